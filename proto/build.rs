@@ -1,0 +1,21 @@
+//! Compiles the contracts under `prm/` with a vendored protoc, and writes the
+//! file descriptor set that services register for server reflection.
+use std::{env, path::PathBuf};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let out = PathBuf::from(env::var("OUT_DIR")?);
+    let protos = [
+        "prm/common/v1/common.proto",
+        "prm/record/v1/record.proto",
+        "prm/account/v1/account.proto",
+    ];
+    let mut config = prost_build::Config::new();
+    config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
+    tonic_prost_build::configure()
+        .file_descriptor_set_path(out.join("prm_descriptor.bin"))
+        .compile_with_config(config, &protos, &["."])?;
+    for p in protos {
+        println!("cargo:rerun-if-changed={p}");
+    }
+    Ok(())
+}

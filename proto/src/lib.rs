@@ -1,0 +1,21 @@
+//! The prm contracts, compiled: one module per protobuf package, and the
+//! encoded file descriptor set for gRPC server reflection.
+
+pub mod common {
+    pub mod v1 {
+        tonic::include_proto!("prm.common.v1");
+    }
+}
+pub mod record {
+    pub mod v1 {
+        tonic::include_proto!("prm.record.v1");
+    }
+}
+pub mod account {
+    pub mod v1 {
+        tonic::include_proto!("prm.account.v1");
+    }
+}
+
+/// Every prm package, for `tonic_reflection`.
+pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("prm_descriptor");

@@ -1,0 +1,915 @@
+//! `prm.account.v1.AccountService`: proto ⇄ domain translation, calling the
+//! domain rules and the store.
+
+use prm_kit::{
+    Caller, Error, Result,
+    listing::{Field, FieldKind, ListParams, Listing, SortValue},
+    record::{self, parse_id},
+    time,
+};
+use prm_proto::{
+    account::v1::{self as pb, account_service_server::AccountService},
+    common::v1::{Address as PbAddress, RecordRef, RecordType},
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
+    QueryFilter, QuerySelect, Set, TransactionTrait,
+    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+};
+use tonic::{Request, Response, Status};
+use uuid::Uuid;
+
+use crate::{
+    domain::{AccountFields, AccountType, Address, ContactFields},
+    store::{self, account, contact},
+};
+
+pub struct AccountApi {
+    db: DatabaseConnection,
+}
+
+impl AccountApi {
+    pub fn new(db: DatabaseConnection) -> Self {
+        AccountApi { db }
+    }
+}
+
+const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
+    Field {
+        name: "name",
+        column: account::Column::Name,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "type",
+        column: account::Column::AccountType,
+        kind: FieldKind::Enum(AccountType::NAMES),
+    },
+    Field {
+        name: "industry",
+        column: account::Column::Industry,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "website",
+        column: account::Column::Website,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "phone",
+        column: account::Column::Phone,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "vat_number",
+        column: account::Column::VatNumber,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "billing_address.city",
+        column: account::Column::BillingCity,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "billing_address.country",
+        column: account::Column::BillingCountry,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "owner_id",
+        column: account::Column::OwnerId,
+        kind: FieldKind::Uuid,
+    },
+    Field {
+        name: "partner_id",
+        column: account::Column::PartnerId,
+        kind: FieldKind::Uuid,
+    },
+    Field {
+        name: "create_time",
+        column: account::Column::CreateTime,
+        kind: FieldKind::Timestamp,
+    },
+    Field {
+        name: "update_time",
+        column: account::Column::UpdateTime,
+        kind: FieldKind::Timestamp,
+    },
+];
+
+const CONTACT_FIELDS: &[Field<contact::Column>] = &[
+    Field {
+        name: "first_name",
+        column: contact::Column::FirstName,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "last_name",
+        column: contact::Column::LastName,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "title",
+        column: contact::Column::Title,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "email",
+        column: contact::Column::Email,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "phone",
+        column: contact::Column::Phone,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "account_id",
+        column: contact::Column::AccountId,
+        kind: FieldKind::Uuid,
+    },
+    Field {
+        name: "owner_id",
+        column: contact::Column::OwnerId,
+        kind: FieldKind::Uuid,
+    },
+    Field {
+        name: "partner_id",
+        column: contact::Column::PartnerId,
+        kind: FieldKind::Uuid,
+    },
+    Field {
+        name: "mailing_address.city",
+        column: contact::Column::MailingCity,
+        kind: FieldKind::Text,
+    },
+    Field {
+        name: "create_time",
+        column: contact::Column::CreateTime,
+        kind: FieldKind::Timestamp,
+    },
+    Field {
+        name: "update_time",
+        column: contact::Column::UpdateTime,
+        kind: FieldKind::Timestamp,
+    },
+];
+
+fn account_sort_key(a: &account::Model, field: &str) -> (SortValue, Uuid) {
+    let v: SortValue = match field {
+        "name" => a.name.as_str().into(),
+        "type" => a.account_type.as_str().into(),
+        "industry" => a.industry.as_str().into(),
+        "website" => a.website.as_str().into(),
+        "phone" => a.phone.as_str().into(),
+        "vat_number" => a.vat_number.as_str().into(),
+        "billing_address.city" => a.billing_city.as_str().into(),
+        "billing_address.country" => a.billing_country.as_str().into(),
+        "owner_id" => a.owner_id.into(),
+        "partner_id" => a.partner_id.into(),
+        "update_time" => a.update_time.into(),
+        _ => a.create_time.into(),
+    };
+    (v, a.id)
+}
+
+fn contact_sort_key(c: &contact::Model, field: &str) -> (SortValue, Uuid) {
+    let v: SortValue = match field {
+        "first_name" => c.first_name.as_str().into(),
+        "last_name" => c.last_name.as_str().into(),
+        "title" => c.title.as_str().into(),
+        "email" => c.email.as_str().into(),
+        "phone" => c.phone.as_str().into(),
+        "account_id" => c.account_id.into(),
+        "owner_id" => c.owner_id.into(),
+        "partner_id" => c.partner_id.into(),
+        "mailing_address.city" => c.mailing_city.as_str().into(),
+        "update_time" => c.update_time.into(),
+        _ => c.create_time.into(),
+    };
+    (v, c.id)
+}
+
+fn address_in(a: Option<&PbAddress>) -> Address {
+    a.map(|a| Address {
+        street: a.street.clone(),
+        city: a.city.clone(),
+        postal_code: a.postal_code.clone(),
+        region: a.region.clone(),
+        country: a.country.clone(),
+    })
+    .unwrap_or_default()
+}
+
+fn address_out(a: &Address) -> Option<PbAddress> {
+    Some(PbAddress {
+        street: a.street.clone(),
+        city: a.city.clone(),
+        postal_code: a.postal_code.clone(),
+        region: a.region.clone(),
+        country: a.country.clone(),
+    })
+}
+
+/// `required_type`: whether an unset type is an error (an update that names
+/// `type`) or means the default (a create).
+fn account_type_in(v: i32, required_type: bool) -> Result<AccountType> {
+    match pb::AccountType::try_from(v) {
+        Ok(pb::AccountType::Unspecified) if required_type => {
+            Err(Error::invalid("type", "is required"))
+        }
+        Ok(pb::AccountType::Unspecified) => Ok(AccountType::Prospect),
+        Ok(pb::AccountType::Prospect) => Ok(AccountType::Prospect),
+        Ok(pb::AccountType::Customer) => Ok(AccountType::Customer),
+        Ok(pb::AccountType::FormerCustomer) => Ok(AccountType::FormerCustomer),
+        Err(_) => Err(Error::invalid("type", format!("unknown account type {v}"))),
+    }
+}
+
+fn account_type_out(t: AccountType) -> pb::AccountType {
+    match t {
+        AccountType::Prospect => pb::AccountType::Prospect,
+        AccountType::Customer => pb::AccountType::Customer,
+        AccountType::FormerCustomer => pb::AccountType::FormerCustomer,
+    }
+}
+
+fn account_in(a: &pb::Account, required_type: bool) -> Result<AccountFields> {
+    Ok(AccountFields {
+        name: a.name.clone(),
+        account_type: account_type_in(a.r#type, required_type)?,
+        industry: a.industry.clone(),
+        website: a.website.clone(),
+        phone: a.phone.clone(),
+        vat_number: a.vat_number.clone(),
+        billing_address: address_in(a.billing_address.as_ref()),
+        shipping_address: address_in(a.shipping_address.as_ref()),
+    })
+}
+
+pub fn account_out(m: &account::Model) -> pb::Account {
+    let f = m.fields();
+    pb::Account {
+        id: m.id.to_string(),
+        partner_id: m.partner_id.to_string(),
+        owner_id: m.owner_id.to_string(),
+        name: f.name,
+        r#type: account_type_out(f.account_type) as i32,
+        industry: f.industry,
+        website: f.website,
+        phone: f.phone,
+        vat_number: f.vat_number,
+        billing_address: address_out(&f.billing_address),
+        shipping_address: address_out(&f.shipping_address),
+        create_time: Some(time::to_proto(m.create_time)),
+        update_time: Some(time::to_proto(m.update_time)),
+    }
+}
+
+fn contact_in(c: &pb::Contact) -> Result<ContactFields> {
+    let account_id = if c.account_id.is_empty() {
+        None
+    } else {
+        Some(parse_id(&c.account_id, "account_id")?)
+    };
+    Ok(ContactFields {
+        account_id,
+        first_name: c.first_name.clone(),
+        last_name: c.last_name.clone(),
+        title: c.title.clone(),
+        email: c.email.clone(),
+        phone: c.phone.clone(),
+        mailing_address: address_in(c.mailing_address.as_ref()),
+    })
+}
+
+pub fn contact_out(m: &contact::Model) -> pb::Contact {
+    let f = m.fields();
+    pb::Contact {
+        id: m.id.to_string(),
+        partner_id: m.partner_id.to_string(),
+        owner_id: m.owner_id.to_string(),
+        account_id: m.account_id.to_string(),
+        first_name: f.first_name,
+        last_name: f.last_name,
+        title: f.title,
+        email: f.email,
+        phone: f.phone,
+        mailing_address: address_out(&f.mailing_address),
+        create_time: Some(time::to_proto(m.create_time)),
+        update_time: Some(time::to_proto(m.update_time)),
+    }
+}
+
+fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
+    mask.map(|m| m.paths.clone()).unwrap_or_default()
+}
+
+fn edit_denied(caller: &Caller) -> Error {
+    Error::PermissionDenied(format!("a {} may not change this record", caller.role))
+}
+
+/// The account a new or moved contact belongs to must be visible to the
+/// caller and of the contact's partner.
+async fn check_account<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    account_id: Uuid,
+    partner_id: Uuid,
+) -> Result<()> {
+    let a = store::visible_accounts(caller)
+        .filter(account::Column::Id.eq(account_id))
+        .one(conn)
+        .await?;
+    match a {
+        Some(a) if a.partner_id == partner_id => Ok(()),
+        _ => Err(Error::invalid(
+            "account_id",
+            "names no account of this partner",
+        )),
+    }
+}
+
+fn lower_contains(col: impl sea_orm::ColumnTrait, needle: &str) -> SimpleExpr {
+    let pattern = format!(
+        "%{}%",
+        needle
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
+        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
+/// How well `text` matches `q` (both lower-case): exact, prefix, word prefix, anywhere.
+fn score(text: &str, q: &str) -> f64 {
+    let t = text.to_lowercase();
+    if t == q {
+        1.0
+    } else if t.starts_with(q) {
+        0.8
+    } else if t
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| w.starts_with(q))
+    {
+        0.6
+    } else if t.contains(q) {
+        0.4
+    } else {
+        0.2
+    }
+}
+
+type Reply<T> = std::result::Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl AccountService for AccountApi {
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn get_account(
+        &self,
+        req: Request<pb::GetAccountRequest>,
+    ) -> Reply<pb::GetAccountResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let a = store::visible_accounts(&caller)
+            .filter(account::Column::Id.eq(id))
+            .one(&self.db)
+            .await
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound)?;
+        Ok(Response::new(pb::GetAccountResponse {
+            account: Some(account_out(&a)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_accounts(
+        &self,
+        req: Request<pb::ListAccountsRequest>,
+    ) -> Reply<pb::ListAccountsResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let listing = Listing::parse(
+            ListParams {
+                page_size: r.page_size,
+                page_token: &r.page_token,
+                filter: &r.filter,
+                order_by: &r.order_by,
+            },
+            ACCOUNT_FIELDS,
+            account::Column::Id,
+            "create_time desc",
+        )?;
+        let rows = listing
+            .apply(store::visible_accounts(&caller))
+            .all(&self.db)
+            .await
+            .map_err(Error::from)?;
+        let (rows, next_page_token) = listing.page(rows, account_sort_key);
+        Ok(Response::new(pb::ListAccountsResponse {
+            accounts: rows.iter().map(account_out).collect(),
+            next_page_token,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_account(
+        &self,
+        req: Request<pb::CreateAccountRequest>,
+    ) -> Reply<pb::CreateAccountResponse> {
+        let caller = Caller::of(&req)?;
+        let raw = req
+            .get_ref()
+            .account
+            .as_ref()
+            .ok_or_else(|| Error::invalid("account", "is required"))?;
+        let fields = AccountFields::parse(&account_in(raw, false)?)?;
+        let partner_id = caller.creating_partner()?;
+        let now = time::now();
+        let mut m = account::Model {
+            id: Uuid::now_v7(),
+            partner_id,
+            owner_id: caller.user_id,
+            name: String::new(),
+            account_type: String::new(),
+            industry: String::new(),
+            website: String::new(),
+            phone: String::new(),
+            phone_digits: String::new(),
+            vat_number: String::new(),
+            billing_street: String::new(),
+            billing_city: String::new(),
+            billing_postal_code: String::new(),
+            billing_region: String::new(),
+            billing_country: String::new(),
+            shipping_street: String::new(),
+            shipping_city: String::new(),
+            shipping_postal_code: String::new(),
+            shipping_region: String::new(),
+            shipping_country: String::new(),
+            create_time: now,
+            update_time: now,
+        };
+        m.set_fields(&fields);
+        let m = m
+            .into_active_model()
+            .reset_all()
+            .insert(&self.db)
+            .await
+            .map_err(Error::from)?;
+        tracing::info!(account_id = %m.id, partner_id = %m.partner_id, "account created");
+        Ok(Response::new(pb::CreateAccountResponse {
+            account: Some(account_out(&m)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_account(
+        &self,
+        req: Request<pb::UpdateAccountRequest>,
+    ) -> Reply<pb::UpdateAccountResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let raw = r
+            .account
+            .ok_or_else(|| Error::invalid("account", "is required"))?;
+        let id = parse_id(&raw.id, "id")?;
+        let mask = mask_paths(r.update_mask.as_ref());
+        let patch = account_in(&raw, mask.iter().any(|p| p == "type"))?;
+        let updated = self
+            .db
+            .transaction::<_, account::Model, Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::account_for_update(txn, &caller, id).await?;
+                    if !caller.may_edit(current.partner_id, current.owner_id) {
+                        return Err(edit_denied(&caller));
+                    }
+                    let before = current.fields();
+                    let after = before.patched(&patch, &mask)?;
+                    let changes = before.changes(&after);
+                    if changes.is_empty() {
+                        return Ok(current);
+                    }
+                    let mut next = current.clone();
+                    next.set_fields(&after);
+                    next.update_time = time::now();
+                    let next = next.into_active_model().reset_all().update(txn).await?;
+                    record::write_history(
+                        txn,
+                        RecordType::Account,
+                        id,
+                        next.partner_id,
+                        caller.user_id,
+                        &changes,
+                    )
+                    .await?;
+                    Ok(next)
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::UpdateAccountResponse {
+            account: Some(account_out(&updated)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn delete_account(
+        &self,
+        req: Request<pb::DeleteAccountRequest>,
+    ) -> Reply<pb::DeleteAccountResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        self.db
+            .transaction::<_, (), Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::account_for_update(txn, &caller, id).await?;
+                    if !caller.may_edit(current.partner_id, current.owner_id) {
+                        return Err(edit_denied(&caller));
+                    }
+                    // The account's contacts go with it, with their notes, files and history.
+                    let contacts: Vec<Uuid> = contact::Entity::find()
+                        .select_only()
+                        .column(contact::Column::Id)
+                        .filter(contact::Column::AccountId.eq(id))
+                        .into_tuple()
+                        .all(txn)
+                        .await?;
+                    for c in contacts {
+                        record::delete_features(txn, RecordType::Contact, c).await?;
+                    }
+                    contact::Entity::delete_many()
+                        .filter(contact::Column::AccountId.eq(id))
+                        .exec(txn)
+                        .await?;
+                    record::delete_features(txn, RecordType::Account, id).await?;
+                    account::Entity::delete_by_id(id).exec(txn).await?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::DeleteAccountResponse {}))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn change_account_owner(
+        &self,
+        req: Request<pb::ChangeAccountOwnerRequest>,
+    ) -> Reply<pb::ChangeAccountOwnerResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
+        let updated = self
+            .db
+            .transaction::<_, account::Model, Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::account_for_update(txn, &caller, id).await?;
+                    if !caller.may_change_owner(current.partner_id) {
+                        return Err(Error::PermissionDenied(
+                            "only a partner admin changes the owner".into(),
+                        ));
+                    }
+                    if current.owner_id == new_owner {
+                        return Ok(current);
+                    }
+                    let changes = record::diff(&[(
+                        "owner_id",
+                        current.owner_id.to_string(),
+                        new_owner.to_string(),
+                    )]);
+                    let mut next = current.into_active_model();
+                    next.owner_id = Set(new_owner);
+                    next.update_time = Set(time::now());
+                    let next = next.update(txn).await?;
+                    record::write_history(
+                        txn,
+                        RecordType::Account,
+                        id,
+                        next.partner_id,
+                        caller.user_id,
+                        &changes,
+                    )
+                    .await?;
+                    Ok(next)
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::ChangeAccountOwnerResponse {
+            account: Some(account_out(&updated)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn get_contact(
+        &self,
+        req: Request<pb::GetContactRequest>,
+    ) -> Reply<pb::GetContactResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let c = store::visible_contacts(&caller)
+            .filter(contact::Column::Id.eq(id))
+            .one(&self.db)
+            .await
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound)?;
+        Ok(Response::new(pb::GetContactResponse {
+            contact: Some(contact_out(&c)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_contacts(
+        &self,
+        req: Request<pb::ListContactsRequest>,
+    ) -> Reply<pb::ListContactsResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let listing = Listing::parse(
+            ListParams {
+                page_size: r.page_size,
+                page_token: &r.page_token,
+                filter: &r.filter,
+                order_by: &r.order_by,
+            },
+            CONTACT_FIELDS,
+            contact::Column::Id,
+            "create_time desc",
+        )?;
+        let rows = listing
+            .apply(store::visible_contacts(&caller))
+            .all(&self.db)
+            .await
+            .map_err(Error::from)?;
+        let (rows, next_page_token) = listing.page(rows, contact_sort_key);
+        Ok(Response::new(pb::ListContactsResponse {
+            contacts: rows.iter().map(contact_out).collect(),
+            next_page_token,
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_contact(
+        &self,
+        req: Request<pb::CreateContactRequest>,
+    ) -> Reply<pb::CreateContactResponse> {
+        let caller = Caller::of(&req)?;
+        let raw = req
+            .get_ref()
+            .contact
+            .as_ref()
+            .ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let fields = ContactFields::parse(&contact_in(raw)?)?;
+        let partner_id = caller.creating_partner()?;
+        let account_id = fields.account_id.expect("parsed contacts have an account");
+        check_account(&self.db, &caller, account_id, partner_id).await?;
+        let now = time::now();
+        let mut m = contact::Model {
+            id: Uuid::now_v7(),
+            partner_id,
+            owner_id: caller.user_id,
+            account_id,
+            first_name: String::new(),
+            last_name: String::new(),
+            title: String::new(),
+            email: String::new(),
+            phone: String::new(),
+            phone_digits: String::new(),
+            mailing_street: String::new(),
+            mailing_city: String::new(),
+            mailing_postal_code: String::new(),
+            mailing_region: String::new(),
+            mailing_country: String::new(),
+            create_time: now,
+            update_time: now,
+        };
+        m.set_fields(&fields);
+        let m = m
+            .into_active_model()
+            .reset_all()
+            .insert(&self.db)
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::CreateContactResponse {
+            contact: Some(contact_out(&m)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_contact(
+        &self,
+        req: Request<pb::UpdateContactRequest>,
+    ) -> Reply<pb::UpdateContactResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let raw = r
+            .contact
+            .ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let id = parse_id(&raw.id, "id")?;
+        let mask = mask_paths(r.update_mask.as_ref());
+        let patch = contact_in(&raw)?;
+        let updated = self
+            .db
+            .transaction::<_, contact::Model, Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::contact_for_update(txn, &caller, id).await?;
+                    if !caller.may_edit(current.partner_id, current.owner_id) {
+                        return Err(edit_denied(&caller));
+                    }
+                    let before = current.fields();
+                    let after = before.patched(&patch, &mask)?;
+                    if after.account_id != before.account_id {
+                        check_account(
+                            txn,
+                            &caller,
+                            after.account_id.expect("parsed"),
+                            current.partner_id,
+                        )
+                        .await?;
+                    }
+                    let changes = before.changes(&after);
+                    if changes.is_empty() {
+                        return Ok(current);
+                    }
+                    let mut next = current.clone();
+                    next.set_fields(&after);
+                    next.update_time = time::now();
+                    let next = next.into_active_model().reset_all().update(txn).await?;
+                    record::write_history(
+                        txn,
+                        RecordType::Contact,
+                        id,
+                        next.partner_id,
+                        caller.user_id,
+                        &changes,
+                    )
+                    .await?;
+                    Ok(next)
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::UpdateContactResponse {
+            contact: Some(contact_out(&updated)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn delete_contact(
+        &self,
+        req: Request<pb::DeleteContactRequest>,
+    ) -> Reply<pb::DeleteContactResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        self.db
+            .transaction::<_, (), Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::contact_for_update(txn, &caller, id).await?;
+                    if !caller.may_edit(current.partner_id, current.owner_id) {
+                        return Err(edit_denied(&caller));
+                    }
+                    record::delete_features(txn, RecordType::Contact, id).await?;
+                    contact::Entity::delete_by_id(id).exec(txn).await?;
+                    Ok(())
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::DeleteContactResponse {}))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn change_contact_owner(
+        &self,
+        req: Request<pb::ChangeContactOwnerRequest>,
+    ) -> Reply<pb::ChangeContactOwnerResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
+        let updated = self
+            .db
+            .transaction::<_, contact::Model, Error>(|txn| {
+                Box::pin(async move {
+                    let current = store::contact_for_update(txn, &caller, id).await?;
+                    if !caller.may_change_owner(current.partner_id) {
+                        return Err(Error::PermissionDenied(
+                            "only a partner admin changes the owner".into(),
+                        ));
+                    }
+                    if current.owner_id == new_owner {
+                        return Ok(current);
+                    }
+                    let changes = record::diff(&[(
+                        "owner_id",
+                        current.owner_id.to_string(),
+                        new_owner.to_string(),
+                    )]);
+                    let mut next = current.into_active_model();
+                    next.owner_id = Set(new_owner);
+                    next.update_time = Set(time::now());
+                    let next = next.update(txn).await?;
+                    record::write_history(
+                        txn,
+                        RecordType::Contact,
+                        id,
+                        next.partner_id,
+                        caller.user_id,
+                        &changes,
+                    )
+                    .await?;
+                    Ok(next)
+                })
+            })
+            .await
+            .map_err(Error::from)?;
+        Ok(Response::new(pb::ChangeContactOwnerResponse {
+            contact: Some(contact_out(&updated)),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn search(&self, req: Request<pb::SearchRequest>) -> Reply<pb::SearchResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let q = r.query.trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Err(Error::invalid("query", "needs at least 2 characters").into());
+        }
+        if q.chars().count() > 200 {
+            return Err(Error::invalid("query", "is longer than 200 characters").into());
+        }
+        let limit = match r.page_size {
+            0 => 20,
+            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
+            n => std::cmp::Ord::min(n, 100) as u64,
+        };
+        let digits = crate::domain::fields::digits(&q);
+        let mut account_match = Condition::any()
+            .add(lower_contains(account::Column::Name, &q))
+            .add(lower_contains(account::Column::Website, &q))
+            .add(lower_contains(account::Column::VatNumber, &q));
+        let mut contact_match = Condition::any()
+            .add(lower_contains(contact::Column::FirstName, &q))
+            .add(lower_contains(contact::Column::LastName, &q))
+            .add(lower_contains(contact::Column::Email, &q));
+        if digits.len() >= 3 {
+            account_match = account_match.add(account::Column::PhoneDigits.contains(&digits));
+            contact_match = contact_match.add(contact::Column::PhoneDigits.contains(&digits));
+        }
+        let accounts = store::visible_accounts(&caller)
+            .filter(account_match)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(Error::from)?;
+        let contacts = store::visible_contacts(&caller)
+            .filter(contact_match)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(Error::from)?;
+        let mut hits: Vec<pb::SearchHit> = accounts
+            .iter()
+            .map(|a| pb::SearchHit {
+                record: Some(RecordRef {
+                    r#type: RecordType::Account as i32,
+                    id: a.id.to_string(),
+                }),
+                title: a.name.clone(),
+                subtitle: [a.billing_city.as_str(), a.phone.as_str()]
+                    .iter()
+                    .filter(|s| !s.is_empty())
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                score: score(&a.name, &q),
+            })
+            .chain(contacts.iter().map(|c| {
+                let name = c.fields().full_name();
+                pb::SearchHit {
+                    record: Some(RecordRef {
+                        r#type: RecordType::Contact as i32,
+                        id: c.id.to_string(),
+                    }),
+                    score: score(&name, &q).max(score(&c.email, &q)),
+                    title: name,
+                    subtitle: [c.email.as_str(), c.phone.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                }
+            }))
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.title.cmp(&b.title))
+        });
+        hits.truncate(limit as usize);
+        Ok(Response::new(pb::SearchResponse { hits }))
+    }
+}

@@ -1,0 +1,46 @@
+//! The account service: accounts (companies a partner sells to) and their
+//! contacts, with notes, files, history and followers from the kit.
+//!
+//! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
+
+pub mod domain;
+pub mod grpc;
+pub mod store;
+
+use prm_kit::{
+    auth::{AuthInterceptor, InternalKey},
+    record::RecordFeatures,
+    server::PrmService,
+};
+use prm_proto::{
+    account::v1::account_service_server::AccountServiceServer,
+    record::v1::record_service_server::RecordServiceServer,
+};
+use sea_orm::DatabaseConnection;
+use tonic::service::Routes;
+
+/// The service as the kit runs it.
+pub struct AccountService;
+
+impl PrmService for AccountService {
+    const NAME: &'static str = "account";
+    const GRPC_NAMES: &'static [&'static str] = &[
+        "prm.account.v1.AccountService",
+        "prm.record.v1.RecordService",
+    ];
+    type Migrator = store::Migrator;
+
+    fn routes(db: DatabaseConnection, key: InternalKey) -> Routes {
+        let auth = AuthInterceptor::new(key);
+        let api = grpc::AccountApi::new(db.clone());
+        let records = RecordFeatures::new(db.clone(), store::Access::new(db));
+        Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
+            tonic::service::interceptor::InterceptedService::new(
+                RecordServiceServer::new(records)
+                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                auth,
+            ),
+        )
+    }
+}

@@ -1,0 +1,55 @@
+//! Configuration shared by every service binary: each setting is a `PRM_*`
+//! environment variable with a matching flag.
+
+use std::{net::SocketAddr, time::Duration};
+
+use crate::telemetry::LogFormat;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServiceConfig {
+    /// Address the gRPC server listens on.
+    #[arg(long, env = "PRM_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+
+    /// Database of this service: `postgres://…` or `sqlite://path.db`.
+    #[arg(long, env = "PRM_DATABASE_URL")]
+    pub database_url: String,
+
+    /// Shared key that verifies the gateway's internal tokens.
+    #[arg(long, env = "PRM_INTERNAL_KEY", hide_env_values = true)]
+    pub internal_key: String,
+
+    #[command(flatten)]
+    pub server: ServerLimits,
+
+    /// Log format: `text` for people, `json` for collectors.
+    #[arg(long, env = "PRM_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+/// The tower limits every gRPC server runs with.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ServerLimits {
+    /// Deadline for one RPC, in milliseconds, when the client sets none shorter.
+    #[arg(long, env = "PRM_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+
+    /// RPCs served at once; beyond it, calls are shed with UNAVAILABLE.
+    #[arg(long, env = "PRM_CONCURRENCY_LIMIT", default_value_t = 512)]
+    pub concurrency_limit: usize,
+}
+
+impl Default for ServerLimits {
+    fn default() -> Self {
+        ServerLimits {
+            request_timeout_ms: 10_000,
+            concurrency_limit: 512,
+        }
+    }
+}
+
+impl ServerLimits {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+}

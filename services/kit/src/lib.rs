@@ -1,0 +1,21 @@
+//! The service kit: everything a prm service needs that is not its own domain.
+//!
+//! A service's start-up is one call into [`server::run`]; its handlers use
+//! [`auth::Caller`] for identity, [`scope`] for tenancy, [`listing`] for
+//! filters, sorting and page tokens, [`error::Error`] for status codes, and
+//! [`record`] for notes, files, field history and followers.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod listing;
+pub mod record;
+pub mod scope;
+pub mod server;
+pub mod telemetry;
+pub mod testing;
+pub mod time;
+
+pub use auth::{Caller, Role};
+pub use error::{Error, Result};

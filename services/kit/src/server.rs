@@ -1,0 +1,195 @@
+//! The gRPC server every service runs: its business services behind the
+//! auth interceptor, plus `grpc.health.v1` (readiness follows the database)
+//! and server reflection, with tracing, timeouts, a concurrency limit and
+//! load shedding, and graceful shutdown.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use clap::Parser;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::Routes;
+use tonic_health::ServingStatus;
+
+use crate::{
+    auth::InternalKey,
+    config::{ServerLimits, ServiceConfig},
+    db,
+};
+
+/// What a service crate tells the kit about itself.
+pub trait PrmService {
+    /// Short name, e.g. `account`; used in logs and the process name.
+    const NAME: &'static str;
+    /// Fully qualified gRPC service names it serves, for health.
+    const GRPC_NAMES: &'static [&'static str];
+    type Migrator: MigratorTrait;
+    /// The business services, each already wrapped in the auth interceptor.
+    fn routes(db: DatabaseConnection, key: InternalKey) -> Routes;
+}
+
+/// A bound listener, so callers (tests, the launcher) know the port before serving.
+pub struct GrpcServer {
+    listener: TcpListener,
+}
+
+impl GrpcServer {
+    pub async fn bind(addr: SocketAddr) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        Ok(GrpcServer { listener })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    /// Serves `S` on `db` until `shutdown` completes, then drains in-flight calls.
+    pub async fn serve<S: PrmService>(
+        self,
+        db: DatabaseConnection,
+        key: InternalKey,
+        limits: &ServerLimits,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (reporter, health) = tonic_health::server::health_reporter();
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(prm_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+        let reflection_alpha = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(prm_proto::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+            .build_v1alpha()?;
+
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let readiness = tokio::spawn(watch_readiness(
+            db.clone(),
+            reporter,
+            S::GRPC_NAMES,
+            stop_rx,
+        ));
+
+        let routes = S::routes(db, key)
+            .add_service(health)
+            .add_service(reflection)
+            .add_service(reflection_alpha);
+        tracing::info!(service = S::NAME, addr = %self.local_addr(), "serving gRPC");
+        let result = tonic::transport::Server::builder()
+            .trace_fn(crate::telemetry::grpc_span)
+            .timeout(limits.request_timeout())
+            .load_shed(true)
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                limits.concurrency_limit,
+            ))
+            .add_routes(routes)
+            .serve_with_incoming_shutdown(TcpListenerStream::new(self.listener), shutdown)
+            .await;
+        let _ = stop_tx.send(true);
+        let _ = readiness.await;
+        result.context("gRPC server")
+    }
+}
+
+/// Health follows the database: NOT_SERVING while it does not answer.
+async fn watch_readiness(
+    db: DatabaseConnection,
+    reporter: tonic_health::server::HealthReporter,
+    names: &'static [&'static str],
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let mut last = None;
+    loop {
+        let status = match db.ping().await {
+            Ok(()) => ServingStatus::Serving,
+            Err(e) => {
+                tracing::warn!(error = %e, "database unreachable: NOT_SERVING");
+                ServingStatus::NotServing
+            }
+        };
+        if last != Some(status) {
+            reporter.set_service_status("", status).await;
+            for name in names {
+                reporter.set_service_status(*name, status).await;
+            }
+            last = Some(status);
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Connects, migrates and starts `S` on `addr` in the background; answers
+/// with the bound address. Used by the all-in-one launcher and tests.
+pub async fn spawn<S: PrmService>(
+    database_url: &str,
+    key: InternalKey,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    let db = db::connect_and_migrate::<S::Migrator>(database_url)
+        .await
+        .with_context(|| format!("{} database", S::NAME))?;
+    let server = GrpcServer::bind(addr).await?;
+    let local = server.local_addr();
+    let handle = tokio::spawn(async move {
+        server
+            .serve::<S>(db, key, &ServerLimits::default(), shutdown)
+            .await
+    });
+    Ok((local, handle))
+}
+
+#[derive(Parser, Debug)]
+struct Cli {
+    #[command(flatten)]
+    config: ServiceConfig,
+}
+
+/// The whole `main` of a service binary: configuration from `PRM_*`,
+/// telemetry, database and migrations, serve until SIGINT/SIGTERM.
+pub async fn main<S: PrmService>() -> anyhow::Result<()> {
+    let cfg = Cli::parse().config;
+    let _telemetry = crate::telemetry::init(&format!("prm-{}", S::NAME), cfg.log_format);
+    let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
+    let server = GrpcServer::bind(cfg.listen).await?;
+    server
+        .serve::<S>(
+            db,
+            InternalKey::new(cfg.internal_key.as_bytes()),
+            &cfg.server,
+            shutdown_signal(),
+        )
+        .await
+}
+
+/// Completes on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,127 @@
+//! Test support: a fresh database per test. PostgreSQL when
+//! `PRM_TEST_DATABASE_URL` is set (a uniquely named database is created and
+//! dropped), a SQLite file in a temporary directory otherwise.
+
+use sea_orm::{ConnectionTrait, Database};
+
+pub struct TestDatabase {
+    pub url: String,
+    admin_url: Option<String>,
+    name: String,
+    _dir: Option<TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create() -> anyhow::Result<TestDatabase> {
+        let name = format!("prm_test_{}", uuid::Uuid::new_v4().simple());
+        match std::env::var("PRM_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(admin_url) => {
+                let admin = Database::connect(&admin_url).await?;
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await?;
+                admin.close().await?;
+                let url = replace_db_name(&admin_url, &name);
+                Ok(TestDatabase {
+                    url,
+                    admin_url: Some(admin_url),
+                    name,
+                    _dir: None,
+                })
+            }
+            None => {
+                let dir = TempDir::new(&name)?;
+                let url = format!("sqlite://{}/db.sqlite?mode=rwc", dir.0.display());
+                Ok(TestDatabase {
+                    url,
+                    admin_url: None,
+                    name,
+                    _dir: Some(dir),
+                })
+            }
+        }
+    }
+
+    /// A further database for another service of the same test.
+    pub async fn sibling(&self) -> anyhow::Result<TestDatabase> {
+        TestDatabase::create().await
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.admin_url.is_some()
+    }
+
+    /// Drops the PostgreSQL database (connections are closed by force).
+    pub async fn drop_database(&self) -> anyhow::Result<()> {
+        if let Some(admin_url) = &self.admin_url {
+            let admin = Database::connect(admin_url).await?;
+            admin
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                ))
+                .await?;
+            admin.close().await?;
+        }
+        Ok(())
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
+    let mut out = format!("{}/{}", &base[..path_start], name);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// A temporary directory removed on drop.
+pub struct TempDir(pub std::path::PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> std::io::Result<TempDir> {
+        let p = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&p)?;
+        Ok(TempDir(p))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_name_is_replaced() {
+        assert_eq!(
+            replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5432", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}
