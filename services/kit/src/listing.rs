@@ -160,7 +160,7 @@ impl<C: ColumnTrait + Copy> Listing<C> {
     pub fn apply<E: EntityTrait<Column = C>>(&self, select: Select<E>) -> Select<E> {
         let mut select = select.filter(self.conditions.clone());
         if let Some((v, id)) = &self.after {
-            let col = Expr::col(self.sort.column.as_column_ref());
+            let col = self.sort_expr();
             let idc = Expr::col(self.id_column.as_column_ref());
             let v = sort_value_expr(v);
             let cond = if self.descending {
@@ -180,9 +180,18 @@ impl<C: ColumnTrait + Copy> Listing<C> {
             Order::Asc
         };
         select
-            .order_by(self.sort.column, order.clone())
+            .order_by(self.sort_expr(), order.clone())
             .order_by(self.id_column, order)
             .limit(self.page_size + 1)
+    }
+
+    /// Text sorts as people read it, ignoring case, on every database and collation.
+    fn sort_expr(&self) -> SimpleExpr {
+        let col = Expr::col(self.sort.column.as_column_ref());
+        match self.sort.kind {
+            FieldKind::Text => Func::lower(col).into(),
+            _ => col.into(),
+        }
     }
 
     /// Cuts the extra row and makes the next page token from the last row.
@@ -197,6 +206,10 @@ impl<C: ColumnTrait + Copy> Listing<C> {
         rows.truncate(self.page_size as usize);
         let token = rows.last().map_or_else(String::new, |last| {
             let (v, id) = key(last, self.sort.name);
+            let v = match (self.sort.kind, v) {
+                (FieldKind::Text, SortValue::Text(s)) => SortValue::Text(s.to_lowercase()),
+                (_, v) => v,
+            };
             let t = Token {
                 f: self.fingerprint.clone(),
                 v,

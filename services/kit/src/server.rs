@@ -68,11 +68,14 @@ impl GrpcServer {
             .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
             .build_v1alpha()?;
 
+        // The first check runs before serving, so no probe sees an unknown service.
+        let first = check_readiness(&db, &reporter, S::GRPC_NAMES, None).await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let readiness = tokio::spawn(watch_readiness(
             db.clone(),
             reporter,
             S::GRPC_NAMES,
+            first,
             stop_rx,
         ));
 
@@ -102,29 +105,39 @@ async fn watch_readiness(
     db: DatabaseConnection,
     reporter: tonic_health::server::HealthReporter,
     names: &'static [&'static str],
+    mut last: ServingStatus,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let mut last = None;
     loop {
-        let status = match db.ping().await {
-            Ok(()) => ServingStatus::Serving,
-            Err(e) => {
-                tracing::warn!(error = %e, "database unreachable: NOT_SERVING");
-                ServingStatus::NotServing
-            }
-        };
-        if last != Some(status) {
-            reporter.set_service_status("", status).await;
-            for name in names {
-                reporter.set_service_status(*name, status).await;
-            }
-            last = Some(status);
-        }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(5)) => {}
             _ = stop.changed() => return,
         }
+        last = check_readiness(&db, &reporter, names, Some(last)).await;
     }
+}
+
+/// Pings the database and publishes the status when it changed from `last`.
+async fn check_readiness(
+    db: &DatabaseConnection,
+    reporter: &tonic_health::server::HealthReporter,
+    names: &[&str],
+    last: Option<ServingStatus>,
+) -> ServingStatus {
+    let status = match db.ping().await {
+        Ok(()) => ServingStatus::Serving,
+        Err(e) => {
+            tracing::warn!(error = %e, "database unreachable: NOT_SERVING");
+            ServingStatus::NotServing
+        }
+    };
+    if last != Some(status) {
+        reporter.set_service_status("", status).await;
+        for name in names {
+            reporter.set_service_status(*name, status).await;
+        }
+    }
+    status
 }
 
 /// Connects, migrates and starts `S` on `addr` in the background; answers
