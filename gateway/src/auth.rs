@@ -1,0 +1,498 @@
+//! People's tokens: short-lived JWT access tokens and rotating, one-use
+//! opaque refresh tokens with reuse detection, the `AuthUser` extractor that
+//! guards every API route, and the login/refresh/logout/me routes.
+//!
+//! A login starts a *family* (a session). Each refresh consumes the presented
+//! refresh token and issues the next one in the same family; presenting a
+//! consumed token again means it was stolen (or replayed), so the whole family
+//! is revoked, including its live access tokens.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::identity::{IdentityError, IdentityStore, Role, User};
+use crate::kv::Kv;
+use crate::problem::{ApiJson, Problem};
+
+pub const ISSUER: &str = "prm-gateway";
+pub const AUDIENCE: &str = "prm-api";
+pub const ACCESS_TTL: Duration = Duration::from_secs(15 * 60);
+pub const REFRESH_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Tolerated clock skew between gateway replicas.
+const LEEWAY_SECS: u64 = 5;
+
+/// Claims of an access token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub sub: Uuid,
+    pub partner_id: Option<Uuid>,
+    pub role: Role,
+    pub iat: u64,
+    pub exp: u64,
+    /// A UUIDv7, so its mint time is known to the millisecond.
+    pub jti: String,
+    pub typ: String,
+    pub iss: String,
+    pub aud: String,
+    /// The refresh family (session) this token belongs to.
+    pub sid: Uuid,
+}
+
+/// Stateless access-token checks (signature, expiry, issuer, audience,
+/// type) with no store access: cheap enough for rate limiting and
+/// idempotency scoping, which must not trust an unverified `sub`.
+#[derive(Clone)]
+pub struct TokenVerifier(Arc<Keys>);
+
+struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+}
+
+impl TokenVerifier {
+    pub fn decode(&self, token: &str) -> Option<AccessClaims> {
+        let data =
+            jsonwebtoken::decode::<AccessClaims>(token, &self.0.decoding, &self.0.validation)
+                .ok()?;
+        (data.claims.typ == "access").then_some(data.claims)
+    }
+
+    /// The verified subject of the request's bearer token, if any.
+    pub fn subject(&self, headers: &HeaderMap) -> Option<Uuid> {
+        bearer_token(headers)
+            .and_then(|t| self.decode(t))
+            .map(|c| c.sub)
+    }
+}
+
+/// The token after `Bearer ` in the Authorization header.
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: &'static str,
+    pub expires_in: u64,
+}
+
+/// What a refresh token stands for, stored under `refresh:<sha256>`.
+#[derive(Serialize, Deserialize)]
+struct RefreshRecord {
+    user_id: Uuid,
+    family: Uuid,
+}
+
+/// Token issuing and checking; cheap to clone (shared state behind it).
+#[derive(Clone)]
+pub struct Auth {
+    keys: TokenVerifier,
+    kv: Kv,
+    identity: IdentityStore,
+}
+
+fn now_secs() -> u64 {
+    jsonwebtoken::get_current_timestamp()
+}
+
+fn now_millis() -> u64 {
+    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
+}
+
+fn sha256_hex(s: &str) -> String {
+    let digest = Sha256::digest(s.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn refresh_key(token: &str) -> String {
+    // Only a hash is stored, so a leaked Kv does not leak usable tokens.
+    format!("refresh:{}", sha256_hex(token))
+}
+
+fn used_key(token: &str) -> String {
+    format!("refresh-used:{}", sha256_hex(token))
+}
+
+fn family_key(family: Uuid) -> String {
+    format!("refresh-family:{family}")
+}
+
+fn jti_key(jti: &str) -> String {
+    format!("revoked-jti:{jti}")
+}
+
+fn user_cutoff_key(user_id: Uuid) -> String {
+    format!("tokens-invalid-before:{user_id}")
+}
+
+/// Mint time of a UUIDv7 jti in ms since the epoch.
+fn jti_millis(jti: &str) -> Option<u64> {
+    let (secs, nanos) = Uuid::parse_str(jti).ok()?.get_timestamp()?.to_unix();
+    Some(secs * 1000 + u64::from(nanos) / 1_000_000)
+}
+
+fn invalid_refresh() -> Problem {
+    Problem::new(
+        StatusCode::UNAUTHORIZED,
+        "The refresh token is invalid, expired or already used.",
+    )
+}
+
+impl Auth {
+    /// `secret` signs access tokens (HS256); use at least 32 random bytes.
+    pub fn new(secret: &[u8], kv: Kv, identity: IdentityStore) -> Auth {
+        if secret.len() < 32 {
+            tracing::warn!("access-token secret is shorter than 32 bytes");
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = LEEWAY_SECS;
+        let keys = Keys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+        };
+        Auth {
+            keys: TokenVerifier(Arc::new(keys)),
+            kv,
+            identity,
+        }
+    }
+
+    pub fn verifier(&self) -> TokenVerifier {
+        self.keys.clone()
+    }
+
+    pub fn kv(&self) -> &Kv {
+        &self.kv
+    }
+
+    pub fn identity(&self) -> &IdentityStore {
+        &self.identity
+    }
+
+    fn access_token(&self, user: &User, family: Uuid) -> Result<String, Problem> {
+        let iat = now_secs();
+        let claims = AccessClaims {
+            sub: user.id,
+            partner_id: user.partner_id,
+            role: user.role,
+            iat,
+            exp: iat + ACCESS_TTL.as_secs(),
+            jti: Uuid::now_v7().to_string(),
+            typ: "access".to_owned(),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            sid: family,
+        };
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.keys.0.encoding,
+        )
+        .map_err(Problem::internal)
+    }
+
+    async fn pair_in_family(&self, user: &User, family: Uuid) -> Result<TokenPair, Problem> {
+        let refresh_token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+        let record = serde_json::to_string(&RefreshRecord {
+            user_id: user.id,
+            family,
+        })
+        .map_err(Problem::internal)?;
+        self.kv
+            .set(&refresh_key(&refresh_token), &record, REFRESH_TTL)
+            .await
+            .map_err(Problem::internal)?;
+        Ok(TokenPair {
+            access_token: self.access_token(user, family)?,
+            refresh_token,
+            token_type: "Bearer",
+            expires_in: ACCESS_TTL.as_secs(),
+        })
+    }
+
+    /// Starts a new session for `user`.
+    pub async fn issue_pair(&self, user: &User) -> Result<TokenPair, Problem> {
+        self.pair_in_family(user, Uuid::new_v4()).await
+    }
+
+    /// Exchanges a refresh token for a new pair. The token is consumed;
+    /// presenting it again revokes its whole family.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, Problem> {
+        let kv = &self.kv;
+        // Atomic take: of two concurrent refreshes with one token, one wins.
+        let Some(record) = kv
+            .take(&refresh_key(refresh_token))
+            .await
+            .map_err(Problem::internal)?
+        else {
+            let used = kv
+                .get(&used_key(refresh_token))
+                .await
+                .map_err(Problem::internal)?;
+            if let Some(family) = used.and_then(|f| Uuid::parse_str(&f).ok()) {
+                tracing::warn!(%family, "refresh token reused; revoking its family");
+                self.revoke_family(family).await?;
+            }
+            return Err(invalid_refresh());
+        };
+        let record: RefreshRecord = serde_json::from_str(&record).map_err(Problem::internal)?;
+        kv.set(
+            &used_key(refresh_token),
+            &record.family.to_string(),
+            REFRESH_TTL,
+        )
+        .await
+        .map_err(Problem::internal)?;
+        if kv
+            .get(&family_key(record.family))
+            .await
+            .map_err(Problem::internal)?
+            .is_some()
+        {
+            return Err(invalid_refresh());
+        }
+        // Re-read the user: a deactivated user loses the session, and a
+        // changed role or partner shows up in the next access token.
+        let user = match self.identity.get_user(record.user_id).await {
+            Ok(u) if u.active => u,
+            Ok(_) | Err(IdentityError::NotFound) => {
+                self.revoke_family(record.family).await?;
+                return Err(invalid_refresh());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        self.pair_in_family(&user, record.family).await
+    }
+
+    async fn revoke_family(&self, family: Uuid) -> Result<(), Problem> {
+        self.kv
+            .set(&family_key(family), "revoked", REFRESH_TTL)
+            .await
+            .map_err(Problem::internal)
+    }
+
+    /// Ends the caller's session: revokes the presented refresh token's
+    /// family (when it is the caller's), the caller's own family and the
+    /// access token used for this call.
+    pub async fn logout(&self, caller: &AuthUser, refresh_token: &str) -> Result<(), Problem> {
+        let key = refresh_key(refresh_token);
+        if let Some(record) = self.kv.get(&key).await.map_err(Problem::internal)?
+            && let Ok(record) = serde_json::from_str::<RefreshRecord>(&record)
+            && record.user_id == caller.user_id
+        {
+            self.kv.del(&key).await.map_err(Problem::internal)?;
+            self.revoke_family(record.family).await?;
+        }
+        self.revoke_family(caller.session).await?;
+        let left = caller.expires_at.saturating_sub(now_secs()) + LEEWAY_SECS;
+        self.kv
+            .set(&jti_key(&caller.jti), "1", Duration::from_secs(left))
+            .await
+            .map_err(Problem::internal)
+    }
+
+    /// Invalidates every access token `user_id` holds now (after a role
+    /// change or deactivation), without waiting for them to expire.
+    pub async fn revoke_user_tokens(&self, user_id: Uuid) -> Result<(), Problem> {
+        let ttl = ACCESS_TTL + Duration::from_secs(LEEWAY_SECS + 1);
+        self.kv
+            .set(&user_cutoff_key(user_id), &now_millis().to_string(), ttl)
+            .await
+            .map_err(Problem::internal)
+    }
+
+    /// Full check of an access token, including revocation (one Kv round trip).
+    pub async fn authenticate(&self, token: &str) -> Result<AuthUser, Problem> {
+        let claims = self.keys.decode(token).ok_or_else(|| {
+            Problem::unauthorized_because("The access token is invalid or expired.")
+        })?;
+        let keys = [
+            jti_key(&claims.jti),
+            family_key(claims.sid),
+            user_cutoff_key(claims.sub),
+        ];
+        let found = self
+            .kv
+            .get_many(&[&keys[0], &keys[1], &keys[2]])
+            .await
+            .map_err(Problem::internal)?;
+        let cut_off = found[2]
+            .as_deref()
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|cutoff| jti_millis(&claims.jti).is_none_or(|t| t <= cutoff));
+        if found[0].is_some() || found[1].is_some() || cut_off {
+            return Err(Problem::unauthorized_because(
+                "The access token has been revoked.",
+            ));
+        }
+        Ok(AuthUser {
+            user_id: claims.sub,
+            partner_id: claims.partner_id,
+            role: claims.role,
+            jti: claims.jti,
+            session: claims.sid,
+            expires_at: claims.exp,
+        })
+    }
+}
+
+/// The authenticated caller. As an extractor it answers 401 problem+json
+/// with `WWW-Authenticate: Bearer` when the token is missing, invalid,
+/// expired or revoked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthUser {
+    pub user_id: Uuid,
+    pub partner_id: Option<Uuid>,
+    pub role: Role,
+    pub jti: String,
+    /// The refresh family the token was issued in.
+    pub session: Uuid,
+    /// `exp` of the access token, seconds since the epoch.
+    pub expires_at: u64,
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    Auth: FromRef<S>,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let auth = Auth::from_ref(state);
+        let token = bearer_token(&parts.headers).ok_or_else(Problem::unauthorized)?;
+        auth.authenticate(token).await
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// The user as the API shows them.
+#[derive(Clone, Debug, Serialize)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub partner_id: Option<Uuid>,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<User> for UserView {
+    fn from(u: User) -> UserView {
+        UserView {
+            id: u.id,
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            partner_id: u.partner_id,
+            active: u.active,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    #[serde(flatten)]
+    pair: TokenPair,
+    user: UserView,
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1); the idempotency
+/// layer also honours this and never stores them.
+const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
+
+async fn login(
+    State(auth): State<Auth>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<impl IntoResponse, Problem> {
+    // One message for unknown email, wrong password and inactive account,
+    // so the answer does not reveal which accounts exist.
+    let user = auth
+        .identity
+        .verify_login(&body.email, &body.password)
+        .await?
+        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))?;
+    let pair = auth.issue_pair(&user).await?;
+    let body = LoginResponse {
+        pair,
+        user: user.into(),
+    };
+    Ok((NO_STORE, Json(body)))
+}
+
+async fn refresh(
+    State(auth): State<Auth>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<impl IntoResponse, Problem> {
+    let pair = auth.refresh(&body.refresh_token).await?;
+    Ok((NO_STORE, Json(pair)))
+}
+
+async fn logout(
+    State(auth): State<Auth>,
+    caller: AuthUser,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Response, Problem> {
+    auth.logout(&caller, &body.refresh_token).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn me(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<UserView>, Problem> {
+    match auth.identity.get_user(caller.user_id).await {
+        Ok(u) => Ok(Json(u.into())),
+        Err(IdentityError::NotFound) => Err(Problem::unauthorized()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/v1/auth/{login,refresh,logout}` and `GET /api/v1/me`.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Auth: FromRef<S>,
+{
+    Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/refresh", post(refresh))
+        .route("/api/v1/auth/logout", post(logout))
+        .route("/api/v1/me", get(me))
+}

@@ -1,0 +1,106 @@
+//! `prm`: run the whole system on one machine, or mint an ops token.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use clap::{Parser, Subcommand};
+use prm_gateway::{demo, launcher};
+use prm_kit::{Caller, Role, auth::InternalKey};
+
+#[derive(Parser)]
+#[command(name = "prm", about = "Partner relationship management portal")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the gateway and every service in one process, on SQLite files.
+    Up {
+        /// Seed demo partners, users (password `demo-password`) and records.
+        #[arg(long)]
+        demo: bool,
+        /// Where the SQLite files and generated keys live.
+        #[arg(long, env = "PRM_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// REST address of the gateway.
+        #[arg(long, env = "PRM_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// First loopback gRPC port: account, lead, project, quote, order, task, case, report follow in that order.
+        #[arg(long, env = "PRM_GRPC_PORT_BASE", default_value_t = 50051)]
+        grpc_port_base: u16,
+    },
+    /// Print an internal token for calling services with grpcurl.
+    Token {
+        /// `ops` (everything), or a role of DOMAIN.md.
+        #[arg(long, default_value = "ops")]
+        role: String,
+        /// Partner of a partner role.
+        #[arg(long)]
+        partner_id: Option<uuid::Uuid>,
+        /// Acting user; a fresh id when not given.
+        #[arg(long)]
+        user_id: Option<uuid::Uuid>,
+        #[arg(long, env = "PRM_DATA_DIR", default_value = "data")]
+        data_dir: PathBuf,
+        /// Lifetime in seconds.
+        #[arg(long, default_value_t = 3600)]
+        ttl: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Up {
+            demo: seed_demo,
+            data_dir,
+            listen,
+            grpc_port_base,
+        } => {
+            let _telemetry = prm_kit::telemetry::init("prm", prm_kit::telemetry::LogFormat::Text);
+            let cfg = launcher::SystemConfig::in_data_dir(&data_dir, listen, grpc_port_base)?;
+            let system = launcher::start(cfg).await?;
+            if seed_demo {
+                demo::seed(&system.state).await?;
+            }
+            println!(
+                "prm is up: REST on http://{}  (account gRPC on {})",
+                system.rest_addr, system.account_addr
+            );
+            if seed_demo {
+                println!(
+                    "demo logins: alice@acme.example, bob@acme.example, carol@borealis.example, maria@vendor.example, sam@vendor.example, victor@vendor.example — password `{}`",
+                    demo::DEMO_PASSWORD
+                );
+            }
+            prm_kit::server::shutdown_signal().await;
+            system.shutdown().await
+        }
+        Command::Token {
+            role,
+            partner_id,
+            user_id,
+            data_dir,
+            ttl,
+        } => {
+            let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+            if role.is_partner_role() && partner_id.is_none() {
+                anyhow::bail!("--partner-id is required for {role}");
+            }
+            let key =
+                launcher::key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?;
+            let caller = Caller {
+                user_id: user_id.unwrap_or_else(uuid::Uuid::now_v7),
+                partner_id,
+                role,
+                assigned_partners: vec![],
+            };
+            println!(
+                "{}",
+                InternalKey::new(&key).sign(&caller, Duration::from_secs(ttl))?
+            );
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The all-in-one launcher: every service of the workspace and the gateway in
+//! one process, each service on its own loopback port and reached over gRPC,
+//! on SQLite files (or the databases given), with the in-memory cache unless
+//! Redis is configured. Tests start the same system with [`start`].
+
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
+
+use anyhow::Context;
+use prm_kit::{auth::InternalKey, server};
+use tokio::{net::TcpListener, sync::watch, task::JoinHandle};
+
+use crate::{
+    app::{self, AppState, GatewaySettings},
+    ratelimit::RateLimitConfig,
+};
+
+/// Where each part keeps its data and listens.
+pub struct SystemConfig {
+    /// REST address of the gateway.
+    pub listen: SocketAddr,
+    /// First gRPC port; services take it in the order of DESIGN.md
+    /// (account, lead, project, quote, order, task, case, report). 0 picks free ports.
+    pub grpc_port_base: u16,
+    pub gateway_database_url: String,
+    pub account_database_url: String,
+    pub redis_url: Option<String>,
+    pub internal_key: Vec<u8>,
+    pub access_token_key: Vec<u8>,
+    pub rate_limit: RateLimitConfig,
+}
+
+impl SystemConfig {
+    /// SQLite files under `data_dir`; keys from `PRM_INTERNAL_KEY` /
+    /// `PRM_ACCESS_TOKEN_KEY`, or generated once into `data_dir`.
+    pub fn in_data_dir(
+        data_dir: &Path,
+        listen: SocketAddr,
+        grpc_port_base: u16,
+    ) -> anyhow::Result<SystemConfig> {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating {}", data_dir.display()))?;
+        let sqlite = |name: &str| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join(format!("{name}.db")).display()
+            )
+        };
+        Ok(SystemConfig {
+            listen,
+            grpc_port_base,
+            gateway_database_url: sqlite("gateway"),
+            account_database_url: sqlite("account"),
+            redis_url: std::env::var("PRM_REDIS_URL")
+                .ok()
+                .filter(|u| !u.is_empty()),
+            internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
+            access_token_key: key_from_env_or_file(
+                "PRM_ACCESS_TOKEN_KEY",
+                &data_dir.join("access-token.key"),
+            )?,
+            rate_limit: RateLimitConfig::default(),
+        })
+    }
+}
+
+/// A key from the environment, else from `file`, else a new random one
+/// written to `file` (owner-only) so restarts keep sessions and ops tokens.
+pub fn key_from_env_or_file(var: &str, file: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(k) = std::env::var(var).ok().filter(|k| !k.is_empty()) {
+        return Ok(k.into_bytes());
+    }
+    if let Ok(k) = std::fs::read_to_string(file) {
+        let k = k.trim().to_string();
+        if !k.is_empty() {
+            return Ok(k.into_bytes());
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::fill(&mut bytes);
+    let k: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(file, &k).with_context(|| format!("writing {}", file.display()))?;
+    Ok(k.into_bytes())
+}
+
+fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    opts.open(file)?.write_all(content.as_bytes())
+}
+
+/// The running system.
+pub struct RunningSystem {
+    pub rest_addr: SocketAddr,
+    pub account_addr: SocketAddr,
+    pub state: AppState,
+    pub internal_key: InternalKey,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<anyhow::Result<()>>>,
+}
+
+fn stopped(
+    mut rx: watch::Receiver<bool>,
+) -> impl std::future::Future<Output = ()> + Send + 'static {
+    async move {
+        let _ = rx.wait_for(|s| *s).await;
+    }
+}
+
+fn port(base: u16, index: u16) -> u16 {
+    if base == 0 { 0 } else { base + index }
+}
+
+/// Starts every service, then the gateway.
+pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
+    let (stop, rx) = watch::channel(false);
+    let internal_key = InternalKey::new(&cfg.internal_key);
+    let mut tasks = Vec::new();
+    // One line per service: account, lead, project, quote, order, task, case, report.
+    let (account_addr, t) = server::spawn::<prm_account::AccountService>(
+        &cfg.account_database_url,
+        internal_key.clone(),
+        SocketAddr::from(([127, 0, 0, 1], port(cfg.grpc_port_base, 0))),
+        stopped(rx.clone()),
+    )
+    .await?;
+    tasks.push(t);
+
+    let (router, state) = app::build(GatewaySettings {
+        database_url: cfg.gateway_database_url,
+        redis_url: cfg.redis_url,
+        internal_key: internal_key.clone(),
+        access_token_key: cfg.access_token_key,
+        account_url: format!("http://{account_addr}"),
+        rate_limit: cfg.rate_limit,
+    })
+    .await?;
+    let listener = TcpListener::bind(cfg.listen)
+        .await
+        .with_context(|| format!("binding {}", cfg.listen))?;
+    let rest_addr = listener.local_addr()?;
+    let shutdown = stopped(rx);
+    tasks.push(tokio::spawn(async move {
+        app::serve(listener, router, shutdown)
+            .await
+            .context("gateway")
+    }));
+    tracing::info!(%rest_addr, %account_addr, "prm is up");
+    Ok(RunningSystem {
+        rest_addr,
+        account_addr,
+        state,
+        internal_key,
+        stop,
+        tasks,
+    })
+}
+
+impl RunningSystem {
+    /// Stops the gateway and every service, letting in-flight requests finish.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        for t in self.tasks {
+            t.await??;
+        }
+        Ok(())
+    }
+}
+
+/// The default data directory.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("data")
+}

@@ -1,0 +1,19 @@
+//! The REST gateway: authenticates people, owns the identity store and
+//! fronts the gRPC services.
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod demo;
+pub mod idempotency;
+pub mod identity;
+pub mod kv;
+pub mod launcher;
+pub mod openapi;
+pub mod problem;
+pub mod ratelimit;
+pub mod rest;
+pub mod services;
+
+#[cfg(test)]
+mod testutil;

@@ -1,0 +1,168 @@
+//! The OpenAPI 3.1 document of the REST API, generated from the handlers.
+
+use utoipa::{
+    OpenApi,
+    openapi::{PathItem, path::Operation},
+};
+
+use crate::rest::{self, records::COLLECTIONS};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "prm REST API", description = "Partner relationship management: accounts, contacts and their notes, files, history and followers."),
+    paths(
+        rest::accounts::list, rest::accounts::create, rest::accounts::read, rest::accounts::update,
+        rest::accounts::delete, rest::accounts::custom,
+        rest::contacts::list, rest::contacts::create, rest::contacts::read, rest::contacts::update,
+        rest::contacts::delete, rest::contacts::custom,
+    ),
+    components(schemas(
+        rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
+        rest::contacts::ContactJson, rest::contacts::ContactInput,
+        rest::records::NoteJson, rest::records::NoteInput, rest::records::AttachmentJson,
+        rest::records::FieldChangeJson, rest::records::FollowerJson, rest::records::FollowingJson,
+    )),
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "records", description = "Notes, files, history and followers of any record"))
+)]
+struct ApiDoc;
+
+fn op(tag: &str, summary: &str, ok: &str) -> Operation {
+    let mut o = Operation::new();
+    o.tags = Some(vec![tag.to_string()]);
+    o.summary = Some(summary.to_string());
+    let mut responses = utoipa::openapi::Responses::new();
+    responses.responses.insert(
+        ok.to_string(),
+        utoipa::openapi::Response::new(summary).into(),
+    );
+    responses.responses.insert(
+        "404".to_string(),
+        utoipa::openapi::Response::new("no such record in your scope").into(),
+    );
+    o.responses = responses;
+    o
+}
+
+fn item(method: utoipa::openapi::HttpMethod, o: Operation) -> PathItem {
+    PathItem::new(method, o)
+}
+
+/// Routes that are not handlers of their own: the per-collection record
+/// features, and the auth and administration routes.
+fn extra_paths() -> Vec<(String, PathItem)> {
+    use utoipa::openapi::HttpMethod::{Delete, Get, Patch, Post, Put};
+    let mut v = Vec::new();
+    for c in COLLECTIONS {
+        let base = format!("/api/v1/{}/{{id}}", c.path);
+        let mut notes = item(Get, op("records", "List notes, newest first", "200"));
+        notes.post = Some(op("records", "Add a note", "201"));
+        v.push((format!("{base}/notes"), notes));
+        let mut files = item(Get, op("records", "List files", "200"));
+        files.post = Some(op(
+            "records",
+            "Upload a file: the body is the content, `file_name` a query parameter",
+            "201",
+        ));
+        v.push((format!("{base}/files"), files));
+        v.push((
+            format!("{base}/files/{{file_id}}"),
+            item(Get, op("records", "File details", "200")),
+        ));
+        v.push((
+            format!("{base}/files/{{file_id}}/content"),
+            item(Get, op("records", "Download a file", "200")),
+        ));
+        v.push((
+            format!("{base}/history"),
+            item(Get, op("records", "Field history, newest first", "200")),
+        ));
+        v.push((
+            format!("{base}/followers"),
+            item(Get, op("records", "Followers", "200")),
+        ));
+        v.push((
+            format!("{base}:follow"),
+            item(Post, op("records", "Follow", "200")),
+        ));
+        v.push((
+            format!("{base}:unfollow"),
+            item(Post, op("records", "Unfollow", "200")),
+        ));
+    }
+    v.push((
+        "/api/v1/auth/login".into(),
+        item(Post, op("auth", "Sign in with e-mail and password", "200")),
+    ));
+    v.push((
+        "/api/v1/auth/refresh".into(),
+        item(
+            Post,
+            op("auth", "Exchange a refresh token for a new pair", "200"),
+        ),
+    ));
+    v.push((
+        "/api/v1/auth/logout".into(),
+        item(Post, op("auth", "Revoke the session", "204")),
+    ));
+    v.push((
+        "/api/v1/me".into(),
+        item(Get, op("auth", "The signed-in user", "200")),
+    ));
+    let mut users = item(Get, op("admin", "Users of your scope", "200"));
+    users.post = Some(op("admin", "Create a user", "201"));
+    v.push(("/api/v1/users".into(), users));
+    let mut user = item(Get, op("admin", "A user", "200"));
+    user.patch = Some(op(
+        "admin",
+        "Change a user's name, role or active flag",
+        "200",
+    ));
+    v.push(("/api/v1/users/{id}".into(), user));
+    let mut partners = item(Get, op("admin", "Partners of your scope", "200"));
+    partners.post = Some(op("admin", "Create a partner (vendor admin)", "201"));
+    v.push(("/api/v1/partners".into(), partners));
+    v.push((
+        "/api/v1/partners/{id}".into(),
+        item(Get, op("admin", "A partner", "200")),
+    ));
+    let mut am = item(
+        Put,
+        op("admin", "Assign an account manager (vendor admin)", "204"),
+    );
+    am.delete = Some(op(
+        "admin",
+        "Unassign an account manager (vendor admin)",
+        "204",
+    ));
+    v.push((
+        "/api/v1/partners/{partner_id}/account_managers/{user_id}".into(),
+        am,
+    ));
+    let _ = (Delete, Patch);
+    v
+}
+
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    for (path, item) in extra_paths() {
+        doc.paths.paths.insert(path, item);
+    }
+    let mut bearer = utoipa::openapi::security::SecurityScheme::Http(
+        utoipa::openapi::security::HttpBuilder::new()
+            .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
+            .bearer_format("JWT")
+            .build(),
+    );
+    if let utoipa::openapi::security::SecurityScheme::Http(h) = &mut bearer {
+        h.description = Some("Access token from /api/v1/auth/login".into());
+    }
+    doc.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("bearer", bearer);
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
+        "bearer",
+        Vec::<String>::new(),
+    )]);
+    doc
+}

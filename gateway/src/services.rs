@@ -1,0 +1,133 @@
+//! The gateway's view of the services: one lazily connected gRPC channel per
+//! service, and clients that call on behalf of the signed-in person.
+
+use std::time::Duration;
+
+use axum::extract::{FromRef, FromRequestParts};
+use http::request::Parts;
+use prm_kit::{
+    Caller,
+    auth::{CallerInterceptor, InternalKey},
+};
+use prm_proto::{
+    account::v1::account_service_client::AccountServiceClient,
+    record::v1::record_service_client::RecordServiceClient,
+};
+use tonic::{service::interceptor::InterceptedService, transport::Channel};
+
+use crate::{
+    auth::{Auth, AuthUser},
+    identity,
+    problem::Problem,
+};
+
+type Intercepted = InterceptedService<Channel, CallerInterceptor>;
+pub type AccountClient = AccountServiceClient<Intercepted>;
+pub type RecordClient = RecordServiceClient<Intercepted>;
+
+/// Where the services are; a service not configured is not offered.
+#[derive(Clone)]
+pub struct Services {
+    pub key: InternalKey,
+    pub account: Channel,
+}
+
+impl Services {
+    /// Channels connect on first use and reconnect after a service restarts,
+    /// so the gateway starts whatever order processes come up in.
+    pub fn new(key: InternalKey, account_url: &str) -> anyhow::Result<Services> {
+        Ok(Services {
+            key,
+            account: lazy_channel(account_url)?,
+        })
+    }
+}
+
+fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
+    Ok(Channel::from_shared(url.to_string())?
+        .connect_timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(15))
+        .tcp_nodelay(true)
+        .connect_lazy())
+}
+
+/// The role as services know it.
+pub fn service_role(role: identity::Role) -> prm_kit::Role {
+    match role {
+        identity::Role::PartnerUser => prm_kit::Role::PartnerUser,
+        identity::Role::PartnerAdmin => prm_kit::Role::PartnerAdmin,
+        identity::Role::AccountManager => prm_kit::Role::AccountManager,
+        identity::Role::SupportAgent => prm_kit::Role::SupportAgent,
+        identity::Role::VendorAdmin => prm_kit::Role::VendorAdmin,
+    }
+}
+
+/// The signed-in person, ready to call services on their behalf.
+pub struct Acting {
+    pub user: AuthUser,
+    pub caller: Caller,
+    pub auth: Auth,
+    services: Services,
+}
+
+impl Acting {
+    fn interceptor(&self) -> Result<CallerInterceptor, Problem> {
+        CallerInterceptor::new(&self.services.key, &self.caller).map_err(Problem::internal)
+    }
+
+    pub fn accounts(&self) -> Result<AccountClient, Problem> {
+        Ok(AccountServiceClient::with_interceptor(
+            self.services.account.clone(),
+            self.interceptor()?,
+        ))
+    }
+
+    /// The record features of the service that owns `collection`.
+    pub fn records(&self, channel: &Channel) -> Result<RecordClient, Problem> {
+        Ok(
+            RecordServiceClient::with_interceptor(channel.clone(), self.interceptor()?)
+                .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+        )
+    }
+
+    pub fn services(&self) -> &Services {
+        &self.services
+    }
+}
+
+impl<S> FromRequestParts<S> for Acting
+where
+    S: Send + Sync,
+    Auth: FromRef<S>,
+    Services: FromRef<S>,
+{
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        let user = AuthUser::from_request_parts(parts, state).await?;
+        let auth = Auth::from_ref(state);
+        // Account managers see the partners assigned to them now, not when
+        // their token was issued.
+        let assigned_partners = if user.role == identity::Role::AccountManager {
+            auth.identity()
+                .assigned_partners(user.user_id)
+                .await
+                .map_err(Problem::from)?
+        } else {
+            vec![]
+        };
+        let caller = Caller {
+            user_id: user.user_id,
+            partner_id: user.partner_id,
+            role: service_role(user.role),
+            assigned_partners,
+        };
+        Ok(Acting {
+            user,
+            caller,
+            auth,
+            services: Services::from_ref(state),
+        })
+    }
+}

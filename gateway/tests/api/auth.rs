@@ -1,0 +1,210 @@
+//! Login, refresh rotation with reuse detection, logout, token checks.
+
+use jsonwebtoken::{EncodingKey, Header, encode};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{
+    PASSWORD, SECRET, backends, problem, problem_field, relaxed_limits, spawn_app,
+};
+
+#[tokio::test]
+async fn login_answers_tokens_and_the_user() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let body = app.login("User@Acme.test").await;
+        assert_eq!(body["token_type"], "Bearer");
+        assert_eq!(body["expires_in"], 900);
+        assert!(body["refresh_token"].as_str().unwrap().len() >= 43);
+        let user = &body["user"];
+        assert_eq!(user["email"], "user@acme.test");
+        assert_eq!(user["role"], "partner_user");
+        assert_eq!(user["partner_id"], app.seed.acme.id.to_string());
+        assert!(user.get("password_hash").is_none());
+
+        // Token responses are never cached, nor stored for idempotent replay.
+        for _ in 0..2 {
+            let res = app
+                .client
+                .post(app.url("/api/v1/auth/login"))
+                .header("idempotency-key", "login-1")
+                .json(&json!({ "email": "user@acme.test", "password": PASSWORD }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(res.headers()["cache-control"], "no-store");
+            assert!(res.headers().get("idempotent-replayed").is_none());
+        }
+
+        let token = body["access_token"].as_str().unwrap();
+        let me = app.get("/api/v1/me", token).await;
+        assert_eq!(me.status(), 200, "{}", app.label);
+        let me: serde_json::Value = me.json().await.unwrap();
+        assert_eq!(me["id"], app.seed.acme_user.id.to_string());
+    }
+}
+
+#[tokio::test]
+async fn bad_password_and_unknown_email_look_the_same() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let wrong = problem(app.login_raw("user@acme.test", "wrong password").await, 401).await;
+        let unknown = problem(app.login_raw("nobody@acme.test", PASSWORD).await, 401).await;
+        assert_eq!(wrong, unknown, "{}", app.label);
+
+        // An inactive account cannot log in either, with the same answer.
+        app.identity
+            .update_user(app.seed.acme_user.id, None, None, Some(false))
+            .await
+            .unwrap();
+        let inactive = problem(app.login_raw("user@acme.test", PASSWORD).await, 401).await;
+        assert_eq!(inactive, unknown);
+    }
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let first = app.login("user@acme.test").await;
+        let r1 = first["refresh_token"].as_str().unwrap();
+
+        let res = app.refresh(r1).await;
+        assert_eq!(res.status(), 200, "{}", app.label);
+        let second: serde_json::Value = res.json().await.unwrap();
+        let r2 = second["refresh_token"].as_str().unwrap();
+        let a2 = second["access_token"].as_str().unwrap();
+        assert_ne!(r1, r2);
+        assert_eq!(second["token_type"], "Bearer");
+        assert_eq!(app.get("/api/v1/me", a2).await.status(), 200);
+
+        // Replaying the consumed token fails and kills the whole family:
+        // the newest refresh token and its access token stop working.
+        problem(app.refresh(r1).await, 401).await;
+        problem(app.refresh(r2).await, 401).await;
+        problem(app.get("/api/v1/me", a2).await, 401).await;
+
+        // Another session of the same user is unaffected.
+        let other = app.token("user@acme.test").await;
+        assert_eq!(app.get("/api/v1/me", &other).await.status(), 200);
+    }
+}
+
+#[tokio::test]
+async fn refresh_of_garbage_or_deactivated_user_fails() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        problem(app.refresh("not-a-token").await, 401).await;
+        let first = app.login("user@acme.test").await;
+        app.identity
+            .update_user(app.seed.acme_user.id, None, None, Some(false))
+            .await
+            .unwrap();
+        problem(
+            app.refresh(first["refresh_token"].as_str().unwrap()).await,
+            401,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn logout_revokes_access_and_refresh_tokens() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let s = app.login("user@acme.test").await;
+        let (access, refresh) = (
+            s["access_token"].as_str().unwrap(),
+            s["refresh_token"].as_str().unwrap(),
+        );
+        // Logout needs the access token.
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .json(&json!({ "refresh_token": refresh }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        problem(res, 401).await;
+
+        let res = app
+            .send_json(
+                Method::POST,
+                "/api/v1/auth/logout",
+                access,
+                &json!({ "refresh_token": refresh }),
+            )
+            .await;
+        assert_eq!(res.status(), 204, "{}", app.label);
+        problem(app.get("/api/v1/me", access).await, 401).await;
+        problem(app.refresh(refresh).await, 401).await;
+    }
+}
+
+#[tokio::test]
+async fn garbage_forged_and_expired_tokens_are_401() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let res = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
+        assert_eq!(res.headers()["www-authenticate"], "Bearer");
+        problem(res, 401).await;
+        problem(app.get("/api/v1/me", "garbage").await, 401).await;
+
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = |iat: u64, aud: &str| {
+            json!({
+                "sub": app.seed.vendor_admin.id, "partner_id": null, "role": "vendor_admin",
+                "iat": iat, "exp": iat + 900, "jti": uuid::Uuid::now_v7().to_string(),
+                "typ": "access", "iss": "prm-gateway", "aud": aud, "sid": uuid::Uuid::new_v4(),
+            })
+        };
+        let sign = |c: &serde_json::Value, key: &[u8]| {
+            encode(&Header::default(), c, &EncodingKey::from_secret(key)).unwrap()
+        };
+        // Sanity: a well-formed token made here is accepted...
+        let good = sign(&claims(now, "prm-api"), SECRET);
+        assert_eq!(
+            app.get("/api/v1/me", &good).await.status(),
+            200,
+            "{}",
+            app.label
+        );
+        // ...but not when expired, for another audience, or signed with another key.
+        let expired = sign(&claims(now - 1000, "prm-api"), SECRET);
+        problem(app.get("/api/v1/me", &expired).await, 401).await;
+        let other_aud = sign(&claims(now, "elsewhere"), SECRET);
+        problem(app.get("/api/v1/me", &other_aud).await, 401).await;
+        let forged = sign(
+            &claims(now, "prm-api"),
+            b"another-secret-another-secret-12345",
+        );
+        problem(app.get("/api/v1/me", &forged).await, 401).await;
+    }
+}
+
+#[tokio::test]
+async fn login_body_refuses_unknown_fields() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(
+                &json!({ "email": "user@acme.test", "password": PASSWORD, "role": "vendor_admin" }),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_field(res).await, "role");
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({ "email": "user@acme.test" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_field(res).await, "password");
+    }
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: one binary, the whole system per test (zero2prod style).
+
+mod helpers;
+
+mod accounts;
+mod grpc;
+mod idempotency;
+mod openapi;
+mod ratelimit;
+mod tenancy;
+mod tracing_context;
+mod validation;

@@ -1,0 +1,104 @@
+//! Bad input gets 400 problem+json naming the field, and changes nothing.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_changes_nothing() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let before = count(&app, &bob).await;
+    let cases = [
+        (json!({"phone": "+1 555"}), "name"),
+        (json!({"name": ""}), "name"),
+        (json!({"name": "x".repeat(256)}), "name"),
+        (json!({"name": "A", "website": "not a website"}), "website"),
+        (json!({"name": "A", "type": "enemy"}), "type"),
+        (
+            json!({"name": "A", "billing_address": {"planet": "Mars"}}),
+            "billing_address.planet",
+        ),
+        (
+            json!({"name": "A", "partner_id": uuid::Uuid::now_v7().to_string()}),
+            "partner_id",
+        ),
+        (
+            json!({"name": "A", "owner_id": uuid::Uuid::now_v7().to_string()}),
+            "owner_id",
+        ),
+        (json!({"name": "A", "id": "x"}), "id"),
+        (
+            json!({"name": "A", "create_time": "2020-01-01T00:00:00Z"}),
+            "create_time",
+        ),
+        (json!({"name": "A", "shoe_size": 42}), "shoe_size"),
+        (json!({"name": 42}), "name"),
+    ];
+    for (body, field) in cases {
+        let r = app.post("/api/v1/accounts", &bob, body.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}: {}", r.body);
+        assert_eq!(r.headers["content-type"], "application/problem+json");
+        assert_eq!(r.field(), field, "{body}: {}", r.body);
+    }
+    assert_eq!(count(&app, &bob).await, before, "no account was created");
+
+    let a = app.create_account(&bob, "Valid").await;
+    let id = a["id"].as_str().unwrap();
+    let c = app
+        .post(
+            "/api/v1/contacts",
+            &bob,
+            json!({"account_id": id, "last_name": "Doe", "email": "doe@"}),
+        )
+        .await;
+    assert_eq!(c.status, StatusCode::BAD_REQUEST);
+    assert_eq!(c.field(), "email");
+    for (body, field) in [
+        (json!({"nickname": "V"}), "nickname"),
+        (
+            json!({"owner_id": uuid::Uuid::now_v7().to_string()}),
+            "owner_id",
+        ),
+        (json!({"name": "V", "phone": "call me maybe"}), "phone"),
+    ] {
+        let r = app
+            .patch(&format!("/api/v1/accounts/{id}"), &bob, body.clone())
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(r.field(), field, "{body}: {}", r.body);
+    }
+    let after = app.get(&format!("/api/v1/accounts/{id}"), &bob).await;
+    assert_eq!(after.body, a, "a refused update changes nothing");
+
+    let big = vec![0u8; prm_kit::record::MAX_ATTACHMENT_BYTES + 1];
+    let r = app
+        .http
+        .post(app.url(&format!("/api/v1/accounts/{id}/files?file_name=big.bin")))
+        .bearer_auth(&bob)
+        .header("content-type", "application/octet-stream")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"][0]["field"], "content");
+    let files = app.get(&format!("/api/v1/accounts/{id}/files"), &bob).await;
+    assert!(files.body["items"].as_array().unwrap().is_empty());
+
+    let r = app
+        .get("/api/v1/accounts?filter=planet%20%3D%20mars", &bob)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.field(), "filter");
+    app.stop().await;
+}
+
+async fn count(app: &crate::helpers::TestApp, token: &str) -> usize {
+    app.get("/api/v1/accounts?page_size=500", token).await.body["items"]
+        .as_array()
+        .unwrap()
+        .len()
+}
