@@ -104,12 +104,10 @@ pub struct RunningSystem {
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
 
-fn stopped(
+async fn stopped(
     mut rx: watch::Receiver<bool>,
-) -> impl std::future::Future<Output = ()> + Send + 'static {
-    async move {
-        let _ = rx.wait_for(|s| *s).await;
-    }
+) {
+    let _ = rx.wait_for(|s| *s).await;
 }
 
 fn port(base: u16, index: u16) -> u16 {

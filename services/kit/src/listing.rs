@@ -190,7 +190,7 @@ impl<C: ColumnTrait + Copy> Listing<C> {
         let col = Expr::col(self.sort.column.as_column_ref());
         match self.sort.kind {
             FieldKind::Text => Func::lower(col).into(),
-            _ => col.into(),
+            _ => col,
         }
     }
 
@@ -223,8 +223,8 @@ impl<C: ColumnTrait + Copy> Listing<C> {
 
 fn sort_value_expr(v: &SortValue) -> SimpleExpr {
     match v {
-        SortValue::Time(t) => Expr::val(*t).into(),
-        SortValue::Text(s) => Expr::val(s.clone()).into(),
+        SortValue::Time(t) => Expr::val(*t),
+        SortValue::Text(s) => Expr::val(s.clone()),
     }
 }
 
@@ -304,7 +304,7 @@ fn term_condition<C: ColumnTrait + Copy>(field: &Field<C>, term: &Term) -> Resul
                         .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
                 ));
             }
-            Expr::val(term.value.clone()).into()
+            Expr::val(term.value.clone())
         }
         FieldKind::Enum(allowed) => {
             if !allowed.contains(&term.value.as_str()) {
@@ -313,20 +313,20 @@ fn term_condition<C: ColumnTrait + Copy>(field: &Field<C>, term: &Term) -> Resul
             if !matches!(term.op, Op::Eq | Op::Ne) {
                 return Err(bad("compares with = or != only".into()));
             }
-            Expr::val(term.value.clone()).into()
+            Expr::val(term.value.clone())
         }
         FieldKind::Timestamp => {
             let t = DateTime::parse_from_rfc3339(&term.value)
                 .map_err(|_| bad("expects an RFC 3339 time".into()))?
                 .with_timezone(&Utc);
-            Expr::val(t).into()
+            Expr::val(t)
         }
         FieldKind::Uuid => {
             let u = Uuid::parse_str(&term.value).map_err(|_| bad("expects an id".into()))?;
             if !matches!(term.op, Op::Eq | Op::Ne) {
                 return Err(bad("compares with = or != only".into()));
             }
-            Expr::val(u).into()
+            Expr::val(u)
         }
     };
     let e = match term.op {

@@ -3,6 +3,8 @@
 //! W3C trace context is read from incoming gRPC metadata and written to
 //! outgoing metadata, so one request is one trace across services.
 
+use std::io::IsTerminal;
+
 use opentelemetry::{
     global,
     propagation::{Extractor, Injector},
@@ -38,9 +40,16 @@ impl Drop for TelemetryGuard {
 pub fn init(service_name: &str, format: LogFormat) -> TelemetryGuard {
     global::set_text_map_propagator(TraceContextPropagator::new());
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // Logs go to stderr, so stdout stays for what a command prints.
     let fmt = match format {
-        LogFormat::Text => tracing_subscriber::fmt::layer().boxed(),
-        LogFormat::Json => tracing_subscriber::fmt::layer().json().boxed(),
+        LogFormat::Text => tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::stderr().is_terminal())
+            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .boxed(),
     };
     let provider = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT")
         .ok()
