@@ -104,9 +104,7 @@ pub struct RunningSystem {
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
 
-async fn stopped(
-    mut rx: watch::Receiver<bool>,
-) {
+async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
 }
 
