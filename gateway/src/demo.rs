@@ -11,7 +11,6 @@ use prm_proto::{
 use crate::{
     app::AppState,
     identity::{NewUser, Role, User},
-    services::service_role,
 };
 
 /// Every demo user signs in with this password.
@@ -190,7 +189,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         let caller = prm_kit::Caller {
             user_id: owner.id,
             partner_id: owner.partner_id,
-            role: service_role(owner.role),
+            role: owner.role.into(),
             assigned_partners: vec![],
         };
         let mut client = AccountServiceClient::with_interceptor(

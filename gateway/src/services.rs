@@ -51,17 +51,6 @@ fn lazy_channel(url: &str) -> anyhow::Result<Channel> {
         .connect_lazy())
 }
 
-/// The role as services know it.
-pub fn service_role(role: identity::Role) -> prm_kit::Role {
-    match role {
-        identity::Role::PartnerUser => prm_kit::Role::PartnerUser,
-        identity::Role::PartnerAdmin => prm_kit::Role::PartnerAdmin,
-        identity::Role::AccountManager => prm_kit::Role::AccountManager,
-        identity::Role::SupportAgent => prm_kit::Role::SupportAgent,
-        identity::Role::VendorAdmin => prm_kit::Role::VendorAdmin,
-    }
-}
-
 /// The signed-in person, ready to call services on their behalf.
 pub struct Acting {
     pub user: AuthUser,
@@ -120,7 +109,7 @@ where
         let caller = Caller {
             user_id: user.user_id,
             partner_id: user.partner_id,
-            role: service_role(user.role),
+            role: user.role.into(),
             assigned_partners,
         };
         Ok(Acting {

@@ -30,6 +30,8 @@ enum Command {
         #[arg(long, env = "PRM_GRPC_PORT_BASE", default_value_t = 50051)]
         grpc_port_base: u16,
     },
+    /// Run the gateway alone, in front of services running elsewhere.
+    Gateway(Box<GatewayArgs>),
     /// Print an internal token for calling services with grpcurl.
     Token {
         /// `ops` (everything), or a role of DOMAIN.md.
@@ -47,6 +49,62 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
     },
+}
+
+/// The gateway's configuration, every setting a `PRM_*` variable.
+#[derive(clap::Args)]
+struct GatewayArgs {
+    /// REST address.
+    #[arg(long, env = "PRM_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// The identity store: `postgres://…` or `sqlite://…`.
+    #[arg(long, env = "PRM_DATABASE_URL")]
+    database_url: String,
+    /// Redis for rate limits, refresh tokens and idempotency keys; memory when unset.
+    #[arg(long, env = "PRM_REDIS_URL")]
+    redis_url: Option<String>,
+    /// Signs the internal tokens the services verify.
+    #[arg(long, env = "PRM_INTERNAL_KEY", hide_env_values = true)]
+    internal_key: String,
+    /// Signs people's access tokens (at least 32 bytes).
+    #[arg(long, env = "PRM_ACCESS_TOKEN_KEY", hide_env_values = true)]
+    access_token_key: String,
+    /// gRPC address of the account service, e.g. `http://account:50051`.
+    #[arg(long, env = "PRM_ACCOUNT_URL")]
+    account_url: String,
+    /// Requests per minute of one signed-in user.
+    #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
+    rate_limit_per_user: u32,
+    /// Requests per minute of one anonymous client address.
+    #[arg(long, env = "PRM_RATE_LIMIT_PER_IP", default_value_t = 120)]
+    rate_limit_per_ip: u32,
+    /// Take client addresses from X-Forwarded-For (only behind a trusted proxy).
+    #[arg(long, env = "PRM_TRUST_FORWARDED")]
+    trust_forwarded: bool,
+    #[arg(long, env = "PRM_LOG_FORMAT", default_value = "text")]
+    log_format: prm_kit::telemetry::LogFormat,
+}
+
+async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
+    let _telemetry = prm_kit::telemetry::init("prm-gateway", a.log_format);
+    let (router, _state) = prm_gateway::app::build(prm_gateway::app::GatewaySettings {
+        database_url: a.database_url,
+        redis_url: a.redis_url.filter(|u| !u.is_empty()),
+        internal_key: InternalKey::new(a.internal_key.as_bytes()),
+        access_token_key: a.access_token_key.into_bytes(),
+        account_url: a.account_url,
+        rate_limit: prm_gateway::ratelimit::RateLimitConfig {
+            per_user: a.rate_limit_per_user,
+            per_ip: a.rate_limit_per_ip,
+            trust_forwarded: a.trust_forwarded,
+            ..Default::default()
+        },
+    })
+    .await?;
+    let listener = tokio::net::TcpListener::bind(a.listen).await?;
+    tracing::info!(addr = %a.listen, "gateway serving REST");
+    prm_gateway::app::serve(listener, router, prm_kit::server::shutdown_signal()).await?;
+    Ok(())
 }
 
 #[tokio::main]
@@ -77,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
             prm_kit::server::shutdown_signal().await;
             system.shutdown().await
         }
+        Command::Gateway(args) => run_gateway(*args).await,
         Command::Token {
             role,
             partner_id,

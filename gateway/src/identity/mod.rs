@@ -46,19 +46,28 @@ impl Role {
         Role::VendorAdmin,
     ];
 
+    /// The name shared with the services (`partner_user`, …).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Role::PartnerUser => "partner_user",
-            Role::PartnerAdmin => "partner_admin",
-            Role::AccountManager => "account_manager",
-            Role::SupportAgent => "support_agent",
-            Role::VendorAdmin => "vendor_admin",
-        }
+        prm_kit::Role::from(self).as_str()
     }
 
     /// Partner roles belong to a reseller; the others are vendor staff.
     pub fn is_partner_role(self) -> bool {
-        matches!(self, Role::PartnerUser | Role::PartnerAdmin)
+        prm_kit::Role::from(self).is_partner_role()
+    }
+}
+
+/// A person's role as the services know it; `ops` is no person's role, so
+/// it has no counterpart here.
+impl From<Role> for prm_kit::Role {
+    fn from(r: Role) -> prm_kit::Role {
+        match r {
+            Role::PartnerUser => prm_kit::Role::PartnerUser,
+            Role::PartnerAdmin => prm_kit::Role::PartnerAdmin,
+            Role::AccountManager => prm_kit::Role::AccountManager,
+            Role::SupportAgent => prm_kit::Role::SupportAgent,
+            Role::VendorAdmin => prm_kit::Role::VendorAdmin,
+        }
     }
 }
 

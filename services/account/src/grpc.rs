@@ -4,6 +4,7 @@
 use prm_kit::{
     Caller, Error, Result,
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
+    owned,
     record::{self, parse_id},
     time,
 };
@@ -13,7 +14,7 @@ use prm_proto::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set, TransactionTrait,
+    QueryFilter, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 use tonic::{Request, Response, Status};
@@ -21,7 +22,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::{AccountFields, AccountType, Address, ContactFields},
-    store::{self, account, contact},
+    store::{account, contact},
 };
 
 pub struct AccountApi {
@@ -305,29 +306,8 @@ fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
     mask.map(|m| m.paths.clone()).unwrap_or_default()
 }
 
-fn edit_denied(caller: &Caller) -> Error {
-    Error::PermissionDenied(format!("a {} may not change this record", caller.role))
-}
-
-/// The account a new or moved contact belongs to must be visible to the
-/// caller and of the contact's partner.
-async fn check_account<C: sea_orm::ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    account_id: Uuid,
-    partner_id: Uuid,
-) -> Result<()> {
-    let a = store::visible_accounts(caller)
-        .filter(account::Column::Id.eq(account_id))
-        .one(conn)
-        .await?;
-    match a {
-        Some(a) if a.partner_id == partner_id => Ok(()),
-        _ => Err(Error::invalid(
-            "account_id",
-            "names no account of this partner",
-        )),
-    }
+fn no_such_account() -> Error {
+    Error::invalid("account_id", "names no account of this partner")
 }
 
 fn lower_contains(col: impl sea_orm::ColumnTrait, needle: &str) -> SimpleExpr {
@@ -372,12 +352,7 @@ impl AccountService for AccountApi {
     ) -> Reply<pb::GetAccountResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        let a = store::visible_accounts(&caller)
-            .filter(account::Column::Id.eq(id))
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+        let a = owned::find::<account::Entity, _>(&self.db, &caller, id).await?;
         Ok(Response::new(pb::GetAccountResponse {
             account: Some(account_out(&a)),
         }))
@@ -402,7 +377,7 @@ impl AccountService for AccountApi {
             "create_time desc",
         )?;
         let rows = listing
-            .apply(store::visible_accounts(&caller))
+            .apply(owned::visible::<account::Entity>(&caller))
             .all(&self.db)
             .await
             .map_err(Error::from)?;
@@ -477,38 +452,15 @@ impl AccountService for AccountApi {
         let id = parse_id(&raw.id, "id")?;
         let mask = mask_paths(r.update_mask.as_ref());
         let patch = account_in(&raw, mask.iter().any(|p| p == "type"))?;
-        let updated = self
-            .db
-            .transaction::<_, account::Model, Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::account_for_update(txn, &caller, id).await?;
-                    if !caller.may_edit(current.partner_id, current.owner_id) {
-                        return Err(edit_denied(&caller));
-                    }
-                    let before = current.fields();
-                    let after = before.patched(&patch, &mask)?;
-                    let changes = before.changes(&after);
-                    if changes.is_empty() {
-                        return Ok(current);
-                    }
-                    let mut next = current.clone();
-                    next.set_fields(&after);
-                    next.update_time = time::now();
-                    let next = next.into_active_model().reset_all().update(txn).await?;
-                    record::write_history(
-                        txn,
-                        RecordType::Account,
-                        id,
-                        next.partner_id,
-                        caller.user_id,
-                        &changes,
-                    )
-                    .await?;
-                    Ok(next)
-                })
-            })
-            .await
-            .map_err(Error::from)?;
+        let updated = owned::edit::<account::Entity>(&self.db, &caller, id, |current| {
+            let before = current.fields();
+            let after = before.patched(&patch, &mask)?;
+            let mut next = current.clone();
+            next.set_fields(&after);
+            next.update_time = time::now();
+            Ok(Some((next, before.changes(&after))))
+        })
+        .await?;
         Ok(Response::new(pb::UpdateAccountResponse {
             account: Some(account_out(&updated)),
         }))
@@ -521,35 +473,27 @@ impl AccountService for AccountApi {
     ) -> Reply<pb::DeleteAccountResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        self.db
-            .transaction::<_, (), Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::account_for_update(txn, &caller, id).await?;
-                    if !caller.may_edit(current.partner_id, current.owner_id) {
-                        return Err(edit_denied(&caller));
-                    }
-                    // The account's contacts go with it, with their notes, files and history.
-                    let contacts: Vec<Uuid> = contact::Entity::find()
-                        .select_only()
-                        .column(contact::Column::Id)
-                        .filter(contact::Column::AccountId.eq(id))
-                        .into_tuple()
-                        .all(txn)
-                        .await?;
-                    for c in contacts {
-                        record::delete_features(txn, RecordType::Contact, c).await?;
-                    }
-                    contact::Entity::delete_many()
-                        .filter(contact::Column::AccountId.eq(id))
-                        .exec(txn)
-                        .await?;
-                    record::delete_features(txn, RecordType::Account, id).await?;
-                    account::Entity::delete_by_id(id).exec(txn).await?;
-                    Ok(())
-                })
+        owned::delete::<account::Entity, _>(&self.db, &caller, id, |txn| {
+            Box::pin(async move {
+                // The account's contacts go with it, with their notes, files and history.
+                let contacts: Vec<Uuid> = contact::Entity::find()
+                    .select_only()
+                    .column(contact::Column::Id)
+                    .filter(contact::Column::AccountId.eq(id))
+                    .into_tuple()
+                    .all(txn)
+                    .await?;
+                for c in contacts {
+                    record::delete_features(txn, RecordType::Contact, c).await?;
+                }
+                contact::Entity::delete_many()
+                    .filter(contact::Column::AccountId.eq(id))
+                    .exec(txn)
+                    .await?;
+                Ok(())
             })
-            .await
-            .map_err(Error::from)?;
+        })
+        .await?;
         Ok(Response::new(pb::DeleteAccountResponse {}))
     }
 
@@ -561,42 +505,8 @@ impl AccountService for AccountApi {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
-        let updated = self
-            .db
-            .transaction::<_, account::Model, Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::account_for_update(txn, &caller, id).await?;
-                    if !caller.may_change_owner(current.partner_id) {
-                        return Err(Error::PermissionDenied(
-                            "only a partner admin changes the owner".into(),
-                        ));
-                    }
-                    if current.owner_id == new_owner {
-                        return Ok(current);
-                    }
-                    let changes = record::diff(&[(
-                        "owner_id",
-                        current.owner_id.to_string(),
-                        new_owner.to_string(),
-                    )]);
-                    let mut next = current.into_active_model();
-                    next.owner_id = Set(new_owner);
-                    next.update_time = Set(time::now());
-                    let next = next.update(txn).await?;
-                    record::write_history(
-                        txn,
-                        RecordType::Account,
-                        id,
-                        next.partner_id,
-                        caller.user_id,
-                        &changes,
-                    )
-                    .await?;
-                    Ok(next)
-                })
-            })
-            .await
-            .map_err(Error::from)?;
+        let updated =
+            owned::change_owner::<account::Entity>(&self.db, &caller, id, new_owner).await?;
         Ok(Response::new(pb::ChangeAccountOwnerResponse {
             account: Some(account_out(&updated)),
         }))
@@ -609,12 +519,7 @@ impl AccountService for AccountApi {
     ) -> Reply<pb::GetContactResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        let c = store::visible_contacts(&caller)
-            .filter(contact::Column::Id.eq(id))
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+        let c = owned::find::<contact::Entity, _>(&self.db, &caller, id).await?;
         Ok(Response::new(pb::GetContactResponse {
             contact: Some(contact_out(&c)),
         }))
@@ -639,7 +544,7 @@ impl AccountService for AccountApi {
             "create_time desc",
         )?;
         let rows = listing
-            .apply(store::visible_contacts(&caller))
+            .apply(owned::visible::<contact::Entity>(&caller))
             .all(&self.db)
             .await
             .map_err(Error::from)?;
@@ -664,7 +569,11 @@ impl AccountService for AccountApi {
         let fields = ContactFields::parse(&contact_in(raw)?)?;
         let partner_id = caller.creating_partner()?;
         let account_id = fields.account_id.expect("parsed contacts have an account");
-        check_account(&self.db, &caller, account_id, partner_id).await?;
+        // A new contact belongs to an account the caller sees, of the caller's partner.
+        match owned::find::<account::Entity, _>(&self.db, &caller, account_id).await {
+            Ok(a) if a.partner_id == partner_id => {}
+            _ => return Err(no_such_account().into()),
+        }
         let now = time::now();
         let mut m = contact::Model {
             id: Uuid::now_v7(),
@@ -710,47 +619,31 @@ impl AccountService for AccountApi {
         let id = parse_id(&raw.id, "id")?;
         let mask = mask_paths(r.update_mask.as_ref());
         let patch = contact_in(&raw)?;
-        let updated = self
-            .db
-            .transaction::<_, contact::Model, Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::contact_for_update(txn, &caller, id).await?;
-                    if !caller.may_edit(current.partner_id, current.owner_id) {
-                        return Err(edit_denied(&caller));
-                    }
-                    let before = current.fields();
-                    let after = before.patched(&patch, &mask)?;
-                    if after.account_id != before.account_id {
-                        check_account(
-                            txn,
-                            &caller,
-                            after.account_id.expect("parsed"),
-                            current.partner_id,
-                        )
-                        .await?;
-                    }
-                    let changes = before.changes(&after);
-                    if changes.is_empty() {
-                        return Ok(current);
-                    }
-                    let mut next = current.clone();
-                    next.set_fields(&after);
-                    next.update_time = time::now();
-                    let next = next.into_active_model().reset_all().update(txn).await?;
-                    record::write_history(
-                        txn,
-                        RecordType::Contact,
-                        id,
-                        next.partner_id,
-                        caller.user_id,
-                        &changes,
-                    )
-                    .await?;
-                    Ok(next)
-                })
-            })
-            .await
-            .map_err(Error::from)?;
+        // A contact moves only to an account the caller sees, of its own partner.
+        let new_account_partner = match patch
+            .account_id
+            .filter(|_| mask.iter().any(|p| p == "account_id"))
+        {
+            Some(a) => Some(
+                owned::find::<account::Entity, _>(&self.db, &caller, a)
+                    .await
+                    .map_err(|_| no_such_account())?
+                    .partner_id,
+            ),
+            None => None,
+        };
+        let updated = owned::edit::<contact::Entity>(&self.db, &caller, id, |current| {
+            if new_account_partner.is_some_and(|p| p != current.partner_id) {
+                return Err(no_such_account());
+            }
+            let before = current.fields();
+            let after = before.patched(&patch, &mask)?;
+            let mut next = current.clone();
+            next.set_fields(&after);
+            next.update_time = time::now();
+            Ok(Some((next, before.changes(&after))))
+        })
+        .await?;
         Ok(Response::new(pb::UpdateContactResponse {
             contact: Some(contact_out(&updated)),
         }))
@@ -763,20 +656,8 @@ impl AccountService for AccountApi {
     ) -> Reply<pb::DeleteContactResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        self.db
-            .transaction::<_, (), Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::contact_for_update(txn, &caller, id).await?;
-                    if !caller.may_edit(current.partner_id, current.owner_id) {
-                        return Err(edit_denied(&caller));
-                    }
-                    record::delete_features(txn, RecordType::Contact, id).await?;
-                    contact::Entity::delete_by_id(id).exec(txn).await?;
-                    Ok(())
-                })
-            })
-            .await
-            .map_err(Error::from)?;
+        owned::delete::<contact::Entity, _>(&self.db, &caller, id, |_| Box::pin(async { Ok(()) }))
+            .await?;
         Ok(Response::new(pb::DeleteContactResponse {}))
     }
 
@@ -788,42 +669,8 @@ impl AccountService for AccountApi {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
-        let updated = self
-            .db
-            .transaction::<_, contact::Model, Error>(|txn| {
-                Box::pin(async move {
-                    let current = store::contact_for_update(txn, &caller, id).await?;
-                    if !caller.may_change_owner(current.partner_id) {
-                        return Err(Error::PermissionDenied(
-                            "only a partner admin changes the owner".into(),
-                        ));
-                    }
-                    if current.owner_id == new_owner {
-                        return Ok(current);
-                    }
-                    let changes = record::diff(&[(
-                        "owner_id",
-                        current.owner_id.to_string(),
-                        new_owner.to_string(),
-                    )]);
-                    let mut next = current.into_active_model();
-                    next.owner_id = Set(new_owner);
-                    next.update_time = Set(time::now());
-                    let next = next.update(txn).await?;
-                    record::write_history(
-                        txn,
-                        RecordType::Contact,
-                        id,
-                        next.partner_id,
-                        caller.user_id,
-                        &changes,
-                    )
-                    .await?;
-                    Ok(next)
-                })
-            })
-            .await
-            .map_err(Error::from)?;
+        let updated =
+            owned::change_owner::<contact::Entity>(&self.db, &caller, id, new_owner).await?;
         Ok(Response::new(pb::ChangeContactOwnerResponse {
             contact: Some(contact_out(&updated)),
         }))
@@ -858,13 +705,13 @@ impl AccountService for AccountApi {
             account_match = account_match.add(account::Column::PhoneDigits.contains(&digits));
             contact_match = contact_match.add(contact::Column::PhoneDigits.contains(&digits));
         }
-        let accounts = store::visible_accounts(&caller)
+        let accounts = owned::visible::<account::Entity>(&caller)
             .filter(account_match)
             .limit(limit)
             .all(&self.db)
             .await
             .map_err(Error::from)?;
-        let contacts = store::visible_contacts(&caller)
+        let contacts = owned::visible::<contact::Entity>(&caller)
             .filter(contact_match)
             .limit(limit)
             .all(&self.db)

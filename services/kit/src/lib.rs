@@ -10,6 +10,8 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod listing;
+pub mod money;
+pub mod owned;
 pub mod record;
 pub mod scope;
 pub mod server;

@@ -54,10 +54,11 @@ impl TestDatabase {
         self.admin_url.is_some()
     }
 
-    /// Drops the PostgreSQL database (connections are closed by force).
-    pub async fn drop_database(&self) -> anyhow::Result<()> {
-        if let Some(admin_url) = &self.admin_url {
-            let admin = Database::connect(admin_url).await?;
+    /// Drops the PostgreSQL database now (connections are closed by force);
+    /// dropping the value does the same.
+    pub async fn drop_database(&mut self) -> anyhow::Result<()> {
+        if let Some(admin_url) = self.admin_url.take() {
+            let admin = Database::connect(&admin_url).await?;
             admin
                 .execute_unprepared(&format!(
                     "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
@@ -67,6 +68,36 @@ impl TestDatabase {
             admin.close().await?;
         }
         Ok(())
+    }
+}
+
+impl Drop for TestDatabase {
+    /// A test that panics still leaves no database behind. Drop runs inside
+    /// the test's runtime, so the cleanup gets a thread and runtime of its own.
+    fn drop(&mut self) {
+        let Some(admin_url) = self.admin_url.take() else {
+            return;
+        };
+        let name = std::mem::take(&mut self.name);
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .await;
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join();
     }
 }
 

@@ -170,7 +170,7 @@ impl TestApp {
         if let Some(s) = self.system.take() {
             s.shutdown().await.expect("clean shutdown");
         }
-        for db in &self.dbs {
+        for db in &mut self.dbs {
             db.drop_database().await.expect("drop test database");
         }
     }

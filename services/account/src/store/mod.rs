@@ -1,6 +1,5 @@
-//! Storage of the account service: its entities, its migrations, and the
-//! scoped queries the handlers use. Every read goes through [`visible`]
-//! filters built from the caller's [`Scope`].
+//! Storage of the account service: its entities and migrations. Reads and
+//! edits go through the kit's [`owned`] helpers, which apply tenancy.
 
 pub mod account;
 pub mod contact;
@@ -10,57 +9,27 @@ pub use migration::Migrator;
 
 use prm_kit::{
     Caller, Error, Result,
+    owned::{self, OwnedEntity},
     record::{RecordAccess, RecordInfo},
-    scope::Scope,
 };
 use prm_proto::common::v1::RecordType;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    QuerySelect, Select,
-};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-/// Accounts the caller may see.
-pub fn visible_accounts(caller: &Caller) -> Select<account::Entity> {
-    account::Entity::find().filter(Scope::records(caller).condition(account::Column::PartnerId))
+impl OwnedEntity for account::Entity {
+    const KIND: RecordType = RecordType::Account;
+    const ID: account::Column = account::Column::Id;
+    const PARTNER_ID: account::Column = account::Column::PartnerId;
+    const OWNER_ID: account::Column = account::Column::OwnerId;
+    const UPDATE_TIME: account::Column = account::Column::UpdateTime;
 }
 
-/// Contacts the caller may see.
-pub fn visible_contacts(caller: &Caller) -> Select<contact::Entity> {
-    contact::Entity::find().filter(Scope::records(caller).condition(contact::Column::PartnerId))
-}
-
-/// One visible account, locked for update where the database can.
-pub async fn account_for_update<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<account::Model> {
-    let q = visible_accounts(caller).filter(account::Column::Id.eq(id));
-    lock(q, conn.get_database_backend())
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)
-}
-
-pub async fn contact_for_update<C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<contact::Model> {
-    let q = visible_contacts(caller).filter(contact::Column::Id.eq(id));
-    lock(q, conn.get_database_backend())
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)
-}
-
-/// `FOR UPDATE` on PostgreSQL; SQLite has one writer at a time anyway.
-fn lock<E: EntityTrait>(q: Select<E>, backend: DbBackend) -> Select<E> {
-    match backend {
-        DbBackend::Postgres => q.lock_exclusive(),
-        _ => q,
-    }
+impl OwnedEntity for contact::Entity {
+    const KIND: RecordType = RecordType::Contact;
+    const ID: contact::Column = contact::Column::Id;
+    const PARTNER_ID: contact::Column = contact::Column::PartnerId;
+    const OWNER_ID: contact::Column = contact::Column::OwnerId;
+    const UPDATE_TIME: contact::Column = contact::Column::UpdateTime;
 }
 
 /// Resolves accounts and contacts for the kit's record features.
@@ -79,26 +48,10 @@ impl RecordAccess for Access {
     async fn find(&self, caller: &Caller, kind: RecordType, id: Uuid) -> Result<RecordInfo> {
         match kind {
             RecordType::Account => {
-                let a = visible_accounts(caller)
-                    .filter(account::Column::Id.eq(id))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(Error::NotFound)?;
-                Ok(RecordInfo {
-                    partner_id: a.partner_id,
-                    owner_id: a.owner_id,
-                })
+                owned::record_info::<account::Entity, _>(&self.db, caller, id).await
             }
             RecordType::Contact => {
-                let c = visible_contacts(caller)
-                    .filter(contact::Column::Id.eq(id))
-                    .one(&self.db)
-                    .await?
-                    .ok_or(Error::NotFound)?;
-                Ok(RecordInfo {
-                    partner_id: c.partner_id,
-                    owner_id: c.owner_id,
-                })
+                owned::record_info::<contact::Entity, _>(&self.db, caller, id).await
             }
             _ => Err(Error::NotFound),
         }

@@ -1,0 +1,41 @@
+//! The `prm` command line.
+
+use std::process::Command;
+
+use prm_kit::{Role, auth::InternalKey};
+
+#[test]
+fn prm_token_mints_an_ops_token_for_the_data_directory_key() {
+    let dir = prm_kit::testing::TempDir::new("prm-cli").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_prm"))
+        .args(["token", "--role", "ops", "--data-dir"])
+        .arg(&dir.0)
+        .env_remove("PRM_INTERNAL_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = String::from_utf8(out.stdout).unwrap();
+    // The key was generated into the data directory, where `prm up` finds it.
+    let key = std::fs::read_to_string(dir.0.join("internal.key")).unwrap();
+    let caller = InternalKey::new(key.trim().as_bytes())
+        .verify(token.trim())
+        .unwrap();
+    assert_eq!(caller.role, Role::Ops);
+    assert_eq!(caller.partner_id, None);
+}
+
+#[test]
+fn prm_token_refuses_a_partner_role_without_a_partner() {
+    let dir = prm_kit::testing::TempDir::new("prm-cli").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_prm"))
+        .args(["token", "--role", "partner_user", "--data-dir"])
+        .arg(&dir.0)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--partner-id"));
+}

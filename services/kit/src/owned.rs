@@ -1,0 +1,200 @@
+//! Partner-owned records: the reads, edits and owner changes that every
+//! record service does the same way, over any entity that says where its id,
+//! partner, owner and update time live. Tenancy and the edit rules of
+//! DOMAIN.md are applied here, so a service cannot skip them.
+
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbBackend, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Select,
+    TransactionTrait, Value, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{
+    Caller, Error, Result,
+    record::{self, FieldDiff, RecordInfo},
+    scope::Scope,
+};
+use prm_proto::common::v1::RecordType;
+
+/// An entity whose rows belong to a partner and have an owner.
+pub trait OwnedEntity: EntityTrait {
+    const KIND: RecordType;
+    const ID: Self::Column;
+    const PARTNER_ID: Self::Column;
+    const OWNER_ID: Self::Column;
+    const UPDATE_TIME: Self::Column;
+
+    /// Who sees these rows; ordinary partner records unless overridden.
+    fn scope(caller: &Caller) -> Scope {
+        Scope::records(caller)
+    }
+}
+
+/// The rows of `E` the caller may see.
+pub fn visible<E: OwnedEntity>(caller: &Caller) -> Select<E> {
+    E::find().filter(E::scope(caller).condition(E::PARTNER_ID))
+}
+
+/// One visible row, or NOT_FOUND.
+pub async fn find<E: OwnedEntity, C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<E::Model> {
+    visible::<E>(caller)
+        .filter(E::ID.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+/// One visible row, locked until the transaction ends where the database
+/// can (`FOR UPDATE` on PostgreSQL; SQLite has one writer at a time anyway).
+pub async fn find_for_update<E: OwnedEntity, C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<E::Model> {
+    let q = visible::<E>(caller).filter(E::ID.eq(id));
+    let q = match conn.get_database_backend() {
+        DbBackend::Postgres => q.lock_exclusive(),
+        _ => q,
+    };
+    q.one(conn).await?.ok_or(Error::NotFound)
+}
+
+fn uuid_of<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Uuid {
+    match m.get(col) {
+        Value::Uuid(Some(u)) => u,
+        other => panic!("{col:?} is not a uuid column: {other:?}"),
+    }
+}
+
+/// Partner and owner of a row.
+pub fn info<E: OwnedEntity>(m: &E::Model) -> RecordInfo {
+    RecordInfo {
+        partner_id: uuid_of(m, E::PARTNER_ID),
+        owner_id: uuid_of(m, E::OWNER_ID),
+    }
+}
+
+/// For the kit's record features: the row's partner and owner if visible.
+pub async fn record_info<E: OwnedEntity, C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    id: Uuid,
+) -> Result<RecordInfo> {
+    Ok(info::<E>(&find::<E, _>(conn, caller, id).await?))
+}
+
+fn edit_denied(caller: &Caller) -> Error {
+    Error::PermissionDenied(format!("a {} may not change this record", caller.role))
+}
+
+/// Changes a row in one transaction: locks it, checks that the caller may
+/// edit it, lets `apply` compute the next row and its tracked changes (or
+/// `None` for no change), writes both. History and change commit together.
+pub async fn edit<E>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    apply: impl FnOnce(&E::Model) -> Result<Option<(E::Model, Vec<FieldDiff>)>>,
+) -> Result<E::Model>
+where
+    E: OwnedEntity,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let txn = db.begin().await?;
+    let current = find_for_update::<E, _>(&txn, caller, id).await?;
+    let RecordInfo {
+        partner_id,
+        owner_id,
+    } = info::<E>(&current);
+    if !caller.may_edit(partner_id, owner_id) {
+        return Err(edit_denied(caller));
+    }
+    let Some((next, changes)) = apply(&current)? else {
+        return Ok(current);
+    };
+    if changes.is_empty() {
+        return Ok(current);
+    }
+    let next = next.into_active_model().reset_all().update(&txn).await?;
+    record::write_history(&txn, E::KIND, id, partner_id, caller.user_id, &changes).await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Hands a row to `new_owner`. Only a partner admin of the row's partner
+/// may; that the new owner is a colleague is checked by the gateway, which
+/// owns identity.
+pub async fn change_owner<E: OwnedEntity>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    new_owner: Uuid,
+) -> Result<E::Model> {
+    let txn = db.begin().await?;
+    let current = find_for_update::<E, _>(&txn, caller, id).await?;
+    let RecordInfo {
+        partner_id,
+        owner_id,
+    } = info::<E>(&current);
+    if !caller.may_change_owner(partner_id) {
+        return Err(Error::PermissionDenied(
+            "only a partner admin changes the owner".into(),
+        ));
+    }
+    if owner_id == new_owner {
+        return Ok(current);
+    }
+    E::update_many()
+        .col_expr(E::OWNER_ID, Expr::value(new_owner))
+        .col_expr(E::UPDATE_TIME, Expr::value(crate::time::now()))
+        .filter(E::ID.eq(id))
+        .exec(&txn)
+        .await?;
+    let changes = record::diff(&[("owner_id", owner_id.to_string(), new_owner.to_string())]);
+    record::write_history(&txn, E::KIND, id, partner_id, caller.user_id, &changes).await?;
+    let next = E::find()
+        .filter(E::ID.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(Error::NotFound)?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+/// Deletes a row the caller may edit, with its notes, files, history and
+/// followers; `cascade` removes what depends on it first, in the same
+/// transaction.
+pub async fn delete<E, F>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    cascade: F,
+) -> Result<()>
+where
+    E: OwnedEntity,
+    F: for<'t> FnOnce(&'t sea_orm::DatabaseTransaction) -> BoxFuture<'t, Result<()>>,
+{
+    let txn = db.begin().await?;
+    let current = find_for_update::<E, _>(&txn, caller, id).await?;
+    let RecordInfo {
+        partner_id,
+        owner_id,
+    } = info::<E>(&current);
+    if !caller.may_edit(partner_id, owner_id) {
+        return Err(edit_denied(caller));
+    }
+    cascade(&txn).await?;
+    record::delete_features(&txn, E::KIND, id).await?;
+    E::delete_many().filter(E::ID.eq(id)).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A boxed future, for the cascade step of [`delete`].
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
