@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::auth::{Auth, AuthUser, UserView};
 use crate::identity::{IdentityError, NewUser, Partner, Role, User};
 use crate::problem::{ApiJson, Problem};
+use crate::rest::Page;
 
 /// A malformed id cannot name a record, so it is simply not found.
 fn parse_id(s: &str) -> Result<Uuid, Problem> {
@@ -79,21 +80,23 @@ async fn list_users(
     State(auth): State<Auth>,
     caller: AuthUser,
     query: Result<Query<ListUsersQuery>, QueryRejection>,
-) -> Result<Json<Vec<UserView>>, Problem> {
+) -> Result<Json<Page<UserView>>, Problem> {
     let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let scope = match caller.role {
         Role::VendorAdmin => q.partner_id,
         Role::PartnerAdmin => {
             // Another partner's users are invisible, so asking for them lists nothing.
             if q.partner_id.is_some_and(|p| Some(p) != caller.partner_id) {
-                return Ok(Json(Vec::new()));
+                return Ok(Json(Page::all(Vec::new())));
             }
             Some(caller.partner_id.ok_or_else(Problem::forbidden)?)
         }
         _ => return Err(Problem::forbidden()),
     };
     let users = auth.identity().list_users(scope).await?;
-    Ok(Json(users.into_iter().map(UserView::from).collect()))
+    Ok(Json(Page::all(
+        users.into_iter().map(UserView::from).collect(),
+    )))
 }
 
 #[derive(Deserialize)]
@@ -211,7 +214,7 @@ async fn update_user(
 async fn list_partners(
     State(auth): State<Auth>,
     caller: AuthUser,
-) -> Result<Json<Vec<Partner>>, Problem> {
+) -> Result<Json<Page<Partner>>, Problem> {
     let all = auth.identity().list_partners().await?;
     let visible = match caller.role {
         Role::VendorAdmin | Role::SupportAgent => all,
@@ -226,7 +229,7 @@ async fn list_partners(
                 .collect()
         }
     };
-    Ok(Json(visible))
+    Ok(Json(Page::all(visible)))
 }
 
 #[derive(Deserialize)]

@@ -61,6 +61,16 @@ pub struct Page<T> {
     pub next_page_token: String,
 }
 
+impl<T> Page<T> {
+    /// A list small enough to answer whole (a partner's users, the partners).
+    pub fn all(items: Vec<T>) -> Self {
+        Page {
+            items,
+            next_page_token: String::new(),
+        }
+    }
+}
+
 /// List parameters of every collection.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields, default)]

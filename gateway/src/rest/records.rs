@@ -34,6 +34,13 @@ pub struct Collection {
     pub channel: fn(&Services) -> &Channel,
 }
 
+impl Collection {
+    /// The record features of the service that owns this collection.
+    fn client(&self, acting: &Acting) -> Result<crate::services::RecordClient, Problem> {
+        acting.records((self.channel)(acting.services()))
+    }
+}
+
 pub const ACCOUNTS: &Collection = &Collection {
     path: "accounts",
     kind: RecordType::Account,
@@ -205,8 +212,8 @@ async fn list_notes(
     q: Q<PageQuery>,
 ) -> Result<Json<Page<NoteJson>>, Problem> {
     let q = query(q)?;
-    let r = acting
-        .records((c.channel)(acting.services()))?
+    let r = c
+        .client(&acting)?
         .list_notes(pb::ListNotesRequest {
             record: record(c, id),
             page_size: q.page_size,
@@ -227,8 +234,8 @@ async fn create_note(
     body: Bytes,
 ) -> Result<Response, Problem> {
     let input: NoteInput = parse_json(&body)?;
-    let n = acting
-        .records((c.channel)(acting.services()))?
+    let n = c
+        .client(&acting)?
         .create_note(pb::CreateNoteRequest {
             record: record(c, id),
             body: input.body,
@@ -249,8 +256,8 @@ async fn list_files(
     q: Q<PageQuery>,
 ) -> Result<Json<Page<AttachmentJson>>, Problem> {
     let q = query(q)?;
-    let r = acting
-        .records((c.channel)(acting.services()))?
+    let r = c
+        .client(&acting)?
         .list_attachments(pb::ListAttachmentsRequest {
             record: record(c, id),
             page_size: q.page_size,
@@ -287,8 +294,8 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_string())
         .unwrap_or_default();
-    let a = acting
-        .records((c.channel)(acting.services()))?
+    let a = c
+        .client(&acting)?
         .create_attachment(pb::CreateAttachmentRequest {
             record: record(c, id),
             file_name: q.file_name,
@@ -310,8 +317,7 @@ async fn fetch(
     id: String,
     file: String,
 ) -> Result<pb::GetAttachmentResponse, Problem> {
-    acting
-        .records((c.channel)(acting.services()))?
+    c.client(acting)?
         .get_attachment(pb::GetAttachmentRequest {
             record: record(c, id),
             attachment_id: file,
@@ -358,8 +364,8 @@ async fn history(
     q: Q<PageQuery>,
 ) -> Result<Json<Page<FieldChangeJson>>, Problem> {
     let q = query(q)?;
-    let r = acting
-        .records((c.channel)(acting.services()))?
+    let r = c
+        .client(&acting)?
         .list_field_changes(pb::ListFieldChangesRequest {
             record: record(c, id),
             page_size: q.page_size,
@@ -390,8 +396,8 @@ async fn followers(
     acting: Acting,
     id: String,
 ) -> Result<Json<Page<FollowerJson>>, Problem> {
-    let r = acting
-        .records((c.channel)(acting.services()))?
+    let r = c
+        .client(&acting)?
         .list_followers(pb::ListFollowersRequest {
             record: record(c, id),
         })
@@ -418,7 +424,7 @@ pub async fn follow_verb(
     id: &str,
     verb: &str,
 ) -> Result<Response, Problem> {
-    let mut client = acting.records((c.channel)(acting.services()))?;
+    let mut client = c.client(acting)?;
     let following = match verb {
         "follow" => {
             client

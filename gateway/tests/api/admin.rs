@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::helpers::{PASSWORD, backends, problem, problem_field, relaxed_limits, spawn_app};
 
 fn emails(list: &Value) -> Vec<String> {
-    let mut v: Vec<String> = list
+    let mut v: Vec<String> = list["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -32,7 +32,7 @@ async fn partner_admin_sees_only_their_partners_users() {
         );
         let other = format!("/api/v1/users?partner_id={}", app.seed.other.id);
         let list: Value = app.get(&other, &admin).await.json().await.unwrap();
-        assert_eq!(list, json!([]));
+        assert_eq!(list, json!({"items": [], "next_page_token": ""}));
 
         let own = format!("/api/v1/users/{}", app.seed.acme_user.id);
         assert_eq!(app.get(&own, &admin).await.status(), 200);
@@ -53,7 +53,7 @@ async fn partner_admin_sees_only_their_partners_users() {
         // Vendor admins see everyone; partner users may not list.
         let va = app.token("va@vendor.test").await;
         let list: Value = app.get("/api/v1/users", &va).await.json().await.unwrap();
-        assert_eq!(list.as_array().unwrap().len(), 6);
+        assert_eq!(list["items"].as_array().unwrap().len(), 6);
         let user = app.token("user@acme.test").await;
         problem(app.get("/api/v1/users", &user).await, 403).await;
         // A partner user sees colleagues but not other partners' users.
@@ -260,7 +260,7 @@ async fn partners_are_visible_by_role_and_managed_by_vendor_admins() {
             .json()
             .await
             .unwrap();
-        assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(list["items"].as_array().unwrap().len(), 1);
 
         assert_eq!(
             app.get(&format!("/api/v1/partners/{acme}"), &am)
