@@ -55,7 +55,8 @@ pub struct GatewaySettings {
     pub internal_key: InternalKey,
     /// Signs people's access tokens.
     pub access_token_key: Vec<u8>,
-    pub account_url: String,
+    /// gRPC URL of each service, by name (`account` → `http://…:50051`).
+    pub service_urls: std::collections::BTreeMap<&'static str, String>,
     pub rate_limit: RateLimitConfig,
 }
 
@@ -67,7 +68,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         None => Kv::memory(),
     };
     let auth = Auth::new(&s.access_token_key, kv.clone(), identity);
-    let services = Services::new(s.internal_key, &s.account_url)?;
+    let services = Services::new(s.internal_key, &s.service_urls)?;
     let state = AppState {
         auth: auth.clone(),
         services,

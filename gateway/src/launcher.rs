@@ -3,6 +3,7 @@
 //! on SQLite files (or the databases given), with the in-memory cache unless
 //! Redis is configured. Tests start the same system with [`start`].
 
+use std::collections::BTreeMap;
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -25,7 +26,8 @@ pub struct SystemConfig {
     /// (account, lead, project, quote, order, task, case, report). 0 picks free ports.
     pub grpc_port_base: u16,
     pub gateway_database_url: String,
-    pub account_database_url: String,
+    /// Database of each service, by name (see [`SERVICES`]).
+    pub database_urls: BTreeMap<&'static str, String>,
     pub redis_url: Option<String>,
     pub internal_key: Vec<u8>,
     pub access_token_key: Vec<u8>,
@@ -52,7 +54,7 @@ impl SystemConfig {
             listen,
             grpc_port_base,
             gateway_database_url: sqlite("gateway"),
-            account_database_url: sqlite("account"),
+            database_urls: SERVICES.iter().map(|s| (*s, sqlite(s))).collect(),
             redis_url: std::env::var("PRM_REDIS_URL")
                 .ok()
                 .filter(|u| !u.is_empty()),
@@ -97,7 +99,8 @@ fn write_private(file: &Path, content: &str) -> std::io::Result<()> {
 /// The running system.
 pub struct RunningSystem {
     pub rest_addr: SocketAddr,
-    pub account_addr: SocketAddr,
+    /// gRPC address of each service, by name.
+    pub service_addrs: BTreeMap<&'static str, SocketAddr>,
     pub state: AppState,
     pub internal_key: InternalKey,
     stop: watch::Sender<bool>,
@@ -108,8 +111,40 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
 }
 
-fn port(base: u16, index: u16) -> u16 {
-    if base == 0 { 0 } else { base + index }
+/// The services of the workspace, in the order of their ports.
+pub const SERVICES: &[&str] = &["account"];
+
+/// Starts one service on its port of the launcher's range.
+async fn start_service<S: server::PrmService>(
+    cfg: &SystemConfig,
+    key: &InternalKey,
+    stop: &watch::Receiver<bool>,
+    addrs: &mut BTreeMap<&'static str, SocketAddr>,
+    tasks: &mut Vec<JoinHandle<anyhow::Result<()>>>,
+) -> anyhow::Result<()> {
+    let index = SERVICES
+        .iter()
+        .position(|s| *s == S::NAME)
+        .expect("service listed in SERVICES") as u16;
+    let port = if cfg.grpc_port_base == 0 {
+        0
+    } else {
+        cfg.grpc_port_base + index
+    };
+    let url = cfg
+        .database_urls
+        .get(S::NAME)
+        .with_context(|| format!("no database for {}", S::NAME))?;
+    let (addr, task) = server::spawn::<S>(
+        url,
+        key.clone(),
+        SocketAddr::from(([127, 0, 0, 1], port)),
+        stopped(stop.clone()),
+    )
+    .await?;
+    addrs.insert(S::NAME, addr);
+    tasks.push(task);
+    Ok(())
 }
 
 /// Starts every service, then the gateway.
@@ -117,22 +152,20 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let (stop, rx) = watch::channel(false);
     let internal_key = InternalKey::new(&cfg.internal_key);
     let mut tasks = Vec::new();
+    let mut addrs = BTreeMap::new();
     // One line per service: account, lead, project, quote, order, task, case, report.
-    let (account_addr, t) = server::spawn::<prm_account::AccountService>(
-        &cfg.account_database_url,
-        internal_key.clone(),
-        SocketAddr::from(([127, 0, 0, 1], port(cfg.grpc_port_base, 0))),
-        stopped(rx.clone()),
-    )
-    .await?;
-    tasks.push(t);
+    start_service::<prm_account::AccountService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks)
+        .await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,
         redis_url: cfg.redis_url,
         internal_key: internal_key.clone(),
         access_token_key: cfg.access_token_key,
-        account_url: format!("http://{account_addr}"),
+        service_urls: addrs
+            .iter()
+            .map(|(name, addr)| (*name, format!("http://{addr}")))
+            .collect(),
         rate_limit: cfg.rate_limit,
     })
     .await?;
@@ -146,10 +179,10 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
             .await
             .context("gateway")
     }));
-    tracing::info!(%rest_addr, %account_addr, "prm is up");
+    tracing::info!(%rest_addr, services = ?addrs, "prm is up");
     Ok(RunningSystem {
         rest_addr,
-        account_addr,
+        service_addrs: addrs,
         state,
         internal_key,
         stop,
@@ -158,6 +191,11 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
 }
 
 impl RunningSystem {
+    /// gRPC address of the service `name`.
+    pub fn addr(&self, name: &str) -> SocketAddr {
+        self.service_addrs[name]
+    }
+
     /// Stops the gateway and every service, letting in-flight requests finish.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);

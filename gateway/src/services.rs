@@ -35,10 +35,21 @@ pub struct Services {
 impl Services {
     /// Channels connect on first use and reconnect after a service restarts,
     /// so the gateway starts whatever order processes come up in.
-    pub fn new(key: InternalKey, account_url: &str) -> anyhow::Result<Services> {
+    /// Fails at start when a service's URL is missing or malformed, not at
+    /// the first request.
+    pub fn new(
+        key: InternalKey,
+        urls: &std::collections::BTreeMap<&'static str, String>,
+    ) -> anyhow::Result<Services> {
+        let channel = |name: &str| -> anyhow::Result<Channel> {
+            let url = urls
+                .get(name)
+                .ok_or_else(|| anyhow::anyhow!("no URL for the {name} service"))?;
+            lazy_channel(url).map_err(|e| anyhow::anyhow!("the {name} service URL `{url}`: {e}"))
+        };
         Ok(Services {
             key,
-            account: lazy_channel(account_url)?,
+            account: channel("account")?,
         })
     }
 }

@@ -146,7 +146,7 @@ async fn main() {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        account_database_url: account_db.url.clone(),
+        database_urls: [("account", account_db.url.clone())].into_iter().collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL")
             .ok()
             .filter(|u| !u.is_empty()),
@@ -189,7 +189,7 @@ async fn main() {
         role: Role::PartnerUser,
         assigned_partners: vec![],
     };
-    let channel = Channel::from_shared(format!("http://{}", system.account_addr))
+    let channel = Channel::from_shared(format!("http://{}", system.addr("account")))
         .unwrap()
         .connect()
         .await

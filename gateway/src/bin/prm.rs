@@ -92,7 +92,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
         internal_key: InternalKey::new(a.internal_key.as_bytes()),
         access_token_key: a.access_token_key.into_bytes(),
-        account_url: a.account_url,
+        service_urls: [("account", a.account_url)].into_iter().collect(),
         rate_limit: prm_gateway::ratelimit::RateLimitConfig {
             per_user: a.rate_limit_per_user,
             per_ip: a.rate_limit_per_ip,
@@ -122,10 +122,10 @@ async fn main() -> anyhow::Result<()> {
             if seed_demo {
                 demo::seed(&system.state).await?;
             }
-            println!(
-                "prm is up: REST on http://{}  (account gRPC on {})",
-                system.rest_addr, system.account_addr
-            );
+            println!("prm is up: REST on http://{}", system.rest_addr);
+            for (name, addr) in &system.service_addrs {
+                println!("  {name} service: gRPC on {addr}");
+            }
             if seed_demo {
                 println!(
                     "demo logins: alice@acme.example, bob@acme.example, carol@borealis.example, maria@vendor.example, sam@vendor.example, victor@vendor.example — password `{}`",

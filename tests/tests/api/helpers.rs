@@ -37,12 +37,19 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig)) -> TestApp {
     let gateway_db = TestDatabase::create().await.expect("gateway database");
-    let account_db = TestDatabase::create().await.expect("account database");
+    let mut dbs = Vec::new();
+    for _ in launcher::SERVICES {
+        dbs.push(TestDatabase::create().await.expect("service database"));
+    }
     let mut cfg = launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        account_database_url: account_db.url.clone(),
+        database_urls: launcher::SERVICES
+            .iter()
+            .copied()
+            .zip(dbs.iter().map(|d| d.url.clone()))
+            .collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL")
             .ok()
             .filter(|u| !u.is_empty()),
@@ -61,11 +68,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
     demo::seed(&system.state).await.expect("demo data");
     TestApp {
         addr: system.rest_addr,
-        account_addr: system.account_addr,
+        account_addr: system.addr("account"),
         internal_key: system.internal_key.clone(),
         http: reqwest::Client::new(),
         system: Some(system),
-        dbs: vec![gateway_db, account_db],
+        dbs: std::iter::once(gateway_db).chain(dbs).collect(),
     }
 }
 
