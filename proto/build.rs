@@ -8,6 +8,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/common/v1/common.proto",
         "prm/record/v1/record.proto",
         "prm/account/v1/account.proto",
+        "prm/quote/v1/quote.proto",
+        "prm/outbox/v1/outbox.proto",
     ];
     let mut config = prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);

@@ -135,9 +135,15 @@ async fn start_service<S: server::PrmService>(
         .database_urls
         .get(S::NAME)
         .with_context(|| format!("no database for {}", S::NAME))?;
+    // Services start in order, so those a service calls are up before it.
+    let downstream = addrs
+        .iter()
+        .map(|(name, addr)| (name.to_string(), format!("http://{addr}")))
+        .collect();
     let (addr, task) = server::spawn::<S>(
         url,
         key.clone(),
+        downstream,
         SocketAddr::from(([127, 0, 0, 1], port)),
         stopped(stop.clone()),
     )

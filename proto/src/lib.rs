@@ -17,5 +17,16 @@ pub mod account {
     }
 }
 
+pub mod quote {
+    pub mod v1 {
+        tonic::include_proto!("prm.quote.v1");
+    }
+}
+pub mod outbox {
+    pub mod v1 {
+        tonic::include_proto!("prm.outbox.v1");
+    }
+}
+
 /// Every prm package, for `tonic_reflection`.
 pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("prm_descriptor");

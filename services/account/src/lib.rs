@@ -8,15 +8,14 @@ pub mod grpc;
 pub mod store;
 
 use prm_kit::{
-    auth::{AuthInterceptor, InternalKey},
+    auth::AuthInterceptor,
     record::RecordFeatures,
-    server::PrmService,
+    server::{PrmService, ServiceContext},
 };
 use prm_proto::{
     account::v1::account_service_server::AccountServiceServer,
     record::v1::record_service_server::RecordServiceServer,
 };
-use sea_orm::DatabaseConnection;
 use tonic::service::Routes;
 
 /// The service as the kit runs it.
@@ -30,16 +29,19 @@ impl PrmService for AccountService {
     ];
     type Migrator = store::Migrator;
 
-    fn routes(db: DatabaseConnection, key: InternalKey) -> Routes {
+    fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
+        let ServiceContext { db, key, .. } = ctx;
         let auth = AuthInterceptor::new(key);
         let api = grpc::AccountApi::new(db.clone());
         let records = RecordFeatures::new(db.clone(), store::Access::new(db));
-        Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
-            tonic::service::interceptor::InterceptedService::new(
-                RecordServiceServer::new(records)
-                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
-                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-                auth,
+        Ok(
+            Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
+                tonic::service::interceptor::InterceptedService::new(
+                    RecordServiceServer::new(records)
+                        .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                        .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                    auth,
+                ),
             ),
         )
     }

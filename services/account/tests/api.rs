@@ -35,6 +35,7 @@ impl TestApp {
         let (addr, _handle) = prm_kit::server::spawn::<AccountService>(
             &db.url,
             key.clone(),
+            Default::default(),
             "127.0.0.1:0".parse().unwrap(),
             async {
                 let _ = rx.await;

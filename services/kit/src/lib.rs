@@ -11,6 +11,7 @@ pub mod db;
 pub mod error;
 pub mod listing;
 pub mod money;
+pub mod outbox;
 pub mod owned;
 pub mod record;
 pub mod scope;

@@ -3,7 +3,7 @@
 //! and server reflection, with tracing, timeouts, a concurrency limit and
 //! load shedding, and graceful shutdown.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
 
 use anyhow::Context;
 use clap::Parser;
@@ -27,8 +27,37 @@ pub trait PrmService {
     /// Fully qualified gRPC service names it serves, for health.
     const GRPC_NAMES: &'static [&'static str];
     type Migrator: MigratorTrait;
+    /// Services this one calls, by name (`account` is read from
+    /// `PRM_ACCOUNT_URL`); all must be configured before it starts.
+    const DOWNSTREAM: &'static [&'static str] = &[];
     /// The business services, each already wrapped in the auth interceptor.
-    fn routes(db: DatabaseConnection, key: InternalKey) -> Routes;
+    fn routes(ctx: ServiceContext) -> anyhow::Result<Routes>;
+}
+
+/// What a service is built from.
+#[derive(Clone)]
+pub struct ServiceContext {
+    pub db: DatabaseConnection,
+    pub key: InternalKey,
+    /// gRPC URL of each downstream service, by name.
+    pub downstream: BTreeMap<String, String>,
+}
+
+impl ServiceContext {
+    /// A lazily connected channel to the downstream service `name`.
+    pub fn channel(&self, name: &str) -> anyhow::Result<tonic::transport::Channel> {
+        let url = self.downstream.get(name).with_context(|| {
+            format!(
+                "no URL for the {name} service (PRM_{}_URL)",
+                name.to_uppercase()
+            )
+        })?;
+        Ok(tonic::transport::Channel::from_shared(url.clone())
+            .with_context(|| format!("the {name} service URL `{url}`"))?
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(15))
+            .connect_lazy())
+    }
 }
 
 /// A bound listener, so callers (tests, the launcher) know the port before serving.
@@ -53,8 +82,7 @@ impl GrpcServer {
     /// Serves `S` on `db` until `shutdown` completes, then drains in-flight calls.
     pub async fn serve<S: PrmService>(
         self,
-        db: DatabaseConnection,
-        key: InternalKey,
+        ctx: ServiceContext,
         limits: &ServerLimits,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
@@ -69,17 +97,12 @@ impl GrpcServer {
             .build_v1alpha()?;
 
         // The first check runs before serving, so no probe sees an unknown service.
+        let db = ctx.db.clone();
         let first = check_readiness(&db, &reporter, S::GRPC_NAMES, None).await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let readiness = tokio::spawn(watch_readiness(
-            db.clone(),
-            reporter,
-            S::GRPC_NAMES,
-            first,
-            stop_rx,
-        ));
+        let readiness = tokio::spawn(watch_readiness(db, reporter, S::GRPC_NAMES, first, stop_rx));
 
-        let routes = S::routes(db, key)
+        let routes = S::routes(ctx)?
             .add_service(health)
             .add_service(reflection)
             .add_service(reflection_alpha);
@@ -145,20 +168,43 @@ async fn check_readiness(
 pub async fn spawn<S: PrmService>(
     database_url: &str,
     key: InternalKey,
+    downstream: BTreeMap<String, String>,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    check_downstream::<S>(&downstream)?;
     let db = db::connect_and_migrate::<S::Migrator>(database_url)
         .await
         .with_context(|| format!("{} database", S::NAME))?;
     let server = GrpcServer::bind(addr).await?;
     let local = server.local_addr();
+    let ctx = ServiceContext {
+        db,
+        key,
+        downstream,
+    };
     let handle = tokio::spawn(async move {
         server
-            .serve::<S>(db, key, &ServerLimits::default(), shutdown)
+            .serve::<S>(ctx, &ServerLimits::default(), shutdown)
             .await
     });
     Ok((local, handle))
+}
+
+/// Every downstream address is configuration, checked before start.
+fn check_downstream<S: PrmService>(downstream: &BTreeMap<String, String>) -> anyhow::Result<()> {
+    for name in S::DOWNSTREAM {
+        let url = downstream.get(*name).with_context(|| {
+            format!(
+                "the {} service needs PRM_{}_URL",
+                S::NAME,
+                name.to_uppercase()
+            )
+        })?;
+        http::Uri::try_from(url.as_str())
+            .with_context(|| format!("PRM_{}_URL `{url}`", name.to_uppercase()))?;
+    }
+    Ok(())
 }
 
 #[derive(Parser, Debug)]
@@ -172,16 +218,22 @@ struct Cli {
 pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     let cfg = Cli::parse().config;
     let _telemetry = crate::telemetry::init(&format!("prm-{}", S::NAME), cfg.log_format);
+    let downstream: BTreeMap<String, String> = S::DOWNSTREAM
+        .iter()
+        .filter_map(|name| {
+            let url = std::env::var(format!("PRM_{}_URL", name.to_uppercase())).ok()?;
+            Some((name.to_string(), url))
+        })
+        .collect();
+    check_downstream::<S>(&downstream)?;
     let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
-    server
-        .serve::<S>(
-            db,
-            InternalKey::new(cfg.internal_key.as_bytes()),
-            &cfg.server,
-            shutdown_signal(),
-        )
-        .await
+    let ctx = ServiceContext {
+        db,
+        key: InternalKey::new(cfg.internal_key.as_bytes()),
+        downstream,
+    };
+    server.serve::<S>(ctx, &cfg.server, shutdown_signal()).await
 }
 
 /// Completes on SIGINT or SIGTERM.
