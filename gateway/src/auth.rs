@@ -49,6 +49,9 @@ pub struct AccessClaims {
     pub aud: String,
     /// The refresh family (session) this token belongs to.
     pub sid: Uuid,
+    /// The partner's tier at issue time (prices and discounts depend on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_tier: Option<String>,
 }
 
 /// Stateless access-token checks (signature, expiry, issuer, audience,
@@ -194,7 +197,11 @@ impl Auth {
         &self.identity
     }
 
-    fn access_token(&self, user: &User, family: Uuid) -> Result<String, Problem> {
+    async fn access_token(&self, user: &User, family: Uuid) -> Result<String, Problem> {
+        let partner_tier = match user.partner_id {
+            Some(p) => self.identity.get_partner(p).await?.tier,
+            None => None,
+        };
         let iat = now_secs();
         let claims = AccessClaims {
             sub: user.id,
@@ -207,6 +214,7 @@ impl Auth {
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             sid: family,
+            partner_tier,
         };
         jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
@@ -228,7 +236,7 @@ impl Auth {
             .await
             .map_err(Problem::internal)?;
         Ok(TokenPair {
-            access_token: self.access_token(user, family)?,
+            access_token: self.access_token(user, family).await?,
             refresh_token,
             token_type: "Bearer",
             expires_in: ACCESS_TTL.as_secs(),
@@ -357,6 +365,7 @@ impl Auth {
             jti: claims.jti,
             session: claims.sid,
             expires_at: claims.exp,
+            partner_tier: claims.partner_tier,
         })
     }
 }
@@ -368,6 +377,7 @@ impl Auth {
 pub struct AuthUser {
     pub user_id: Uuid,
     pub partner_id: Option<Uuid>,
+    pub partner_tier: Option<String>,
     pub role: Role,
     pub jti: String,
     /// The refresh family the token was issued in.

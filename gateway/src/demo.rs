@@ -191,6 +191,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             partner_id: owner.partner_id,
             role: owner.role.into(),
             assigned_partners: vec![],
+            partner_tier: None,
         };
         let mut client = AccountServiceClient::with_interceptor(
             state.services.account.clone(),

@@ -122,6 +122,7 @@ where
             partner_id: user.partner_id,
             role: user.role.into(),
             assigned_partners,
+            partner_tier: user.partner_tier.clone(),
         };
         Ok(Acting {
             user,

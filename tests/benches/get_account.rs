@@ -188,6 +188,7 @@ async fn main() {
         partner_id: me["partner_id"].as_str().map(|p| p.parse().unwrap()),
         role: Role::PartnerUser,
         assigned_partners: vec![],
+        partner_tier: None,
     };
     let channel = Channel::from_shared(format!("http://{}", system.addr("account")))
         .unwrap()

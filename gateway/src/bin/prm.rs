@@ -154,6 +154,7 @@ async fn main() -> anyhow::Result<()> {
                 partner_id,
                 role,
                 assigned_partners: vec![],
+                partner_tier: None,
             };
             println!(
                 "{}",

@@ -75,6 +75,9 @@ pub struct Caller {
     /// For account managers: the partners assigned to them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assigned_partners: Vec<Uuid>,
+    /// The partner's tier, for tier discounts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_tier: Option<String>,
 }
 
 impl Caller {
@@ -129,6 +132,8 @@ struct Claims {
     role: Role,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     assigned_partners: Vec<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    partner_tier: Option<String>,
     iss: String,
     aud: String,
     iat: i64,
@@ -164,6 +169,7 @@ impl InternalKey {
             partner_id: caller.partner_id,
             role: caller.role,
             assigned_partners: caller.assigned_partners.clone(),
+            partner_tier: caller.partner_tier.clone(),
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now,
@@ -189,6 +195,7 @@ impl InternalKey {
             partner_id: c.partner_id,
             role: c.role,
             assigned_partners: c.assigned_partners,
+            partner_tier: c.partner_tier,
         })
     }
 }
@@ -258,6 +265,7 @@ mod tests {
             partner_id: Some(Uuid::now_v7()),
             role: Role::PartnerUser,
             assigned_partners: vec![],
+            partner_tier: None,
         }
     }
 

@@ -58,6 +58,22 @@ impl Money {
     }
 }
 
+/// Stored money: an integer count of 1/10,000 of the currency unit. Exact on
+/// PostgreSQL and SQLite alike (SQLite keeps decimals as doubles), and summed
+/// exactly by SQL.
+pub fn to_units(field: &str, amount: Decimal) -> Result<i64> {
+    let scaled = amount.round_dp(MAX_SCALE) * Decimal::from(10_000);
+    if scaled != amount * Decimal::from(10_000) {
+        return Err(Error::invalid(field, format!("has more than {MAX_SCALE} decimal places")));
+    }
+    i64::try_from(scaled.trunc()).map_err(|_| Error::invalid(field, "is too large"))
+}
+
+/// The amount of stored units.
+pub fn from_units(units: i64) -> Decimal {
+    Decimal::new(units, MAX_SCALE).normalize()
+}
+
 /// A plain decimal: optional sign, digits, optional fraction; no exponent,
 /// no thousands separators, no more than [`MAX_SCALE`] places.
 pub fn parse_amount(field: &str, s: &str) -> Result<Decimal> {
@@ -113,6 +129,16 @@ mod tests {
         )
         .unwrap();
         assert_eq!(m.to_proto().amount, "-0.1");
+    }
+
+    #[test]
+    fn units_round_trip_exactly() {
+        for s in ["0", "0.0001", "12345678901234.5678", "-42.5", "922337203685477.5807"] {
+            let d = Decimal::from_str(s).unwrap();
+            assert_eq!(from_units(to_units("x", d).unwrap()), d.normalize(), "{s}");
+        }
+        assert!(to_units("x", Decimal::from_str("0.00001").unwrap()).is_err());
+        assert!(to_units("x", Decimal::from_str("922337203685477.5808").unwrap()).is_err());
     }
 
     #[test]

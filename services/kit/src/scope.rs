@@ -68,6 +68,7 @@ mod tests {
             partner_id: partner,
             role,
             assigned_partners: assigned,
+            partner_tier: None,
         }
     }
 

@@ -68,6 +68,7 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
         partner_id: None,
         role: Role::Ops,
         assigned_partners: vec![],
+        partner_tier: None,
     };
     let token = app
         .internal_key

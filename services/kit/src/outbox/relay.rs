@@ -199,6 +199,7 @@ impl GrpcSink {
             partner_id: None,
             role: Role::Ops,
             assigned_partners: vec![],
+            partner_tier: None,
         };
         Ok(GrpcSink {
             client: EventSinkServiceClient::with_interceptor(

@@ -1,0 +1,93 @@
+//! Products of the vendor's catalogue.
+
+use std::{fmt, str::FromStr};
+
+use prm_kit::{Error, Result};
+
+/// A stock-keeping unit: 2–40 upper-case letters, digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sku(String);
+
+impl Sku {
+    pub fn parse(field: &str, s: &str) -> Result<Sku> {
+        let v = s.trim().to_uppercase();
+        let ok = (2..=40).contains(&v.len())
+            && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            && !v.starts_with('-')
+            && !v.ends_with('-');
+        if !ok {
+            return Err(Error::invalid(field, format!("`{s}` is not a SKU (2–40 letters, digits and dashes)")));
+        }
+        Ok(Sku(v))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! text_enum {
+    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> std::result::Result<Self, String> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(Family {
+    Licenses => "licenses",
+    Hwaas => "hwaas",
+    Classound => "classound",
+    Hardware => "hardware",
+    Services => "services",
+});
+
+text_enum!(Billing {
+    Monthly => "monthly",
+    OneTime => "one_time",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skus_are_normalised_and_checked() {
+        assert_eq!(Sku::parse("sku", " lic-pro-1 ").unwrap().as_str(), "LIC-PRO-1");
+        for bad in ["", "X", "LIC PRO", "-LIC", "LIC_1", &"A".repeat(41)] {
+            assert!(matches!(Sku::parse("sku", bad), Err(Error::Invalid { field, .. }) if field == "sku"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip_their_names() {
+        for n in Family::NAMES {
+            assert_eq!(n.parse::<Family>().unwrap().as_str(), *n);
+        }
+        assert!("capex".parse::<Billing>().is_err());
+    }
+}

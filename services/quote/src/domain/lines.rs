@@ -1,0 +1,150 @@
+//! Quote lines and totals, in exact decimal arithmetic.
+//!
+//! net = quantity × unit price × (100 − discount %) / 100, rounded half to
+//! even at 4 decimal places; MRR is the sum of the monthly nets, the one-time
+//! total the sum of the one-time nets. Sums of rounded nets are exact.
+
+use prm_kit::{Error, Result};
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use super::Billing;
+
+/// Decimal places kept for amounts (the scale of stored money).
+pub const SCALE: u32 = 4;
+
+/// How many of a product: 1 to 1,000,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantity(i64);
+
+impl Quantity {
+    pub const MAX: i64 = 1_000_000;
+
+    pub fn parse(field: &str, n: i64) -> Result<Quantity> {
+        if n < 1 {
+            return Err(Error::invalid(field, "must be at least 1"));
+        }
+        if n > Self::MAX {
+            return Err(Error::invalid(field, format!("must be at most {}", Self::MAX)));
+        }
+        Ok(Quantity(n))
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A discount in percent: 0 to 100, at most two decimals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discount(Decimal);
+
+impl Discount {
+    pub const NONE: Discount = Discount(Decimal::ZERO);
+
+    pub fn parse(field: &str, s: &str) -> Result<Discount> {
+        let d = prm_kit::money::parse_amount(field, s.trim())?;
+        Discount::from_decimal(field, d)
+    }
+
+    pub fn from_decimal(field: &str, d: Decimal) -> Result<Discount> {
+        if d.is_sign_negative() && !d.is_zero() {
+            return Err(Error::invalid(field, "must not be negative"));
+        }
+        if d > Decimal::ONE_HUNDRED {
+            return Err(Error::invalid(field, "must not be over 100 %"));
+        }
+        if d.normalize().scale() > 2 {
+            return Err(Error::invalid(field, "has more than 2 decimal places"));
+        }
+        Ok(Discount(d.normalize()))
+    }
+
+    pub fn percent(self) -> Decimal {
+        self.0
+    }
+}
+
+/// What a line contributes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineAmounts {
+    pub billing: Billing,
+    pub net: Decimal,
+}
+
+/// The net amount of one line.
+pub fn line_net(quantity: Quantity, unit_price: Decimal, discount: Discount) -> Decimal {
+    let gross = Decimal::from(quantity.get()) * unit_price;
+    let net = gross * (Decimal::ONE_HUNDRED - discount.percent()) / Decimal::ONE_HUNDRED;
+    net.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointNearestEven).normalize()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Totals {
+    pub mrr: Decimal,
+    pub one_time: Decimal,
+}
+
+pub fn totals(lines: impl IntoIterator<Item = LineAmounts>) -> Totals {
+    let mut t = Totals::default();
+    for l in lines {
+        match l.billing {
+            Billing::Monthly => t.mrr += l.net,
+            Billing::OneTime => t.one_time += l.net,
+        }
+    }
+    Totals { mrr: t.mrr.normalize(), one_time: t.one_time.normalize() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn a_line_is_quantity_times_price_less_discount() {
+        let q = Quantity::parse("quantity", 3).unwrap();
+        assert_eq!(line_net(q, d("19.99"), Discount::NONE), d("59.97"));
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "10").unwrap()), d("53.973"));
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "100").unwrap()), d("0"));
+    }
+
+    #[test]
+    fn nets_round_half_to_even_at_four_places() {
+        let one = Quantity::parse("q", 1).unwrap();
+        // 0.00005 is exactly half a unit of the 4th place: to even (down)...
+        assert_eq!(line_net(one, d("0.0001"), Discount::parse("d", "50").unwrap()), d("0"));
+        // ...and 0.00015 goes up to 0.0002.
+        assert_eq!(line_net(one, d("0.0003"), Discount::parse("d", "50").unwrap()), d("0.0002"));
+    }
+
+    #[test]
+    fn totals_split_monthly_and_one_time_exactly() {
+        let lines = (0..1000).map(|i| LineAmounts {
+            billing: if i % 2 == 0 { Billing::Monthly } else { Billing::OneTime },
+            net: d("0.1"),
+        });
+        let t = totals(lines);
+        assert_eq!(t.mrr, d("50"));
+        assert_eq!(t.one_time, d("50"));
+    }
+
+    #[test]
+    fn big_quantities_stay_exact() {
+        let q = Quantity::parse("q", 1_000_000).unwrap();
+        assert_eq!(line_net(q, d("12345678.1234"), Discount::parse("d", "12.5").unwrap()), d("10802468357975"));
+    }
+
+    #[test]
+    fn bad_quantities_and_discounts_are_named() {
+        for n in [0, -1, Quantity::MAX + 1] {
+            assert!(matches!(Quantity::parse("quantity", n), Err(Error::Invalid { field, .. }) if field == "quantity"));
+        }
+        for s in ["100.01", "-1", "150", "12.345", "ten", ""] {
+            assert!(matches!(Discount::parse("discount_percent", s), Err(Error::Invalid { field, .. }) if field == "discount_percent"), "{s}");
+        }
+    }
+}

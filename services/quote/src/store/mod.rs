@@ -1,0 +1,46 @@
+//! Storage of the quote service: entities, migrations, and the access rules
+//! of quotes (partner records, through the kit's owned-record helpers).
+
+mod entities;
+mod migration;
+
+pub use entities::{list_price, partner_discount, product, quote, quote_line, wap};
+pub use migration::Migrator;
+
+use prm_kit::{
+    Caller, Error, Result,
+    owned::{self, OwnedEntity},
+    record::{RecordAccess, RecordInfo},
+};
+use prm_proto::common::v1::RecordType;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+impl OwnedEntity for quote::Entity {
+    const KIND: RecordType = RecordType::Quote;
+    const ID: quote::Column = quote::Column::Id;
+    const PARTNER_ID: quote::Column = quote::Column::PartnerId;
+    const OWNER_ID: quote::Column = quote::Column::OwnerId;
+    const UPDATE_TIME: quote::Column = quote::Column::UpdateTime;
+}
+
+/// Resolves quotes for the kit's record features.
+pub struct Access {
+    db: DatabaseConnection,
+}
+
+impl Access {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Access { db }
+    }
+}
+
+#[tonic::async_trait]
+impl RecordAccess for Access {
+    async fn find(&self, caller: &Caller, kind: RecordType, id: Uuid) -> Result<RecordInfo> {
+        match kind {
+            RecordType::Quote => owned::record_info::<quote::Entity, _>(&self.db, caller, id).await,
+            _ => Err(Error::NotFound),
+        }
+    }
+}
