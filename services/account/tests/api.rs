@@ -87,6 +87,7 @@ fn person(role: Role, partner: Option<Uuid>) -> Caller {
         partner_id: partner,
         role,
         assigned_partners: vec![],
+        partner_tier: None,
     }
 }
 

@@ -3,7 +3,10 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use sea_orm_migration::MigratorTrait;
 
 /// Connects to `postgres://…` or `sqlite://…` (a SQLite file is created with
@@ -39,6 +42,18 @@ pub async fn connect_and_migrate<M: MigratorTrait>(
     let db = connect(url).await?;
     M::up(&db, None).await.context("running migrations")?;
     Ok(db)
+}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock
+/// at once (`BEGIN IMMEDIATE`), so concurrent writers wait their turn
+/// (busy timeout) instead of failing when a read lock cannot be upgraded;
+/// PostgreSQL ignores the mode.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }
 
 fn sqlite_rwc(url: &str) -> anyhow::Result<String> {

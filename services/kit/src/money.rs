@@ -64,7 +64,10 @@ impl Money {
 pub fn to_units(field: &str, amount: Decimal) -> Result<i64> {
     let scaled = amount.round_dp(MAX_SCALE) * Decimal::from(10_000);
     if scaled != amount * Decimal::from(10_000) {
-        return Err(Error::invalid(field, format!("has more than {MAX_SCALE} decimal places")));
+        return Err(Error::invalid(
+            field,
+            format!("has more than {MAX_SCALE} decimal places"),
+        ));
     }
     i64::try_from(scaled.trunc()).map_err(|_| Error::invalid(field, "is too large"))
 }
@@ -133,7 +136,13 @@ mod tests {
 
     #[test]
     fn units_round_trip_exactly() {
-        for s in ["0", "0.0001", "12345678901234.5678", "-42.5", "922337203685477.5807"] {
+        for s in [
+            "0",
+            "0.0001",
+            "12345678901234.5678",
+            "-42.5",
+            "922337203685477.5807",
+        ] {
             let d = Decimal::from_str(s).unwrap();
             assert_eq!(from_units(to_units("x", d).unwrap()), d.normalize(), "{s}");
         }

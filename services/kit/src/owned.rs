@@ -5,8 +5,8 @@
 
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Select,
-    TransactionTrait, Value, sea_query::Expr,
+    DbBackend, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Select, Value,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ where
     E::Model: IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
     let RecordInfo {
         partner_id,
@@ -136,7 +136,7 @@ pub async fn change_owner<E: OwnedEntity>(
     id: Uuid,
     new_owner: Uuid,
 ) -> Result<E::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
     let RecordInfo {
         partner_id,
@@ -180,7 +180,7 @@ where
     E: OwnedEntity,
     F: for<'t> FnOnce(&'t sea_orm::DatabaseTransaction) -> BoxFuture<'t, Result<()>>,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
     let RecordInfo {
         partner_id,

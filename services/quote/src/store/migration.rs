@@ -8,7 +8,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(OutboxMigration), Box::new(CreateCatalogueAndQuotes)]
+        vec![
+            Box::new(RecordFeaturesMigration),
+            Box::new(OutboxMigration),
+            Box::new(CreateCatalogueAndQuotes),
+        ]
     }
 }
 
@@ -50,7 +54,12 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
                 .col(string_len("currency", 3))
                 .col(big_integer("amount_units"))
                 .primary_key(Index::create().col("product_id").col("currency"))
-                .foreign_key(ForeignKey::create().from("list_prices", "product_id").to("products", "id").on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("list_prices", "product_id")
+                        .to("products", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
@@ -104,10 +113,17 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
         )
         .await?;
         for (name, cols) in [
-            ("quotes_partner_created", &["partner_id", "create_time", "id"][..]),
+            (
+                "quotes_partner_created",
+                &["partner_id", "create_time", "id"][..],
+            ),
             ("quotes_project", &["project_id"][..]),
         ] {
-            let mut idx = Index::create().name(name).table("quotes").if_not_exists().to_owned();
+            let mut idx = Index::create()
+                .name(name)
+                .table("quotes")
+                .if_not_exists()
+                .to_owned();
             for c in cols {
                 idx.col(*c);
             }
@@ -131,17 +147,38 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
                 .col(big_integer("discount_units"))
                 .col(string_len("billing", 16))
                 .col(big_integer("net_units"))
-                .foreign_key(ForeignKey::create().from("quote_lines", "quote_id").to("quotes", "id").on_delete(ForeignKeyAction::Cascade))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("quote_lines", "quote_id")
+                        .to("quotes", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("quote_lines_quote").table("quote_lines").col("quote_id").col("id").if_not_exists().to_owned())
-            .await
+        m.create_index(
+            Index::create()
+                .name("quote_lines_quote")
+                .table("quote_lines")
+                .col("quote_id")
+                .col("id")
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["quote_lines", "quotes", "weighted_average_prices", "partner_discounts", "list_prices", "products"] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
+        for t in [
+            "quote_lines",
+            "quotes",
+            "weighted_average_prices",
+            "partner_discounts",
+            "list_prices",
+            "products",
+        ] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned())
+                .await?;
         }
         Ok(())
     }

@@ -1,0 +1,839 @@
+//! The quote service over real gRPC, with the account service it asks for
+//! addresses, each on a fresh database (PostgreSQL when
+//! PRM_TEST_DATABASE_URL is set, SQLite otherwise).
+
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use prm_kit::{
+    Caller, Role,
+    auth::{CallerInterceptor, InternalKey},
+    outbox::{Relay, RelayConfig, Sink},
+    testing::TestDatabase,
+};
+use prm_proto::{
+    account::v1::{self as apb, account_service_client::AccountServiceClient},
+    common::v1::{Address, Money},
+    outbox::v1 as opb,
+    quote::v1::{self as pb, quote_service_client::QuoteServiceClient},
+};
+use prost_types::FieldMask;
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use uuid::Uuid;
+
+type Client = QuoteServiceClient<InterceptedService<Channel, CallerInterceptor>>;
+
+struct TestApp {
+    quote_addr: SocketAddr,
+    account_addr: SocketAddr,
+    key: InternalKey,
+    quote_db_url: String,
+    _dbs: Vec<TestDatabase>,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+}
+
+async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
+    let _ = rx.wait_for(|s| *s).await;
+}
+
+impl TestApp {
+    async fn spawn() -> TestApp {
+        let account_db = TestDatabase::create().await.unwrap();
+        let quote_db = TestDatabase::create().await.unwrap();
+        let key = InternalKey::new(b"test-key");
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let any = "127.0.0.1:0".parse().unwrap();
+        let (account_addr, _) = prm_kit::server::spawn::<prm_account::AccountService>(
+            &account_db.url,
+            key.clone(),
+            Default::default(),
+            any,
+            stopped(rx.clone()),
+        )
+        .await
+        .unwrap();
+        let downstream = [("account".to_string(), format!("http://{account_addr}"))]
+            .into_iter()
+            .collect();
+        let (quote_addr, _) = prm_kit::server::spawn::<prm_quote::QuoteService>(
+            &quote_db.url,
+            key.clone(),
+            downstream,
+            any,
+            stopped(rx),
+        )
+        .await
+        .unwrap();
+        TestApp {
+            quote_addr,
+            account_addr,
+            key,
+            quote_db_url: quote_db.url.clone(),
+            _dbs: vec![account_db, quote_db],
+            stop: Some(tx),
+        }
+    }
+
+    async fn client(&self, caller: &Caller) -> Client {
+        let ch = Channel::from_shared(format!("http://{}", self.quote_addr))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        QuoteServiceClient::with_interceptor(ch, CallerInterceptor::new(&self.key, caller).unwrap())
+    }
+
+    async fn accounts(
+        &self,
+        caller: &Caller,
+    ) -> AccountServiceClient<InterceptedService<Channel, CallerInterceptor>> {
+        let ch = Channel::from_shared(format!("http://{}", self.account_addr))
+            .unwrap()
+            .connect()
+            .await
+            .unwrap();
+        AccountServiceClient::with_interceptor(
+            ch,
+            CallerInterceptor::new(&self.key, caller).unwrap(),
+        )
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(true);
+        }
+    }
+}
+
+fn person(role: Role, partner: Option<Uuid>) -> Caller {
+    Caller {
+        user_id: Uuid::now_v7(),
+        partner_id: partner,
+        role,
+        assigned_partners: vec![],
+        partner_tier: None,
+    }
+}
+
+fn vendor() -> Caller {
+    person(Role::VendorAdmin, None)
+}
+
+fn money(c: &str, a: &str) -> Option<Money> {
+    Some(Money {
+        currency_code: c.into(),
+        amount: a.into(),
+    })
+}
+
+fn field_of(status: &tonic::Status) -> String {
+    prm_kit::error::violated_field(status)
+        .map(|(f, _)| f)
+        .unwrap_or_default()
+}
+
+async fn product(
+    c: &mut Client,
+    sku: &str,
+    billing: pb::Billing,
+    prices: &[(&str, &str)],
+) -> String {
+    let p = c
+        .create_product(pb::CreateProductRequest {
+            product: Some(pb::Product {
+                sku: sku.into(),
+                name: format!("Product {sku}"),
+                family: pb::ProductFamily::Licenses as i32,
+                billing: billing as i32,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .product
+        .unwrap();
+    for (cur, amount) in prices {
+        c.set_list_price(pb::SetListPriceRequest {
+            product_id: p.id.clone(),
+            price: money(cur, amount),
+        })
+        .await
+        .unwrap();
+    }
+    p.id
+}
+
+/// A partner user with an account (shipping address set), ready to quote.
+async fn seller(app: &TestApp) -> (Caller, String) {
+    let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
+    let account = app
+        .accounts(&me)
+        .await
+        .create_account(apb::CreateAccountRequest {
+            account: Some(apb::Account {
+                name: "Globex".into(),
+                shipping_address: Some(Address {
+                    street: "1 Dock Rd".into(),
+                    city: "Hamburg".into(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .account
+        .unwrap();
+    (me, account.id)
+}
+
+async fn quote(c: &mut Client, account_id: &str, project_id: &str, currency: &str) -> pb::Quote {
+    c.create_quote(pb::CreateQuoteRequest {
+        quote: Some(pb::Quote {
+            name: "Offer".into(),
+            project_id: project_id.into(),
+            account_id: account_id.into(),
+            currency_code: currency.into(),
+            shipping_address_type: pb::ShippingAddressType::EndUser as i32,
+            expiry_date: "2030-01-31".into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .unwrap()
+    .into_inner()
+    .quote
+    .unwrap()
+}
+
+async fn add(
+    c: &mut Client,
+    quote_id: &str,
+    product_id: &str,
+    quantity: i64,
+    discount: &str,
+) -> Result<pb::Quote, tonic::Status> {
+    c.add_quote_line(pb::AddQuoteLineRequest {
+        quote_id: quote_id.into(),
+        line: Some(pb::QuoteLine {
+            product_id: product_id.into(),
+            quantity,
+            discount_percent: discount.into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .map(|r| r.into_inner().quote.unwrap())
+}
+
+fn amount(m: &Option<Money>) -> &str {
+    m.as_ref().map(|m| m.amount.as_str()).unwrap_or("")
+}
+
+#[tokio::test]
+async fn totals_of_mixed_lines_are_exact() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-PRO", pb::Billing::Monthly, &[("EUR", "19.99")]).await;
+    let hw = product(
+        &mut v,
+        "HW-PHONE",
+        pb::Billing::OneTime,
+        &[("EUR", "249.00")],
+    )
+    .await;
+    let ch = product(
+        &mut v,
+        "CLS-CHAN",
+        pb::Billing::Monthly,
+        &[("EUR", "0.0333")],
+    )
+    .await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    assert_eq!(
+        q.shipping_address.as_ref().unwrap().city,
+        "Hamburg",
+        "end-user address from the account"
+    );
+    add(&mut c, &q.id, &lic, 250, "12.5").await.unwrap();
+    add(&mut c, &q.id, &hw, 37, "").await.unwrap();
+    let q = add(&mut c, &q.id, &ch, 999_999, "33.33").await.unwrap();
+    // 250 × 19.99 × 0.875 = 4372.8125; 999999 × 0.0333 × 0.6667 = 22201.08779889 → 22201.0878 (4 places)
+    assert_eq!(amount(&q.lines[0].net_amount), "4372.8125");
+    assert_eq!(amount(&q.lines[1].net_amount), "9213");
+    assert_eq!(amount(&q.lines[2].net_amount), "22201.0878");
+    assert_eq!(amount(&q.mrr), "26573.9003");
+    assert_eq!(amount(&q.one_time_total), "9213");
+    // Read back from the database: the same figures.
+    let again = c
+        .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    assert_eq!(amount(&again.mrr), "26573.9003");
+    // Changing a line recomputes; removing one too.
+    let q = c
+        .update_quote_line(pb::UpdateQuoteLineRequest {
+            quote_id: q.id.clone(),
+            line: Some(pb::QuoteLine {
+                id: q.lines[0].id.clone(),
+                quantity: 1,
+                ..Default::default()
+            }),
+            update_mask: Some(FieldMask {
+                paths: vec!["quantity".into()],
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    // 19.99 × 0.875 = 17.49125: half to even gives 17.4912.
+    assert_eq!(amount(&q.lines[0].net_amount), "17.4912");
+    let q = c
+        .remove_quote_line(pb::RemoveQuoteLineRequest {
+            quote_id: q.id.clone(),
+            line_id: q.lines[2].id.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    assert_eq!(amount(&q.mrr), "17.4912");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-STD", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let (mut me, account) = seller(&app).await;
+    me.partner_tier = Some("gold".into());
+    v.set_partner_discount(pb::SetPartnerDiscountRequest {
+        discount: Some(pb::PartnerDiscount {
+            tier: "gold".into(),
+            percent: "10".into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .unwrap();
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q1 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
+    assert_eq!(q1.lines[0].discount_percent, "10", "the tier's discount");
+    v.set_partner_discount(pb::SetPartnerDiscountRequest {
+        discount: Some(pb::PartnerDiscount {
+            partner_id: me.partner_id.unwrap().to_string(),
+            percent: "15".into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .unwrap();
+    let q2 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
+    assert_eq!(
+        q2.lines[1].discount_percent, "15",
+        "the partner's own discount wins"
+    );
+    let q3 = add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
+    assert_eq!(q3.lines[2].discount_percent, "0");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn only_vendor_admins_maintain_the_price_book() {
+    let app = TestApp::spawn().await;
+    let (me, _) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let err = c
+        .create_product(pb::CreateProductRequest {
+            product: Some(pb::Product {
+                sku: "X-1".into(),
+                name: "X".into(),
+                family: 1,
+                billing: 1,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    let err = c
+        .set_weighted_average_prices(pb::SetWeightedAveragePricesRequest {
+            prices: Some(pb::WeightedAveragePrices {
+                currency_code: "EUR".into(),
+                licenses: "1".into(),
+                hwaas: "1".into(),
+                classound: "1".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
+    let mut v = app.client(&vendor()).await;
+    v.set_weighted_average_prices(pb::SetWeightedAveragePricesRequest {
+        prices: Some(pb::WeightedAveragePrices {
+            currency_code: "EUR".into(),
+            licenses: "12.5".into(),
+            hwaas: "30".into(),
+            classound: "4.2".into(),
+            ..Default::default()
+        }),
+    })
+    .await
+    .unwrap();
+    // Everyone reads them.
+    let w = c
+        .get_weighted_average_prices(pb::GetWeightedAveragePricesRequest {
+            currency_code: "EUR".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .prices
+        .unwrap();
+    assert_eq!(
+        (w.licenses.as_str(), w.hwaas.as_str(), w.classound.as_str()),
+        ("12.5", "30", "4.2")
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_names_the_field_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let usd_only = product(&mut v, "HW-USD", pb::Billing::OneTime, &[("USD", "100")]).await;
+    let lic = product(&mut v, "LIC-EUR", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let err = v
+        .set_list_price(pb::SetListPriceRequest {
+            product_id: lic.clone(),
+            price: money("EUR", "1.5e3"),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "price.amount");
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    for (product, quantity, discount, field) in [
+        (lic.as_str(), -1, "", "line.quantity"),
+        (lic.as_str(), 0, "", "line.quantity"),
+        (lic.as_str(), 1, "100.5", "line.discount_percent"),
+        (lic.as_str(), 1, "-3", "line.discount_percent"),
+        (usd_only.as_str(), 1, "", "line.product_id"),
+        (&Uuid::now_v7().to_string(), 1, "", "line.product_id"),
+    ] {
+        let err = add(&mut c, &q.id, product, quantity, discount)
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::InvalidArgument, "{field}");
+        assert_eq!(field_of(&err), field);
+    }
+    let err = c
+        .create_quote(pb::CreateQuoteRequest {
+            quote: Some(pb::Quote {
+                name: "Q".into(),
+                project_id: Uuid::now_v7().to_string(),
+                account_id: account.clone(),
+                currency_code: "euro".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "currency_code");
+    let after = c
+        .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    assert!(after.lines.is_empty());
+    assert_eq!(amount(&after.mrr), "0");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
+    use pb::QuoteStatus::*;
+    let app = TestApp::spawn().await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let all = [Draft, Presented, ContractSent, Accepted, Rejected, Expired];
+    let path = [Draft, Presented, ContractSent];
+    for (i, at) in path.iter().enumerate() {
+        let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+        for step in &path[1..=i] {
+            c.transition_quote(pb::TransitionQuoteRequest {
+                id: q.id.clone(),
+                status: *step as i32,
+            })
+            .await
+            .unwrap();
+        }
+        for to in all {
+            let allowed = match at {
+                Draft => to == Presented,
+                Presented => to == ContractSent,
+                _ => matches!(to, Accepted | Rejected | Expired),
+            };
+            if allowed {
+                continue;
+            }
+            let err = c
+                .transition_quote(pb::TransitionQuoteRequest {
+                    id: q.id.clone(),
+                    status: to as i32,
+                })
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), Code::FailedPrecondition, "{at:?} → {to:?}");
+            let now = c
+                .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
+                .await
+                .unwrap()
+                .into_inner()
+                .quote
+                .unwrap();
+            assert_eq!(now.status, *at as i32, "unchanged after {at:?} → {to:?}");
+        }
+    }
+    // Final states accept no move at all.
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    for s in [Presented, ContractSent, Accepted] {
+        c.transition_quote(pb::TransitionQuoteRequest {
+            id: q.id.clone(),
+            status: s as i32,
+        })
+        .await
+        .unwrap();
+    }
+    for to in all {
+        assert!(
+            c.transition_quote(pb::TransitionQuoteRequest {
+                id: q.id.clone(),
+                status: to as i32
+            })
+            .await
+            .is_err()
+        );
+    }
+    app.stop().await;
+}
+
+async fn pending(app: &TestApp) -> Vec<prm_kit::outbox::outbox_event::Model> {
+    let db = prm_kit::db::connect(&app.quote_db_url).await.unwrap();
+    Relay::new(db, Arc::new(Receiver::default()), RelayConfig::default())
+        .pending()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_primary_quote_per_project_and_one_event_per_change() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-PRI", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let project = Uuid::now_v7().to_string();
+    let a = quote(&mut c, &account, &project, "EUR").await;
+    let b = quote(&mut c, &account, &project, "EUR").await;
+    add(&mut c, &a.id, &lic, 3, "0").await.unwrap();
+    assert!(
+        pending(&app).await.is_empty(),
+        "a quote that is not primary publishes nothing"
+    );
+
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: a.id.clone() })
+        .await
+        .unwrap();
+    let p = c
+        .get_primary_quote(pb::GetPrimaryQuoteRequest {
+            project_id: project.clone(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    assert_eq!((p.id.as_str(), amount(&p.mrr)), (a.id.as_str(), "30"));
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: b.id.clone() })
+        .await
+        .unwrap();
+    let a_now = c
+        .get_quote(pb::GetQuoteRequest { id: a.id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap();
+    assert!(!a_now.primary, "setting one unsets the previous");
+    add(&mut c, &b.id, &lic, 1, "0").await.unwrap();
+    c.transition_quote(pb::TransitionQuoteRequest {
+        id: b.id.clone(),
+        status: pb::QuoteStatus::Presented as i32,
+    })
+    .await
+    .unwrap();
+    c.transition_quote(pb::TransitionQuoteRequest {
+        id: b.id.clone(),
+        status: pb::QuoteStatus::ContractSent as i32,
+    })
+    .await
+    .unwrap();
+    let topics: Vec<String> = pending(&app).await.into_iter().map(|e| e.topic).collect();
+    assert_eq!(
+        topics,
+        vec![
+            "quote.primary_changed",
+            "quote.primary_changed",
+            "quote.primary_mrr_changed",
+            "quote.contract_sent"
+        ],
+        "exactly one event per change of the primary quote"
+    );
+
+    // Racing: many quotes made primary at once leave exactly one primary.
+    let project = Uuid::now_v7().to_string();
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(quote(&mut c, &account, &project, "EUR").await.id);
+    }
+    let calls = ids.iter().map(|id| {
+        let mut c = c.clone();
+        let id = id.clone();
+        async move { c.set_primary_quote(pb::SetPrimaryQuoteRequest { id }).await }
+    });
+    for r in futures_join(calls).await {
+        if let Err(e) = r {
+            assert_eq!(e.code(), Code::Aborted, "a lost race is retryable: {e}");
+        }
+    }
+    let listed = c
+        .list_quotes(pb::ListQuotesRequest {
+            filter: format!("project_id = {project}"),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quotes;
+    assert_eq!(listed.iter().filter(|q| q.primary).count(), 1);
+    app.stop().await;
+}
+
+async fn futures_join<F: std::future::Future>(fs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let handles: Vec<_> = fs.into_iter().collect();
+    let mut out = Vec::new();
+    let mut set = Vec::new();
+    for f in handles {
+        set.push(f);
+    }
+    // Drive them concurrently.
+    let joined = futures_util_join_all(set).await;
+    out.extend(joined);
+    out
+}
+
+async fn futures_util_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = fs.into_iter().map(Box::pin).collect();
+    let mut results: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut done = true;
+        for (i, f) in pinned.iter_mut().enumerate() {
+            if results[i].is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => results[i] = Some(v),
+                    std::task::Poll::Pending => done = false,
+                }
+            }
+        }
+        if done {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    results.into_iter().map(|r| r.unwrap()).collect()
+}
+
+/// A consumer that fails its first tries, and counts what it applied per id.
+#[derive(Default)]
+struct Receiver {
+    fail_first: usize,
+    calls: Mutex<usize>,
+    applied: Mutex<HashMap<String, usize>>,
+}
+
+#[tonic::async_trait]
+impl Sink for Receiver {
+    async fn deliver(&self, event: &opb::Event) -> anyhow::Result<()> {
+        let mut calls = self.calls.lock().unwrap();
+        *calls += 1;
+        if *calls <= self.fail_first {
+            anyhow::bail!("receiver down (call {calls})");
+        }
+        *self
+            .applied
+            .lock()
+            .unwrap()
+            .entry(event.id.clone())
+            .or_default() += 1;
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_relay_delivers_each_event_once_even_when_the_receiver_fails_first() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-RLY", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() })
+        .await
+        .unwrap();
+    add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
+    add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
+    let queued = pending(&app).await;
+    assert_eq!(queued.len(), 3);
+
+    let receiver = Arc::new(Receiver {
+        fail_first: 4,
+        ..Default::default()
+    });
+    let db = prm_kit::db::connect(&app.quote_db_url).await.unwrap();
+    let relay = Relay::new(
+        db,
+        receiver.clone(),
+        RelayConfig {
+            base_backoff: Duration::from_millis(10),
+            max_backoff: Duration::from_millis(40),
+            poll_interval: Duration::from_millis(5),
+            ..Default::default()
+        },
+    );
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let handle = relay.spawn(rx);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while receiver.applied.lock().unwrap().len() < 3 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Give a wrongly repeated delivery the chance to show.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _ = tx.send(true);
+    handle.await.unwrap();
+    let applied = receiver.applied.lock().unwrap().clone();
+    assert_eq!(applied.len(), 3, "every event delivered");
+    assert!(
+        applied.values().all(|n| *n == 1),
+        "each exactly once: {applied:?}"
+    );
+    for e in &queued {
+        assert!(applied.contains_key(&e.id.to_string()));
+    }
+    assert!(pending(&app).await.is_empty(), "nothing left queued");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_partner_cannot_see_or_touch_a_quote() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-TEN", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let (me, account) = seller(&app).await;
+    let mut mine = app.client(&me).await;
+    let project = Uuid::now_v7().to_string();
+    let q = quote(&mut mine, &account, &project, "EUR").await;
+    let (other, other_account) = seller(&app).await;
+    let mut c = app.client(&other).await;
+    assert_eq!(
+        c.get_quote(pb::GetQuoteRequest { id: q.id.clone() })
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    assert!(
+        c.list_quotes(pb::ListQuotesRequest::default())
+            .await
+            .unwrap()
+            .into_inner()
+            .quotes
+            .is_empty()
+    );
+    assert_eq!(
+        add(&mut c, &q.id, &lic, 1, "").await.unwrap_err().code(),
+        Code::NotFound
+    );
+    assert_eq!(
+        c.transition_quote(pb::TransitionQuoteRequest {
+            id: q.id.clone(),
+            status: pb::QuoteStatus::Presented as i32
+        })
+        .await
+        .unwrap_err()
+        .code(),
+        Code::NotFound
+    );
+    assert_eq!(
+        c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() })
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    assert_eq!(
+        c.delete_quote(pb::DeleteQuoteRequest { id: q.id.clone() })
+            .await
+            .unwrap_err()
+            .code(),
+        Code::NotFound
+    );
+    assert!(
+        c.get_primary_quote(pb::GetPrimaryQuoteRequest {
+            project_id: project.clone()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .is_none()
+    );
+    // Nor quote on another partner's account.
+    let err = c
+        .create_quote(pb::CreateQuoteRequest {
+            quote: Some(pb::Quote {
+                name: "Q".into(),
+                project_id: project,
+                account_id: account.clone(),
+                currency_code: "EUR".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "account_id");
+    let _ = other_account;
+    app.stop().await;
+}
