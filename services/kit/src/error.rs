@@ -41,8 +41,22 @@ impl Error {
 }
 
 impl From<sea_orm::DbErr> for Error {
+    /// A deadlock or serialization failure lost a race that a retry can win.
     fn from(e: sea_orm::DbErr) -> Self {
-        Error::Internal(anyhow::Error::new(e))
+        let code = match &e {
+            sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(s))
+            | sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(s)) => s
+                .as_database_error()
+                .and_then(|d| d.code())
+                .map(|c| c.into_owned()),
+            _ => None,
+        };
+        match code.as_deref() {
+            Some("40P01") | Some("40001") => {
+                Error::Aborted("a concurrent change won; retry".into())
+            }
+            _ => Error::Internal(anyhow::Error::new(e)),
+        }
     }
 }
 

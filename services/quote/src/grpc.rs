@@ -1247,22 +1247,43 @@ impl QuoteService for QuoteApi {
     ) -> Reply<pb::SetPrimaryQuoteResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        let (txn, q) = self.begin_edit(&caller, id).await?;
+        let project_id = owned::find::<quote::Entity, _>(&self.db, &caller, id)
+            .await?
+            .project_id;
+        let txn = prm_kit::db::begin_write(&self.db)
+            .await
+            .map_err(Error::from)?;
+        // Lock every quote of the project, in id order, so concurrent calls
+        // serialize here without deadlocking.
+        let mut siblings = owned::visible::<quote::Entity>(&caller)
+            .filter(quote::Column::ProjectId.eq(project_id))
+            .order_by_asc(quote::Column::Id);
+        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+            siblings = sea_orm::QuerySelect::lock_exclusive(siblings);
+        }
+        let siblings = siblings.all(&txn).await.map_err(Error::from)?;
+        let q = siblings
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or(Error::NotFound)?;
+        if !caller.may_edit(q.partner_id, q.owner_id) {
+            return Err(Error::PermissionDenied(format!(
+                "a {} may not change this quote",
+                caller.role
+            ))
+            .into());
+        }
         if q.is_primary {
             let lines = lines_of(&txn, id).await?;
             return Ok(Response::new(pb::SetPrimaryQuoteResponse {
                 quote: Some(quote_out(&q, &lines)),
             }));
         }
-        // Lock the project's quotes, so two concurrent calls serialize here.
-        let mut siblings = quote::Entity::find()
-            .filter(quote::Column::ProjectId.eq(q.project_id))
-            .filter(quote::Column::PartnerId.eq(q.partner_id));
-        if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-            siblings = sea_orm::QuerySelect::lock_exclusive(siblings);
-        }
-        let siblings = siblings.all(&txn).await.map_err(Error::from)?;
-        for s in siblings.iter().filter(|s| s.is_primary && s.id != id) {
+        for s in siblings
+            .iter()
+            .filter(|s| s.is_primary && s.id != id && s.partner_id == q.partner_id)
+        {
             let mut prev = s.clone().into_active_model();
             prev.is_primary = Set(false);
             prev.update_time = Set(time::now());
