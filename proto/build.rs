@@ -13,9 +13,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ];
     let mut config = prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);
-    tonic_prost_build::configure()
-        .file_descriptor_set_path(out.join("prm_descriptor.bin"))
-        .compile_with_config(config, &protos, &["."])?;
+    tonic_prost_build::configure().file_descriptor_set_path(out.join("prm_descriptor.bin")).compile_with_config(
+        config,
+        &protos,
+        &["."],
+    )?;
     for p in protos {
         println!("cargo:rerun-if-changed={p}");
     }

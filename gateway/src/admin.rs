@@ -22,12 +22,7 @@ fn parse_id(s: &str) -> Result<Uuid, Problem> {
 }
 
 fn created(location: String, body: impl serde::Serialize) -> Response {
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(body),
-    )
-        .into_response()
+    (StatusCode::CREATED, [(header::LOCATION, location)], Json(body)).into_response()
 }
 
 /// Whether `caller` may see `user`.
@@ -37,15 +32,9 @@ async fn can_see_user(auth: &Auth, caller: &AuthUser, user: &User) -> Result<boo
     }
     Ok(match caller.role {
         Role::VendorAdmin => true,
-        Role::PartnerUser | Role::PartnerAdmin => {
-            caller.partner_id.is_some() && caller.partner_id == user.partner_id
-        }
+        Role::PartnerUser | Role::PartnerAdmin => caller.partner_id.is_some() && caller.partner_id == user.partner_id,
         Role::AccountManager => match user.partner_id {
-            Some(pid) => auth
-                .identity()
-                .assigned_partners(caller.user_id)
-                .await?
-                .contains(&pid),
+            Some(pid) => auth.identity().assigned_partners(caller.user_id).await?.contains(&pid),
             None => false,
         },
         Role::SupportAgent => false,
@@ -53,20 +42,12 @@ async fn can_see_user(auth: &Auth, caller: &AuthUser, user: &User) -> Result<boo
 }
 
 /// Whether `caller` may see `partner_id`.
-async fn can_see_partner(
-    auth: &Auth,
-    caller: &AuthUser,
-    partner_id: Uuid,
-) -> Result<bool, Problem> {
+async fn can_see_partner(auth: &Auth, caller: &AuthUser, partner_id: Uuid) -> Result<bool, Problem> {
     Ok(match caller.role {
         // Support works every partner's cases, so it needs their names.
         Role::VendorAdmin | Role::SupportAgent => true,
         Role::PartnerUser | Role::PartnerAdmin => caller.partner_id == Some(partner_id),
-        Role::AccountManager => auth
-            .identity()
-            .assigned_partners(caller.user_id)
-            .await?
-            .contains(&partner_id),
+        Role::AccountManager => auth.identity().assigned_partners(caller.user_id).await?.contains(&partner_id),
     })
 }
 
@@ -94,9 +75,7 @@ async fn list_users(
         _ => return Err(Problem::forbidden()),
     };
     let users = auth.identity().list_users(scope).await?;
-    Ok(Json(Page::all(
-        users.into_iter().map(UserView::from).collect(),
-    )))
+    Ok(Json(Page::all(users.into_iter().map(UserView::from).collect())))
 }
 
 #[derive(Deserialize)]
@@ -141,20 +120,13 @@ async fn create_user(
             partner_id,
         })
         .await?;
-    Ok(created(
-        format!("/api/v1/users/{}", user.id),
-        UserView::from(user),
-    ))
+    Ok(created(format!("/api/v1/users/{}", user.id), UserView::from(user)))
 }
 
 /// The user if the caller may see them, else 404.
 async fn visible_user(auth: &Auth, caller: &AuthUser, id: &str) -> Result<User, Problem> {
     let user = auth.identity().get_user(parse_id(id)?).await?;
-    if can_see_user(auth, caller, &user).await? {
-        Ok(user)
-    } else {
-        Err(Problem::not_found())
-    }
+    if can_see_user(auth, caller, &user).await? { Ok(user) } else { Err(Problem::not_found()) }
 }
 
 async fn get_user(
@@ -185,8 +157,7 @@ async fn update_user(
         Role::PartnerAdmin => user.partner_id == caller.partner_id,
         _ => false,
     };
-    let changes_access =
-        body.role.is_some_and(|r| r != user.role) || body.active.is_some_and(|a| a != user.active);
+    let changes_access = body.role.is_some_and(|r| r != user.role) || body.active.is_some_and(|a| a != user.active);
     // Anyone may rename themselves; role and activation need an admin.
     let allowed = admin_of_user || (caller.user_id == user.id && !changes_access);
     if !allowed {
@@ -195,15 +166,7 @@ async fn update_user(
     if caller.role == Role::PartnerAdmin && body.role.is_some_and(|r| !r.is_partner_role()) {
         return Err(Problem::forbidden());
     }
-    let updated = auth
-        .identity()
-        .update_user(
-            user.id,
-            body.display_name.as_deref(),
-            body.role,
-            body.active,
-        )
-        .await?;
+    let updated = auth.identity().update_user(user.id, body.display_name.as_deref(), body.role, body.active).await?;
     if changes_access {
         // Tokens carry the role; stale ones must not outlive the change.
         auth.revoke_user_tokens(user.id).await?;
@@ -211,22 +174,14 @@ async fn update_user(
     Ok(Json(updated.into()))
 }
 
-async fn list_partners(
-    State(auth): State<Auth>,
-    caller: AuthUser,
-) -> Result<Json<Page<Partner>>, Problem> {
+async fn list_partners(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<Page<Partner>>, Problem> {
     let all = auth.identity().list_partners().await?;
     let visible = match caller.role {
         Role::VendorAdmin | Role::SupportAgent => all,
-        Role::PartnerUser | Role::PartnerAdmin => all
-            .into_iter()
-            .filter(|p| Some(p.id) == caller.partner_id)
-            .collect(),
+        Role::PartnerUser | Role::PartnerAdmin => all.into_iter().filter(|p| Some(p.id) == caller.partner_id).collect(),
         Role::AccountManager => {
             let assigned = auth.identity().assigned_partners(caller.user_id).await?;
-            all.into_iter()
-                .filter(|p| assigned.contains(&p.id))
-                .collect()
+            all.into_iter().filter(|p| assigned.contains(&p.id)).collect()
         }
     };
     Ok(Json(Page::all(visible)))
@@ -247,10 +202,7 @@ async fn create_partner(
     if caller.role != Role::VendorAdmin {
         return Err(Problem::forbidden());
     }
-    let partner = auth
-        .identity()
-        .create_partner(&body.name, body.tier.as_deref())
-        .await?;
+    let partner = auth.identity().create_partner(&body.name, body.tier.as_deref()).await?;
     Ok(created(format!("/api/v1/partners/{}", partner.id), partner))
 }
 
@@ -275,9 +227,7 @@ async fn assign_account_manager(
         return Err(Problem::forbidden());
     }
     let (partner_id, user_id) = (parse_id(&partner_id)?, parse_id(&user_id)?);
-    auth.identity()
-        .assign_account_manager(user_id, partner_id)
-        .await?;
+    auth.identity().assign_account_manager(user_id, partner_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -290,11 +240,7 @@ async fn unassign_account_manager(
         return Err(Problem::forbidden());
     }
     let (partner_id, user_id) = (parse_id(&partner_id)?, parse_id(&user_id)?);
-    match auth
-        .identity()
-        .unassign_account_manager(user_id, partner_id)
-        .await
-    {
+    match auth.identity().unassign_account_manager(user_id, partner_id).await {
         Ok(()) => Ok(StatusCode::NO_CONTENT),
         Err(IdentityError::NotFound) => Err(Problem::not_found()),
         Err(e) => Err(e.into()),

@@ -69,10 +69,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
     };
     let auth = Auth::new(&s.access_token_key, kv.clone(), identity);
     let services = Services::new(s.internal_key, &s.service_urls)?;
-    let state = AppState {
-        auth: auth.clone(),
-        services,
-    };
+    let state = AppState { auth: auth.clone(), services };
     let limiter = RateLimiter::new(kv.clone(), s.rate_limit, Some(auth.verifier()));
     let idem = Idempotency::new(
         kv,
@@ -87,27 +84,15 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(admin::routes())
         .merge(rest::accounts::routes())
         .merge(rest::contacts::routes())
+        .merge(rest::catalogue::routes())
+        .merge(rest::quotes::routes())
         .merge(rest::records::routes())
-        .route(
-            "/api/v1/openapi.json",
-            get(|| async { Json(openapi::document()) }),
-        )
+        .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async {
-            Problem::new(
-                axum::http::StatusCode::NOT_FOUND,
-                "No route matches this path.",
-            )
-        })
+        .fallback(|| async { Problem::new(axum::http::StatusCode::NOT_FOUND, "No route matches this path.") })
         .with_state(state.clone())
-        .layer(middleware::from_fn_with_state(
-            idem,
-            idempotency::idempotency,
-        ))
-        .layer(middleware::from_fn_with_state(
-            limiter,
-            ratelimit::rate_limit,
-        ))
+        .layer(middleware::from_fn_with_state(idem, idempotency::idempotency))
+        .layer(middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
         .layer(middleware::from_fn(request_context));
     Ok((router, state))
 }
@@ -118,12 +103,9 @@ pub async fn serve(
     router: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// A request id on every request and response, the trace started (or

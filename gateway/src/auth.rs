@@ -68,17 +68,13 @@ struct Keys {
 
 impl TokenVerifier {
     pub fn decode(&self, token: &str) -> Option<AccessClaims> {
-        let data =
-            jsonwebtoken::decode::<AccessClaims>(token, &self.0.decoding, &self.0.validation)
-                .ok()?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.0.decoding, &self.0.validation).ok()?;
         (data.claims.typ == "access").then_some(data.claims)
     }
 
     /// The verified subject of the request's bearer token, if any.
     pub fn subject(&self, headers: &HeaderMap) -> Option<Uuid> {
-        bearer_token(headers)
-            .and_then(|t| self.decode(t))
-            .map(|c| c.sub)
+        bearer_token(headers).and_then(|t| self.decode(t)).map(|c| c.sub)
     }
 }
 
@@ -86,10 +82,7 @@ impl TokenVerifier {
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -156,10 +149,7 @@ fn jti_millis(jti: &str) -> Option<u64> {
 }
 
 fn invalid_refresh() -> Problem {
-    Problem::new(
-        StatusCode::UNAUTHORIZED,
-        "The refresh token is invalid, expired or already used.",
-    )
+    Problem::new(StatusCode::UNAUTHORIZED, "The refresh token is invalid, expired or already used.")
 }
 
 impl Auth {
@@ -173,16 +163,9 @@ impl Auth {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = LEEWAY_SECS;
-        let keys = Keys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-            validation,
-        };
-        Auth {
-            keys: TokenVerifier(Arc::new(keys)),
-            kv,
-            identity,
-        }
+        let keys =
+            Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation };
+        Auth { keys: TokenVerifier(Arc::new(keys)), kv, identity }
     }
 
     pub fn verifier(&self) -> TokenVerifier {
@@ -216,25 +199,13 @@ impl Auth {
             sid: family,
             partner_tier,
         };
-        jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.keys.0.encoding,
-        )
-        .map_err(Problem::internal)
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.keys.0.encoding).map_err(Problem::internal)
     }
 
     async fn pair_in_family(&self, user: &User, family: Uuid) -> Result<TokenPair, Problem> {
         let refresh_token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        let record = serde_json::to_string(&RefreshRecord {
-            user_id: user.id,
-            family,
-        })
-        .map_err(Problem::internal)?;
-        self.kv
-            .set(&refresh_key(&refresh_token), &record, REFRESH_TTL)
-            .await
-            .map_err(Problem::internal)?;
+        let record = serde_json::to_string(&RefreshRecord { user_id: user.id, family }).map_err(Problem::internal)?;
+        self.kv.set(&refresh_key(&refresh_token), &record, REFRESH_TTL).await.map_err(Problem::internal)?;
         Ok(TokenPair {
             access_token: self.access_token(user, family).await?,
             refresh_token,
@@ -253,15 +224,8 @@ impl Auth {
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, Problem> {
         let kv = &self.kv;
         // Atomic take: of two concurrent refreshes with one token, one wins.
-        let Some(record) = kv
-            .take(&refresh_key(refresh_token))
-            .await
-            .map_err(Problem::internal)?
-        else {
-            let used = kv
-                .get(&used_key(refresh_token))
-                .await
-                .map_err(Problem::internal)?;
+        let Some(record) = kv.take(&refresh_key(refresh_token)).await.map_err(Problem::internal)? else {
+            let used = kv.get(&used_key(refresh_token)).await.map_err(Problem::internal)?;
             if let Some(family) = used.and_then(|f| Uuid::parse_str(&f).ok()) {
                 tracing::warn!(%family, "refresh token reused; revoking its family");
                 self.revoke_family(family).await?;
@@ -269,19 +233,8 @@ impl Auth {
             return Err(invalid_refresh());
         };
         let record: RefreshRecord = serde_json::from_str(&record).map_err(Problem::internal)?;
-        kv.set(
-            &used_key(refresh_token),
-            &record.family.to_string(),
-            REFRESH_TTL,
-        )
-        .await
-        .map_err(Problem::internal)?;
-        if kv
-            .get(&family_key(record.family))
-            .await
-            .map_err(Problem::internal)?
-            .is_some()
-        {
+        kv.set(&used_key(refresh_token), &record.family.to_string(), REFRESH_TTL).await.map_err(Problem::internal)?;
+        if kv.get(&family_key(record.family)).await.map_err(Problem::internal)?.is_some() {
             return Err(invalid_refresh());
         }
         // Re-read the user: a deactivated user loses the session, and a
@@ -298,10 +251,7 @@ impl Auth {
     }
 
     async fn revoke_family(&self, family: Uuid) -> Result<(), Problem> {
-        self.kv
-            .set(&family_key(family), "revoked", REFRESH_TTL)
-            .await
-            .map_err(Problem::internal)
+        self.kv.set(&family_key(family), "revoked", REFRESH_TTL).await.map_err(Problem::internal)
     }
 
     /// Ends the caller's session: revokes the presented refresh token's
@@ -318,45 +268,30 @@ impl Auth {
         }
         self.revoke_family(caller.session).await?;
         let left = caller.expires_at.saturating_sub(now_secs()) + LEEWAY_SECS;
-        self.kv
-            .set(&jti_key(&caller.jti), "1", Duration::from_secs(left))
-            .await
-            .map_err(Problem::internal)
+        self.kv.set(&jti_key(&caller.jti), "1", Duration::from_secs(left)).await.map_err(Problem::internal)
     }
 
     /// Invalidates every access token `user_id` holds now (after a role
     /// change or deactivation), without waiting for them to expire.
     pub async fn revoke_user_tokens(&self, user_id: Uuid) -> Result<(), Problem> {
         let ttl = ACCESS_TTL + Duration::from_secs(LEEWAY_SECS + 1);
-        self.kv
-            .set(&user_cutoff_key(user_id), &now_millis().to_string(), ttl)
-            .await
-            .map_err(Problem::internal)
+        self.kv.set(&user_cutoff_key(user_id), &now_millis().to_string(), ttl).await.map_err(Problem::internal)
     }
 
     /// Full check of an access token, including revocation (one Kv round trip).
     pub async fn authenticate(&self, token: &str) -> Result<AuthUser, Problem> {
-        let claims = self.keys.decode(token).ok_or_else(|| {
-            Problem::unauthorized_because("The access token is invalid or expired.")
-        })?;
-        let keys = [
-            jti_key(&claims.jti),
-            family_key(claims.sid),
-            user_cutoff_key(claims.sub),
-        ];
-        let found = self
-            .kv
-            .get_many(&[&keys[0], &keys[1], &keys[2]])
-            .await
-            .map_err(Problem::internal)?;
+        let claims = self
+            .keys
+            .decode(token)
+            .ok_or_else(|| Problem::unauthorized_because("The access token is invalid or expired."))?;
+        let keys = [jti_key(&claims.jti), family_key(claims.sid), user_cutoff_key(claims.sub)];
+        let found = self.kv.get_many(&[&keys[0], &keys[1], &keys[2]]).await.map_err(Problem::internal)?;
         let cut_off = found[2]
             .as_deref()
             .and_then(|v| v.parse::<u64>().ok())
             .is_some_and(|cutoff| jti_millis(&claims.jti).is_none_or(|t| t <= cutoff));
         if found[0].is_some() || found[1].is_some() || cut_off {
-            return Err(Problem::unauthorized_because(
-                "The access token has been revoked.",
-            ));
+            return Err(Problem::unauthorized_because("The access token has been revoked."));
         }
         Ok(AuthUser {
             user_id: claims.sub,
@@ -450,10 +385,7 @@ struct LoginResponse {
 /// layer also honours this and never stores them.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
-async fn login(
-    State(auth): State<Auth>,
-    ApiJson(body): ApiJson<LoginRequest>,
-) -> Result<impl IntoResponse, Problem> {
+async fn login(State(auth): State<Auth>, ApiJson(body): ApiJson<LoginRequest>) -> Result<impl IntoResponse, Problem> {
     // One message for unknown email, wrong password and inactive account,
     // so the answer does not reveal which accounts exist.
     let user = auth
@@ -462,10 +394,7 @@ async fn login(
         .await?
         .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))?;
     let pair = auth.issue_pair(&user).await?;
-    let body = LoginResponse {
-        pair,
-        user: user.into(),
-    };
+    let body = LoginResponse { pair, user: user.into() };
     Ok((NO_STORE, Json(body)))
 }
 

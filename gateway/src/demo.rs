@@ -6,6 +6,7 @@ use prm_kit::auth::CallerInterceptor;
 use prm_proto::{
     account::v1::{self as pb, account_service_client::AccountServiceClient},
     common::v1::Address,
+    quote::v1::{self as qpb, quote_service_client::QuoteServiceClient},
 };
 
 use crate::{
@@ -27,42 +28,12 @@ pub struct DemoUser {
 pub const PARTNERS: &[&str] = &["Acme Telecom", "Borealis Networks"];
 
 pub const USERS: &[DemoUser] = &[
-    DemoUser {
-        email: "alice@acme.example",
-        name: "Alice Admin",
-        role: Role::PartnerAdmin,
-        partner: Some(0),
-    },
-    DemoUser {
-        email: "bob@acme.example",
-        name: "Bob Seller",
-        role: Role::PartnerUser,
-        partner: Some(0),
-    },
-    DemoUser {
-        email: "carol@borealis.example",
-        name: "Carol North",
-        role: Role::PartnerUser,
-        partner: Some(1),
-    },
-    DemoUser {
-        email: "maria@vendor.example",
-        name: "Maria Manager",
-        role: Role::AccountManager,
-        partner: None,
-    },
-    DemoUser {
-        email: "sam@vendor.example",
-        name: "Sam Support",
-        role: Role::SupportAgent,
-        partner: None,
-    },
-    DemoUser {
-        email: "victor@vendor.example",
-        name: "Victor Vendor",
-        role: Role::VendorAdmin,
-        partner: None,
-    },
+    DemoUser { email: "alice@acme.example", name: "Alice Admin", role: Role::PartnerAdmin, partner: Some(0) },
+    DemoUser { email: "bob@acme.example", name: "Bob Seller", role: Role::PartnerUser, partner: Some(0) },
+    DemoUser { email: "carol@borealis.example", name: "Carol North", role: Role::PartnerUser, partner: Some(1) },
+    DemoUser { email: "maria@vendor.example", name: "Maria Manager", role: Role::AccountManager, partner: None },
+    DemoUser { email: "sam@vendor.example", name: "Sam Support", role: Role::SupportAgent, partner: None },
+    DemoUser { email: "victor@vendor.example", name: "Victor Vendor", role: Role::VendorAdmin, partner: None },
 ];
 
 /// (owner e-mail, account name, type, industry, city, country, phone, contacts (first, last, title, email))
@@ -109,12 +80,7 @@ const ACCOUNTS: &[SampleAccount] = &[
         "Cologne",
         "DE",
         "+49 221 555 0103",
-        &[(
-            "Alice",
-            "Marsh",
-            "Head of Operations",
-            "a.marsh@umbrella.example",
-        )],
+        &[("Alice", "Marsh", "Head of Operations", "a.marsh@umbrella.example")],
     ),
     (
         "alice@acme.example",
@@ -173,19 +139,11 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 .await?,
         );
     }
-    let maria = users
-        .iter()
-        .find(|u| u.role == Role::AccountManager)
-        .expect("demo has an account manager");
-    identity
-        .assign_account_manager(maria.id, partners[0].id)
-        .await?;
+    let maria = users.iter().find(|u| u.role == Role::AccountManager).expect("demo has an account manager");
+    identity.assign_account_manager(maria.id, partners[0].id).await?;
 
     for (owner, name, kind, industry, city, country, phone, contacts) in ACCOUNTS {
-        let owner = users
-            .iter()
-            .find(|u| u.email == *owner)
-            .expect("demo owner exists");
+        let owner = users.iter().find(|u| u.email == *owner).expect("demo owner exists");
         let caller = prm_kit::Caller {
             user_id: owner.id,
             partner_id: owner.partner_id,
@@ -197,11 +155,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             state.services.account.clone(),
             CallerInterceptor::new(&state.services.key, &caller)?,
         );
-        let address = Some(Address {
-            city: (*city).into(),
-            country: (*country).into(),
-            ..Default::default()
-        });
+        let address = Some(Address { city: (*city).into(), country: (*country).into(), ..Default::default() });
         let account = client
             .create_account(pb::CreateAccountRequest {
                 account: Some(pb::Account {
@@ -233,10 +187,70 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    tracing::info!(
-        users = USERS.len(),
-        accounts = ACCOUNTS.len(),
-        "demo data seeded"
+    let victor = users.iter().find(|u| u.role == Role::VendorAdmin).expect("demo has a vendor admin");
+    seed_catalogue(state, victor).await?;
+    tracing::info!(users = USERS.len(), accounts = ACCOUNTS.len(), products = PRODUCTS.len(), "demo data seeded");
+    Ok(())
+}
+
+/// (SKU, name, family, billing, EUR list price)
+const PRODUCTS: &[(&str, &str, qpb::ProductFamily, qpb::Billing, &str)] = &[
+    ("LIC-ESS", "User license, Essential edition", qpb::ProductFamily::Licenses, qpb::Billing::Monthly, "9.90"),
+    ("LIC-PRO", "User license, Professional edition", qpb::ProductFamily::Licenses, qpb::Billing::Monthly, "19.90"),
+    ("LIC-ENT", "User license, Enterprise edition", qpb::ProductFamily::Licenses, qpb::Billing::Monthly, "29.90"),
+    ("HW-DESK-PHONE", "Desk phone as a service", qpb::ProductFamily::Hwaas, qpb::Billing::Monthly, "6.50"),
+    ("HW-CONF-UNIT", "Conference unit as a service", qpb::ProductFamily::Hwaas, qpb::Billing::Monthly, "24.00"),
+    ("CLS-CHANNEL", "CLASSOUND SIP channel", qpb::ProductFamily::Classound, qpb::Billing::Monthly, "4.50"),
+    ("CLS-NUMBER", "CLASSOUND phone number", qpb::ProductFamily::Classound, qpb::Billing::Monthly, "1.00"),
+    ("HW-HEADSET", "Wireless headset", qpb::ProductFamily::Hardware, qpb::Billing::OneTime, "79.00"),
+    ("SRV-SETUP", "Installation and onboarding", qpb::ProductFamily::Services, qpb::Billing::OneTime, "490.00"),
+];
+
+/// The price book: products with EUR list prices, weighted average prices,
+/// and a 10 % discount for gold partners.
+async fn seed_catalogue(state: &AppState, vendor: &User) -> anyhow::Result<()> {
+    let caller = prm_kit::Caller {
+        user_id: vendor.id,
+        partner_id: None,
+        role: vendor.role.into(),
+        assigned_partners: vec![],
+        partner_tier: None,
+    };
+    let mut q = QuoteServiceClient::with_interceptor(
+        state.services.quote.clone(),
+        CallerInterceptor::new(&state.services.key, &caller)?,
     );
+    let eur = |amount: &str| Some(prm_proto::common::v1::Money { currency_code: "EUR".into(), amount: amount.into() });
+    for (sku, name, family, billing, price) in PRODUCTS {
+        let p = q
+            .create_product(qpb::CreateProductRequest {
+                product: Some(qpb::Product {
+                    sku: (*sku).into(),
+                    name: (*name).into(),
+                    family: *family as i32,
+                    billing: *billing as i32,
+                    ..Default::default()
+                }),
+            })
+            .await?
+            .into_inner()
+            .product
+            .expect("created product");
+        q.set_list_price(qpb::SetListPriceRequest { product_id: p.id, price: eur(price) }).await?;
+    }
+    q.set_weighted_average_prices(qpb::SetWeightedAveragePricesRequest {
+        prices: Some(qpb::WeightedAveragePrices {
+            currency_code: "EUR".into(),
+            licenses: "18.50".into(),
+            hwaas: "9.80".into(),
+            classound: "5.20".into(),
+            update_time: None,
+        }),
+    })
+    .await?;
+    q.set_partner_discount(qpb::SetPartnerDiscountRequest {
+        discount: Some(qpb::PartnerDiscount { tier: "gold".into(), percent: "10".into(), partner_id: String::new() }),
+    })
+    .await?;
     Ok(())
 }

@@ -32,12 +32,7 @@ pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-
 pub const MAX_KEY_LEN: usize = 255;
 
 /// Response headers worth replaying; the rest describe the transport.
-const STORED_HEADERS: [HeaderName; 4] = [
-    header::CONTENT_TYPE,
-    header::LOCATION,
-    header::ETAG,
-    header::LAST_MODIFIED,
-];
+const STORED_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG, header::LAST_MODIFIED];
 
 #[derive(Clone, Debug)]
 pub struct IdempotencyConfig {
@@ -75,26 +70,15 @@ pub struct Idempotency {
 
 impl Idempotency {
     pub fn new(kv: Kv, config: IdempotencyConfig, verifier: Option<TokenVerifier>) -> Idempotency {
-        Idempotency {
-            kv,
-            config,
-            verifier,
-        }
+        Idempotency { kv, config, verifier }
     }
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 enum Entry {
-    InProgress {
-        fp: String,
-    },
-    Done {
-        fp: String,
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
+    InProgress { fp: String },
+    Done { fp: String, status: u16, headers: Vec<(String, String)>, body: String },
 }
 
 fn hex_sha256(parts: &[&[u8]]) -> String {
@@ -110,10 +94,8 @@ fn hex_sha256(parts: &[&[u8]]) -> String {
 fn unavailable(e: anyhow::Error) -> Response {
     // Without the store we cannot promise one effect, so refuse rather than guess.
     tracing::error!(error = %e, "idempotency store unavailable");
-    let mut p = Problem::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "Idempotency keys cannot be checked right now; retry later.",
-    );
+    let mut p =
+        Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Idempotency keys cannot be checked right now; retry later.");
     p.retry_after = Some(1);
     p.into_response()
 }
@@ -151,15 +133,11 @@ fn replay(status: u16, headers: Vec<(String, String)>, body: &str) -> Response {
     let mut res = Response::new(Body::from(body));
     *res.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
     for (name, value) in headers {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&value)) {
             res.headers_mut().append(n, v);
         }
     }
-    res.headers_mut()
-        .insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    res.headers_mut().insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     res
 }
 
@@ -179,11 +157,7 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
             .into_response();
         }
     };
-    let who = match idem
-        .verifier
-        .as_ref()
-        .and_then(|v| v.subject(req.headers()))
-    {
+    let who = match idem.verifier.as_ref().and_then(|v| v.subject(req.headers())) {
         Some(sub) => format!("user:{sub}"),
         None => match client_ip(&req, idem.config.trust_forwarded) {
             Some(ip) => format!("ip:{ip}"),
@@ -193,22 +167,14 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
     let path = req.uri().path().to_owned();
     let store_key = format!(
         "idem:{who}:{}",
-        hex_sha256(&[
-            req.method().as_str().as_bytes(),
-            path.as_bytes(),
-            client_key.as_bytes()
-        ])
+        hex_sha256(&[req.method().as_str().as_bytes(), path.as_bytes(), client_key.as_bytes()])
     );
 
     let (parts, body) = req.into_parts();
     let body = match to_bytes(body, idem.config.max_request_body).await {
         Ok(b) => b,
         Err(_) => {
-            return Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The request body is too large.",
-            )
-            .into_response();
+            return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.").into_response();
         }
     };
     let fp = hex_sha256(&[&body]);
@@ -217,8 +183,7 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
     // A finished entry can expire between our failed SETNX and GET; then
     // try to claim the key again (bounded, in case of churn).
     for _ in 0..3 {
-        let claim =
-            serde_json::to_string(&Entry::InProgress { fp: fp.clone() }).unwrap_or_default();
+        let claim = serde_json::to_string(&Entry::InProgress { fp: fp.clone() }).unwrap_or_default();
         match kv.set_nx(&store_key, &claim, idem.config.lock_ttl).await {
             Ok(true) => {
                 let req = Request::from_parts(parts, Body::from(body));
@@ -258,42 +223,21 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
                 p.retry_after = Some(1);
                 p.into_response()
             }
-            Entry::Done {
-                status,
-                headers,
-                body,
-                ..
-            } => replay(status, headers, &body),
+            Entry::Done { status, headers, body, .. } => replay(status, headers, &body),
         };
     }
-    Problem::new(
-        StatusCode::CONFLICT,
-        "This Idempotency-Key is changing state; retry later.",
-    )
-    .into_response()
+    Problem::new(StatusCode::CONFLICT, "This Idempotency-Key is changing state; retry later.").into_response()
 }
 
 /// Runs the handler as the key's owner and records what it answered.
-async fn run_and_store(
-    idem: &Idempotency,
-    store_key: String,
-    fp: String,
-    req: Request,
-    next: Next,
-) -> Response {
+async fn run_and_store(idem: &Idempotency, store_key: String, fp: String, req: Request, next: Next) -> Response {
     let kv = &idem.kv;
-    let mut unlock = Unlock {
-        kv: kv.clone(),
-        key: Some(store_key.clone()),
-    };
+    let mut unlock = Unlock { kv: kv.clone(), key: Some(store_key.clone()) };
     let res = next.run(req).await;
     let status = res.status();
     // Server errors and "try again later" answers are not final: free the
     // key so the client's retry runs again.
-    if status.is_server_error()
-        || status == StatusCode::TOO_MANY_REQUESTS
-        || status == StatusCode::UNAUTHORIZED
-    {
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::UNAUTHORIZED {
         unlock.disarm();
         if let Err(e) = kv.del(&store_key).await {
             tracing::warn!(error = %e, "could not release idempotency key");
@@ -307,10 +251,7 @@ async fn run_and_store(
         .get_all(header::CACHE_CONTROL)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| {
-            v.split(',')
-                .any(|d| d.trim().eq_ignore_ascii_case("no-store"))
-        });
+        .any(|v| v.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store")));
     if no_store {
         unlock.disarm();
         let _ = kv.del(&store_key).await;
@@ -324,10 +265,7 @@ async fn run_and_store(
     };
     unlock.disarm();
     if bytes.len() > idem.config.max_stored_response {
-        tracing::warn!(
-            len = bytes.len(),
-            "response too large to store for idempotent replay"
-        );
+        tracing::warn!(len = bytes.len(), "response too large to store for idempotent replay");
         let _ = kv.del(&store_key).await;
     } else {
         let headers = STORED_HEADERS
@@ -335,12 +273,7 @@ async fn run_and_store(
             .flat_map(|n| parts.headers.get_all(n).iter().map(move |v| (n, v)))
             .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
             .collect();
-        let done = Entry::Done {
-            fp,
-            status: status.as_u16(),
-            headers,
-            body: STANDARD.encode(&bytes),
-        };
+        let done = Entry::Done { fp, status: status.as_u16(), headers, body: STANDARD.encode(&bytes) };
         let stored = match serde_json::to_string(&done) {
             Ok(s) => kv.set(&store_key, &s, idem.config.ttl).await,
             Err(e) => Err(e.into()),

@@ -73,9 +73,7 @@ impl Kv {
     /// reconnects by itself after a dropped connection.
     pub async fn redis(url: &str) -> anyhow::Result<Kv> {
         let client = redis::Client::open(url).context("invalid Redis URL")?;
-        let cm = ConnectionManager::new(client)
-            .await
-            .context("cannot connect to Redis")?;
+        let cm = ConnectionManager::new(client).await.context("cannot connect to Redis")?;
         Ok(Kv::Redis(cm))
     }
 
@@ -113,13 +111,8 @@ impl Kv {
 
     pub async fn get(&self, key: &str) -> anyhow::Result<Option<String>> {
         match self {
-            Kv::Memory(m) => Ok(Self::mem(m)
-                .live(key, Instant::now())
-                .map(|(v, _)| v.clone())),
-            Kv::Redis(cm) => Ok(redis::cmd("GET")
-                .arg(key)
-                .query_async(&mut cm.clone())
-                .await?),
+            Kv::Memory(m) => Ok(Self::mem(m).live(key, Instant::now()).map(|(v, _)| v.clone())),
+            Kv::Redis(cm) => Ok(redis::cmd("GET").arg(key).query_async(&mut cm.clone()).await?),
         }
     }
 
@@ -129,16 +122,10 @@ impl Kv {
             Kv::Memory(m) => {
                 let now = Instant::now();
                 let mut m = Self::mem(m);
-                Ok(keys
-                    .iter()
-                    .map(|k| m.live(k, now).map(|(v, _)| v.clone()))
-                    .collect())
+                Ok(keys.iter().map(|k| m.live(k, now).map(|(v, _)| v.clone())).collect())
             }
             Kv::Redis(_) if keys.is_empty() => Ok(Vec::new()),
-            Kv::Redis(cm) => Ok(redis::cmd("MGET")
-                .arg(keys)
-                .query_async(&mut cm.clone())
-                .await?),
+            Kv::Redis(cm) => Ok(redis::cmd("MGET").arg(keys).query_async(&mut cm.clone()).await?),
         }
     }
 
@@ -146,9 +133,7 @@ impl Kv {
         match self {
             Kv::Memory(m) => {
                 let exp = Instant::now() + ttl;
-                Self::mem(m)
-                    .map
-                    .insert(key.to_owned(), (value.to_owned(), exp));
+                Self::mem(m).map.insert(key.to_owned(), (value.to_owned(), exp));
                 Ok(())
             }
             Kv::Redis(cm) => {
@@ -171,10 +156,7 @@ impl Kv {
                 Ok(())
             }
             Kv::Redis(cm) => {
-                let _: i64 = redis::cmd("DEL")
-                    .arg(key)
-                    .query_async(&mut cm.clone())
-                    .await?;
+                let _: i64 = redis::cmd("DEL").arg(key).query_async(&mut cm.clone()).await?;
                 Ok(())
             }
         }
@@ -187,16 +169,9 @@ impl Kv {
             Kv::Memory(m) => {
                 let mut m = Self::mem(m);
                 let live = m.live(key, Instant::now()).is_some();
-                Ok(if live {
-                    m.map.remove(key).map(|(v, _)| v)
-                } else {
-                    None
-                })
+                Ok(if live { m.map.remove(key).map(|(v, _)| v) } else { None })
             }
-            Kv::Redis(cm) => Ok(redis::cmd("GETDEL")
-                .arg(key)
-                .query_async(&mut cm.clone())
-                .await?),
+            Kv::Redis(cm) => Ok(redis::cmd("GETDEL").arg(key).query_async(&mut cm.clone()).await?),
         }
     }
 
@@ -216,11 +191,8 @@ impl Kv {
                 Ok((1, ttl))
             }
             Kv::Redis(cm) => {
-                let (n, left): (i64, i64) = redis::Script::new(INCR_SCRIPT)
-                    .key(key)
-                    .arg(ttl_ms(ttl))
-                    .invoke_async(&mut cm.clone())
-                    .await?;
+                let (n, left): (i64, i64) =
+                    redis::Script::new(INCR_SCRIPT).key(key).arg(ttl_ms(ttl)).invoke_async(&mut cm.clone()).await?;
                 let left = u64::try_from(left).unwrap_or(0);
                 Ok((n, Duration::from_millis(left)))
             }
@@ -241,10 +213,7 @@ mod tests {
         assert!(!kv.set_nx(&k("a"), "2", long).await.unwrap());
         assert_eq!(kv.get(&k("a")).await.unwrap().as_deref(), Some("1"));
 
-        assert_eq!(
-            kv.get_many(&[&k("a"), &k("none")]).await.unwrap(),
-            vec![Some("1".to_owned()), None]
-        );
+        assert_eq!(kv.get_many(&[&k("a"), &k("none")]).await.unwrap(), vec![Some("1".to_owned()), None]);
         kv.set(&k("a"), "3", long).await.unwrap();
         assert_eq!(kv.get(&k("a")).await.unwrap().as_deref(), Some("3"));
         kv.del(&k("a")).await.unwrap();
@@ -293,9 +262,7 @@ mod tests {
             for i in 0..16 {
                 let (kv, key) = (kv.clone(), key.clone());
                 tasks.push(tokio::spawn(async move {
-                    kv.set_nx(&key, &i.to_string(), Duration::from_secs(10))
-                        .await
-                        .unwrap()
+                    kv.set_nx(&key, &i.to_string(), Duration::from_secs(10)).await.unwrap()
                 }));
             }
             let mut wins = 0;

@@ -37,32 +37,17 @@ pub struct SystemConfig {
 impl SystemConfig {
     /// SQLite files under `data_dir`; keys from `PRM_INTERNAL_KEY` /
     /// `PRM_ACCESS_TOKEN_KEY`, or generated once into `data_dir`.
-    pub fn in_data_dir(
-        data_dir: &Path,
-        listen: SocketAddr,
-        grpc_port_base: u16,
-    ) -> anyhow::Result<SystemConfig> {
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
-        let sqlite = |name: &str| {
-            format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join(format!("{name}.db")).display()
-            )
-        };
+    pub fn in_data_dir(data_dir: &Path, listen: SocketAddr, grpc_port_base: u16) -> anyhow::Result<SystemConfig> {
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        let sqlite = |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(format!("{name}.db")).display());
         Ok(SystemConfig {
             listen,
             grpc_port_base,
             gateway_database_url: sqlite("gateway"),
             database_urls: SERVICES.iter().map(|s| (*s, sqlite(s))).collect(),
-            redis_url: std::env::var("PRM_REDIS_URL")
-                .ok()
-                .filter(|u| !u.is_empty()),
+            redis_url: std::env::var("PRM_REDIS_URL").ok().filter(|u| !u.is_empty()),
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
-            access_token_key: key_from_env_or_file(
-                "PRM_ACCESS_TOKEN_KEY",
-                &data_dir.join("access-token.key"),
-            )?,
+            access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
             rate_limit: RateLimitConfig::default(),
         })
     }
@@ -111,8 +96,12 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
     let _ = rx.wait_for(|s| *s).await;
 }
 
-/// The services of the workspace, in the order of their ports.
-pub const SERVICES: &[&str] = &["account"];
+/// Every service of the design, in the order of their ports (DESIGN.md).
+pub const PORT_ORDER: [&str; 8] = ["account", "lead", "project", "quote", "order", "task", "case", "report"];
+
+/// The services of the workspace, in start order: a service starts after
+/// those it calls.
+pub const SERVICES: &[&str] = &["account", "quote"];
 
 /// Starts one service on its port of the launcher's range.
 async fn start_service<S: server::PrmService>(
@@ -122,24 +111,11 @@ async fn start_service<S: server::PrmService>(
     addrs: &mut BTreeMap<&'static str, SocketAddr>,
     tasks: &mut Vec<JoinHandle<anyhow::Result<()>>>,
 ) -> anyhow::Result<()> {
-    let index = SERVICES
-        .iter()
-        .position(|s| *s == S::NAME)
-        .expect("service listed in SERVICES") as u16;
-    let port = if cfg.grpc_port_base == 0 {
-        0
-    } else {
-        cfg.grpc_port_base + index
-    };
-    let url = cfg
-        .database_urls
-        .get(S::NAME)
-        .with_context(|| format!("no database for {}", S::NAME))?;
+    let index = PORT_ORDER.iter().position(|s| *s == S::NAME).expect("service listed in PORT_ORDER") as u16;
+    let port = if cfg.grpc_port_base == 0 { 0 } else { cfg.grpc_port_base + index };
+    let url = cfg.database_urls.get(S::NAME).with_context(|| format!("no database for {}", S::NAME))?;
     // Services start in order, so those a service calls are up before it.
-    let downstream = addrs
-        .iter()
-        .map(|(name, addr)| (name.to_string(), format!("http://{addr}")))
-        .collect();
+    let downstream = addrs.iter().map(|(name, addr)| (name.to_string(), format!("http://{addr}"))).collect();
     let (addr, task) = server::spawn::<S>(
         url,
         key.clone(),
@@ -160,40 +136,24 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let mut tasks = Vec::new();
     let mut addrs = BTreeMap::new();
     // One line per service: account, lead, project, quote, order, task, case, report.
-    start_service::<prm_account::AccountService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks)
-        .await?;
+    start_service::<prm_account::AccountService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
+    start_service::<prm_quote::QuoteService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,
         redis_url: cfg.redis_url,
         internal_key: internal_key.clone(),
         access_token_key: cfg.access_token_key,
-        service_urls: addrs
-            .iter()
-            .map(|(name, addr)| (*name, format!("http://{addr}")))
-            .collect(),
+        service_urls: addrs.iter().map(|(name, addr)| (*name, format!("http://{addr}"))).collect(),
         rate_limit: cfg.rate_limit,
     })
     .await?;
-    let listener = TcpListener::bind(cfg.listen)
-        .await
-        .with_context(|| format!("binding {}", cfg.listen))?;
+    let listener = TcpListener::bind(cfg.listen).await.with_context(|| format!("binding {}", cfg.listen))?;
     let rest_addr = listener.local_addr()?;
     let shutdown = stopped(rx);
-    tasks.push(tokio::spawn(async move {
-        app::serve(listener, router, shutdown)
-            .await
-            .context("gateway")
-    }));
+    tasks.push(tokio::spawn(async move { app::serve(listener, router, shutdown).await.context("gateway") }));
     tracing::info!(%rest_addr, services = ?addrs, "prm is up");
-    Ok(RunningSystem {
-        rest_addr,
-        service_addrs: addrs,
-        state,
-        internal_key,
-        stop,
-        tasks,
-    })
+    Ok(RunningSystem { rest_addr, service_addrs: addrs, state, internal_key, stop, tasks })
 }
 
 impl RunningSystem {

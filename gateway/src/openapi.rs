@@ -9,20 +9,30 @@ use crate::rest::{self, records::COLLECTIONS};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "prm REST API", description = "Partner relationship management: accounts, contacts and their notes, files, history and followers."),
+    info(title = "prm REST API", description = "Partner relationship management: accounts, contacts, the price book and quotes, with notes, files, history and followers on every record."),
     paths(
         rest::accounts::list, rest::accounts::create, rest::accounts::read, rest::accounts::update,
         rest::accounts::delete, rest::accounts::custom,
         rest::contacts::list, rest::contacts::create, rest::contacts::read, rest::contacts::update,
         rest::contacts::delete, rest::contacts::custom,
+        rest::catalogue::list_products, rest::catalogue::create_product, rest::catalogue::read_product,
+        rest::catalogue::update_product, rest::catalogue::set_price, rest::catalogue::list_discounts,
+        rest::catalogue::set_discount, rest::catalogue::read_wap, rest::catalogue::set_wap,
+        rest::quotes::list, rest::quotes::create, rest::quotes::read, rest::quotes::update, rest::quotes::delete,
+        rest::quotes::custom, rest::quotes::add_line, rest::quotes::update_line, rest::quotes::remove_line,
+        rest::quotes::primary,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
         rest::contacts::ContactJson, rest::contacts::ContactInput,
         rest::records::NoteJson, rest::records::NoteInput, rest::records::AttachmentJson,
         rest::records::FieldChangeJson, rest::records::FollowerJson, rest::records::FollowingJson,
+        rest::catalogue::MoneyJson, rest::catalogue::ProductJson, rest::catalogue::ProductInput, rest::catalogue::PriceInput,
+        rest::catalogue::DiscountJson, rest::catalogue::WapJson,
+        rest::quotes::QuoteJson, rest::quotes::QuoteLineJson, rest::quotes::QuoteInput, rest::quotes::LineInput,
+        rest::quotes::TransitionInput,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "records", description = "Notes, files, history and followers of any record"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "catalogue"), (name = "quotes"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
 struct ApiDoc;
 
@@ -31,14 +41,10 @@ fn op(tag: &str, summary: &str, ok: &str) -> Operation {
     o.tags = Some(vec![tag.to_string()]);
     o.summary = Some(summary.to_string());
     let mut responses = utoipa::openapi::Responses::new();
-    responses.responses.insert(
-        ok.to_string(),
-        utoipa::openapi::Response::new(summary).into(),
-    );
-    responses.responses.insert(
-        "404".to_string(),
-        utoipa::openapi::Response::new("no such record in your scope").into(),
-    );
+    responses.responses.insert(ok.to_string(), utoipa::openapi::Response::new(summary).into());
+    responses
+        .responses
+        .insert("404".to_string(), utoipa::openapi::Response::new("no such record in your scope").into());
     o.responses = responses;
     o
 }
@@ -58,86 +64,33 @@ fn extra_paths() -> Vec<(String, PathItem)> {
         notes.post = Some(op("records", "Add a note", "201"));
         v.push((format!("{base}/notes"), notes));
         let mut files = item(Get, op("records", "List files", "200"));
-        files.post = Some(op(
-            "records",
-            "Upload a file: the body is the content, `file_name` a query parameter",
-            "201",
-        ));
+        files.post =
+            Some(op("records", "Upload a file: the body is the content, `file_name` a query parameter", "201"));
         v.push((format!("{base}/files"), files));
-        v.push((
-            format!("{base}/files/{{file_id}}"),
-            item(Get, op("records", "File details", "200")),
-        ));
-        v.push((
-            format!("{base}/files/{{file_id}}/content"),
-            item(Get, op("records", "Download a file", "200")),
-        ));
-        v.push((
-            format!("{base}/history"),
-            item(Get, op("records", "Field history, newest first", "200")),
-        ));
-        v.push((
-            format!("{base}/followers"),
-            item(Get, op("records", "Followers", "200")),
-        ));
-        v.push((
-            format!("{base}:follow"),
-            item(Post, op("records", "Follow", "200")),
-        ));
-        v.push((
-            format!("{base}:unfollow"),
-            item(Post, op("records", "Unfollow", "200")),
-        ));
+        v.push((format!("{base}/files/{{file_id}}"), item(Get, op("records", "File details", "200"))));
+        v.push((format!("{base}/files/{{file_id}}/content"), item(Get, op("records", "Download a file", "200"))));
+        v.push((format!("{base}/history"), item(Get, op("records", "Field history, newest first", "200"))));
+        v.push((format!("{base}/followers"), item(Get, op("records", "Followers", "200"))));
+        v.push((format!("{base}:follow"), item(Post, op("records", "Follow", "200"))));
+        v.push((format!("{base}:unfollow"), item(Post, op("records", "Unfollow", "200"))));
     }
-    v.push((
-        "/api/v1/auth/login".into(),
-        item(Post, op("auth", "Sign in with e-mail and password", "200")),
-    ));
-    v.push((
-        "/api/v1/auth/refresh".into(),
-        item(
-            Post,
-            op("auth", "Exchange a refresh token for a new pair", "200"),
-        ),
-    ));
-    v.push((
-        "/api/v1/auth/logout".into(),
-        item(Post, op("auth", "Revoke the session", "204")),
-    ));
-    v.push((
-        "/api/v1/me".into(),
-        item(Get, op("auth", "The signed-in user", "200")),
-    ));
+    v.push(("/api/v1/auth/login".into(), item(Post, op("auth", "Sign in with e-mail and password", "200"))));
+    v.push(("/api/v1/auth/refresh".into(), item(Post, op("auth", "Exchange a refresh token for a new pair", "200"))));
+    v.push(("/api/v1/auth/logout".into(), item(Post, op("auth", "Revoke the session", "204"))));
+    v.push(("/api/v1/me".into(), item(Get, op("auth", "The signed-in user", "200"))));
     let mut users = item(Get, op("admin", "Users of your scope", "200"));
     users.post = Some(op("admin", "Create a user", "201"));
     v.push(("/api/v1/users".into(), users));
     let mut user = item(Get, op("admin", "A user", "200"));
-    user.patch = Some(op(
-        "admin",
-        "Change a user's name, role or active flag",
-        "200",
-    ));
+    user.patch = Some(op("admin", "Change a user's name, role or active flag", "200"));
     v.push(("/api/v1/users/{id}".into(), user));
     let mut partners = item(Get, op("admin", "Partners of your scope", "200"));
     partners.post = Some(op("admin", "Create a partner (vendor admin)", "201"));
     v.push(("/api/v1/partners".into(), partners));
-    v.push((
-        "/api/v1/partners/{id}".into(),
-        item(Get, op("admin", "A partner", "200")),
-    ));
-    let mut am = item(
-        Put,
-        op("admin", "Assign an account manager (vendor admin)", "204"),
-    );
-    am.delete = Some(op(
-        "admin",
-        "Unassign an account manager (vendor admin)",
-        "204",
-    ));
-    v.push((
-        "/api/v1/partners/{partner_id}/account_managers/{user_id}".into(),
-        am,
-    ));
+    v.push(("/api/v1/partners/{id}".into(), item(Get, op("admin", "A partner", "200"))));
+    let mut am = item(Put, op("admin", "Assign an account manager (vendor admin)", "204"));
+    am.delete = Some(op("admin", "Unassign an account manager (vendor admin)", "204"));
+    v.push(("/api/v1/partners/{partner_id}/account_managers/{user_id}".into(), am));
     let _ = (Delete, Patch);
     v
 }
@@ -157,12 +110,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     if let utoipa::openapi::security::SecurityScheme::Http(h) = &mut bearer {
         h.description = Some("Access token from /api/v1/auth/login".into());
     }
-    doc.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("bearer", bearer);
-    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new(
-        "bearer",
-        Vec::<String>::new(),
-    )]);
+    doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", bearer);
+    doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
     doc
 }

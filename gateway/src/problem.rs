@@ -55,10 +55,7 @@ impl Problem {
     }
 
     pub fn forbidden() -> Problem {
-        Problem::new(
-            StatusCode::FORBIDDEN,
-            "Your role does not allow this action.",
-        )
+        Problem::new(StatusCode::FORBIDDEN, "Your role does not allow this action.")
     }
 
     pub fn unauthorized() -> Problem {
@@ -66,10 +63,7 @@ impl Problem {
     }
 
     pub fn unauthorized_because(detail: impl Into<String>) -> Problem {
-        Problem {
-            bearer_challenge: true,
-            ..Problem::new(StatusCode::UNAUTHORIZED, detail)
-        }
+        Problem { bearer_challenge: true, ..Problem::new(StatusCode::UNAUTHORIZED, detail) }
     }
 
     pub fn conflict(field: impl Into<String>) -> Problem {
@@ -90,10 +84,7 @@ impl Problem {
     /// Logs the cause and answers an opaque 500: internals never reach clients.
     pub fn internal(cause: impl std::fmt::Display) -> Problem {
         tracing::error!(error = %cause, "internal error");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An internal error occurred.",
-        )
+        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "An internal error occurred.")
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Problem {
@@ -172,18 +163,14 @@ where
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.split(';').next())
             .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| {
-                v == "application/json" || (v.starts_with("application/") && v.ends_with("+json"))
-            });
+            .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
         if !is_json {
             return Err(Problem::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "Expected a body with content-type application/json.",
             ));
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| Problem::new(e.status(), e.body_text()))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| Problem::new(e.status(), e.body_text()))?;
         parse_json(&bytes).map(ApiJson)
     }
 }
@@ -204,8 +191,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
         }
     })?;
     // Trailing garbage after the value is an error too.
-    de.end()
-        .map_err(|e| Problem::bad_request(format!("The body is not valid JSON: {e}")))?;
+    de.end().map_err(|e| Problem::bad_request(format!("The body is not valid JSON: {e}")))?;
     Ok(value)
 }
 
@@ -227,13 +213,29 @@ fn field_from_error(path: &str, message: &str) -> Option<String> {
         .and_then(|rest| rest.split('`').next());
     match named {
         // The unknown key is already the last path segment.
-        Some(name) if parent == name || parent.ends_with(&format!(".{name}")) => {
-            Some(parent.to_owned())
-        }
+        Some(name) if parent == name || parent.ends_with(&format!(".{name}")) => Some(parent.to_owned()),
         Some(name) if parent.is_empty() => Some(name.to_owned()),
         Some(name) => Some(format!("{parent}.{name}")),
         None if parent.is_empty() => None,
         None => Some(parent.to_owned()),
+    }
+}
+
+impl Problem {
+    /// Renames the named field: the service's wire path → the REST field.
+    pub fn renamed(mut self, from: &str, to: &str) -> Problem {
+        if self.field.as_deref() == Some(from) {
+            self.field = Some(to.to_string());
+        }
+        self
+    }
+
+    /// Drops a message prefix of the named field (`discount.percent` → `percent`).
+    pub fn without_prefix(mut self, prefix: &str) -> Problem {
+        if let Some(f) = self.field.as_deref().and_then(|f| f.strip_prefix(prefix)) {
+            self.field = Some(f.to_string());
+        }
+        self
     }
 }
 
@@ -264,19 +266,10 @@ mod tests {
 
     #[test]
     fn serde_errors_name_the_field() {
-        assert_eq!(
-            field_of(r#"{"email":"a","count":1,"partner_id":"x"}"#).as_deref(),
-            Some("partner_id")
-        );
+        assert_eq!(field_of(r#"{"email":"a","count":1,"partner_id":"x"}"#).as_deref(), Some("partner_id"));
         assert_eq!(field_of(r#"{"count":1}"#).as_deref(), Some("email"));
-        assert_eq!(
-            field_of(r#"{"email":"a","count":"many"}"#).as_deref(),
-            Some("count")
-        );
-        assert_eq!(
-            field_of(r#"{"email":"a","count":1,"inner":{"name":"n","id":1}}"#).as_deref(),
-            Some("inner.id")
-        );
+        assert_eq!(field_of(r#"{"email":"a","count":"many"}"#).as_deref(), Some("count"));
+        assert_eq!(field_of(r#"{"email":"a","count":1,"inner":{"name":"n","id":1}}"#).as_deref(), Some("inner.id"));
         assert_eq!(field_of(r#"{"email":"#), None);
         let p = parse_json::<Body>(br#"{"email":"a","count":1,"x":1}"#).unwrap_err();
         assert_eq!(p.status, StatusCode::BAD_REQUEST);

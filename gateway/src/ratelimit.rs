@@ -61,11 +61,7 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Without a verifier every request counts per address.
     pub fn new(kv: Kv, config: RateLimitConfig, verifier: Option<TokenVerifier>) -> RateLimiter {
-        RateLimiter {
-            kv,
-            config,
-            verifier,
-        }
+        RateLimiter { kv, config, verifier }
     }
 }
 
@@ -83,9 +79,7 @@ pub fn client_ip(req: &Request, trust_forwarded: bool) -> Option<IpAddr> {
     {
         return Some(ip);
     }
-    req.extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ci| ci.0.ip())
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
 }
 
 fn set_headers(h: &mut HeaderMap, limit: u32, remaining: u64, reset: u64, window: u64) {
@@ -103,8 +97,8 @@ pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next)
     let (key, limit) = match user {
         Some(sub) => (format!("{prefix}rl:user:{sub}"), rl.config.per_user),
         None => {
-            let ip = client_ip(&req, rl.config.trust_forwarded)
-                .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+            let ip =
+                client_ip(&req, rl.config.trust_forwarded).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
             (format!("{prefix}rl:ip:{ip}"), rl.config.per_ip)
         }
     };
@@ -121,11 +115,8 @@ pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next)
     let window = rl.config.window.as_secs().max(1);
     let used = u64::try_from(count).unwrap_or(0);
     let remaining = u64::from(limit).saturating_sub(used);
-    let mut res = if used > u64::from(limit) {
-        Problem::too_many_requests(reset).into_response()
-    } else {
-        next.run(req).await
-    };
+    let mut res =
+        if used > u64::from(limit) { Problem::too_many_requests(reset).into_response() } else { next.run(req).await };
     set_headers(res.headers_mut(), limit, remaining, reset, window);
     res
 }

@@ -10,7 +10,7 @@ use prm_kit::{
     auth::{CallerInterceptor, InternalKey},
 };
 use prm_proto::{
-    account::v1::account_service_client::AccountServiceClient,
+    account::v1::account_service_client::AccountServiceClient, quote::v1::quote_service_client::QuoteServiceClient,
     record::v1::record_service_client::RecordServiceClient,
 };
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
@@ -24,12 +24,14 @@ use crate::{
 type Intercepted = InterceptedService<Channel, CallerInterceptor>;
 pub type AccountClient = AccountServiceClient<Intercepted>;
 pub type RecordClient = RecordServiceClient<Intercepted>;
+pub type QuoteClient = QuoteServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
 pub struct Services {
     pub key: InternalKey,
     pub account: Channel,
+    pub quote: Channel,
 }
 
 impl Services {
@@ -37,20 +39,12 @@ impl Services {
     /// so the gateway starts whatever order processes come up in.
     /// Fails at start when a service's URL is missing or malformed, not at
     /// the first request.
-    pub fn new(
-        key: InternalKey,
-        urls: &std::collections::BTreeMap<&'static str, String>,
-    ) -> anyhow::Result<Services> {
+    pub fn new(key: InternalKey, urls: &std::collections::BTreeMap<&'static str, String>) -> anyhow::Result<Services> {
         let channel = |name: &str| -> anyhow::Result<Channel> {
-            let url = urls
-                .get(name)
-                .ok_or_else(|| anyhow::anyhow!("no URL for the {name} service"))?;
+            let url = urls.get(name).ok_or_else(|| anyhow::anyhow!("no URL for the {name} service"))?;
             lazy_channel(url).map_err(|e| anyhow::anyhow!("the {name} service URL `{url}`: {e}"))
         };
-        Ok(Services {
-            key,
-            account: channel("account")?,
-        })
+        Ok(Services { key, account: channel("account")?, quote: channel("quote")? })
     }
 }
 
@@ -76,19 +70,18 @@ impl Acting {
     }
 
     pub fn accounts(&self) -> Result<AccountClient, Problem> {
-        Ok(AccountServiceClient::with_interceptor(
-            self.services.account.clone(),
-            self.interceptor()?,
-        ))
+        Ok(AccountServiceClient::with_interceptor(self.services.account.clone(), self.interceptor()?))
+    }
+
+    pub fn quotes(&self) -> Result<QuoteClient, Problem> {
+        Ok(QuoteServiceClient::with_interceptor(self.services.quote.clone(), self.interceptor()?))
     }
 
     /// The record features of the service that owns `collection`.
     pub fn records(&self, channel: &Channel) -> Result<RecordClient, Problem> {
-        Ok(
-            RecordServiceClient::with_interceptor(channel.clone(), self.interceptor()?)
-                .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
-                .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-        )
+        Ok(RecordServiceClient::with_interceptor(channel.clone(), self.interceptor()?)
+            .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+            .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES))
     }
 
     pub fn services(&self) -> &Services {
@@ -110,10 +103,7 @@ where
         // Account managers see the partners assigned to them now, not when
         // their token was issued.
         let assigned_partners = if user.role == identity::Role::AccountManager {
-            auth.identity()
-                .assigned_partners(user.user_id)
-                .await
-                .map_err(Problem::from)?
+            auth.identity().assigned_partners(user.user_id).await.map_err(Problem::from)?
         } else {
             vec![]
         };
@@ -124,11 +114,6 @@ where
             assigned_partners,
             partner_tier: user.partner_tier.clone(),
         };
-        Ok(Acting {
-            user,
-            caller,
-            auth,
-            services: Services::from_ref(state),
-        })
+        Ok(Acting { user, caller, auth, services: Services::from_ref(state) })
     }
 }

@@ -41,38 +41,23 @@ pub struct TestDb {
 
 impl TestDb {
     pub fn sqlite() -> TestDb {
-        TestDb {
-            label: "sqlite",
-            url: "sqlite::memory:".to_owned(),
-            pg: None,
-        }
+        TestDb { label: "sqlite", url: "sqlite::memory:".to_owned(), pg: None }
     }
 
     /// Creates `prm_gw_test_<uuid>` next to the database in the admin URL.
     pub async fn postgres(admin_url: &str) -> TestDb {
         use sea_orm::{ConnectionTrait, Database};
         let name = format!("prm_gw_test_{}", uuid::Uuid::new_v4().simple());
-        let admin = Database::connect(admin_url)
-            .await
-            .expect("connect to PostgreSQL");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .expect("create test database");
+        let admin = Database::connect(admin_url).await.expect("connect to PostgreSQL");
+        admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
         admin.close().await.ok();
         let base = admin_url.split('?').next().unwrap_or(admin_url);
         let root = base.rsplit_once('/').map_or(base, |(r, _)| r);
-        TestDb {
-            label: "postgres",
-            url: format!("{root}/{name}"),
-            pg: Some((admin_url.to_owned(), name)),
-        }
+        TestDb { label: "postgres", url: format!("{root}/{name}"), pg: Some((admin_url.to_owned(), name)) }
     }
 
     pub async fn identity(&self) -> IdentityStore {
-        IdentityStore::connect_and_migrate(&self.url)
-            .await
-            .expect("connect and migrate identity store")
+        IdentityStore::connect_and_migrate(&self.url).await.expect("connect and migrate identity store")
     }
 }
 
@@ -83,16 +68,11 @@ impl Drop for TestDb {
         };
         // Drop runs inside the test's runtime, so clean up on a thread with its own.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async {
                 use sea_orm::{ConnectionTrait, Database};
                 if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await;
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
                     admin.close().await.ok();
                 }
             });

@@ -13,17 +13,11 @@ fn prm_token_mints_an_ops_token_for_the_data_directory_key() {
         .env_remove("PRM_INTERNAL_KEY")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let token = String::from_utf8(out.stdout).unwrap();
     // The key was generated into the data directory, where `prm up` finds it.
     let key = std::fs::read_to_string(dir.0.join("internal.key")).unwrap();
-    let caller = InternalKey::new(key.trim().as_bytes())
-        .verify(token.trim())
-        .unwrap();
+    let caller = InternalKey::new(key.trim().as_bytes()).verify(token.trim()).unwrap();
     assert_eq!(caller.role, Role::Ops);
     assert_eq!(caller.partner_id, None);
 }

@@ -18,10 +18,7 @@ use prm_proto::account::v1::{GetAccountRequest, account_service_client::AccountS
 use tonic::transport::Channel;
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 struct Figures {
@@ -35,9 +32,7 @@ impl Figures {
     fn row(&mut self) -> String {
         self.latencies.sort();
         let pct = |p: f64| {
-            let i = ((self.latencies.len() as f64 * p).ceil() as usize)
-                .clamp(1, self.latencies.len())
-                - 1;
+            let i = ((self.latencies.len() as f64 * p).ceil() as usize).clamp(1, self.latencies.len()) - 1;
             self.latencies[i].as_secs_f64() * 1000.0
         };
         format!(
@@ -81,12 +76,7 @@ where
     for t in tasks {
         latencies.extend(t.await.unwrap());
     }
-    Figures {
-        name,
-        requests: latencies.len(),
-        elapsed: start.elapsed(),
-        latencies,
-    }
+    Figures { name, requests: latencies.len(), elapsed: start.elapsed(), latencies }
 }
 
 /// pgbench on the same select. Its per-transaction log is no use for
@@ -95,24 +85,9 @@ where
 fn pgbench(url: &str, id: &str, concurrency: u64, seconds: u64) -> Option<(String, f64)> {
     let dir = prm_kit::testing::TempDir::new("pgbench").ok()?;
     let script = dir.0.join("select.sql");
-    std::fs::write(
-        &script,
-        format!("SELECT * FROM accounts WHERE id = '{id}';\n"),
-    )
-    .ok()?;
+    std::fs::write(&script, format!("SELECT * FROM accounts WHERE id = '{id}';\n")).ok()?;
     let out = Command::new("pgbench")
-        .args([
-            "-n",
-            "-M",
-            "prepared",
-            "-c",
-            &concurrency.to_string(),
-            "-j",
-            "2",
-            "-T",
-            &seconds.to_string(),
-            "-f",
-        ])
+        .args(["-n", "-M", "prepared", "-c", &concurrency.to_string(), "-j", "2", "-T", &seconds.to_string(), "-f"])
         .arg(&script)
         .arg(url)
         .output()
@@ -130,10 +105,7 @@ fn pgbench(url: &str, id: &str, concurrency: u64, seconds: u64) -> Option<(Strin
     };
     let tps = value("tps = ")?;
     let mean = value("latency average = ")?;
-    Some((
-        format!("| pgbench, the same SELECT by primary key | {tps:.0} | mean {mean:.3} | n/a |"),
-        tps,
-    ))
+    Some((format!("| pgbench, the same SELECT by primary key | {tps:.0} | mean {mean:.3} | n/a |"), tps))
 }
 
 #[tokio::main]
@@ -142,21 +114,16 @@ async fn main() {
     let concurrency = env_or("BENCH_CONCURRENCY", 16);
     let mut gateway_db = TestDatabase::create().await.unwrap();
     let mut account_db = TestDatabase::create().await.unwrap();
+    let mut quote_db = TestDatabase::create().await.unwrap();
     let system = launcher::start(launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        database_urls: [("account", account_db.url.clone())].into_iter().collect(),
-        redis_url: std::env::var("PRM_TEST_REDIS_URL")
-            .ok()
-            .filter(|u| !u.is_empty()),
+        database_urls: [("account", account_db.url.clone()), ("quote", quote_db.url.clone())].into_iter().collect(),
+        redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
-        rate_limit: RateLimitConfig {
-            per_user: u32::MAX,
-            per_ip: u32::MAX,
-            ..RateLimitConfig::default()
-        },
+        rate_limit: RateLimitConfig { per_user: u32::MAX, per_ip: u32::MAX, ..RateLimitConfig::default() },
     })
     .await
     .unwrap();
@@ -173,15 +140,8 @@ async fn main() {
         .await
         .unwrap();
     let token = login["access_token"].as_str().unwrap().to_string();
-    let me: serde_json::Value = http
-        .get(format!("{base}/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let me: serde_json::Value =
+        http.get(format!("{base}/api/v1/me")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     // A table of realistic size: 10,000 accounts of the same partner.
     let caller = Caller {
         user_id: me["id"].as_str().unwrap().parse().unwrap(),
@@ -190,11 +150,7 @@ async fn main() {
         assigned_partners: vec![],
         partner_tier: None,
     };
-    let channel = Channel::from_shared(format!("http://{}", system.addr("account")))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap();
+    let channel = Channel::from_shared(format!("http://{}", system.addr("account"))).unwrap().connect().await.unwrap();
     let mut grpc = AccountServiceClient::with_interceptor(
         channel.clone(),
         CallerInterceptor::new(&system.internal_key, &caller).unwrap(),
@@ -219,57 +175,33 @@ async fn main() {
     }
 
     let rest = {
-        let (http, url, token) = (
-            http.clone(),
-            format!("{base}/api/v1/accounts/{id}"),
-            token.clone(),
-        );
-        load(
-            "REST through the gateway (GET /api/v1/accounts/{id})",
-            concurrency,
-            seconds,
-            move || {
-                let (http, url, token) = (http.clone(), url.clone(), token.clone());
-                async move {
-                    let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
-                    assert!(r.status().is_success());
-                    r.bytes().await.unwrap();
-                }
-            },
-        )
+        let (http, url, token) = (http.clone(), format!("{base}/api/v1/accounts/{id}"), token.clone());
+        load("REST through the gateway (GET /api/v1/accounts/{id})", concurrency, seconds, move || {
+            let (http, url, token) = (http.clone(), url.clone(), token.clone());
+            async move {
+                let r = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                assert!(r.status().is_success());
+                r.bytes().await.unwrap();
+            }
+        })
         .await
     };
     let direct = {
         let (client, id) = (grpc.clone(), id.clone());
-        load(
-            "gRPC straight to the account service (GetAccount)",
-            concurrency,
-            seconds,
-            move || {
-                let (mut client, id) = (client.clone(), id.clone());
-                async move {
-                    client.get_account(GetAccountRequest { id }).await.unwrap();
-                }
-            },
-        )
+        load("gRPC straight to the account service (GetAccount)", concurrency, seconds, move || {
+            let (mut client, id) = (client.clone(), id.clone());
+            async move {
+                client.get_account(GetAccountRequest { id }).await.unwrap();
+            }
+        })
         .await
     };
-    let backend = if account_db.is_postgres() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
-    let ceiling = if account_db.is_postgres() {
-        pgbench(&account_db.url, &id, concurrency, seconds)
-    } else {
-        None
-    };
+    let backend = if account_db.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    let ceiling = if account_db.is_postgres() { pgbench(&account_db.url, &id, concurrency, seconds) } else { None };
 
     let (mut rest, mut direct) = (rest, direct);
     let rate = |f: &Figures| f.requests as f64 / f.elapsed.as_secs_f64();
-    println!(
-        "\n{backend}, {concurrency} concurrent clients, {seconds} s each, 10,000 accounts in the table\n"
-    );
+    println!("\n{backend}, {concurrency} concurrent clients, {seconds} s each, 10,000 accounts in the table\n");
     println!("| path | requests/s | p50 ms | p99 ms |\n|---|---|---|---|");
     println!("{}\n{}", rest.row(), direct.row());
     if let Some((row, tps)) = &ceiling {
@@ -286,4 +218,5 @@ async fn main() {
     system.shutdown().await.unwrap();
     gateway_db.drop_database().await.unwrap();
     account_db.drop_database().await.unwrap();
+    quote_db.drop_database().await.unwrap();
 }

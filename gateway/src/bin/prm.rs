@@ -72,6 +72,9 @@ struct GatewayArgs {
     /// gRPC address of the account service, e.g. `http://account:50051`.
     #[arg(long, env = "PRM_ACCOUNT_URL")]
     account_url: String,
+    /// gRPC address of the quote service, e.g. `http://quote:50054`.
+    #[arg(long, env = "PRM_QUOTE_URL")]
+    quote_url: String,
     /// Requests per minute of one signed-in user.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
     rate_limit_per_user: u32,
@@ -92,7 +95,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
         internal_key: InternalKey::new(a.internal_key.as_bytes()),
         access_token_key: a.access_token_key.into_bytes(),
-        service_urls: [("account", a.account_url)].into_iter().collect(),
+        service_urls: [("account", a.account_url), ("quote", a.quote_url)].into_iter().collect(),
         rate_limit: prm_gateway::ratelimit::RateLimitConfig {
             per_user: a.rate_limit_per_user,
             per_ip: a.rate_limit_per_ip,
@@ -110,12 +113,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
-        Command::Up {
-            demo: seed_demo,
-            data_dir,
-            listen,
-            grpc_port_base,
-        } => {
+        Command::Up { demo: seed_demo, data_dir, listen, grpc_port_base } => {
             let _telemetry = prm_kit::telemetry::init("prm", prm_kit::telemetry::LogFormat::Text);
             let cfg = launcher::SystemConfig::in_data_dir(&data_dir, listen, grpc_port_base)?;
             let system = launcher::start(cfg).await?;
@@ -136,19 +134,12 @@ async fn main() -> anyhow::Result<()> {
             system.shutdown().await
         }
         Command::Gateway(args) => run_gateway(*args).await,
-        Command::Token {
-            role,
-            partner_id,
-            user_id,
-            data_dir,
-            ttl,
-        } => {
+        Command::Token { role, partner_id, user_id, data_dir, ttl } => {
             let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if role.is_partner_role() && partner_id.is_none() {
                 anyhow::bail!("--partner-id is required for {role}");
             }
-            let key =
-                launcher::key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?;
+            let key = launcher::key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?;
             let caller = Caller {
                 user_id: user_id.unwrap_or_else(uuid::Uuid::now_v7),
                 partner_id,
@@ -156,10 +147,7 @@ async fn main() -> anyhow::Result<()> {
                 assigned_partners: vec![],
                 partner_tier: None,
             };
-            println!(
-                "{}",
-                InternalKey::new(&key).sign(&caller, Duration::from_secs(ttl))?
-            );
+            println!("{}", InternalKey::new(&key).sign(&caller, Duration::from_secs(ttl))?);
             Ok(())
         }
     }

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 use argon2::{Argon2, PasswordHash, PasswordHasher as _, PasswordVerifier as _};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectOptions, Database, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, Set, SqlErr,
 };
 use sea_orm_migration::MigratorTrait;
 use serde::{Deserialize, Serialize};
@@ -38,13 +38,8 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::PartnerUser,
-        Role::PartnerAdmin,
-        Role::AccountManager,
-        Role::SupportAgent,
-        Role::VendorAdmin,
-    ];
+    pub const ALL: [Role; 5] =
+        [Role::PartnerUser, Role::PartnerAdmin, Role::AccountManager, Role::SupportAgent, Role::VendorAdmin];
 
     /// The name shared with the services (`partner_user`, …).
     pub fn as_str(self) -> &'static str {
@@ -84,20 +79,14 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Role, UnknownRole> {
-        Role::ALL
-            .into_iter()
-            .find(|r| r.as_str() == s)
-            .ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
+    Invalid { field: &'static str, message: String },
     #[error("not found")]
     NotFound,
     #[error("{field} already exists")]
@@ -108,10 +97,7 @@ pub enum IdentityError {
 
 impl IdentityError {
     fn invalid(field: &'static str, message: impl Into<String>) -> IdentityError {
-        IdentityError::Invalid {
-            field,
-            message: message.into(),
-        }
+        IdentityError::Invalid { field, message: message.into() }
     }
 }
 
@@ -140,12 +126,7 @@ pub struct Partner {
 
 impl From<partner::Model> for Partner {
     fn from(m: partner::Model) -> Partner {
-        Partner {
-            id: m.id,
-            name: m.name,
-            tier: m.tier,
-            created_at: m.created_at,
-        }
+        Partner { id: m.id, name: m.name, tier: m.tier, created_at: m.created_at }
     }
 }
 
@@ -164,10 +145,7 @@ pub struct User {
 impl TryFrom<user::Model> for User {
     type Error = IdentityError;
     fn try_from(m: user::Model) -> Result<User, IdentityError> {
-        let role = m
-            .role
-            .parse()
-            .map_err(|e: UnknownRole| IdentityError::Internal(e.into()))?;
+        let role = m.role.parse().map_err(|e: UnknownRole| IdentityError::Internal(e.into()))?;
         Ok(User {
             id: m.id,
             email: m.email,
@@ -201,11 +179,7 @@ fn normalize_email(email: &str) -> Result<String, IdentityError> {
                 && !domain.starts_with('.')
                 && !domain.ends_with('.')
         });
-    if valid {
-        Ok(email)
-    } else {
-        Err(IdentityError::invalid("email", "not a valid email address"))
-    }
+    if valid { Ok(email) } else { Err(IdentityError::invalid("email", "not a valid email address")) }
 }
 
 fn clean_name(field: &'static str, name: &str) -> Result<String, IdentityError> {
@@ -214,10 +188,7 @@ fn clean_name(field: &'static str, name: &str) -> Result<String, IdentityError> 
         return Err(IdentityError::invalid(field, "must not be empty"));
     }
     if name.chars().count() > MAX_NAME_LEN {
-        return Err(IdentityError::invalid(
-            field,
-            format!("must be at most {MAX_NAME_LEN} characters"),
-        ));
+        return Err(IdentityError::invalid(field, format!("must be at most {MAX_NAME_LEN} characters")));
     }
     Ok(name.to_owned())
 }
@@ -225,16 +196,10 @@ fn clean_name(field: &'static str, name: &str) -> Result<String, IdentityError> 
 fn check_password(password: &str) -> Result<(), IdentityError> {
     let n = password.chars().count();
     if n < MIN_PASSWORD_LEN {
-        return Err(IdentityError::invalid(
-            "password",
-            format!("must be at least {MIN_PASSWORD_LEN} characters"),
-        ));
+        return Err(IdentityError::invalid("password", format!("must be at least {MIN_PASSWORD_LEN} characters")));
     }
     if password.len() > MAX_PASSWORD_LEN {
-        return Err(IdentityError::invalid(
-            "password",
-            format!("must be at most {MAX_PASSWORD_LEN} bytes"),
-        ));
+        return Err(IdentityError::invalid("password", format!("must be at most {MAX_PASSWORD_LEN} bytes")));
     }
     Ok(())
 }
@@ -242,14 +207,8 @@ fn check_password(password: &str) -> Result<(), IdentityError> {
 /// Partner roles must name their partner; vendor roles must not have one.
 fn check_role_partner(role: Role, partner_id: Option<Uuid>) -> Result<(), IdentityError> {
     match (role.is_partner_role(), partner_id) {
-        (true, None) => Err(IdentityError::invalid(
-            "partner_id",
-            format!("required for role {role}"),
-        )),
-        (false, Some(_)) => Err(IdentityError::invalid(
-            "partner_id",
-            format!("must be empty for role {role}"),
-        )),
+        (true, None) => Err(IdentityError::invalid("partner_id", format!("required for role {role}"))),
+        (false, Some(_)) => Err(IdentityError::invalid("partner_id", format!("must be empty for role {role}"))),
         _ => Ok(()),
     }
 }
@@ -268,11 +227,7 @@ async fn hash_password(password: String) -> Result<String, IdentityError> {
 
 async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
     .await
     .unwrap_or(false)
@@ -281,10 +236,7 @@ async fn verify_password(password: String, hash: String) -> bool {
 /// A real hash to check against when the email is unknown, so that answer
 /// takes as long as a wrong password and does not reveal who has an account.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
-        .hash_password(Uuid::new_v4().to_string().as_bytes())
-        .map(|h| h.to_string())
-        .unwrap_or_default()
+    Argon2::default().hash_password(Uuid::new_v4().to_string().as_bytes()).map(|h| h.to_string()).unwrap_or_default()
 });
 
 #[derive(Clone, Debug)]
@@ -313,11 +265,7 @@ impl IdentityStore {
     }
 
     #[instrument(skip(self))]
-    pub async fn create_partner(
-        &self,
-        name: &str,
-        tier: Option<&str>,
-    ) -> Result<Partner, IdentityError> {
+    pub async fn create_partner(&self, name: &str, tier: Option<&str>) -> Result<Partner, IdentityError> {
         let name = clean_name("name", name)?;
         let tier = match tier.map(str::trim) {
             Some("") | None => None,
@@ -337,20 +285,13 @@ impl IdentityStore {
 
     #[instrument(skip(self))]
     pub async fn list_partners(&self) -> Result<Vec<Partner>, IdentityError> {
-        let rows = partner::Entity::find()
-            .order_by_asc(partner::Column::Name)
-            .all(&self.db)
-            .await?;
+        let rows = partner::Entity::find().order_by_asc(partner::Column::Name).all(&self.db).await?;
         Ok(rows.into_iter().map(Partner::from).collect())
     }
 
     #[instrument(skip(self))]
     pub async fn get_partner(&self, id: Uuid) -> Result<Partner, IdentityError> {
-        partner::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .map(Partner::from)
-            .ok_or(IdentityError::NotFound)
+        partner::Entity::find_by_id(id).one(&self.db).await?.map(Partner::from).ok_or(IdentityError::NotFound)
     }
 
     #[instrument(skip(self, new), fields(email = %new.email, role = %new.role))]
@@ -385,25 +326,17 @@ impl IdentityStore {
 
     async fn partner_must_exist(&self, id: Uuid) -> Result<(), IdentityError> {
         match self.get_partner(id).await {
-            Err(IdentityError::NotFound) => {
-                Err(IdentityError::invalid("partner_id", "no such partner"))
-            }
+            Err(IdentityError::NotFound) => Err(IdentityError::invalid("partner_id", "no such partner")),
             r => r.map(drop),
         }
     }
 
     async fn find_model_by_email(&self, email: &str) -> Result<Option<user::Model>, DbErr> {
-        user::Entity::find()
-            .filter(user::Column::Email.eq(email))
-            .one(&self.db)
-            .await
+        user::Entity::find().filter(user::Column::Email.eq(email)).one(&self.db).await
     }
 
     async fn user_model(&self, id: Uuid) -> Result<user::Model, IdentityError> {
-        user::Entity::find_by_id(id)
-            .one(&self.db)
-            .await?
-            .ok_or(IdentityError::NotFound)
+        user::Entity::find_by_id(id).one(&self.db).await?.ok_or(IdentityError::NotFound)
     }
 
     #[instrument(skip(self))]
@@ -414,10 +347,7 @@ impl IdentityStore {
     #[instrument(skip(self))]
     pub async fn find_by_email(&self, email: &str) -> Result<Option<User>, IdentityError> {
         let email = email.trim().to_lowercase();
-        self.find_model_by_email(&email)
-            .await?
-            .map(User::try_from)
-            .transpose()
+        self.find_model_by_email(&email).await?.map(User::try_from).transpose()
     }
 
     /// All users, or only those of one partner.
@@ -427,11 +357,7 @@ impl IdentityStore {
         if let Some(pid) = partner_id {
             q = q.filter(user::Column::PartnerId.eq(pid));
         }
-        q.all(&self.db)
-            .await?
-            .into_iter()
-            .map(User::try_from)
-            .collect()
+        q.all(&self.db).await?.into_iter().map(User::try_from).collect()
     }
 
     /// Changes the given fields; a role change must still fit the user's
@@ -476,49 +402,28 @@ impl IdentityStore {
     /// The user when the email and password match an active account, `None`
     /// otherwise; every path hashes once so timing does not tell them apart.
     #[instrument(skip(self, password))]
-    pub async fn verify_login(
-        &self,
-        email: &str,
-        password: &str,
-    ) -> Result<Option<User>, IdentityError> {
+    pub async fn verify_login(&self, email: &str, password: &str) -> Result<Option<User>, IdentityError> {
         let email = email.trim().to_lowercase();
         let password = password.to_owned();
         let Some(m) = self.find_model_by_email(&email).await? else {
-            let dummy = tokio::task::spawn_blocking(|| DUMMY_HASH.clone())
-                .await
-                .unwrap_or_default();
+            let dummy = tokio::task::spawn_blocking(|| DUMMY_HASH.clone()).await.unwrap_or_default();
             verify_password(password, dummy).await;
             return Ok(None);
         };
         let ok = verify_password(password, m.password_hash.clone()).await;
-        if ok && m.active {
-            Ok(Some(m.try_into()?))
-        } else {
-            Ok(None)
-        }
+        if ok && m.active { Ok(Some(m.try_into()?)) } else { Ok(None) }
     }
 
     /// Idempotent: assigning twice is not an error.
     #[instrument(skip(self))]
-    pub async fn assign_account_manager(
-        &self,
-        user_id: Uuid,
-        partner_id: Uuid,
-    ) -> Result<(), IdentityError> {
+    pub async fn assign_account_manager(&self, user_id: Uuid, partner_id: Uuid) -> Result<(), IdentityError> {
         let u = self.get_user(user_id).await?;
         if u.role != Role::AccountManager {
-            return Err(IdentityError::invalid(
-                "user_id",
-                "user is not an account_manager",
-            ));
+            return Err(IdentityError::invalid("user_id", "user is not an account_manager"));
         }
         self.get_partner(partner_id).await?;
-        let res = am_assignment::ActiveModel {
-            user_id: Set(user_id),
-            partner_id: Set(partner_id),
-        }
-        .insert(&self.db)
-        .await;
+        let res =
+            am_assignment::ActiveModel { user_id: Set(user_id), partner_id: Set(partner_id) }.insert(&self.db).await;
         match res {
             Ok(_) => Ok(()),
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(()),
@@ -528,14 +433,8 @@ impl IdentityStore {
 
     /// NotFound when there was no such assignment.
     #[instrument(skip(self))]
-    pub async fn unassign_account_manager(
-        &self,
-        user_id: Uuid,
-        partner_id: Uuid,
-    ) -> Result<(), IdentityError> {
-        let res = am_assignment::Entity::delete_by_id((user_id, partner_id))
-            .exec(&self.db)
-            .await?;
+    pub async fn unassign_account_manager(&self, user_id: Uuid, partner_id: Uuid) -> Result<(), IdentityError> {
+        let res = am_assignment::Entity::delete_by_id((user_id, partner_id)).exec(&self.db).await?;
         if res.rows_affected == 0 {
             return Err(IdentityError::NotFound);
         }

@@ -125,11 +125,7 @@ impl MigrationTrait for M0001CreateIdentity {
             .await?;
         manager
             .create_index(
-                Index::create()
-                    .name("idx_identity_users_partner")
-                    .table("identity_users")
-                    .col("partner_id")
-                    .to_owned(),
+                Index::create().name("idx_identity_users_partner").table("identity_users").col("partner_id").to_owned(),
             )
             .await?;
         manager
@@ -160,14 +156,8 @@ impl MigrationTrait for M0001CreateIdentity {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "identity_account_manager_assignments",
-            "identity_users",
-            "identity_partners",
-        ] {
-            manager
-                .drop_table(Table::drop().table(t).to_owned())
-                .await?;
+        for t in ["identity_account_manager_assignments", "identity_users", "identity_partners"] {
+            manager.drop_table(Table::drop().table(t).to_owned()).await?;
         }
         Ok(())
     }

@@ -14,8 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time,
-    update_mask,
+    AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
 };
 use crate::{
     app::AppState,
@@ -130,10 +129,7 @@ fn to_proto(id: String, i: AccountInput) -> Result<pb::Account, Problem> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/accounts", get(list).post(create))
-        .route(
-            "/api/v1/accounts/{id}",
-            get(read).patch(update).delete(delete).post(custom),
-        )
+        .route("/api/v1/accounts/{id}", get(read).patch(update).delete(delete).post(custom))
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListQuery),
@@ -153,10 +149,7 @@ pub async fn list(
         })
         .await
         .or_problem()?;
-    Ok(Json(Page {
-        items: r.accounts.into_iter().map(to_json).collect(),
-        next_page_token: r.next_page_token,
-    }))
+    Ok(Json(Page { items: r.accounts.into_iter().map(to_json).collect(), next_page_token: r.next_page_token }))
 }
 
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
@@ -167,40 +160,25 @@ pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let input: AccountInput = parse_json(&body)?;
     let a = acting
         .accounts()?
-        .create_account(pb::CreateAccountRequest {
-            account: Some(to_proto(String::new(), input)?),
-        })
+        .create_account(pb::CreateAccountRequest { account: Some(to_proto(String::new(), input)?) })
         .await
         .or_problem()?
         .account
         .unwrap_or_default();
     let location = format!("/api/v1/accounts/{}", a.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(to_json(a)),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(a))).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 200, body = AccountJson), (status = 404, description = "no such account in your scope")))]
 pub async fn read(acting: Acting, Path(id): Path<String>) -> Result<Json<AccountJson>, Problem> {
-    let a = acting
-        .accounts()?
-        .get_account(pb::GetAccountRequest { id })
-        .await
-        .or_problem()?;
+    let a = acting.accounts()?.get_account(pb::GetAccountRequest { id }).await.or_problem()?;
     Ok(Json(to_json(a.account.unwrap_or_default())))
 }
 
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)), request_body = AccountInput,
     responses((status = 200, body = AccountJson), (status = 400), (status = 403), (status = 404)))]
-pub async fn update(
-    acting: Acting,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<AccountJson>, Problem> {
+pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Result<Json<AccountJson>, Problem> {
     let mut map = object(&body)?;
     refuse_server_owned(&map, SERVER_OWNED)?;
     super::nulls_to_empty(&mut map, NESTED);
@@ -223,11 +201,7 @@ pub async fn update(
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path)),
     responses((status = 204, description = "deleted with its contacts"), (status = 403), (status = 404)))]
 pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode, Problem> {
-    acting
-        .accounts()?
-        .delete_account(pb::DeleteAccountRequest { id })
-        .await
-        .or_problem()?;
+    acting.accounts()?.delete_account(pb::DeleteAccountRequest { id }).await.or_problem()?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -235,11 +209,7 @@ pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode
 #[utoipa::path(post, path = "/api/v1/accounts/{id}:changeOwner", tag = "accounts", params(("id" = String, Path)),
     request_body = ChangeOwnerInput,
     responses((status = 200, body = AccountJson), (status = 400, description = "the new owner is not a colleague"), (status = 403), (status = 404)))]
-pub async fn custom(
-    acting: Acting,
-    Path(segment): Path<String>,
-    body: Bytes,
-) -> Result<Response, Problem> {
+pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) -> Result<Response, Problem> {
     let (id, verb) = split_verb(&segment);
     match verb {
         Some("changeOwner") => {
@@ -251,23 +221,14 @@ pub async fn custom(
                 .or_problem()?
                 .account
                 .unwrap_or_default();
-            super::records::check_colleague(&acting, &input.new_owner_id, &current.partner_id)
-                .await?;
+            super::records::check_colleague(&acting, &input.new_owner_id, &current.partner_id).await?;
             let a = client
-                .change_account_owner(pb::ChangeAccountOwnerRequest {
-                    id: id.into(),
-                    new_owner_id: input.new_owner_id,
-                })
+                .change_account_owner(pb::ChangeAccountOwnerRequest { id: id.into(), new_owner_id: input.new_owner_id })
                 .await
                 .or_problem()?;
             Ok(Json(to_json(a.account.unwrap_or_default())).into_response())
         }
-        Some(verb) => {
-            super::records::follow_verb(&acting, super::records::ACCOUNTS, id, verb).await
-        }
-        None => Err(Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "POST a new account to /api/v1/accounts.",
-        )),
+        Some(verb) => super::records::follow_verb(&acting, super::records::ACCOUNTS, id, verb).await,
+        None => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "POST a new account to /api/v1/accounts.")),
     }
 }

@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{
-    AddressJson, ListQuery, Page, accounts::ChangeOwnerInput, object, refuse_server_owned,
-    split_verb, status::OrProblem, time, update_mask,
+    AddressJson, ListQuery, Page, accounts::ChangeOwnerInput, object, refuse_server_owned, split_verb,
+    status::OrProblem, time, update_mask,
 };
 use crate::{
     app::AppState,
@@ -88,10 +88,7 @@ fn to_proto(id: String, i: ContactInput) -> pb::Contact {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/contacts", get(list).post(create))
-        .route(
-            "/api/v1/contacts/{id}",
-            get(read).patch(update).delete(delete).post(custom),
-        )
+        .route("/api/v1/contacts/{id}", get(read).patch(update).delete(delete).post(custom))
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListQuery), responses((status = 200, body = Page<ContactJson>), (status = 400)))]
@@ -110,10 +107,7 @@ pub async fn list(
         })
         .await
         .or_problem()?;
-    Ok(Json(Page {
-        items: r.contacts.into_iter().map(to_json).collect(),
-        next_page_token: r.next_page_token,
-    }))
+    Ok(Json(Page { items: r.contacts.into_iter().map(to_json).collect(), next_page_token: r.next_page_token }))
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput, responses((status = 201, body = ContactJson), (status = 400)))]
@@ -123,39 +117,24 @@ pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let input: ContactInput = parse_json(&body)?;
     let c = acting
         .accounts()?
-        .create_contact(pb::CreateContactRequest {
-            contact: Some(to_proto(String::new(), input)),
-        })
+        .create_contact(pb::CreateContactRequest { contact: Some(to_proto(String::new(), input)) })
         .await
         .or_problem()?
         .contact
         .unwrap_or_default();
     let location = format!("/api/v1/contacts/{}", c.id);
-    Ok((
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(to_json(c)),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(c))).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)), responses((status = 200, body = ContactJson), (status = 404)))]
 pub async fn read(acting: Acting, Path(id): Path<String>) -> Result<Json<ContactJson>, Problem> {
-    let c = acting
-        .accounts()?
-        .get_contact(pb::GetContactRequest { id })
-        .await
-        .or_problem()?;
+    let c = acting.accounts()?.get_contact(pb::GetContactRequest { id }).await.or_problem()?;
     Ok(Json(to_json(c.contact.unwrap_or_default())))
 }
 
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)), request_body = ContactInput,
     responses((status = 200, body = ContactJson), (status = 400), (status = 403), (status = 404)))]
-pub async fn update(
-    acting: Acting,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Result<Json<ContactJson>, Problem> {
+pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Result<Json<ContactJson>, Problem> {
     let mut map = object(&body)?;
     refuse_server_owned(&map, SERVER_OWNED)?;
     super::nulls_to_empty(&mut map, NESTED);
@@ -177,21 +156,13 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path)), responses((status = 204), (status = 403), (status = 404)))]
 pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode, Problem> {
-    acting
-        .accounts()?
-        .delete_contact(pb::DeleteContactRequest { id })
-        .await
-        .or_problem()?;
+    acting.accounts()?.delete_contact(pb::DeleteContactRequest { id }).await.or_problem()?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[utoipa::path(post, path = "/api/v1/contacts/{id}:changeOwner", tag = "contacts", params(("id" = String, Path)), request_body = ChangeOwnerInput,
     responses((status = 200, body = ContactJson), (status = 400), (status = 403), (status = 404)))]
-pub async fn custom(
-    acting: Acting,
-    Path(segment): Path<String>,
-    body: Bytes,
-) -> Result<Response, Problem> {
+pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) -> Result<Response, Problem> {
     let (id, verb) = split_verb(&segment);
     match verb {
         Some("changeOwner") => {
@@ -203,23 +174,14 @@ pub async fn custom(
                 .or_problem()?
                 .contact
                 .unwrap_or_default();
-            super::records::check_colleague(&acting, &input.new_owner_id, &current.partner_id)
-                .await?;
+            super::records::check_colleague(&acting, &input.new_owner_id, &current.partner_id).await?;
             let c = client
-                .change_contact_owner(pb::ChangeContactOwnerRequest {
-                    id: id.into(),
-                    new_owner_id: input.new_owner_id,
-                })
+                .change_contact_owner(pb::ChangeContactOwnerRequest { id: id.into(), new_owner_id: input.new_owner_id })
                 .await
                 .or_problem()?;
             Ok(Json(to_json(c.contact.unwrap_or_default())).into_response())
         }
-        Some(verb) => {
-            super::records::follow_verb(&acting, super::records::CONTACTS, id, verb).await
-        }
-        None => Err(Problem::new(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "POST a new contact to /api/v1/contacts.",
-        )),
+        Some(verb) => super::records::follow_verb(&acting, super::records::CONTACTS, id, verb).await,
+        None => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "POST a new contact to /api/v1/contacts.")),
     }
 }

@@ -2,7 +2,9 @@
 //! proto fields, problem+json errors naming the field.
 
 pub mod accounts;
+pub mod catalogue;
 pub mod contacts;
+pub mod quotes;
 pub mod records;
 pub mod status;
 
@@ -28,13 +30,7 @@ pub struct AddressJson {
 impl From<Option<Address>> for AddressJson {
     fn from(a: Option<Address>) -> Self {
         let a = a.unwrap_or_default();
-        AddressJson {
-            street: a.street,
-            city: a.city,
-            postal_code: a.postal_code,
-            region: a.region,
-            country: a.country,
-        }
+        AddressJson { street: a.street, city: a.city, postal_code: a.postal_code, region: a.region, country: a.country }
     }
 }
 
@@ -64,10 +60,7 @@ pub struct Page<T> {
 impl<T> Page<T> {
     /// A list small enough to answer whole (a partner's users, the partners).
     pub fn all(items: Vec<T>) -> Self {
-        Page {
-            items,
-            next_page_token: String::new(),
-        }
+        Page { items, next_page_token: String::new() }
     }
 }
 
@@ -99,10 +92,7 @@ pub fn split_verb(segment: &str) -> (&str, Option<&str>) {
 pub fn refuse_server_owned(body: &Map<String, Value>, owned: &[&str]) -> Result<(), Problem> {
     for f in owned {
         if body.contains_key(*f) {
-            return Err(Problem::bad_request_field(
-                *f,
-                format!("`{f}` is set by the server and cannot be written"),
-            ));
+            return Err(Problem::bad_request_field(*f, format!("`{f}` is set by the server and cannot be written")));
         }
     }
     Ok(())
@@ -128,9 +118,7 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(m)) => Ok(m),
         Ok(_) => Err(Problem::bad_request("The body must be a JSON object.")),
-        Err(e) => Err(Problem::bad_request(format!(
-            "The body is not valid JSON: {e}"
-        ))),
+        Err(e) => Err(Problem::bad_request(format!("The body is not valid JSON: {e}"))),
     }
 }
 
@@ -138,11 +126,7 @@ pub fn object(bytes: &[u8]) -> Result<Map<String, Value>, Problem> {
 pub fn nulls_to_empty(body: &mut Map<String, Value>, nested: &[&str]) {
     for (k, v) in body.iter_mut() {
         if v.is_null() {
-            *v = if nested.contains(&k.as_str()) {
-                Value::Object(Map::new())
-            } else {
-                Value::String(String::new())
-            };
+            *v = if nested.contains(&k.as_str()) { Value::Object(Map::new()) } else { Value::String(String::new()) };
         } else if let Value::Object(inner) = v {
             for iv in inner.values_mut() {
                 if iv.is_null() {

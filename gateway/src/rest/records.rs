@@ -41,18 +41,12 @@ impl Collection {
     }
 }
 
-pub const ACCOUNTS: &Collection = &Collection {
-    path: "accounts",
-    kind: RecordType::Account,
-    channel: |s| &s.account,
-};
-pub const CONTACTS: &Collection = &Collection {
-    path: "contacts",
-    kind: RecordType::Contact,
-    channel: |s| &s.account,
-};
+pub const ACCOUNTS: &Collection = &Collection { path: "accounts", kind: RecordType::Account, channel: |s| &s.account };
+pub const CONTACTS: &Collection = &Collection { path: "contacts", kind: RecordType::Contact, channel: |s| &s.account };
 
-pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS];
+pub const QUOTES: &Collection = &Collection { path: "quotes", kind: RecordType::Quote, channel: |s| &s.quote };
+
+pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, QUOTES];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteJson {
@@ -118,19 +112,11 @@ pub struct UploadQuery {
 }
 
 fn record(c: &Collection, id: String) -> Option<RecordRef> {
-    Some(RecordRef {
-        r#type: c.kind as i32,
-        id,
-    })
+    Some(RecordRef { r#type: c.kind as i32, id })
 }
 
 fn note_json(n: pb::Note) -> NoteJson {
-    NoteJson {
-        id: n.id,
-        author_id: n.author_id,
-        body: n.body,
-        create_time: time(n.create_time),
-    }
+    NoteJson { id: n.id, author_id: n.author_id, body: n.body, create_time: time(n.create_time) }
 }
 
 fn attachment_json(a: pb::Attachment) -> AttachmentJson {
@@ -148,8 +134,7 @@ fn attachment_json(a: pb::Attachment) -> AttachmentJson {
 type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
 
 fn query<T>(q: Q<T>) -> Result<T, Problem> {
-    q.map(|Query(q)| q)
-        .map_err(|e| Problem::bad_request(e.body_text()))
+    q.map(|Query(q)| q).map_err(|e| Problem::bad_request(e.body_text()))
 }
 
 pub fn routes() -> Router<AppState> {
@@ -159,50 +144,34 @@ pub fn routes() -> Router<AppState> {
         r = r
             .route(
                 &format!("{base}/notes"),
-                get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| {
-                    list_notes(c, a, id, q)
-                })
-                .post(move |a: Acting, Path(id): Path<String>, b: Bytes| create_note(c, a, id, b)),
+                get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| list_notes(c, a, id, q))
+                    .post(move |a: Acting, Path(id): Path<String>, b: Bytes| create_note(c, a, id, b)),
             )
             .route(
                 &format!("{base}/files"),
-                get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| {
-                    list_files(c, a, id, q)
-                })
-                .post(
-                    move |a: Acting,
-                          Path(id): Path<String>,
-                          q: Q<UploadQuery>,
-                          h: HeaderMap,
-                          b: Bytes| { upload(c, a, id, q, h, b) },
+                get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| list_files(c, a, id, q)).post(
+                    move |a: Acting, Path(id): Path<String>, q: Q<UploadQuery>, h: HeaderMap, b: Bytes| {
+                        upload(c, a, id, q, h, b)
+                    },
                 ),
             )
             .route(
                 &format!("{base}/files/{{file_id}}"),
-                get(move |a: Acting, Path((id, file)): Path<(String, String)>| {
-                    file_info(c, a, id, file)
-                }),
+                get(move |a: Acting, Path((id, file)): Path<(String, String)>| file_info(c, a, id, file)),
             )
             .route(
                 &format!("{base}/files/{{file_id}}/content"),
-                get(move |a: Acting, Path((id, file)): Path<(String, String)>| {
-                    download(c, a, id, file)
-                }),
+                get(move |a: Acting, Path((id, file)): Path<(String, String)>| download(c, a, id, file)),
             )
             .route(
                 &format!("{base}/history"),
                 get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| history(c, a, id, q)),
             )
-            .route(
-                &format!("{base}/followers"),
-                get(move |a: Acting, Path(id): Path<String>| followers(c, a, id)),
-            );
+            .route(&format!("{base}/followers"), get(move |a: Acting, Path(id): Path<String>| followers(c, a, id)));
     }
     // Uploads up to the attachment limit reach the service, which names the
     // field when a file is too large; anything far larger is cut off here.
-    r.layer(axum::extract::DefaultBodyLimit::max(
-        2 * prm_kit::record::MAX_ATTACHMENT_BYTES,
-    ))
+    r.layer(axum::extract::DefaultBodyLimit::max(2 * prm_kit::record::MAX_ATTACHMENT_BYTES))
 }
 
 async fn list_notes(
@@ -214,39 +183,20 @@ async fn list_notes(
     let q = query(q)?;
     let r = c
         .client(&acting)?
-        .list_notes(pb::ListNotesRequest {
-            record: record(c, id),
-            page_size: q.page_size,
-            page_token: q.page_token,
-        })
+        .list_notes(pb::ListNotesRequest { record: record(c, id), page_size: q.page_size, page_token: q.page_token })
         .await
         .or_problem()?;
-    Ok(Json(Page {
-        items: r.notes.into_iter().map(note_json).collect(),
-        next_page_token: r.next_page_token,
-    }))
+    Ok(Json(Page { items: r.notes.into_iter().map(note_json).collect(), next_page_token: r.next_page_token }))
 }
 
-async fn create_note(
-    c: &Collection,
-    acting: Acting,
-    id: String,
-    body: Bytes,
-) -> Result<Response, Problem> {
+async fn create_note(c: &Collection, acting: Acting, id: String, body: Bytes) -> Result<Response, Problem> {
     let input: NoteInput = parse_json(&body)?;
     let n = c
         .client(&acting)?
-        .create_note(pb::CreateNoteRequest {
-            record: record(c, id),
-            body: input.body,
-        })
+        .create_note(pb::CreateNoteRequest { record: record(c, id), body: input.body })
         .await
         .or_problem()?;
-    Ok((
-        StatusCode::CREATED,
-        Json(note_json(n.note.unwrap_or_default())),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(note_json(n.note.unwrap_or_default()))).into_response())
 }
 
 async fn list_files(
@@ -283,10 +233,7 @@ async fn upload(
     if body.len() > prm_kit::record::MAX_ATTACHMENT_BYTES {
         return Err(Problem::bad_request_field(
             "content",
-            format!(
-                "is larger than {} bytes",
-                prm_kit::record::MAX_ATTACHMENT_BYTES
-            ),
+            format!("is larger than {} bytes", prm_kit::record::MAX_ATTACHMENT_BYTES),
         ));
     }
     let content_type = headers
@@ -304,11 +251,7 @@ async fn upload(
         })
         .await
         .or_problem()?;
-    Ok((
-        StatusCode::CREATED,
-        Json(attachment_json(a.attachment.unwrap_or_default())),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(attachment_json(a.attachment.unwrap_or_default()))).into_response())
 }
 
 async fn fetch(
@@ -318,30 +261,17 @@ async fn fetch(
     file: String,
 ) -> Result<pb::GetAttachmentResponse, Problem> {
     c.client(acting)?
-        .get_attachment(pb::GetAttachmentRequest {
-            record: record(c, id),
-            attachment_id: file,
-        })
+        .get_attachment(pb::GetAttachmentRequest { record: record(c, id), attachment_id: file })
         .await
         .or_problem()
 }
 
-async fn file_info(
-    c: &Collection,
-    acting: Acting,
-    id: String,
-    file: String,
-) -> Result<Json<AttachmentJson>, Problem> {
+async fn file_info(c: &Collection, acting: Acting, id: String, file: String) -> Result<Json<AttachmentJson>, Problem> {
     let r = fetch(c, &acting, id, file).await?;
     Ok(Json(attachment_json(r.attachment.unwrap_or_default())))
 }
 
-async fn download(
-    c: &Collection,
-    acting: Acting,
-    id: String,
-    file: String,
-) -> Result<Response, Problem> {
+async fn download(c: &Collection, acting: Acting, id: String, file: String) -> Result<Response, Problem> {
     let r = fetch(c, &acting, id, file).await?;
     let a = r.attachment.unwrap_or_default();
     // The name was checked to be a plain file name when it was stored.
@@ -385,70 +315,35 @@ async fn history(
             change_time: time(f.change_time),
         })
         .collect();
-    Ok(Json(Page {
-        items,
-        next_page_token: r.next_page_token,
-    }))
+    Ok(Json(Page { items, next_page_token: r.next_page_token }))
 }
 
-async fn followers(
-    c: &Collection,
-    acting: Acting,
-    id: String,
-) -> Result<Json<Page<FollowerJson>>, Problem> {
-    let r = c
-        .client(&acting)?
-        .list_followers(pb::ListFollowersRequest {
-            record: record(c, id),
-        })
-        .await
-        .or_problem()?;
+async fn followers(c: &Collection, acting: Acting, id: String) -> Result<Json<Page<FollowerJson>>, Problem> {
+    let r = c.client(&acting)?.list_followers(pb::ListFollowersRequest { record: record(c, id) }).await.or_problem()?;
     let items = r
         .followers
         .into_iter()
-        .map(|f| FollowerJson {
-            user_id: f.user_id,
-            follow_time: time(f.follow_time),
-        })
+        .map(|f| FollowerJson { user_id: f.user_id, follow_time: time(f.follow_time) })
         .collect();
-    Ok(Json(Page {
-        items,
-        next_page_token: String::new(),
-    }))
+    Ok(Json(Page { items, next_page_token: String::new() }))
 }
 
 /// `:follow` and `:unfollow` on any record.
-pub async fn follow_verb(
-    acting: &Acting,
-    c: &Collection,
-    id: &str,
-    verb: &str,
-) -> Result<Response, Problem> {
+pub async fn follow_verb(acting: &Acting, c: &Collection, id: &str, verb: &str) -> Result<Response, Problem> {
     let mut client = c.client(acting)?;
     let following = match verb {
         "follow" => {
-            client
-                .follow_record(pb::FollowRecordRequest {
-                    record: record(c, id.into()),
-                })
-                .await
-                .or_problem()?
-                .following
+            client.follow_record(pb::FollowRecordRequest { record: record(c, id.into()) }).await.or_problem()?.following
         }
         "unfollow" => {
             client
-                .unfollow_record(pb::UnfollowRecordRequest {
-                    record: record(c, id.into()),
-                })
+                .unfollow_record(pb::UnfollowRecordRequest { record: record(c, id.into()) })
                 .await
                 .or_problem()?
                 .following
         }
         other => {
-            return Err(Problem::new(
-                StatusCode::NOT_FOUND,
-                format!("`:{other}` is not a method of {}", c.path),
-            ));
+            return Err(Problem::new(StatusCode::NOT_FOUND, format!("`:{other}` is not a method of {}", c.path)));
         }
     };
     Ok(Json(FollowingJson { following }).into_response())
@@ -457,17 +352,8 @@ pub async fn follow_verb(
 /// A record changes hands only to an active colleague of the record's partner.
 /// Identity is the gateway's, so the gateway checks it before the service
 /// applies the change.
-pub async fn check_colleague(
-    acting: &Acting,
-    new_owner_id: &str,
-    partner_id: &str,
-) -> Result<(), Problem> {
-    let bad = || {
-        Problem::bad_request_field(
-            "new_owner_id",
-            "is not an active user of the record's partner",
-        )
-    };
+pub async fn check_colleague(acting: &Acting, new_owner_id: &str, partner_id: &str) -> Result<(), Problem> {
+    let bad = || Problem::bad_request_field("new_owner_id", "is not an active user of the record's partner");
     let id = uuid::Uuid::parse_str(new_owner_id)
         .map_err(|_| Problem::bad_request_field("new_owner_id", "is not a valid id"))?;
     let user = match acting.auth.identity().get_user(id).await {

@@ -15,22 +15,17 @@ pub fn problem(status: Status) -> Problem {
         Code::PermissionDenied => Problem::new(StatusCode::FORBIDDEN, status.message()),
         Code::FailedPrecondition => Problem::new(StatusCode::CONFLICT, status.message()),
         Code::AlreadyExists | Code::Aborted => Problem::new(StatusCode::CONFLICT, status.message()),
-        Code::Unauthenticated => Problem::internal(format!(
-            "service refused the gateway's token: {}",
-            status.message()
-        )),
+        Code::Unauthenticated => {
+            Problem::internal(format!("service refused the gateway's token: {}", status.message()))
+        }
         Code::Unavailable | Code::ResourceExhausted => {
-            let mut p = Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "The service is unavailable; try again shortly.",
-            );
+            let mut p = Problem::new(StatusCode::SERVICE_UNAVAILABLE, "The service is unavailable; try again shortly.");
             p.retry_after = Some(1);
             p
         }
-        Code::DeadlineExceeded | Code::Cancelled => Problem::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "The service did not answer in time.",
-        ),
+        Code::DeadlineExceeded | Code::Cancelled => {
+            Problem::new(StatusCode::GATEWAY_TIMEOUT, "The service did not answer in time.")
+        }
         _ => Problem::internal(format!("{:?}: {}", status.code(), status.message())),
     }
 }

@@ -4,9 +4,7 @@ use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{
-    PASSWORD, SECRET, backends, problem, problem_field, relaxed_limits, spawn_app,
-};
+use crate::helpers::{PASSWORD, SECRET, backends, problem, problem_field, relaxed_limits, spawn_app};
 
 #[tokio::test]
 async fn login_answers_tokens_and_the_user() {
@@ -54,10 +52,7 @@ async fn bad_password_and_unknown_email_look_the_same() {
         assert_eq!(wrong, unknown, "{}", app.label);
 
         // An inactive account cannot log in either, with the same answer.
-        app.identity
-            .update_user(app.seed.acme_user.id, None, None, Some(false))
-            .await
-            .unwrap();
+        app.identity.update_user(app.seed.acme_user.id, None, None, Some(false)).await.unwrap();
         let inactive = problem(app.login_raw("user@acme.test", PASSWORD).await, 401).await;
         assert_eq!(inactive, unknown);
     }
@@ -97,15 +92,8 @@ async fn refresh_of_garbage_or_deactivated_user_fails() {
         let app = spawn_app(b, relaxed_limits()).await;
         problem(app.refresh("not-a-token").await, 401).await;
         let first = app.login("user@acme.test").await;
-        app.identity
-            .update_user(app.seed.acme_user.id, None, None, Some(false))
-            .await
-            .unwrap();
-        problem(
-            app.refresh(first["refresh_token"].as_str().unwrap()).await,
-            401,
-        )
-        .await;
+        app.identity.update_user(app.seed.acme_user.id, None, None, Some(false)).await.unwrap();
+        problem(app.refresh(first["refresh_token"].as_str().unwrap()).await, 401).await;
     }
 }
 
@@ -114,10 +102,7 @@ async fn logout_revokes_access_and_refresh_tokens() {
     for b in backends().await {
         let app = spawn_app(b, relaxed_limits()).await;
         let s = app.login("user@acme.test").await;
-        let (access, refresh) = (
-            s["access_token"].as_str().unwrap(),
-            s["refresh_token"].as_str().unwrap(),
-        );
+        let (access, refresh) = (s["access_token"].as_str().unwrap(), s["refresh_token"].as_str().unwrap());
         // Logout needs the access token.
         let res = app
             .client
@@ -129,14 +114,8 @@ async fn logout_revokes_access_and_refresh_tokens() {
         assert_eq!(res.headers()["www-authenticate"], "Bearer");
         problem(res, 401).await;
 
-        let res = app
-            .send_json(
-                Method::POST,
-                "/api/v1/auth/logout",
-                access,
-                &json!({ "refresh_token": refresh }),
-            )
-            .await;
+        let res =
+            app.send_json(Method::POST, "/api/v1/auth/logout", access, &json!({ "refresh_token": refresh })).await;
         assert_eq!(res.status(), 204, "{}", app.label);
         problem(app.get("/api/v1/me", access).await, 401).await;
         problem(app.refresh(refresh).await, 401).await;
@@ -160,26 +139,17 @@ async fn garbage_forged_and_expired_tokens_are_401() {
                 "typ": "access", "iss": "prm-gateway", "aud": aud, "sid": uuid::Uuid::new_v4(),
             })
         };
-        let sign = |c: &serde_json::Value, key: &[u8]| {
-            encode(&Header::default(), c, &EncodingKey::from_secret(key)).unwrap()
-        };
+        let sign =
+            |c: &serde_json::Value, key: &[u8]| encode(&Header::default(), c, &EncodingKey::from_secret(key)).unwrap();
         // Sanity: a well-formed token made here is accepted...
         let good = sign(&claims(now, "prm-api"), SECRET);
-        assert_eq!(
-            app.get("/api/v1/me", &good).await.status(),
-            200,
-            "{}",
-            app.label
-        );
+        assert_eq!(app.get("/api/v1/me", &good).await.status(), 200, "{}", app.label);
         // ...but not when expired, for another audience, or signed with another key.
         let expired = sign(&claims(now - 1000, "prm-api"), SECRET);
         problem(app.get("/api/v1/me", &expired).await, 401).await;
         let other_aud = sign(&claims(now, "elsewhere"), SECRET);
         problem(app.get("/api/v1/me", &other_aud).await, 401).await;
-        let forged = sign(
-            &claims(now, "prm-api"),
-            b"another-secret-another-secret-12345",
-        );
+        let forged = sign(&claims(now, "prm-api"), b"another-secret-another-secret-12345");
         problem(app.get("/api/v1/me", &forged).await, 401).await;
     }
 }
@@ -191,9 +161,7 @@ async fn login_body_refuses_unknown_fields() {
         let res = app
             .client
             .post(app.url("/api/v1/auth/login"))
-            .json(
-                &json!({ "email": "user@acme.test", "password": PASSWORD, "role": "vendor_admin" }),
-            )
+            .json(&json!({ "email": "user@acme.test", "password": PASSWORD, "role": "vendor_admin" }))
             .send()
             .await
             .unwrap();

@@ -42,11 +42,7 @@ impl FromRef<AppState> for Auth {
 async fn counter(State(s): State<AppState>, body: String) -> impl IntoResponse {
     tokio::time::sleep(Duration::from_millis(150)).await;
     let n = s.counter.fetch_add(1, Ordering::SeqCst) + 1;
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, format!("/things/{n}"))],
-        Json(json!({ "n": n, "echo": body })),
-    )
+    (StatusCode::CREATED, [(header::LOCATION, format!("/things/{n}"))], Json(json!({ "n": n, "echo": body })))
 }
 
 /// Fails with 500 the first time, succeeds afterwards.
@@ -92,15 +88,9 @@ pub async fn backends() -> Vec<Backend> {
     let sqlite = dbs.next().expect("sqlite");
     let pg = dbs.next();
     let redis = test_redis().await;
-    let mut v = vec![Backend {
-        kv: Kv::memory(),
-        db: sqlite,
-    }];
+    let mut v = vec![Backend { kv: Kv::memory(), db: sqlite }];
     if redis.is_some() || pg.is_some() {
-        v.push(Backend {
-            kv: redis.unwrap_or_else(Kv::memory),
-            db: pg.unwrap_or_else(TestDb::sqlite),
-        });
+        v.push(Backend { kv: redis.unwrap_or_else(Kv::memory), db: pg.unwrap_or_else(TestDb::sqlite) });
     }
     v
 }
@@ -136,68 +126,34 @@ pub async fn spawn_app(backend: Backend, limits: RateLimitConfig) -> TestApp {
     let other = identity.create_partner("Other", None).await.unwrap();
     let seed = Seed {
         vendor_admin: user(&identity, "va@vendor.test", Role::VendorAdmin, None).await,
-        acme_admin: user(
-            &identity,
-            "admin@acme.test",
-            Role::PartnerAdmin,
-            Some(&acme),
-        )
-        .await,
+        acme_admin: user(&identity, "admin@acme.test", Role::PartnerAdmin, Some(&acme)).await,
         acme_user: user(&identity, "user@acme.test", Role::PartnerUser, Some(&acme)).await,
-        other_user: user(
-            &identity,
-            "user@other.test",
-            Role::PartnerUser,
-            Some(&other),
-        )
-        .await,
+        other_user: user(&identity, "user@other.test", Role::PartnerUser, Some(&other)).await,
         account_manager: user(&identity, "am@vendor.test", Role::AccountManager, None).await,
         support: user(&identity, "support@vendor.test", Role::SupportAgent, None).await,
         acme,
         other,
     };
-    identity
-        .assign_account_manager(seed.account_manager.id, seed.acme.id)
-        .await
-        .unwrap();
+    identity.assign_account_manager(seed.account_manager.id, seed.acme.id).await.unwrap();
 
     let auth = Auth::new(SECRET, kv.clone(), identity.clone());
-    let state = AppState {
-        auth: auth.clone(),
-        counter: Arc::default(),
-        flaky: Arc::default(),
-    };
+    let state = AppState { auth: auth.clone(), counter: Arc::default(), flaky: Arc::default() };
     let limiter = RateLimiter::new(kv.clone(), limits, Some(auth.verifier()));
-    let idem = Idempotency::new(
-        kv.clone(),
-        IdempotencyConfig::default(),
-        Some(auth.verifier()),
-    );
+    let idem = Idempotency::new(kv.clone(), IdempotencyConfig::default(), Some(auth.verifier()));
     // Layers wrap outward: rate limiting sees every request first.
     let app = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
         .route("/test/counter", post(counter))
         .route("/test/flaky", post(flaky))
-        .layer(axum::middleware::from_fn_with_state(
-            idem,
-            idempotency::idempotency,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            limiter,
-            ratelimit::rate_limit,
-        ))
+        .layer(axum::middleware::from_fn_with_state(idem, idempotency::idempotency))
+        .layer(axum::middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
         .with_state(state.clone());
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap();
     });
     TestApp {
         base: format!("http://{addr}"),
@@ -233,35 +189,15 @@ impl TestApp {
     }
 
     pub async fn token(&self, email: &str) -> String {
-        self.login(email).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.login(email).await["access_token"].as_str().unwrap().to_owned()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap()
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
     }
 
-    pub async fn send_json(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: &Value,
-    ) -> reqwest::Response {
-        self.client
-            .request(method, self.url(path))
-            .bearer_auth(token)
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+    pub async fn send_json(&self, method: reqwest::Method, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client.request(method, self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> reqwest::Response {
@@ -277,17 +213,10 @@ impl TestApp {
 /// Asserts a problem+json answer with `status`; returns its body.
 pub async fn problem(res: reqwest::Response, status: u16) -> Value {
     let got = res.status().as_u16();
-    let content_type = res
-        .headers()
-        .get(header::CONTENT_TYPE.as_str())
-        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = res.headers().get(header::CONTENT_TYPE.as_str()).map(|v| v.to_str().unwrap().to_owned());
     let text = res.text().await.unwrap();
     assert_eq!(got, status, "body: {text}");
-    assert_eq!(
-        content_type.as_deref(),
-        Some("application/problem+json"),
-        "{text}"
-    );
+    assert_eq!(content_type.as_deref(), Some("application/problem+json"), "{text}");
     let body: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(body["status"], status);
     body
@@ -296,8 +225,5 @@ pub async fn problem(res: reqwest::Response, status: u16) -> Value {
 /// The field a 400 problem names.
 pub async fn problem_field(res: reqwest::Response) -> String {
     let body = problem(res, 400).await;
-    body["errors"][0]["field"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no field in {body}"))
-        .to_owned()
+    body["errors"][0]["field"].as_str().unwrap_or_else(|| panic!("no field in {body}")).to_owned()
 }

@@ -8,12 +8,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, backends, problem, relaxed_limits, spawn_app};
 
 fn header(res: &reqwest::Response, name: &str) -> String {
-    res.headers()
-        .get(name)
-        .unwrap_or_else(|| panic!("missing {name}"))
-        .to_str()
-        .unwrap()
-        .to_owned()
+    res.headers().get(name).unwrap_or_else(|| panic!("missing {name}")).to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -56,8 +51,7 @@ async fn rate_limit_answers_429_with_headers() {
 
 /// An access token for the acme user without going through the API.
 async fn app_token(app: &TestApp) -> String {
-    let auth =
-        prm_gateway::auth::Auth::new(crate::helpers::SECRET, app.kv.clone(), app.identity.clone());
+    let auth = prm_gateway::auth::Auth::new(crate::helpers::SECRET, app.kv.clone(), app.identity.clone());
     let user = app.identity.get_user(app.seed.acme_user.id).await.unwrap();
     auth.issue_pair(&user).await.unwrap().access_token
 }
@@ -71,10 +65,7 @@ async fn forwarded_addresses_are_used_only_when_trusted() {
         let b = backends().await.into_iter().next().unwrap();
         let app = spawn_app(b, limits).await;
         let get = |ip: &'static str| {
-            app.client
-                .get(app.url("/api/v1/me"))
-                .header("x-forwarded-for", format!("203.0.113.9, {ip}"))
-                .send()
+            app.client.get(app.url("/api/v1/me")).header("x-forwarded-for", format!("203.0.113.9, {ip}")).send()
         };
         assert_eq!(get("10.0.0.1").await.unwrap().status(), 401);
         let second = get("10.0.0.2").await.unwrap().status();
@@ -82,17 +73,8 @@ async fn forwarded_addresses_are_used_only_when_trusted() {
     }
 }
 
-async fn post_idem(
-    app: &TestApp,
-    key: &str,
-    body: &Value,
-    token: Option<&str>,
-) -> reqwest::Response {
-    let mut req = app
-        .client
-        .request(Method::POST, app.url("/test/counter"))
-        .header("idempotency-key", key)
-        .json(body);
+async fn post_idem(app: &TestApp, key: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+    let mut req = app.client.request(Method::POST, app.url("/test/counter")).header("idempotency-key", key).json(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -121,11 +103,7 @@ async fn idempotent_retry_replays_the_first_response() {
         assert_eq!(app.counter.load(Ordering::SeqCst), 1, "one effect");
 
         // Same key, different body: refused, nothing runs.
-        problem(
-            post_idem(&app, &key, &json!({ "amount": 2 }), None).await,
-            422,
-        )
-        .await;
+        problem(post_idem(&app, &key, &json!({ "amount": 2 }), None).await, 422).await;
         // The same key from another caller is another key.
         let token = app.token("user@acme.test").await;
         let theirs = post_idem(&app, &key, &body, Some(&token)).await;
@@ -135,25 +113,14 @@ async fn idempotent_retry_replays_the_first_response() {
 
         // Without a key every request runs.
         for _ in 0..2 {
-            let res = app
-                .client
-                .post(app.url("/test/counter"))
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let res = app.client.post(app.url("/test/counter")).json(&body).send().await.unwrap();
             assert_eq!(res.status(), 201);
         }
         assert_eq!(app.counter.load(Ordering::SeqCst), 4);
 
         // Keys longer than 255 characters are refused.
         problem(post_idem(&app, &"k".repeat(256), &body, None).await, 400).await;
-        assert_eq!(
-            post_idem(&app, &"k".repeat(255), &body, None)
-                .await
-                .status(),
-            201
-        );
+        assert_eq!(post_idem(&app, &"k".repeat(255), &body, None).await.status(), 201);
     }
 }
 
@@ -164,15 +131,9 @@ async fn concurrent_requests_with_one_key_have_one_effect() {
         let key = uuid::Uuid::new_v4().to_string();
         let body = json!({ "order": 42 });
         let results = futures_join(&app, &key, &body, 6).await;
-        let fresh = results
-            .iter()
-            .filter(|(s, replayed)| *s == 201 && !replayed)
-            .count();
+        let fresh = results.iter().filter(|(s, replayed)| *s == 201 && !replayed).count();
         assert_eq!(fresh, 1, "{}: {results:?}", app.label);
-        assert!(
-            results.iter().all(|(s, _)| *s == 201 || *s == 409),
-            "{results:?}"
-        );
+        assert!(results.iter().all(|(s, _)| *s == 201 || *s == 409), "{results:?}");
         assert_eq!(app.counter.load(Ordering::SeqCst), 1);
 
         // Once done, a retry is a replay.
@@ -186,17 +147,10 @@ async fn concurrent_requests_with_one_key_have_one_effect() {
 async fn futures_join(app: &TestApp, key: &str, body: &Value, n: usize) -> Vec<(u16, bool)> {
     let mut tasks = Vec::new();
     for _ in 0..n {
-        let req = app
-            .client
-            .post(app.url("/test/counter"))
-            .header("idempotency-key", key)
-            .json(body);
+        let req = app.client.post(app.url("/test/counter")).header("idempotency-key", key).json(body);
         tasks.push(tokio::spawn(async move {
             let res = req.send().await.unwrap();
-            (
-                res.status().as_u16(),
-                res.headers().contains_key("idempotent-replayed"),
-            )
+            (res.status().as_u16(), res.headers().contains_key("idempotent-replayed"))
         }));
     }
     let mut out = Vec::new();
@@ -211,13 +165,7 @@ async fn server_errors_are_not_stored_so_retries_run_again() {
     for b in backends().await {
         let app = spawn_app(b, relaxed_limits()).await;
         let key = uuid::Uuid::new_v4().to_string();
-        let send = || {
-            app.client
-                .post(app.url("/test/flaky"))
-                .header("idempotency-key", &key)
-                .json(&json!({}))
-                .send()
-        };
+        let send = || app.client.post(app.url("/test/flaky")).header("idempotency-key", &key).json(&json!({})).send();
         assert_eq!(send().await.unwrap().status(), 500, "{}", app.label);
         let retry = send().await.unwrap();
         assert_eq!(retry.status(), 201);

@@ -13,8 +13,8 @@ use prm_proto::{
     common::v1::{Address as PbAddress, RecordRef, RecordType},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 use tonic::{Request, Response, Status};
@@ -36,124 +36,32 @@ impl AccountApi {
 }
 
 const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
-    Field {
-        name: "name",
-        column: account::Column::Name,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "type",
-        column: account::Column::AccountType,
-        kind: FieldKind::Enum(AccountType::NAMES),
-    },
-    Field {
-        name: "industry",
-        column: account::Column::Industry,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "website",
-        column: account::Column::Website,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "phone",
-        column: account::Column::Phone,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "vat_number",
-        column: account::Column::VatNumber,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "billing_address.city",
-        column: account::Column::BillingCity,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "billing_address.country",
-        column: account::Column::BillingCountry,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "owner_id",
-        column: account::Column::OwnerId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "partner_id",
-        column: account::Column::PartnerId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "create_time",
-        column: account::Column::CreateTime,
-        kind: FieldKind::Timestamp,
-    },
-    Field {
-        name: "update_time",
-        column: account::Column::UpdateTime,
-        kind: FieldKind::Timestamp,
-    },
+    Field { name: "name", column: account::Column::Name, kind: FieldKind::Text },
+    Field { name: "type", column: account::Column::AccountType, kind: FieldKind::Enum(AccountType::NAMES) },
+    Field { name: "industry", column: account::Column::Industry, kind: FieldKind::Text },
+    Field { name: "website", column: account::Column::Website, kind: FieldKind::Text },
+    Field { name: "phone", column: account::Column::Phone, kind: FieldKind::Text },
+    Field { name: "vat_number", column: account::Column::VatNumber, kind: FieldKind::Text },
+    Field { name: "billing_address.city", column: account::Column::BillingCity, kind: FieldKind::Text },
+    Field { name: "billing_address.country", column: account::Column::BillingCountry, kind: FieldKind::Text },
+    Field { name: "owner_id", column: account::Column::OwnerId, kind: FieldKind::Uuid },
+    Field { name: "partner_id", column: account::Column::PartnerId, kind: FieldKind::Uuid },
+    Field { name: "create_time", column: account::Column::CreateTime, kind: FieldKind::Timestamp },
+    Field { name: "update_time", column: account::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
 
 const CONTACT_FIELDS: &[Field<contact::Column>] = &[
-    Field {
-        name: "first_name",
-        column: contact::Column::FirstName,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "last_name",
-        column: contact::Column::LastName,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "title",
-        column: contact::Column::Title,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "email",
-        column: contact::Column::Email,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "phone",
-        column: contact::Column::Phone,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "account_id",
-        column: contact::Column::AccountId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "owner_id",
-        column: contact::Column::OwnerId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "partner_id",
-        column: contact::Column::PartnerId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "mailing_address.city",
-        column: contact::Column::MailingCity,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "create_time",
-        column: contact::Column::CreateTime,
-        kind: FieldKind::Timestamp,
-    },
-    Field {
-        name: "update_time",
-        column: contact::Column::UpdateTime,
-        kind: FieldKind::Timestamp,
-    },
+    Field { name: "first_name", column: contact::Column::FirstName, kind: FieldKind::Text },
+    Field { name: "last_name", column: contact::Column::LastName, kind: FieldKind::Text },
+    Field { name: "title", column: contact::Column::Title, kind: FieldKind::Text },
+    Field { name: "email", column: contact::Column::Email, kind: FieldKind::Text },
+    Field { name: "phone", column: contact::Column::Phone, kind: FieldKind::Text },
+    Field { name: "account_id", column: contact::Column::AccountId, kind: FieldKind::Uuid },
+    Field { name: "owner_id", column: contact::Column::OwnerId, kind: FieldKind::Uuid },
+    Field { name: "partner_id", column: contact::Column::PartnerId, kind: FieldKind::Uuid },
+    Field { name: "mailing_address.city", column: contact::Column::MailingCity, kind: FieldKind::Text },
+    Field { name: "create_time", column: contact::Column::CreateTime, kind: FieldKind::Timestamp },
+    Field { name: "update_time", column: contact::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
 
 fn account_sort_key(a: &account::Model, field: &str) -> (SortValue, Uuid) {
@@ -216,9 +124,7 @@ fn address_out(a: &Address) -> Option<PbAddress> {
 /// `type`) or means the default (a create).
 fn account_type_in(v: i32, required_type: bool) -> Result<AccountType> {
     match pb::AccountType::try_from(v) {
-        Ok(pb::AccountType::Unspecified) if required_type => {
-            Err(Error::invalid("type", "is required"))
-        }
+        Ok(pb::AccountType::Unspecified) if required_type => Err(Error::invalid("type", "is required")),
         Ok(pb::AccountType::Unspecified) => Ok(AccountType::Prospect),
         Ok(pb::AccountType::Prospect) => Ok(AccountType::Prospect),
         Ok(pb::AccountType::Customer) => Ok(AccountType::Customer),
@@ -268,11 +174,7 @@ pub fn account_out(m: &account::Model) -> pb::Account {
 }
 
 fn contact_in(c: &pb::Contact) -> Result<ContactFields> {
-    let account_id = if c.account_id.is_empty() {
-        None
-    } else {
-        Some(parse_id(&c.account_id, "account_id")?)
-    };
+    let account_id = if c.account_id.is_empty() { None } else { Some(parse_id(&c.account_id, "account_id")?) };
     Ok(ContactFields {
         account_id,
         first_name: c.first_name.clone(),
@@ -311,13 +213,7 @@ fn no_such_account() -> Error {
 }
 
 fn lower_contains(col: impl sea_orm::ColumnTrait, needle: &str) -> SimpleExpr {
-    let pattern = format!(
-        "%{}%",
-        needle
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_")
-    );
+    let pattern = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
         .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
 }
@@ -329,10 +225,7 @@ fn score(text: &str, q: &str) -> f64 {
         1.0
     } else if t.starts_with(q) {
         0.8
-    } else if t
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| w.starts_with(q))
-    {
+    } else if t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
         0.6
     } else if t.contains(q) {
         0.4
@@ -346,41 +239,25 @@ type Reply<T> = std::result::Result<Response<T>, Status>;
 #[tonic::async_trait]
 impl AccountService for AccountApi {
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn get_account(
-        &self,
-        req: Request<pb::GetAccountRequest>,
-    ) -> Reply<pb::GetAccountResponse> {
+    async fn get_account(&self, req: Request<pb::GetAccountRequest>) -> Reply<pb::GetAccountResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let a = owned::find::<account::Entity, _>(&self.db, &caller, id).await?;
-        Ok(Response::new(pb::GetAccountResponse {
-            account: Some(account_out(&a)),
-        }))
+        Ok(Response::new(pb::GetAccountResponse { account: Some(account_out(&a)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn list_accounts(
-        &self,
-        req: Request<pb::ListAccountsRequest>,
-    ) -> Reply<pb::ListAccountsResponse> {
+    async fn list_accounts(&self, req: Request<pb::ListAccountsRequest>) -> Reply<pb::ListAccountsResponse> {
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
         let listing = Listing::parse(
-            ListParams {
-                page_size: r.page_size,
-                page_token: &r.page_token,
-                filter: &r.filter,
-                order_by: &r.order_by,
-            },
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
             ACCOUNT_FIELDS,
             account::Column::Id,
             "create_time desc",
         )?;
-        let rows = listing
-            .apply(owned::visible::<account::Entity>(&caller))
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows =
+            listing.apply(owned::visible::<account::Entity>(&caller)).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = listing.page(rows, account_sort_key);
         Ok(Response::new(pb::ListAccountsResponse {
             accounts: rows.iter().map(account_out).collect(),
@@ -389,16 +266,9 @@ impl AccountService for AccountApi {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_account(
-        &self,
-        req: Request<pb::CreateAccountRequest>,
-    ) -> Reply<pb::CreateAccountResponse> {
+    async fn create_account(&self, req: Request<pb::CreateAccountRequest>) -> Reply<pb::CreateAccountResponse> {
         let caller = Caller::of(&req)?;
-        let raw = req
-            .get_ref()
-            .account
-            .as_ref()
-            .ok_or_else(|| Error::invalid("account", "is required"))?;
+        let raw = req.get_ref().account.as_ref().ok_or_else(|| Error::invalid("account", "is required"))?;
         let fields = AccountFields::parse(&account_in(raw, false)?)?;
         let partner_id = caller.creating_partner()?;
         let now = time::now();
@@ -427,28 +297,16 @@ impl AccountService for AccountApi {
             update_time: now,
         };
         m.set_fields(&fields);
-        let m = m
-            .into_active_model()
-            .reset_all()
-            .insert(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
         tracing::info!(account_id = %m.id, partner_id = %m.partner_id, "account created");
-        Ok(Response::new(pb::CreateAccountResponse {
-            account: Some(account_out(&m)),
-        }))
+        Ok(Response::new(pb::CreateAccountResponse { account: Some(account_out(&m)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn update_account(
-        &self,
-        req: Request<pb::UpdateAccountRequest>,
-    ) -> Reply<pb::UpdateAccountResponse> {
+    async fn update_account(&self, req: Request<pb::UpdateAccountRequest>) -> Reply<pb::UpdateAccountResponse> {
         let caller = Caller::of(&req)?;
         let r = req.into_inner();
-        let raw = r
-            .account
-            .ok_or_else(|| Error::invalid("account", "is required"))?;
+        let raw = r.account.ok_or_else(|| Error::invalid("account", "is required"))?;
         let id = parse_id(&raw.id, "id")?;
         let mask = mask_paths(r.update_mask.as_ref());
         let patch = account_in(&raw, mask.iter().any(|p| p == "type"))?;
@@ -461,16 +319,11 @@ impl AccountService for AccountApi {
             Ok(Some((next, before.changes(&after))))
         })
         .await?;
-        Ok(Response::new(pb::UpdateAccountResponse {
-            account: Some(account_out(&updated)),
-        }))
+        Ok(Response::new(pb::UpdateAccountResponse { account: Some(account_out(&updated)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn delete_account(
-        &self,
-        req: Request<pb::DeleteAccountRequest>,
-    ) -> Reply<pb::DeleteAccountResponse> {
+    async fn delete_account(&self, req: Request<pb::DeleteAccountRequest>) -> Reply<pb::DeleteAccountResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         owned::delete::<account::Entity, _>(&self.db, &caller, id, |txn| {
@@ -486,10 +339,7 @@ impl AccountService for AccountApi {
                 for c in contacts {
                     record::delete_features(txn, RecordType::Contact, c).await?;
                 }
-                contact::Entity::delete_many()
-                    .filter(contact::Column::AccountId.eq(id))
-                    .exec(txn)
-                    .await?;
+                contact::Entity::delete_many().filter(contact::Column::AccountId.eq(id)).exec(txn).await?;
                 Ok(())
             })
         })
@@ -505,49 +355,30 @@ impl AccountService for AccountApi {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
-        let updated =
-            owned::change_owner::<account::Entity>(&self.db, &caller, id, new_owner).await?;
-        Ok(Response::new(pb::ChangeAccountOwnerResponse {
-            account: Some(account_out(&updated)),
-        }))
+        let updated = owned::change_owner::<account::Entity>(&self.db, &caller, id, new_owner).await?;
+        Ok(Response::new(pb::ChangeAccountOwnerResponse { account: Some(account_out(&updated)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn get_contact(
-        &self,
-        req: Request<pb::GetContactRequest>,
-    ) -> Reply<pb::GetContactResponse> {
+    async fn get_contact(&self, req: Request<pb::GetContactRequest>) -> Reply<pb::GetContactResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let c = owned::find::<contact::Entity, _>(&self.db, &caller, id).await?;
-        Ok(Response::new(pb::GetContactResponse {
-            contact: Some(contact_out(&c)),
-        }))
+        Ok(Response::new(pb::GetContactResponse { contact: Some(contact_out(&c)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn list_contacts(
-        &self,
-        req: Request<pb::ListContactsRequest>,
-    ) -> Reply<pb::ListContactsResponse> {
+    async fn list_contacts(&self, req: Request<pb::ListContactsRequest>) -> Reply<pb::ListContactsResponse> {
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
         let listing = Listing::parse(
-            ListParams {
-                page_size: r.page_size,
-                page_token: &r.page_token,
-                filter: &r.filter,
-                order_by: &r.order_by,
-            },
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
             CONTACT_FIELDS,
             contact::Column::Id,
             "create_time desc",
         )?;
-        let rows = listing
-            .apply(owned::visible::<contact::Entity>(&caller))
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows =
+            listing.apply(owned::visible::<contact::Entity>(&caller)).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = listing.page(rows, contact_sort_key);
         Ok(Response::new(pb::ListContactsResponse {
             contacts: rows.iter().map(contact_out).collect(),
@@ -556,16 +387,9 @@ impl AccountService for AccountApi {
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_contact(
-        &self,
-        req: Request<pb::CreateContactRequest>,
-    ) -> Reply<pb::CreateContactResponse> {
+    async fn create_contact(&self, req: Request<pb::CreateContactRequest>) -> Reply<pb::CreateContactResponse> {
         let caller = Caller::of(&req)?;
-        let raw = req
-            .get_ref()
-            .contact
-            .as_ref()
-            .ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let raw = req.get_ref().contact.as_ref().ok_or_else(|| Error::invalid("contact", "is required"))?;
         let fields = ContactFields::parse(&contact_in(raw)?)?;
         let partner_id = caller.creating_partner()?;
         let account_id = fields.account_id.expect("parsed contacts have an account");
@@ -595,35 +419,20 @@ impl AccountService for AccountApi {
             update_time: now,
         };
         m.set_fields(&fields);
-        let m = m
-            .into_active_model()
-            .reset_all()
-            .insert(&self.db)
-            .await
-            .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateContactResponse {
-            contact: Some(contact_out(&m)),
-        }))
+        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
+        Ok(Response::new(pb::CreateContactResponse { contact: Some(contact_out(&m)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn update_contact(
-        &self,
-        req: Request<pb::UpdateContactRequest>,
-    ) -> Reply<pb::UpdateContactResponse> {
+    async fn update_contact(&self, req: Request<pb::UpdateContactRequest>) -> Reply<pb::UpdateContactResponse> {
         let caller = Caller::of(&req)?;
         let r = req.into_inner();
-        let raw = r
-            .contact
-            .ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let raw = r.contact.ok_or_else(|| Error::invalid("contact", "is required"))?;
         let id = parse_id(&raw.id, "id")?;
         let mask = mask_paths(r.update_mask.as_ref());
         let patch = contact_in(&raw)?;
         // A contact moves only to an account the caller sees, of its own partner.
-        let new_account_partner = match patch
-            .account_id
-            .filter(|_| mask.iter().any(|p| p == "account_id"))
-        {
+        let new_account_partner = match patch.account_id.filter(|_| mask.iter().any(|p| p == "account_id")) {
             Some(a) => Some(
                 owned::find::<account::Entity, _>(&self.db, &caller, a)
                     .await
@@ -644,20 +453,14 @@ impl AccountService for AccountApi {
             Ok(Some((next, before.changes(&after))))
         })
         .await?;
-        Ok(Response::new(pb::UpdateContactResponse {
-            contact: Some(contact_out(&updated)),
-        }))
+        Ok(Response::new(pb::UpdateContactResponse { contact: Some(contact_out(&updated)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn delete_contact(
-        &self,
-        req: Request<pb::DeleteContactRequest>,
-    ) -> Reply<pb::DeleteContactResponse> {
+    async fn delete_contact(&self, req: Request<pb::DeleteContactRequest>) -> Reply<pb::DeleteContactResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        owned::delete::<contact::Entity, _>(&self.db, &caller, id, |_| Box::pin(async { Ok(()) }))
-            .await?;
+        owned::delete::<contact::Entity, _>(&self.db, &caller, id, |_| Box::pin(async { Ok(()) })).await?;
         Ok(Response::new(pb::DeleteContactResponse {}))
     }
 
@@ -669,11 +472,8 @@ impl AccountService for AccountApi {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
-        let updated =
-            owned::change_owner::<contact::Entity>(&self.db, &caller, id, new_owner).await?;
-        Ok(Response::new(pb::ChangeContactOwnerResponse {
-            contact: Some(contact_out(&updated)),
-        }))
+        let updated = owned::change_owner::<contact::Entity>(&self.db, &caller, id, new_owner).await?;
+        Ok(Response::new(pb::ChangeContactOwnerResponse { contact: Some(contact_out(&updated)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -720,10 +520,7 @@ impl AccountService for AccountApi {
         let mut hits: Vec<pb::SearchHit> = accounts
             .iter()
             .map(|a| pb::SearchHit {
-                record: Some(RecordRef {
-                    r#type: RecordType::Account as i32,
-                    id: a.id.to_string(),
-                }),
+                record: Some(RecordRef { r#type: RecordType::Account as i32, id: a.id.to_string() }),
                 title: a.name.clone(),
                 subtitle: [a.billing_city.as_str(), a.phone.as_str()]
                     .iter()
@@ -736,10 +533,7 @@ impl AccountService for AccountApi {
             .chain(contacts.iter().map(|c| {
                 let name = c.fields().full_name();
                 pb::SearchHit {
-                    record: Some(RecordRef {
-                        r#type: RecordType::Contact as i32,
-                        id: c.id.to_string(),
-                    }),
+                    record: Some(RecordRef { r#type: RecordType::Contact as i32, id: c.id.to_string() }),
                     score: score(&name, &q).max(score(&c.email, &q)),
                     title: name,
                     subtitle: [c.email.as_str(), c.phone.as_str()]
@@ -751,11 +545,7 @@ impl AccountService for AccountApi {
                 }
             }))
             .collect();
-        hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.title.cmp(&b.title))
-        });
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
         hits.truncate(limit as usize);
         Ok(Response::new(pb::SearchResponse { hits }))
     }

@@ -13,8 +13,7 @@ use prm_kit::{
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    account::v1::account_service_server::AccountServiceServer,
-    record::v1::record_service_server::RecordServiceServer,
+    account::v1::account_service_server::AccountServiceServer, record::v1::record_service_server::RecordServiceServer,
 };
 use tonic::service::Routes;
 
@@ -23,10 +22,7 @@ pub struct AccountService;
 
 impl PrmService for AccountService {
     const NAME: &'static str = "account";
-    const GRPC_NAMES: &'static [&'static str] = &[
-        "prm.account.v1.AccountService",
-        "prm.record.v1.RecordService",
-    ];
+    const GRPC_NAMES: &'static [&'static str] = &["prm.account.v1.AccountService", "prm.record.v1.RecordService"];
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
@@ -34,15 +30,13 @@ impl PrmService for AccountService {
         let auth = AuthInterceptor::new(key);
         let api = grpc::AccountApi::new(db.clone());
         let records = RecordFeatures::new(db.clone(), store::Access::new(db));
-        Ok(
-            Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
-                tonic::service::interceptor::InterceptedService::new(
-                    RecordServiceServer::new(records)
-                        .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
-                        .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-                    auth,
-                ),
+        Ok(Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
+            tonic::service::interceptor::InterceptedService::new(
+                RecordServiceServer::new(records)
+                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                auth,
             ),
-        )
+        ))
     }
 }

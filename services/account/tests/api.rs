@@ -43,34 +43,19 @@ impl TestApp {
         )
         .await
         .expect("service starts");
-        TestApp {
-            addr,
-            key,
-            db,
-            stop: Some(tx),
-        }
+        TestApp { addr, key, db, stop: Some(tx) }
     }
 
     async fn channel(&self) -> Channel {
-        Channel::from_shared(format!("http://{}", self.addr))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap()
+        Channel::from_shared(format!("http://{}", self.addr)).unwrap().connect().await.unwrap()
     }
 
     async fn client(&self, caller: &Caller) -> Client {
-        AccountServiceClient::with_interceptor(
-            self.channel().await,
-            CallerInterceptor::new(&self.key, caller).unwrap(),
-        )
+        AccountServiceClient::with_interceptor(self.channel().await, CallerInterceptor::new(&self.key, caller).unwrap())
     }
 
     async fn records(&self, caller: &Caller) -> Records {
-        RecordServiceClient::with_interceptor(
-            self.channel().await,
-            CallerInterceptor::new(&self.key, caller).unwrap(),
-        )
+        RecordServiceClient::with_interceptor(self.channel().await, CallerInterceptor::new(&self.key, caller).unwrap())
     }
 
     async fn stop(mut self) {
@@ -82,13 +67,7 @@ impl TestApp {
 }
 
 fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller {
-        user_id: Uuid::now_v7(),
-        partner_id: partner,
-        role,
-        assigned_partners: vec![],
-        partner_tier: None,
-    }
+    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn account(name: &str) -> pb::Account {
@@ -97,20 +76,14 @@ fn account(name: &str) -> pb::Account {
         r#type: pb::AccountType::Prospect as i32,
         phone: "+49 30 1234 567".into(),
         website: "acme.example".into(),
-        billing_address: Some(Address {
-            city: "Berlin".into(),
-            country: "DE".into(),
-            ..Default::default()
-        }),
+        billing_address: Some(Address { city: "Berlin".into(), country: "DE".into(), ..Default::default() }),
         ..Default::default()
     }
 }
 
 async fn create(client: &mut Client, name: &str) -> pb::Account {
     client
-        .create_account(pb::CreateAccountRequest {
-            account: Some(account(name)),
-        })
+        .create_account(pb::CreateAccountRequest { account: Some(account(name)) })
         .await
         .unwrap()
         .into_inner()
@@ -119,9 +92,7 @@ async fn create(client: &mut Client, name: &str) -> pb::Account {
 }
 
 fn field_of(status: &tonic::Status) -> String {
-    prm_kit::error::violated_field(status)
-        .map(|(f, _)| f)
-        .unwrap_or_default()
+    prm_kit::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
 #[tokio::test]
@@ -134,13 +105,7 @@ async fn create_read_update_delete_an_account() {
     assert_eq!(a.partner_id, alice.partner_id.unwrap().to_string());
     assert_eq!(a.website, "https://acme.example");
 
-    let got = c
-        .get_account(pb::GetAccountRequest { id: a.id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .account
-        .unwrap();
+    let got = c.get_account(pb::GetAccountRequest { id: a.id.clone() }).await.unwrap().into_inner().account.unwrap();
     assert_eq!(got, a);
 
     let updated = c
@@ -151,9 +116,7 @@ async fn create_read_update_delete_an_account() {
                 phone: "".into(),
                 ..Default::default()
             }),
-            update_mask: Some(prost_types::FieldMask {
-                paths: vec!["name".into()],
-            }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into()] }),
         })
         .await
         .unwrap()
@@ -163,13 +126,8 @@ async fn create_read_update_delete_an_account() {
     assert_eq!(updated.name, "Acme Corp");
     assert_eq!(updated.phone, a.phone, "fields outside the mask stay");
 
-    c.delete_account(pb::DeleteAccountRequest { id: a.id.clone() })
-        .await
-        .unwrap();
-    let err = c
-        .get_account(pb::GetAccountRequest { id: a.id })
-        .await
-        .unwrap_err();
+    c.delete_account(pb::DeleteAccountRequest { id: a.id.clone() }).await.unwrap();
+    let err = c.get_account(pb::GetAccountRequest { id: a.id }).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
     app.stop().await;
 }
@@ -181,14 +139,8 @@ async fn field_history_holds_old_and_new_values() {
     let mut c = app.client(&alice).await;
     let a = create(&mut c, "Acme").await;
     c.update_account(pb::UpdateAccountRequest {
-        account: Some(pb::Account {
-            id: a.id.clone(),
-            r#type: pb::AccountType::Customer as i32,
-            ..Default::default()
-        }),
-        update_mask: Some(prost_types::FieldMask {
-            paths: vec!["type".into()],
-        }),
+        account: Some(pb::Account { id: a.id.clone(), r#type: pb::AccountType::Customer as i32, ..Default::default() }),
+        update_mask: Some(prost_types::FieldMask { paths: vec!["type".into()] }),
     })
     .await
     .unwrap();
@@ -196,10 +148,7 @@ async fn field_history_holds_old_and_new_values() {
         .records(&alice)
         .await
         .list_field_changes(rpb::ListFieldChangesRequest {
-            record: Some(RecordRef {
-                r#type: RecordType::Account as i32,
-                id: a.id.clone(),
-            }),
+            record: Some(RecordRef { r#type: RecordType::Account as i32, id: a.id.clone() }),
             ..Default::default()
         })
         .await
@@ -221,44 +170,21 @@ async fn another_partner_cannot_see_or_touch_an_account() {
     let carol = person(Role::PartnerAdmin, Some(Uuid::now_v7()));
     let a = create(&mut app.client(&alice).await, "Acme").await;
     let mut c = app.client(&carol).await;
-    let record = Some(RecordRef {
-        r#type: RecordType::Account as i32,
-        id: a.id.clone(),
-    });
+    let record = Some(RecordRef { r#type: RecordType::Account as i32, id: a.id.clone() });
 
-    assert_eq!(
-        c.get_account(pb::GetAccountRequest { id: a.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    let listed = c
-        .list_accounts(pb::ListAccountsRequest::default())
-        .await
-        .unwrap()
-        .into_inner()
-        .accounts;
+    assert_eq!(c.get_account(pb::GetAccountRequest { id: a.id.clone() }).await.unwrap_err().code(), Code::NotFound);
+    let listed = c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap().into_inner().accounts;
     assert!(listed.is_empty());
     let upd = c
         .update_account(pb::UpdateAccountRequest {
-            account: Some(pb::Account {
-                id: a.id.clone(),
-                name: "Mine".into(),
-                ..Default::default()
-            }),
-            update_mask: Some(prost_types::FieldMask {
-                paths: vec!["name".into()],
-            }),
+            account: Some(pb::Account { id: a.id.clone(), name: "Mine".into(), ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into()] }),
         })
         .await
         .unwrap_err();
     assert_eq!(upd.code(), Code::NotFound);
     assert_eq!(
-        c.delete_account(pb::DeleteAccountRequest { id: a.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
+        c.delete_account(pb::DeleteAccountRequest { id: a.id.clone() }).await.unwrap_err().code(),
         Code::NotFound
     );
     let own = c
@@ -270,40 +196,15 @@ async fn another_partner_cannot_see_or_touch_an_account() {
         .unwrap_err();
     assert_eq!(own.code(), Code::NotFound);
     let mut r = app.records(&carol).await;
-    let note = r
-        .create_note(rpb::CreateNoteRequest {
-            record: record.clone(),
-            body: "hi".into(),
-        })
-        .await
-        .unwrap_err();
+    let note = r.create_note(rpb::CreateNoteRequest { record: record.clone(), body: "hi".into() }).await.unwrap_err();
     assert_eq!(note.code(), Code::NotFound);
-    let follow = r
-        .follow_record(rpb::FollowRecordRequest {
-            record: record.clone(),
-        })
-        .await
-        .unwrap_err();
+    let follow = r.follow_record(rpb::FollowRecordRequest { record: record.clone() }).await.unwrap_err();
     assert_eq!(follow.code(), Code::NotFound);
-    let search = c
-        .search(pb::SearchRequest {
-            query: "acme".into(),
-            page_size: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .hits;
+    let search = c.search(pb::SearchRequest { query: "acme".into(), page_size: 0 }).await.unwrap().into_inner().hits;
     assert!(search.is_empty());
 
     // Nothing changed for the owner.
-    let still = app
-        .client(&alice)
-        .await
-        .get_account(pb::GetAccountRequest { id: a.id })
-        .await
-        .unwrap()
-        .into_inner();
+    let still = app.client(&alice).await.get_account(pb::GetAccountRequest { id: a.id }).await.unwrap().into_inner();
     assert_eq!(still.account.unwrap().name, "Acme");
     app.stop().await;
 }
@@ -312,77 +213,27 @@ async fn another_partner_cannot_see_or_touch_an_account() {
 async fn account_managers_read_assigned_partners_only_and_cannot_edit() {
     let app = TestApp::spawn().await;
     let (acme, borealis) = (Uuid::now_v7(), Uuid::now_v7());
-    let a = create(
-        &mut app.client(&person(Role::PartnerUser, Some(acme))).await,
-        "Acme customer",
-    )
-    .await;
-    let b = create(
-        &mut app.client(&person(Role::PartnerUser, Some(borealis))).await,
-        "Borealis customer",
-    )
-    .await;
-    let maria = Caller {
-        assigned_partners: vec![acme],
-        ..person(Role::AccountManager, None)
-    };
+    let a = create(&mut app.client(&person(Role::PartnerUser, Some(acme))).await, "Acme customer").await;
+    let b = create(&mut app.client(&person(Role::PartnerUser, Some(borealis))).await, "Borealis customer").await;
+    let maria = Caller { assigned_partners: vec![acme], ..person(Role::AccountManager, None) };
     let mut c = app.client(&maria).await;
-    assert!(
-        c.get_account(pb::GetAccountRequest { id: a.id.clone() })
-            .await
-            .is_ok()
-    );
-    assert_eq!(
-        c.get_account(pb::GetAccountRequest { id: b.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    let listed = c
-        .list_accounts(pb::ListAccountsRequest::default())
-        .await
-        .unwrap()
-        .into_inner()
-        .accounts;
-    assert_eq!(
-        listed.iter().map(|x| x.id.clone()).collect::<Vec<_>>(),
-        vec![a.id.clone()]
-    );
+    assert!(c.get_account(pb::GetAccountRequest { id: a.id.clone() }).await.is_ok());
+    assert_eq!(c.get_account(pb::GetAccountRequest { id: b.id.clone() }).await.unwrap_err().code(), Code::NotFound);
+    let listed = c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap().into_inner().accounts;
+    assert_eq!(listed.iter().map(|x| x.id.clone()).collect::<Vec<_>>(), vec![a.id.clone()]);
     let err = c
         .update_account(pb::UpdateAccountRequest {
-            account: Some(pb::Account {
-                id: a.id.clone(),
-                name: "X".into(),
-                ..Default::default()
-            }),
-            update_mask: Some(prost_types::FieldMask {
-                paths: vec!["name".into()],
-            }),
+            account: Some(pb::Account { id: a.id.clone(), name: "X".into(), ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into()] }),
         })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
-    let err = c
-        .create_account(pb::CreateAccountRequest {
-            account: Some(account("X")),
-        })
-        .await
-        .unwrap_err();
+    let err = c.create_account(pb::CreateAccountRequest { account: Some(account("X")) }).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     // An account manager may comment.
-    let record = Some(RecordRef {
-        r#type: RecordType::Account as i32,
-        id: a.id,
-    });
-    app.records(&maria)
-        .await
-        .create_note(rpb::CreateNoteRequest {
-            record,
-            body: "Looks good".into(),
-        })
-        .await
-        .unwrap();
+    let record = Some(RecordRef { r#type: RecordType::Account as i32, id: a.id });
+    app.records(&maria).await.create_note(rpb::CreateNoteRequest { record, body: "Looks good".into() }).await.unwrap();
     app.stop().await;
 }
 
@@ -394,22 +245,11 @@ async fn partner_users_edit_only_their_own_records() {
     let bob = person(Role::PartnerUser, Some(acme));
     let a = create(&mut app.client(&alice).await, "Alice's").await;
     let mut bc = app.client(&bob).await;
-    assert!(
-        bc.get_account(pb::GetAccountRequest { id: a.id.clone() })
-            .await
-            .is_ok(),
-        "colleagues see it"
-    );
-    let err = bc
-        .delete_account(pb::DeleteAccountRequest { id: a.id.clone() })
-        .await
-        .unwrap_err();
+    assert!(bc.get_account(pb::GetAccountRequest { id: a.id.clone() }).await.is_ok(), "colleagues see it");
+    let err = bc.delete_account(pb::DeleteAccountRequest { id: a.id.clone() }).await.unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     let err = bc
-        .change_account_owner(pb::ChangeAccountOwnerRequest {
-            id: a.id.clone(),
-            new_owner_id: bob.user_id.to_string(),
-        })
+        .change_account_owner(pb::ChangeAccountOwnerRequest { id: a.id.clone(), new_owner_id: bob.user_id.to_string() })
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
@@ -417,10 +257,7 @@ async fn partner_users_edit_only_their_own_records() {
     let moved = app
         .client(&alice)
         .await
-        .change_account_owner(pb::ChangeAccountOwnerRequest {
-            id: a.id.clone(),
-            new_owner_id: bob.user_id.to_string(),
-        })
+        .change_account_owner(pb::ChangeAccountOwnerRequest { id: a.id.clone(), new_owner_id: bob.user_id.to_string() })
         .await
         .unwrap()
         .into_inner()
@@ -428,14 +265,8 @@ async fn partner_users_edit_only_their_own_records() {
         .unwrap();
     assert_eq!(moved.owner_id, bob.user_id.to_string());
     bc.update_account(pb::UpdateAccountRequest {
-        account: Some(pb::Account {
-            id: a.id.clone(),
-            industry: "Telecom".into(),
-            ..Default::default()
-        }),
-        update_mask: Some(prost_types::FieldMask {
-            paths: vec!["industry".into()],
-        }),
+        account: Some(pb::Account { id: a.id.clone(), industry: "Telecom".into(), ..Default::default() }),
+        update_mask: Some(prost_types::FieldMask { paths: vec!["industry".into()] }),
     })
     .await
     .unwrap();
@@ -448,75 +279,30 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let alice = person(Role::PartnerUser, Some(Uuid::now_v7()));
     let mut c = app.client(&alice).await;
     let cases: Vec<(pb::Account, &str)> = vec![
-        (
-            pb::Account {
-                name: "".into(),
-                ..Default::default()
-            },
-            "name",
-        ),
-        (
-            pb::Account {
-                name: "x".repeat(256),
-                ..Default::default()
-            },
-            "name",
-        ),
+        (pb::Account { name: "".into(), ..Default::default() }, "name"),
+        (pb::Account { name: "x".repeat(256), ..Default::default() }, "name"),
+        (pb::Account { name: "A".into(), phone: "call me".into(), ..Default::default() }, "phone"),
+        (pb::Account { name: "A".into(), website: "not a site".into(), ..Default::default() }, "website"),
+        (pb::Account { name: "A".into(), r#type: 42, ..Default::default() }, "type"),
         (
             pb::Account {
                 name: "A".into(),
-                phone: "call me".into(),
-                ..Default::default()
-            },
-            "phone",
-        ),
-        (
-            pb::Account {
-                name: "A".into(),
-                website: "not a site".into(),
-                ..Default::default()
-            },
-            "website",
-        ),
-        (
-            pb::Account {
-                name: "A".into(),
-                r#type: 42,
-                ..Default::default()
-            },
-            "type",
-        ),
-        (
-            pb::Account {
-                name: "A".into(),
-                billing_address: Some(Address {
-                    city: "c".repeat(101),
-                    ..Default::default()
-                }),
+                billing_address: Some(Address { city: "c".repeat(101), ..Default::default() }),
                 ..Default::default()
             },
             "billing_address.city",
         ),
     ];
     for (a, field) in cases {
-        let err = c
-            .create_account(pb::CreateAccountRequest { account: Some(a) })
-            .await
-            .unwrap_err();
+        let err = c.create_account(pb::CreateAccountRequest { account: Some(a) }).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
         assert_eq!(field_of(&err), field);
     }
     let a = create(&mut c, "Acme").await;
     let err = c
         .update_account(pb::UpdateAccountRequest {
-            account: Some(pb::Account {
-                id: a.id.clone(),
-                name: "B".into(),
-                ..Default::default()
-            }),
-            update_mask: Some(prost_types::FieldMask {
-                paths: vec!["name".into(), "owner_id".into()],
-            }),
+            account: Some(pb::Account { id: a.id.clone(), name: "B".into(), ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into(), "owner_id".into()] }),
         })
         .await
         .unwrap_err();
@@ -533,25 +319,12 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "email");
-    let listed = c
-        .list_accounts(pb::ListAccountsRequest::default())
-        .await
-        .unwrap()
-        .into_inner()
-        .accounts;
+    let listed = c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap().into_inner().accounts;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "Acme");
-    let contacts = c
-        .list_contacts(pb::ListContactsRequest::default())
-        .await
-        .unwrap()
-        .into_inner()
-        .contacts;
+    let contacts = c.list_contacts(pb::ListContactsRequest::default()).await.unwrap().into_inner().contacts;
     assert!(contacts.is_empty());
-    let err = c
-        .get_account(pb::GetAccountRequest { id: "42".into() })
-        .await
-        .unwrap_err();
+    let err = c.get_account(pb::GetAccountRequest { id: "42".into() }).await.unwrap_err();
     assert_eq!(field_of(&err), "id");
     app.stop().await;
 }
@@ -590,11 +363,7 @@ async fn paging_neither_skips_nor_repeats_while_rows_are_inserted() {
         token = page.next_page_token;
     }
     for id in &expected {
-        assert_eq!(
-            seen.iter().filter(|s| *s == id).count(),
-            1,
-            "every original row exactly once"
-        );
+        assert_eq!(seen.iter().filter(|s| *s == id).count(), 1, "every original row exactly once");
     }
     let unique: std::collections::HashSet<_> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "no row repeated");
@@ -609,45 +378,26 @@ async fn lists_filter_and_sort() {
     for name in ["Charlie", "alpha", "Bravo"] {
         create(&mut c, name).await;
     }
-    let names =
-        |r: pb::ListAccountsResponse| r.accounts.into_iter().map(|a| a.name).collect::<Vec<_>>();
+    let names = |r: pb::ListAccountsResponse| r.accounts.into_iter().map(|a| a.name).collect::<Vec<_>>();
     let r = c
-        .list_accounts(pb::ListAccountsRequest {
-            order_by: "name desc".into(),
-            ..Default::default()
-        })
+        .list_accounts(pb::ListAccountsRequest { order_by: "name desc".into(), ..Default::default() })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        names(r),
-        vec!["Charlie", "Bravo", "alpha"],
-        "case-insensitive"
-    );
+    assert_eq!(names(r), vec!["Charlie", "Bravo", "alpha"], "case-insensitive");
     let r = c
-        .list_accounts(pb::ListAccountsRequest {
-            filter: "name : \"AR\"".into(),
-            ..Default::default()
-        })
+        .list_accounts(pb::ListAccountsRequest { filter: "name : \"AR\"".into(), ..Default::default() })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(names(r), vec!["Charlie"]);
     let r = c
-        .list_accounts(pb::ListAccountsRequest {
-            filter: "type = customer".into(),
-            ..Default::default()
-        })
+        .list_accounts(pb::ListAccountsRequest { filter: "type = customer".into(), ..Default::default() })
         .await
         .unwrap()
         .into_inner();
     assert!(r.accounts.is_empty());
-    for (filter, order_by) in [
-        ("planet = mars", ""),
-        ("type = alien", ""),
-        ("", "password"),
-        ("", "name sideways"),
-    ] {
+    for (filter, order_by) in [("planet = mars", ""), ("type = alien", ""), ("", "password"), ("", "name sideways")] {
         let err = c
             .list_accounts(pb::ListAccountsRequest {
                 filter: filter.into(),
@@ -657,14 +407,7 @@ async fn lists_filter_and_sort() {
             .await
             .unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument, "{filter} {order_by}");
-        assert_eq!(
-            field_of(&err),
-            if filter.is_empty() {
-                "order_by"
-            } else {
-                "filter"
-            }
-        );
+        assert_eq!(field_of(&err), if filter.is_empty() { "order_by" } else { "filter" });
     }
     app.stop().await;
 }
@@ -678,11 +421,7 @@ async fn contacts_belong_to_an_account_of_the_same_partner() {
     let mut cc = app.client(&carol).await;
     let err = cc
         .create_contact(pb::CreateContactRequest {
-            contact: Some(pb::Contact {
-                account_id: a.id.clone(),
-                last_name: "Spy".into(),
-                ..Default::default()
-            }),
+            contact: Some(pb::Contact { account_id: a.id.clone(), last_name: "Spy".into(), ..Default::default() }),
         })
         .await
         .unwrap_err();
@@ -705,42 +444,17 @@ async fn contacts_belong_to_an_account_of_the_same_partner() {
         .contact
         .unwrap();
     assert_eq!(
-        cc.get_contact(pb::GetContactRequest {
-            id: contact.id.clone()
-        })
-        .await
-        .unwrap_err()
-        .code(),
+        cc.get_contact(pb::GetContactRequest { id: contact.id.clone() }).await.unwrap_err().code(),
         Code::NotFound
     );
     // Search finds the contact by partial e-mail and by a phone in another format.
     for q in ["ann.lee@", "0305550199", "030 555 0199"] {
-        let hits = ac
-            .search(pb::SearchRequest {
-                query: q.into(),
-                page_size: 0,
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .hits;
-        assert!(
-            hits.iter()
-                .any(|h| h.record.as_ref().unwrap().id == contact.id),
-            "{q}"
-        );
+        let hits = ac.search(pb::SearchRequest { query: q.into(), page_size: 0 }).await.unwrap().into_inner().hits;
+        assert!(hits.iter().any(|h| h.record.as_ref().unwrap().id == contact.id), "{q}");
     }
     // Deleting the account takes its contacts with it.
-    ac.delete_account(pb::DeleteAccountRequest { id: a.id })
-        .await
-        .unwrap();
-    assert_eq!(
-        ac.get_contact(pb::GetContactRequest { id: contact.id })
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
+    ac.delete_account(pb::DeleteAccountRequest { id: a.id }).await.unwrap();
+    assert_eq!(ac.get_contact(pb::GetContactRequest { id: contact.id }).await.unwrap_err().code(), Code::NotFound);
     app.stop().await;
 }
 
@@ -749,10 +463,7 @@ async fn attachments_are_checked_and_kept_exactly() {
     let app = TestApp::spawn().await;
     let alice = person(Role::PartnerUser, Some(Uuid::now_v7()));
     let a = create(&mut app.client(&alice).await, "Acme").await;
-    let record = Some(RecordRef {
-        r#type: RecordType::Account as i32,
-        id: a.id.clone(),
-    });
+    let record = Some(RecordRef { r#type: RecordType::Account as i32, id: a.id.clone() });
     let mut r = app.records(&alice).await;
     let content = b"%PDF-1.4 contract".to_vec();
     let att = r
@@ -770,10 +481,7 @@ async fn attachments_are_checked_and_kept_exactly() {
     assert_eq!(att.size_bytes, content.len() as i64);
     assert_eq!(att.sha256.len(), 64);
     let got = r
-        .get_attachment(rpb::GetAttachmentRequest {
-            record: record.clone(),
-            attachment_id: att.id.clone(),
-        })
+        .get_attachment(rpb::GetAttachmentRequest { record: record.clone(), attachment_id: att.id.clone() })
         .await
         .unwrap()
         .into_inner();
@@ -799,14 +507,8 @@ async fn attachments_are_checked_and_kept_exactly() {
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "file_name");
-    let listed = r
-        .list_attachments(rpb::ListAttachmentsRequest {
-            record,
-            ..Default::default()
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let listed =
+        r.list_attachments(rpb::ListAttachmentsRequest { record, ..Default::default() }).await.unwrap().into_inner();
     assert_eq!(listed.attachments.len(), 1);
     app.stop().await;
 }
@@ -815,10 +517,7 @@ async fn attachments_are_checked_and_kept_exactly() {
 async fn a_call_without_a_token_is_unauthenticated() {
     let app = TestApp::spawn().await;
     let mut c = AccountServiceClient::new(app.channel().await);
-    let err = c
-        .list_accounts(pb::ListAccountsRequest::default())
-        .await
-        .unwrap_err();
+    let err = c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
     // A token signed with another key is refused too.
     let other = InternalKey::new(b"not-the-key");
@@ -826,13 +525,7 @@ async fn a_call_without_a_token_is_unauthenticated() {
         app.channel().await,
         CallerInterceptor::new(&other, &person(Role::VendorAdmin, None)).unwrap(),
     );
-    assert_eq!(
-        c.list_accounts(pb::ListAccountsRequest::default())
-            .await
-            .unwrap_err()
-            .code(),
-        Code::Unauthenticated
-    );
+    assert_eq!(c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap_err().code(), Code::Unauthenticated);
     app.stop().await;
 }
 
@@ -841,17 +534,8 @@ async fn health_reports_serving() {
     let app = TestApp::spawn().await;
     let mut h = tonic_health::pb::health_client::HealthClient::new(app.channel().await);
     for service in ["", "prm.account.v1.AccountService"] {
-        let r = h
-            .check(tonic_health::pb::HealthCheckRequest {
-                service: service.into(),
-            })
-            .await
-            .unwrap()
-            .into_inner();
-        assert_eq!(
-            r.status,
-            tonic_health::pb::health_check_response::ServingStatus::Serving as i32
-        );
+        let r = h.check(tonic_health::pb::HealthCheckRequest { service: service.into() }).await.unwrap().into_inner();
+        assert_eq!(r.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
     }
     app.stop().await;
 }

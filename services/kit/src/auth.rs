@@ -83,10 +83,7 @@ pub struct Caller {
 impl Caller {
     /// The caller attached to a request by [`AuthInterceptor`].
     pub fn of<T>(req: &Request<T>) -> Result<Caller, Status> {
-        req.extensions()
-            .get::<Caller>()
-            .cloned()
-            .ok_or_else(|| Status::unauthenticated("missing caller"))
+        req.extensions().get::<Caller>().cloned().ok_or_else(|| Status::unauthenticated("missing caller"))
     }
 
     /// The partner on whose behalf this caller creates records: only people of
@@ -94,10 +91,7 @@ impl Caller {
     pub fn creating_partner(&self) -> crate::Result<Uuid> {
         match (self.role.is_partner_role(), self.partner_id) {
             (true, Some(p)) => Ok(p),
-            _ => Err(crate::Error::PermissionDenied(format!(
-                "a {} cannot create partner records",
-                self.role
-            ))),
+            _ => Err(crate::Error::PermissionDenied(format!("a {} cannot create partner records", self.role))),
         }
     }
 
@@ -155,10 +149,7 @@ impl fmt::Debug for InternalKey {
 
 impl InternalKey {
     pub fn new(secret: &[u8]) -> Self {
-        InternalKey {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
-        }
+        InternalKey { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
     }
 
     /// A token for `caller`, valid for `ttl`.
@@ -175,11 +166,7 @@ impl InternalKey {
             iat: now,
             exp: now + ttl.as_secs() as i64,
         };
-        Ok(jsonwebtoken::encode(
-            &Header::new(Algorithm::HS256),
-            &claims,
-            &self.encoding,
-        )?)
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
 
     pub fn verify(&self, token: &str) -> Result<Caller, Status> {
@@ -240,16 +227,13 @@ pub struct CallerInterceptor {
 impl CallerInterceptor {
     pub fn new(key: &InternalKey, caller: &Caller) -> anyhow::Result<Self> {
         let token = key.sign(caller, Duration::from_secs(60))?;
-        Ok(CallerInterceptor {
-            bearer: format!("Bearer {token}").parse()?,
-        })
+        Ok(CallerInterceptor { bearer: format!("Bearer {token}").parse()? })
     }
 }
 
 impl Interceptor for CallerInterceptor {
     fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
-        req.metadata_mut()
-            .insert("authorization", self.bearer.clone());
+        req.metadata_mut().insert("authorization", self.bearer.clone());
         crate::telemetry::inject_context(req.metadata_mut());
         Ok(req)
     }
@@ -279,9 +263,7 @@ mod tests {
 
     #[test]
     fn a_token_of_another_key_is_refused() {
-        let t = InternalKey::new(b"k1")
-            .sign(&caller(), Duration::from_secs(60))
-            .unwrap();
+        let t = InternalKey::new(b"k1").sign(&caller(), Duration::from_secs(60)).unwrap();
         let err = InternalKey::new(b"k2").verify(&t).unwrap_err();
         assert_eq!(err.code(), tonic::Code::Unauthenticated);
     }
@@ -300,10 +282,7 @@ mod tests {
         assert!(c.may_edit(p, c.user_id));
         assert!(!c.may_edit(p, Uuid::now_v7()));
         assert!(!c.may_edit(Uuid::now_v7(), c.user_id));
-        let admin = Caller {
-            role: Role::PartnerAdmin,
-            ..c.clone()
-        };
+        let admin = Caller { role: Role::PartnerAdmin, ..c.clone() };
         assert!(admin.may_edit(p, Uuid::now_v7()));
         assert!(!admin.may_edit(Uuid::now_v7(), Uuid::now_v7()));
     }

@@ -41,10 +41,7 @@ pub struct ServerLimits {
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        ServerLimits {
-            request_timeout_ms: 10_000,
-            concurrency_limit: 512,
-        }
+        ServerLimits { request_timeout_ms: 10_000, concurrency_limit: 512 }
     }
 }
 

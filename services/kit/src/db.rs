@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sea_orm_migration::MigratorTrait;
 
@@ -14,31 +14,22 @@ use sea_orm_migration::MigratorTrait;
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let url = sqlite_rwc(url)?;
     let mut opts = ConnectOptions::new(url.clone());
-    opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10));
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(10)).acquire_timeout(Duration::from_secs(10));
     if url.starts_with("sqlite:") {
         // SQLite allows one writer at a time; a small pool avoids lock storms.
         opts.max_connections(4).min_connections(1);
     } else {
         opts.max_connections(16).min_connections(1);
     }
-    let db = Database::connect(opts)
-        .await
-        .with_context(|| format!("connecting to {}", redact(&url)))?;
+    let db = Database::connect(opts).await.with_context(|| format!("connecting to {}", redact(&url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;",
-        )
-        .await?;
+        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
     }
     Ok(db)
 }
 
 /// Connects and brings the schema up to date with `M`.
-pub async fn connect_and_migrate<M: MigratorTrait>(
-    url: &str,
-) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_and_migrate<M: MigratorTrait>(url: &str) -> anyhow::Result<DatabaseConnection> {
     let db = connect(url).await?;
     M::up(&db, None).await.context("running migrations")?;
     Ok(db)
@@ -61,10 +52,7 @@ fn sqlite_rwc(url: &str) -> anyhow::Result<String> {
         return Ok(url.to_string());
     };
     let file = path.split('?').next().unwrap_or(path);
-    if let Some(dir) = std::path::Path::new(file)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
+    if let Some(dir) = std::path::Path::new(file).parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
     Ok(if path.contains("mode=") {
@@ -102,10 +90,7 @@ mod tests {
 
     #[test]
     fn sqlite_files_are_created_on_demand() {
-        assert_eq!(
-            sqlite_rwc("sqlite://a.db").unwrap(),
-            "sqlite://a.db?mode=rwc"
-        );
+        assert_eq!(sqlite_rwc("sqlite://a.db").unwrap(), "sqlite://a.db?mode=rwc");
         assert_eq!(sqlite_rwc("sqlite::memory:").unwrap(), "sqlite::memory:");
     }
 }

@@ -33,10 +33,7 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Error::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        Error::Invalid { field: field.into(), message: message.into() }
     }
 }
 
@@ -45,16 +42,13 @@ impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         let code = match &e {
             sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(s))
-            | sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(s)) => s
-                .as_database_error()
-                .and_then(|d| d.code())
-                .map(|c| c.into_owned()),
+            | sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(s)) => {
+                s.as_database_error().and_then(|d| d.code()).map(|c| c.into_owned())
+            }
             _ => None,
         };
         match code.as_deref() {
-            Some("40P01") | Some("40001") => {
-                Error::Aborted("a concurrent change won; retry".into())
-            }
+            Some("40P01") | Some("40001") => Error::Aborted("a concurrent change won; retry".into()),
             _ => Error::Internal(anyhow::Error::new(e)),
         }
     }
@@ -108,10 +102,7 @@ mod tests {
     fn invalid_argument_carries_the_field() {
         let status: Status = Error::invalid("account.name", "must not be empty").into();
         assert_eq!(status.code(), Code::InvalidArgument);
-        assert_eq!(
-            violated_field(&status),
-            Some(("account.name".into(), "must not be empty".into()))
-        );
+        assert_eq!(violated_field(&status), Some(("account.name".into(), "must not be empty".into())));
     }
 
     #[test]

@@ -98,22 +98,13 @@ pub struct ListParams<'a> {
 impl<C: ColumnTrait + Copy> Listing<C> {
     /// Validates the parameters against `fields`; `default_order` is used when
     /// `order_by` is empty (e.g. `"create_time desc"`).
-    pub fn parse(
-        params: ListParams<'_>,
-        fields: &[Field<C>],
-        id_column: C,
-        default_order: &str,
-    ) -> Result<Self> {
+    pub fn parse(params: ListParams<'_>, fields: &[Field<C>], id_column: C, default_order: &str) -> Result<Self> {
         let page_size = match params.page_size {
             0 => DEFAULT_PAGE_SIZE,
             n if n < 0 => return Err(Error::invalid("page_size", "must not be negative")),
             n => std::cmp::Ord::min(n as u64, MAX_PAGE_SIZE),
         };
-        let order_by = if params.order_by.trim().is_empty() {
-            default_order
-        } else {
-            params.order_by
-        };
+        let order_by = if params.order_by.trim().is_empty() { default_order } else { params.order_by };
         let (sort, descending) = parse_order_by(order_by, fields)?;
         let conditions = parse_filter(params.filter, fields)?;
         let fingerprint = {
@@ -127,27 +118,14 @@ impl<C: ColumnTrait + Copy> Listing<C> {
             None
         } else {
             let bad = || Error::invalid("page_token", "is not a token of this list");
-            let bytes = URL_SAFE_NO_PAD
-                .decode(params.page_token)
-                .map_err(|_| bad())?;
+            let bytes = URL_SAFE_NO_PAD.decode(params.page_token).map_err(|_| bad())?;
             let t: Token = serde_json::from_slice(&bytes).map_err(|_| bad())?;
             if t.f != fingerprint {
-                return Err(Error::invalid(
-                    "page_token",
-                    "was issued for another filter or order_by",
-                ));
+                return Err(Error::invalid("page_token", "was issued for another filter or order_by"));
             }
             Some((t.v, t.id))
         };
-        Ok(Listing {
-            conditions,
-            sort,
-            descending,
-            id_column,
-            after,
-            page_size,
-            fingerprint,
-        })
+        Ok(Listing { conditions, sort, descending, id_column, after, page_size, fingerprint })
     }
 
     /// The sort field's name, for building page tokens from rows.
@@ -164,25 +142,14 @@ impl<C: ColumnTrait + Copy> Listing<C> {
             let idc = Expr::col(self.id_column.as_column_ref());
             let v = sort_value_expr(v);
             let cond = if self.descending {
-                Condition::any()
-                    .add(col.clone().lt(v.clone()))
-                    .add(Condition::all().add(col.eq(v)).add(idc.lt(*id)))
+                Condition::any().add(col.clone().lt(v.clone())).add(Condition::all().add(col.eq(v)).add(idc.lt(*id)))
             } else {
-                Condition::any()
-                    .add(col.clone().gt(v.clone()))
-                    .add(Condition::all().add(col.eq(v)).add(idc.gt(*id)))
+                Condition::any().add(col.clone().gt(v.clone())).add(Condition::all().add(col.eq(v)).add(idc.gt(*id)))
             };
             select = select.filter(cond);
         }
-        let order = if self.descending {
-            Order::Desc
-        } else {
-            Order::Asc
-        };
-        select
-            .order_by(self.sort_expr(), order.clone())
-            .order_by(self.id_column, order)
-            .limit(self.page_size + 1)
+        let order = if self.descending { Order::Desc } else { Order::Asc };
+        select.order_by(self.sort_expr(), order.clone()).order_by(self.id_column, order).limit(self.page_size + 1)
     }
 
     /// Text sorts as people read it, ignoring case, on every database and collation.
@@ -195,11 +162,7 @@ impl<C: ColumnTrait + Copy> Listing<C> {
     }
 
     /// Cuts the extra row and makes the next page token from the last row.
-    pub fn page<M>(
-        &self,
-        mut rows: Vec<M>,
-        key: impl Fn(&M, &str) -> (SortValue, Uuid),
-    ) -> (Vec<M>, String) {
+    pub fn page<M>(&self, mut rows: Vec<M>, key: impl Fn(&M, &str) -> (SortValue, Uuid)) -> (Vec<M>, String) {
         if rows.len() as u64 <= self.page_size {
             return (rows, String::new());
         }
@@ -210,11 +173,7 @@ impl<C: ColumnTrait + Copy> Listing<C> {
                 (FieldKind::Text, SortValue::Text(s)) => SortValue::Text(s.to_lowercase()),
                 (_, v) => v,
             };
-            let t = Token {
-                f: self.fingerprint.clone(),
-                v,
-                id,
-            };
+            let t = Token { f: self.fingerprint.clone(), v, id };
             URL_SAFE_NO_PAD.encode(serde_json::to_vec(&t).expect("token serialises"))
         });
         (rows, token)
@@ -234,18 +193,13 @@ fn hex8(bytes: &[u8]) -> String {
 
 fn parse_order_by<C: Copy>(order_by: &str, fields: &[Field<C>]) -> Result<(Field<C>, bool)> {
     let mut words = order_by.split_whitespace();
-    let name = words
-        .next()
-        .ok_or_else(|| Error::invalid("order_by", "names no field"))?;
+    let name = words.next().ok_or_else(|| Error::invalid("order_by", "names no field"))?;
     let descending = match words.next().map(|w| w.to_ascii_lowercase()) {
         None => false,
         Some(w) if w == "asc" => false,
         Some(w) if w == "desc" => true,
         Some(w) => {
-            return Err(Error::invalid(
-                "order_by",
-                format!("expected `asc` or `desc`, found `{w}`"),
-            ));
+            return Err(Error::invalid("order_by", format!("expected `asc` or `desc`, found `{w}`")));
         }
     };
     if words.next().is_some() || name.contains(',') {
@@ -284,9 +238,7 @@ fn parse_filter<C: ColumnTrait + Copy>(filter: &str, fields: &[Field<C>]) -> Res
         let field = fields
             .iter()
             .find(|f| f.name == term.field)
-            .ok_or_else(|| {
-                Error::invalid("filter", format!("cannot filter on `{}`", term.field))
-            })?;
+            .ok_or_else(|| Error::invalid("filter", format!("cannot filter on `{}`", term.field)))?;
         cond = cond.add(term_condition(field, &term)?);
     }
     Ok(cond)
@@ -300,8 +252,7 @@ fn term_condition<C: ColumnTrait + Copy>(field: &Field<C>, term: &Term) -> Resul
             if term.op == Op::Has {
                 let pattern = format!("%{}%", escape_like(&term.value.to_lowercase()));
                 return Ok(Condition::all().add(
-                    SimpleExpr::from(Func::lower(col))
-                        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
+                    SimpleExpr::from(Func::lower(col)).like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')),
                 ));
             }
             Expr::val(term.value.clone())
@@ -342,9 +293,7 @@ fn term_condition<C: ColumnTrait + Copy>(field: &Field<C>, term: &Term) -> Resul
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 fn tokenize(filter: &str) -> Result<Vec<Term>> {
@@ -352,9 +301,7 @@ fn tokenize(filter: &str) -> Result<Vec<Term>> {
     let mut terms = Vec::new();
     let mut rest = filter.trim();
     while !rest.is_empty() {
-        let name_len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-            .unwrap_or(rest.len());
+        let name_len = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(rest.len());
         if name_len == 0 {
             return Err(bad("expected a field name"));
         }
@@ -429,30 +376,15 @@ mod tests {
         assert_eq!(
             t,
             vec![
-                Term {
-                    field: "name".into(),
-                    op: Op::Has,
-                    value: "Acme \"Tel\"".into()
-                },
-                Term {
-                    field: "type".into(),
-                    op: Op::Eq,
-                    value: "customer".into()
-                },
+                Term { field: "name".into(), op: Op::Has, value: "Acme \"Tel\"".into() },
+                Term { field: "type".into(), op: Op::Eq, value: "customer".into() },
             ]
         );
     }
 
     #[test]
     fn malformed_filters_name_the_filter() {
-        for f in [
-            "name",
-            "name =",
-            "= x",
-            "a = 1 OR b = 2",
-            "a = \"x",
-            "a = 1 AND",
-        ] {
+        for f in ["name", "name =", "= x", "a = 1 OR b = 2", "a = \"x", "a = 1 AND"] {
             match tokenize(f) {
                 Err(Error::Invalid { field, .. }) => assert_eq!(field, "filter", "{f}"),
                 other => panic!("{f}: {other:?}"),

@@ -27,10 +27,7 @@ impl Currency {
     pub fn parse(field: &str, code: &str) -> Result<Currency> {
         let b = code.as_bytes();
         if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
-            return Err(Error::invalid(
-                field,
-                format!("`{code}` is not an ISO 4217 currency code"),
-            ));
+            return Err(Error::invalid(field, format!("`{code}` is not an ISO 4217 currency code")));
         }
         Ok(Currency([b[0], b[1], b[2]]))
     }
@@ -64,10 +61,7 @@ impl Money {
 pub fn to_units(field: &str, amount: Decimal) -> Result<i64> {
     let scaled = amount.round_dp(MAX_SCALE) * Decimal::from(10_000);
     if scaled != amount * Decimal::from(10_000) {
-        return Err(Error::invalid(
-            field,
-            format!("has more than {MAX_SCALE} decimal places"),
-        ));
+        return Err(Error::invalid(field, format!("has more than {MAX_SCALE} decimal places")));
     }
     i64::try_from(scaled.trunc()).map_err(|_| Error::invalid(field, "is too large"))
 }
@@ -113,36 +107,17 @@ mod tests {
 
     #[test]
     fn exact_amounts_parse_exactly() {
-        let m = Money::parse(
-            "price",
-            Some(&Pb {
-                currency_code: "EUR".into(),
-                amount: "12345678901234.5678".into(),
-            }),
-        )
-        .unwrap();
+        let m = Money::parse("price", Some(&Pb { currency_code: "EUR".into(), amount: "12345678901234.5678".into() }))
+            .unwrap();
         assert_eq!(m.amount.to_string(), "12345678901234.5678");
         assert_eq!(m.to_proto().amount, "12345678901234.5678");
-        let m = Money::parse(
-            "price",
-            Some(&Pb {
-                currency_code: "USD".into(),
-                amount: "-0.10".into(),
-            }),
-        )
-        .unwrap();
+        let m = Money::parse("price", Some(&Pb { currency_code: "USD".into(), amount: "-0.10".into() })).unwrap();
         assert_eq!(m.to_proto().amount, "-0.1");
     }
 
     #[test]
     fn units_round_trip_exactly() {
-        for s in [
-            "0",
-            "0.0001",
-            "12345678901234.5678",
-            "-42.5",
-            "922337203685477.5807",
-        ] {
+        for s in ["0", "0.0001", "12345678901234.5678", "-42.5", "922337203685477.5807"] {
             let d = Decimal::from_str(s).unwrap();
             assert_eq!(from_units(to_units("x", d).unwrap()), d.normalize(), "{s}");
         }
@@ -152,35 +127,12 @@ mod tests {
 
     #[test]
     fn malformed_money_names_the_field() {
-        for amount in [
-            "",
-            "1e3",
-            "1,000.00",
-            "12.",
-            ".5",
-            "abc",
-            "1.23456",
-            "NaN",
-            "123456789012345678901",
-            " 1",
-        ] {
-            let r = Money::parse(
-                "price",
-                Some(&Pb {
-                    currency_code: "EUR".into(),
-                    amount: amount.into(),
-                }),
-            );
+        for amount in ["", "1e3", "1,000.00", "12.", ".5", "abc", "1.23456", "NaN", "123456789012345678901", " 1"] {
+            let r = Money::parse("price", Some(&Pb { currency_code: "EUR".into(), amount: amount.into() }));
             assert_eq!(field_of(r), "price.amount", "{amount:?}");
         }
         for code in ["", "eur", "EURO", "E1R"] {
-            let r = Money::parse(
-                "price",
-                Some(&Pb {
-                    currency_code: code.into(),
-                    amount: "1".into(),
-                }),
-            );
+            let r = Money::parse("price", Some(&Pb { currency_code: code.into(), amount: "1".into() }));
             assert_eq!(field_of(r), "price.currency_code", "{code:?}");
         }
         assert_eq!(field_of(Money::parse("price", None)), "price");

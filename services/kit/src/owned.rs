@@ -4,9 +4,8 @@
 //! DOMAIN.md are applied here, so a service cannot skip them.
 
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DbBackend, EntityTrait, IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Select, Value,
-    sea_query::Expr,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    IntoActiveModel, ModelTrait, QueryFilter, QuerySelect, Select, Value, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -37,16 +36,8 @@ pub fn visible<E: OwnedEntity>(caller: &Caller) -> Select<E> {
 }
 
 /// One visible row, or NOT_FOUND.
-pub async fn find<E: OwnedEntity, C: ConnectionTrait>(
-    conn: &C,
-    caller: &Caller,
-    id: Uuid,
-) -> Result<E::Model> {
-    visible::<E>(caller)
-        .filter(E::ID.eq(id))
-        .one(conn)
-        .await?
-        .ok_or(Error::NotFound)
+pub async fn find<E: OwnedEntity, C: ConnectionTrait>(conn: &C, caller: &Caller, id: Uuid) -> Result<E::Model> {
+    visible::<E>(caller).filter(E::ID.eq(id)).one(conn).await?.ok_or(Error::NotFound)
 }
 
 /// One visible row, locked until the transaction ends where the database
@@ -73,10 +64,7 @@ fn uuid_of<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Uui
 
 /// Partner and owner of a row.
 pub fn info<E: OwnedEntity>(m: &E::Model) -> RecordInfo {
-    RecordInfo {
-        partner_id: uuid_of(m, E::PARTNER_ID),
-        owner_id: uuid_of(m, E::OWNER_ID),
-    }
+    RecordInfo { partner_id: uuid_of(m, E::PARTNER_ID), owner_id: uuid_of(m, E::OWNER_ID) }
 }
 
 /// For the kit's record features: the row's partner and owner if visible.
@@ -108,10 +96,7 @@ where
 {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
-    let RecordInfo {
-        partner_id,
-        owner_id,
-    } = info::<E>(&current);
+    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
     if !caller.may_edit(partner_id, owner_id) {
         return Err(edit_denied(caller));
     }
@@ -138,14 +123,9 @@ pub async fn change_owner<E: OwnedEntity>(
 ) -> Result<E::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
-    let RecordInfo {
-        partner_id,
-        owner_id,
-    } = info::<E>(&current);
+    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
     if !caller.may_change_owner(partner_id) {
-        return Err(Error::PermissionDenied(
-            "only a partner admin changes the owner".into(),
-        ));
+        return Err(Error::PermissionDenied("only a partner admin changes the owner".into()));
     }
     if owner_id == new_owner {
         return Ok(current);
@@ -158,11 +138,7 @@ pub async fn change_owner<E: OwnedEntity>(
         .await?;
     let changes = record::diff(&[("owner_id", owner_id.to_string(), new_owner.to_string())]);
     record::write_history(&txn, E::KIND, id, partner_id, caller.user_id, &changes).await?;
-    let next = E::find()
-        .filter(E::ID.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(Error::NotFound)?;
+    let next = E::find().filter(E::ID.eq(id)).one(&txn).await?.ok_or(Error::NotFound)?;
     txn.commit().await?;
     Ok(next)
 }
@@ -170,22 +146,14 @@ pub async fn change_owner<E: OwnedEntity>(
 /// Deletes a row the caller may edit, with its notes, files, history and
 /// followers; `cascade` removes what depends on it first, in the same
 /// transaction.
-pub async fn delete<E, F>(
-    db: &DatabaseConnection,
-    caller: &Caller,
-    id: Uuid,
-    cascade: F,
-) -> Result<()>
+pub async fn delete<E, F>(db: &DatabaseConnection, caller: &Caller, id: Uuid, cascade: F) -> Result<()>
 where
     E: OwnedEntity,
     F: for<'t> FnOnce(&'t sea_orm::DatabaseTransaction) -> BoxFuture<'t, Result<()>>,
 {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
-    let RecordInfo {
-        partner_id,
-        owner_id,
-    } = info::<E>(&current);
+    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
     if !caller.may_edit(partner_id, owner_id) {
         return Err(edit_denied(caller));
     }

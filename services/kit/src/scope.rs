@@ -20,9 +20,7 @@ impl Scope {
     /// partners, vendor admins and ops everything, support agents nothing.
     pub fn records(caller: &Caller) -> Scope {
         match caller.role {
-            Role::PartnerUser | Role::PartnerAdmin => {
-                Scope::Partners(caller.partner_id.into_iter().collect())
-            }
+            Role::PartnerUser | Role::PartnerAdmin => Scope::Partners(caller.partner_id.into_iter().collect()),
             Role::AccountManager => Scope::Partners(caller.assigned_partners.clone()),
             Role::VendorAdmin | Role::Ops => Scope::All,
             Role::SupportAgent => Scope::Partners(vec![]),
@@ -50,9 +48,9 @@ impl Scope {
         match self {
             Scope::All => Condition::all(),
             // `IN ()` is not valid SQL everywhere: an empty scope is a false condition.
-            Scope::Partners(ps) if ps.is_empty() => Condition::all().add(
-                sea_orm::sea_query::ExprTrait::eq(sea_orm::sea_query::Expr::val(1), 0),
-            ),
+            Scope::Partners(ps) if ps.is_empty() => {
+                Condition::all().add(sea_orm::sea_query::ExprTrait::eq(sea_orm::sea_query::Expr::val(1), 0))
+            }
             Scope::Partners(ps) => Condition::all().add(partner_col.is_in(ps.iter().copied())),
         }
     }
@@ -63,13 +61,7 @@ mod tests {
     use super::*;
 
     fn caller(role: Role, partner: Option<Uuid>, assigned: Vec<Uuid>) -> Caller {
-        Caller {
-            user_id: Uuid::now_v7(),
-            partner_id: partner,
-            role,
-            assigned_partners: assigned,
-            partner_tier: None,
-        }
+        Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: assigned, partner_tier: None }
     }
 
     #[test]

@@ -46,12 +46,10 @@ pub struct ServiceContext {
 impl ServiceContext {
     /// A lazily connected channel to the downstream service `name`.
     pub fn channel(&self, name: &str) -> anyhow::Result<tonic::transport::Channel> {
-        let url = self.downstream.get(name).with_context(|| {
-            format!(
-                "no URL for the {name} service (PRM_{}_URL)",
-                name.to_uppercase()
-            )
-        })?;
+        let url = self
+            .downstream
+            .get(name)
+            .with_context(|| format!("no URL for the {name} service (PRM_{}_URL)", name.to_uppercase()))?;
         Ok(tonic::transport::Channel::from_shared(url.clone())
             .with_context(|| format!("the {name} service URL `{url}`"))?
             .connect_timeout(Duration::from_secs(2))
@@ -67,16 +65,12 @@ pub struct GrpcServer {
 
 impl GrpcServer {
     pub async fn bind(addr: SocketAddr) -> anyhow::Result<Self> {
-        let listener = TcpListener::bind(addr)
-            .await
-            .with_context(|| format!("binding {addr}"))?;
+        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding {addr}"))?;
         Ok(GrpcServer { listener })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener
-            .local_addr()
-            .expect("bound listener has an address")
+        self.listener.local_addr().expect("bound listener has an address")
     }
 
     /// Serves `S` on `db` until `shutdown` completes, then drains in-flight calls.
@@ -102,18 +96,13 @@ impl GrpcServer {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let readiness = tokio::spawn(watch_readiness(db, reporter, S::GRPC_NAMES, first, stop_rx));
 
-        let routes = S::routes(ctx)?
-            .add_service(health)
-            .add_service(reflection)
-            .add_service(reflection_alpha);
+        let routes = S::routes(ctx)?.add_service(health).add_service(reflection).add_service(reflection_alpha);
         tracing::info!(service = S::NAME, addr = %self.local_addr(), "serving gRPC");
         let result = tonic::transport::Server::builder()
             .trace_fn(crate::telemetry::grpc_span)
             .timeout(limits.request_timeout())
             .load_shed(true)
-            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
-                limits.concurrency_limit,
-            ))
+            .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrency_limit))
             .add_routes(routes)
             .serve_with_incoming_shutdown(TcpListenerStream::new(self.listener), shutdown)
             .await;
@@ -173,36 +162,22 @@ pub async fn spawn<S: PrmService>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     check_downstream::<S>(&downstream)?;
-    let db = db::connect_and_migrate::<S::Migrator>(database_url)
-        .await
-        .with_context(|| format!("{} database", S::NAME))?;
+    let db =
+        db::connect_and_migrate::<S::Migrator>(database_url).await.with_context(|| format!("{} database", S::NAME))?;
     let server = GrpcServer::bind(addr).await?;
     let local = server.local_addr();
-    let ctx = ServiceContext {
-        db,
-        key,
-        downstream,
-    };
-    let handle = tokio::spawn(async move {
-        server
-            .serve::<S>(ctx, &ServerLimits::default(), shutdown)
-            .await
-    });
+    let ctx = ServiceContext { db, key, downstream };
+    let handle = tokio::spawn(async move { server.serve::<S>(ctx, &ServerLimits::default(), shutdown).await });
     Ok((local, handle))
 }
 
 /// Every downstream address is configuration, checked before start.
 fn check_downstream<S: PrmService>(downstream: &BTreeMap<String, String>) -> anyhow::Result<()> {
     for name in S::DOWNSTREAM {
-        let url = downstream.get(*name).with_context(|| {
-            format!(
-                "the {} service needs PRM_{}_URL",
-                S::NAME,
-                name.to_uppercase()
-            )
-        })?;
-        http::Uri::try_from(url.as_str())
-            .with_context(|| format!("PRM_{}_URL `{url}`", name.to_uppercase()))?;
+        let url = downstream
+            .get(*name)
+            .with_context(|| format!("the {} service needs PRM_{}_URL", S::NAME, name.to_uppercase()))?;
+        http::Uri::try_from(url.as_str()).with_context(|| format!("PRM_{}_URL `{url}`", name.to_uppercase()))?;
     }
     Ok(())
 }
@@ -228,11 +203,7 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     check_downstream::<S>(&downstream)?;
     let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
-    let ctx = ServiceContext {
-        db,
-        key: InternalKey::new(cfg.internal_key.as_bytes()),
-        downstream,
-    };
+    let ctx = ServiceContext { db, key: InternalKey::new(cfg.internal_key.as_bytes()), downstream };
     server.serve::<S>(ctx, &cfg.server, shutdown_signal()).await
 }
 

@@ -14,33 +14,18 @@ pub struct TestDatabase {
 impl TestDatabase {
     pub async fn create() -> anyhow::Result<TestDatabase> {
         let name = format!("prm_test_{}", uuid::Uuid::new_v4().simple());
-        match std::env::var("PRM_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
+        match std::env::var("PRM_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(admin_url) => {
                 let admin = Database::connect(&admin_url).await?;
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                    .await?;
+                admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
                 admin.close().await?;
                 let url = replace_db_name(&admin_url, &name);
-                Ok(TestDatabase {
-                    url,
-                    admin_url: Some(admin_url),
-                    name,
-                    _dir: None,
-                })
+                Ok(TestDatabase { url, admin_url: Some(admin_url), name, _dir: None })
             }
             None => {
                 let dir = TempDir::new(&name)?;
                 let url = format!("sqlite://{}/db.sqlite?mode=rwc", dir.0.display());
-                Ok(TestDatabase {
-                    url,
-                    admin_url: None,
-                    name,
-                    _dir: Some(dir),
-                })
+                Ok(TestDatabase { url, admin_url: None, name, _dir: Some(dir) })
             }
         }
     }
@@ -59,12 +44,7 @@ impl TestDatabase {
     pub async fn drop_database(&mut self) -> anyhow::Result<()> {
         if let Some(admin_url) = self.admin_url.take() {
             let admin = Database::connect(&admin_url).await?;
-            admin
-                .execute_unprepared(&format!(
-                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-                    self.name
-                ))
-                .await?;
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await?;
             admin.close().await?;
         }
         Ok(())
@@ -80,19 +60,12 @@ impl Drop for TestDatabase {
         };
         let name = std::mem::take(&mut self.name);
         let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else {
                 return;
             };
             rt.block_on(async {
                 if let Ok(admin) = Database::connect(&admin_url).await {
-                    let _ = admin
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .await;
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
                     let _ = admin.close().await;
                 }
             });
@@ -107,10 +80,7 @@ fn replace_db_name(url: &str, name: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[scheme_end..]
-        .find('/')
-        .map(|i| i + scheme_end)
-        .unwrap_or(base.len());
+    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..path_start], name);
     if let Some(q) = query {
         out.push('?');
@@ -146,13 +116,7 @@ mod tests {
             replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"),
             "postgres://postgres@127.0.0.1:5432/x"
         );
-        assert_eq!(
-            replace_db_name("postgres://u@h:5432", "x"),
-            "postgres://u@h:5432/x"
-        );
-        assert_eq!(
-            replace_db_name("postgres://u@h/db?sslmode=disable", "x"),
-            "postgres://u@h/x?sslmode=disable"
-        );
+        assert_eq!(replace_db_name("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
+        assert_eq!(replace_db_name("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
 }

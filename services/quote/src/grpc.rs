@@ -19,16 +19,14 @@ use prm_proto::{
 };
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
 use tonic::{Request, Response, Status, transport::Channel};
 use uuid::Uuid;
 
 use crate::{
-    domain::{
-        Billing, Discount, Family, LineAmounts, Quantity, QuoteStatus, Sku, line_net, totals,
-    },
+    domain::{Billing, Discount, Family, LineAmounts, Quantity, QuoteStatus, Sku, line_net, totals},
     store::{list_price, partner_discount, product, quote, quote_line, wap},
 };
 
@@ -49,17 +47,12 @@ type Reply<T> = std::result::Result<Response<T>, Status>;
 fn require_vendor(caller: &Caller) -> Result<()> {
     match caller.role {
         Role::VendorAdmin | Role::Ops => Ok(()),
-        r => Err(Error::PermissionDenied(format!(
-            "only vendor admins maintain the price book, not a {r}"
-        ))),
+        r => Err(Error::PermissionDenied(format!("only vendor admins maintain the price book, not a {r}"))),
     }
 }
 
 fn money_out(currency: &str, units: i64) -> Option<Money> {
-    Some(Money {
-        currency_code: currency.to_string(),
-        amount: from_units(units).to_string(),
-    })
+    Some(Money { currency_code: currency.to_string(), amount: from_units(units).to_string() })
 }
 
 fn family_in(v: i32) -> Result<Family> {
@@ -69,10 +62,7 @@ fn family_in(v: i32) -> Result<Family> {
         Ok(pb::ProductFamily::Classound) => Ok(Family::Classound),
         Ok(pb::ProductFamily::Hardware) => Ok(Family::Hardware),
         Ok(pb::ProductFamily::Services) => Ok(Family::Services),
-        _ => Err(Error::invalid(
-            "family",
-            "is required: licenses, hwaas, classound, hardware or services",
-        )),
+        _ => Err(Error::invalid("family", "is required: licenses, hwaas, classound, hardware or services")),
     }
 }
 
@@ -91,10 +81,7 @@ fn billing_in(v: i32) -> Result<Billing> {
     match pb::Billing::try_from(v) {
         Ok(pb::Billing::Monthly) => Ok(Billing::Monthly),
         Ok(pb::Billing::OneTime) => Ok(Billing::OneTime),
-        _ => Err(Error::invalid(
-            "billing",
-            "is required: monthly or one_time",
-        )),
+        _ => Err(Error::invalid("billing", "is required: monthly or one_time")),
     }
 }
 
@@ -134,15 +121,10 @@ const SHIPPING_TYPES: &[&str] = &["end_user", "partner", "reseller"];
 
 fn shipping_in(v: i32) -> Result<&'static str> {
     match pb::ShippingAddressType::try_from(v) {
-        Ok(pb::ShippingAddressType::EndUser) | Ok(pb::ShippingAddressType::Unspecified) => {
-            Ok("end_user")
-        }
+        Ok(pb::ShippingAddressType::EndUser) | Ok(pb::ShippingAddressType::Unspecified) => Ok("end_user"),
         Ok(pb::ShippingAddressType::Partner) => Ok("partner"),
         Ok(pb::ShippingAddressType::Reseller) => Ok("reseller"),
-        Err(_) => Err(Error::invalid(
-            "shipping_address_type",
-            format!("unknown type {v}"),
-        )),
+        Err(_) => Err(Error::invalid("shipping_address_type", format!("unknown type {v}"))),
     }
 }
 
@@ -163,12 +145,7 @@ fn expiry_in(s: &str) -> Result<String> {
     }
     chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map(|d| d.to_string())
-        .map_err(|_| {
-            Error::invalid(
-                "expiry_date",
-                format!("`{s}` is not a date like 2026-12-31"),
-            )
-        })
+        .map_err(|_| Error::invalid("expiry_date", format!("`{s}` is not a date like 2026-12-31")))
 }
 
 fn product_out(p: &product::Model, prices: &[list_price::Model]) -> pb::Product {
@@ -179,10 +156,7 @@ fn product_out(p: &product::Model, prices: &[list_price::Model]) -> pb::Product 
         family: family_out(&p.family) as i32,
         billing: billing_out(&p.billing) as i32,
         active: p.active,
-        list_prices: prices
-            .iter()
-            .filter_map(|lp| money_out(&lp.currency, lp.amount_units))
-            .collect(),
+        list_prices: prices.iter().filter_map(|lp| money_out(&lp.currency, lp.amount_units)).collect(),
         create_time: Some(time::to_proto(p.create_time)),
         update_time: Some(time::to_proto(p.update_time)),
     }
@@ -238,10 +212,7 @@ async fn lines_of<C: ConnectionTrait>(conn: &C, quote_id: Uuid) -> Result<Vec<qu
         .await?)
 }
 
-async fn prices_of<C: ConnectionTrait>(
-    conn: &C,
-    product_id: Uuid,
-) -> Result<Vec<list_price::Model>> {
+async fn prices_of<C: ConnectionTrait>(conn: &C, product_id: Uuid) -> Result<Vec<list_price::Model>> {
     Ok(list_price::Entity::find()
         .filter(list_price::Column::ProductId.eq(product_id))
         .order_by_asc(list_price::Column::Currency)
@@ -264,51 +235,15 @@ fn event(q: &quote::Model) -> serde_json::Value {
 }
 
 const QUOTE_FIELDS: &[Field<quote::Column>] = &[
-    Field {
-        name: "name",
-        column: quote::Column::Name,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "status",
-        column: quote::Column::Status,
-        kind: FieldKind::Enum(QuoteStatus::NAMES),
-    },
-    Field {
-        name: "project_id",
-        column: quote::Column::ProjectId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "account_id",
-        column: quote::Column::AccountId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "owner_id",
-        column: quote::Column::OwnerId,
-        kind: FieldKind::Uuid,
-    },
-    Field {
-        name: "currency_code",
-        column: quote::Column::Currency,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "expiry_date",
-        column: quote::Column::ExpiryDate,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "create_time",
-        column: quote::Column::CreateTime,
-        kind: FieldKind::Timestamp,
-    },
-    Field {
-        name: "update_time",
-        column: quote::Column::UpdateTime,
-        kind: FieldKind::Timestamp,
-    },
+    Field { name: "name", column: quote::Column::Name, kind: FieldKind::Text },
+    Field { name: "status", column: quote::Column::Status, kind: FieldKind::Enum(QuoteStatus::NAMES) },
+    Field { name: "project_id", column: quote::Column::ProjectId, kind: FieldKind::Uuid },
+    Field { name: "account_id", column: quote::Column::AccountId, kind: FieldKind::Uuid },
+    Field { name: "owner_id", column: quote::Column::OwnerId, kind: FieldKind::Uuid },
+    Field { name: "currency_code", column: quote::Column::Currency, kind: FieldKind::Text },
+    Field { name: "expiry_date", column: quote::Column::ExpiryDate, kind: FieldKind::Text },
+    Field { name: "create_time", column: quote::Column::CreateTime, kind: FieldKind::Timestamp },
+    Field { name: "update_time", column: quote::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
 
 fn quote_sort_key(q: &quote::Model, field: &str) -> (SortValue, Uuid) {
@@ -327,31 +262,11 @@ fn quote_sort_key(q: &quote::Model, field: &str) -> (SortValue, Uuid) {
 }
 
 const PRODUCT_FIELDS: &[Field<product::Column>] = &[
-    Field {
-        name: "sku",
-        column: product::Column::Sku,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "name",
-        column: product::Column::Name,
-        kind: FieldKind::Text,
-    },
-    Field {
-        name: "family",
-        column: product::Column::Family,
-        kind: FieldKind::Enum(Family::NAMES),
-    },
-    Field {
-        name: "billing",
-        column: product::Column::Billing,
-        kind: FieldKind::Enum(Billing::NAMES),
-    },
-    Field {
-        name: "create_time",
-        column: product::Column::CreateTime,
-        kind: FieldKind::Timestamp,
-    },
+    Field { name: "sku", column: product::Column::Sku, kind: FieldKind::Text },
+    Field { name: "name", column: product::Column::Name, kind: FieldKind::Text },
+    Field { name: "family", column: product::Column::Family, kind: FieldKind::Enum(Family::NAMES) },
+    Field { name: "billing", column: product::Column::Billing, kind: FieldKind::Enum(Billing::NAMES) },
+    Field { name: "create_time", column: product::Column::CreateTime, kind: FieldKind::Timestamp },
 ];
 
 fn product_sort_key(p: &product::Model, field: &str) -> (SortValue, Uuid) {
@@ -367,21 +282,10 @@ fn product_sort_key(p: &product::Model, field: &str) -> (SortValue, Uuid) {
 
 impl QuoteApi {
     /// The quote's account as the caller sees it (NOT_FOUND otherwise).
-    async fn account_of(
-        &self,
-        caller: &Caller,
-        account_id: Uuid,
-    ) -> Result<prm_proto::account::v1::Account> {
-        let mut client = AccountServiceClient::with_interceptor(
-            self.accounts.clone(),
-            CallerInterceptor::new(&self.key, caller)?,
-        );
-        match client
-            .get_account(GetAccountRequest {
-                id: account_id.to_string(),
-            })
-            .await
-        {
+    async fn account_of(&self, caller: &Caller, account_id: Uuid) -> Result<prm_proto::account::v1::Account> {
+        let mut client =
+            AccountServiceClient::with_interceptor(self.accounts.clone(), CallerInterceptor::new(&self.key, caller)?);
+        match client.get_account(GetAccountRequest { id: account_id.to_string() }).await {
             Ok(r) => r.into_inner().account.ok_or(Error::NotFound),
             Err(s) if s.code() == tonic::Code::NotFound => {
                 Err(Error::invalid("account_id", "names no account you can see"))
@@ -411,18 +315,11 @@ impl QuoteApi {
     }
 
     /// Opens the transaction of a change to a quote the caller may edit.
-    async fn begin_edit(
-        &self,
-        caller: &Caller,
-        id: Uuid,
-    ) -> Result<(DatabaseTransaction, quote::Model)> {
+    async fn begin_edit(&self, caller: &Caller, id: Uuid) -> Result<(DatabaseTransaction, quote::Model)> {
         let txn = prm_kit::db::begin_write(&self.db).await?;
         let q = owned::find_for_update::<quote::Entity, _>(&txn, caller, id).await?;
         if !caller.may_edit(q.partner_id, q.owner_id) {
-            return Err(Error::PermissionDenied(format!(
-                "a {} may not change this quote",
-                caller.role
-            )));
+            return Err(Error::PermissionDenied(format!("a {} may not change this quote", caller.role)));
         }
         Ok((txn, q))
     }
@@ -439,10 +336,7 @@ impl QuoteApi {
             billing: l.billing.parse().unwrap_or(Billing::Monthly),
             net: from_units(l.net_units),
         }));
-        let (mrr, one_time) = (
-            to_units("mrr", t.mrr)?,
-            to_units("one_time_total", t.one_time)?,
-        );
+        let (mrr, one_time) = (to_units("mrr", t.mrr)?, to_units("one_time_total", t.one_time)?);
         let changed = mrr != q.mrr_units || one_time != q.one_time_units;
         let mut next = q.clone().into_active_model();
         next.mrr_units = Set(mrr);
@@ -459,16 +353,10 @@ impl QuoteApi {
 #[tonic::async_trait]
 impl QuoteService for QuoteApi {
     #[tracing::instrument(skip_all)]
-    async fn create_product(
-        &self,
-        req: Request<pb::CreateProductRequest>,
-    ) -> Reply<pb::CreateProductResponse> {
+    async fn create_product(&self, req: Request<pb::CreateProductRequest>) -> Reply<pb::CreateProductResponse> {
         let caller = Caller::of(&req)?;
         require_vendor(&caller)?;
-        let p = req
-            .into_inner()
-            .product
-            .ok_or_else(|| Error::invalid("product", "is required"))?;
+        let p = req.into_inner().product.ok_or_else(|| Error::invalid("product", "is required"))?;
         let sku = Sku::parse("sku", &p.sku)?;
         let name = required("name", &p.name, 255)?;
         let (family, billing) = (family_in(p.family)?, billing_in(p.billing)?);
@@ -479,11 +367,7 @@ impl QuoteService for QuoteApi {
             .map_err(Error::from)?
             .is_some()
         {
-            return Err(Error::AlreadyExists(format!(
-                "a product with SKU {} exists",
-                sku.as_str()
-            ))
-            .into());
+            return Err(Error::AlreadyExists(format!("a product with SKU {} exists", sku.as_str())).into());
         }
         let now = time::now();
         let m = product::ActiveModel {
@@ -499,52 +383,29 @@ impl QuoteService for QuoteApi {
         .insert(&self.db)
         .await
         .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateProductResponse {
-            product: Some(product_out(&m, &[])),
-        }))
+        Ok(Response::new(pb::CreateProductResponse { product: Some(product_out(&m, &[])) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn get_product(
-        &self,
-        req: Request<pb::GetProductRequest>,
-    ) -> Reply<pb::GetProductResponse> {
+    async fn get_product(&self, req: Request<pb::GetProductRequest>) -> Reply<pb::GetProductResponse> {
         Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        let p = product::Entity::find_by_id(id)
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+        let p = product::Entity::find_by_id(id).one(&self.db).await.map_err(Error::from)?.ok_or(Error::NotFound)?;
         let prices = prices_of(&self.db, id).await?;
-        Ok(Response::new(pb::GetProductResponse {
-            product: Some(product_out(&p, &prices)),
-        }))
+        Ok(Response::new(pb::GetProductResponse { product: Some(product_out(&p, &prices)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn list_products(
-        &self,
-        req: Request<pb::ListProductsRequest>,
-    ) -> Reply<pb::ListProductsResponse> {
+    async fn list_products(&self, req: Request<pb::ListProductsRequest>) -> Reply<pb::ListProductsResponse> {
         Caller::of(&req)?;
         let r = req.get_ref();
         let listing = Listing::parse(
-            ListParams {
-                page_size: r.page_size,
-                page_token: &r.page_token,
-                filter: &r.filter,
-                order_by: &r.order_by,
-            },
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
             PRODUCT_FIELDS,
             product::Column::Id,
             "sku",
         )?;
-        let rows = listing
-            .apply(product::Entity::find())
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows = listing.apply(product::Entity::find()).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = listing.page(rows, product_sort_key);
         let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
         let prices = list_price::Entity::find()
@@ -556,41 +417,26 @@ impl QuoteService for QuoteApi {
         let products = rows
             .iter()
             .map(|p| {
-                let mine: Vec<_> = prices
-                    .iter()
-                    .filter(|lp| lp.product_id == p.id)
-                    .cloned()
-                    .collect();
+                let mine: Vec<_> = prices.iter().filter(|lp| lp.product_id == p.id).cloned().collect();
                 product_out(p, &mine)
             })
             .collect();
-        Ok(Response::new(pb::ListProductsResponse {
-            products,
-            next_page_token,
-        }))
+        Ok(Response::new(pb::ListProductsResponse { products, next_page_token }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn update_product(
-        &self,
-        req: Request<pb::UpdateProductRequest>,
-    ) -> Reply<pb::UpdateProductResponse> {
+    async fn update_product(&self, req: Request<pb::UpdateProductRequest>) -> Reply<pb::UpdateProductResponse> {
         let caller = Caller::of(&req)?;
         require_vendor(&caller)?;
         let r = req.into_inner();
-        let p = r
-            .product
-            .ok_or_else(|| Error::invalid("product", "is required"))?;
+        let p = r.product.ok_or_else(|| Error::invalid("product", "is required"))?;
         let id = parse_id(&p.id, "id")?;
         let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
         if mask.is_empty() {
             return Err(Error::invalid("update_mask", "names no field").into());
         }
-        let current = product::Entity::find_by_id(id)
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+        let current =
+            product::Entity::find_by_id(id).one(&self.db).await.map_err(Error::from)?.ok_or(Error::NotFound)?;
         let mut next = current.into_active_model();
         for path in &mask {
             match path.as_str() {
@@ -599,27 +445,20 @@ impl QuoteService for QuoteApi {
                 "billing" => next.billing = Set(billing_in(p.billing)?.to_string()),
                 "active" => next.active = Set(p.active),
                 other => {
-                    return Err(Error::invalid(
-                        "update_mask",
-                        format!("`{other}` is not a field that can be updated"),
-                    )
-                    .into());
+                    return Err(
+                        Error::invalid("update_mask", format!("`{other}` is not a field that can be updated")).into()
+                    );
                 }
             }
         }
         next.update_time = Set(time::now());
         let m = next.update(&self.db).await.map_err(Error::from)?;
         let prices = prices_of(&self.db, id).await?;
-        Ok(Response::new(pb::UpdateProductResponse {
-            product: Some(product_out(&m, &prices)),
-        }))
+        Ok(Response::new(pb::UpdateProductResponse { product: Some(product_out(&m, &prices)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn set_list_price(
-        &self,
-        req: Request<pb::SetListPriceRequest>,
-    ) -> Reply<pb::SetListPriceResponse> {
+    async fn set_list_price(&self, req: Request<pb::SetListPriceRequest>) -> Reply<pb::SetListPriceResponse> {
         let caller = Caller::of(&req)?;
         require_vendor(&caller)?;
         let r = req.into_inner();
@@ -628,11 +467,7 @@ impl QuoteService for QuoteApi {
         if price.amount.is_sign_negative() {
             return Err(Error::invalid("price.amount", "must not be negative").into());
         }
-        let p = product::Entity::find_by_id(id)
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+        let p = product::Entity::find_by_id(id).one(&self.db).await.map_err(Error::from)?.ok_or(Error::NotFound)?;
         let row = list_price::ActiveModel {
             product_id: Set(id),
             currency: Set(price.currency.as_str().to_string()),
@@ -640,20 +475,15 @@ impl QuoteService for QuoteApi {
         };
         list_price::Entity::insert(row)
             .on_conflict(
-                sea_orm::sea_query::OnConflict::columns([
-                    list_price::Column::ProductId,
-                    list_price::Column::Currency,
-                ])
-                .update_column(list_price::Column::AmountUnits)
-                .to_owned(),
+                sea_orm::sea_query::OnConflict::columns([list_price::Column::ProductId, list_price::Column::Currency])
+                    .update_column(list_price::Column::AmountUnits)
+                    .to_owned(),
             )
             .exec(&self.db)
             .await
             .map_err(Error::from)?;
         let prices = prices_of(&self.db, id).await?;
-        Ok(Response::new(pb::SetListPriceResponse {
-            product: Some(product_out(&p, &prices)),
-        }))
+        Ok(Response::new(pb::SetListPriceResponse { product: Some(product_out(&p, &prices)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -663,17 +493,12 @@ impl QuoteService for QuoteApi {
     ) -> Reply<pb::SetPartnerDiscountResponse> {
         let caller = Caller::of(&req)?;
         require_vendor(&caller)?;
-        let d = req
-            .into_inner()
-            .discount
-            .ok_or_else(|| Error::invalid("discount", "is required"))?;
+        let d = req.into_inner().discount.ok_or_else(|| Error::invalid("discount", "is required"))?;
         let scope = match (d.partner_id.trim(), d.tier.trim()) {
             (p, "") if !p.is_empty() => format!("partner:{}", parse_id(p, "discount.partner_id")?),
             ("", t) if !t.is_empty() && t.len() <= 64 => format!("tier:{t}"),
             _ => {
-                return Err(
-                    Error::invalid("discount", "names exactly one of partner_id and tier").into(),
-                );
+                return Err(Error::invalid("discount", "names exactly one of partner_id and tier").into());
             }
         };
         let pct = Discount::parse("discount.percent", &d.percent)?;
@@ -685,20 +510,14 @@ impl QuoteService for QuoteApi {
         partner_discount::Entity::insert(row)
             .on_conflict(
                 sea_orm::sea_query::OnConflict::column(partner_discount::Column::Scope)
-                    .update_columns([
-                        partner_discount::Column::PercentUnits,
-                        partner_discount::Column::UpdateTime,
-                    ])
+                    .update_columns([partner_discount::Column::PercentUnits, partner_discount::Column::UpdateTime])
                     .to_owned(),
             )
             .exec(&self.db)
             .await
             .map_err(Error::from)?;
         Ok(Response::new(pb::SetPartnerDiscountResponse {
-            discount: Some(pb::PartnerDiscount {
-                percent: pct.percent().to_string(),
-                ..d
-            }),
+            discount: Some(pb::PartnerDiscount { percent: pct.percent().to_string(), ..d }),
         }))
     }
 
@@ -716,33 +535,20 @@ impl QuoteService for QuoteApi {
         // Partners see their own discount and their tier's; vendor staff all.
         let own = caller.partner_id.map(|p| format!("partner:{p}"));
         let tier = caller.partner_tier.as_ref().map(|t| format!("tier:{t}"));
-        let vendor = matches!(
-            caller.role,
-            Role::VendorAdmin | Role::Ops | Role::AccountManager
-        );
+        let vendor = matches!(caller.role, Role::VendorAdmin | Role::Ops | Role::AccountManager);
         let discounts = rows
             .iter()
             .filter(|r| vendor || Some(&r.scope) == own.as_ref() || Some(&r.scope) == tier.as_ref())
             .map(|r| {
                 let (kind, value) = r.scope.split_once(':').unwrap_or(("", ""));
                 pb::PartnerDiscount {
-                    partner_id: if kind == "partner" {
-                        value.to_string()
-                    } else {
-                        String::new()
-                    },
-                    tier: if kind == "tier" {
-                        value.to_string()
-                    } else {
-                        String::new()
-                    },
+                    partner_id: if kind == "partner" { value.to_string() } else { String::new() },
+                    tier: if kind == "tier" { value.to_string() } else { String::new() },
                     percent: from_units(r.percent_units).to_string(),
                 }
             })
             .collect();
-        Ok(Response::new(pb::ListPartnerDiscountsResponse {
-            discounts,
-        }))
+        Ok(Response::new(pb::ListPartnerDiscountsResponse { discounts }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -752,10 +558,7 @@ impl QuoteService for QuoteApi {
     ) -> Reply<pb::SetWeightedAveragePricesResponse> {
         let caller = Caller::of(&req)?;
         require_vendor(&caller)?;
-        let p = req
-            .into_inner()
-            .prices
-            .ok_or_else(|| Error::invalid("prices", "is required"))?;
+        let p = req.into_inner().prices.ok_or_else(|| Error::invalid("prices", "is required"))?;
         let currency = Currency::parse("prices.currency_code", &p.currency_code)?;
         let amount = |field: &str, s: &str| -> Result<i64> {
             let d = money::parse_amount(field, s)?;
@@ -791,9 +594,7 @@ impl QuoteService for QuoteApi {
             .await
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
-        Ok(Response::new(pb::SetWeightedAveragePricesResponse {
-            prices: Some(wap_out(&w)),
-        }))
+        Ok(Response::new(pb::SetWeightedAveragePricesResponse { prices: Some(wap_out(&w)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -808,21 +609,13 @@ impl QuoteService for QuoteApi {
             .await
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
-        Ok(Response::new(pb::GetWeightedAveragePricesResponse {
-            prices: Some(wap_out(&w)),
-        }))
+        Ok(Response::new(pb::GetWeightedAveragePricesResponse { prices: Some(wap_out(&w)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn create_quote(
-        &self,
-        req: Request<pb::CreateQuoteRequest>,
-    ) -> Reply<pb::CreateQuoteResponse> {
+    async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Reply<pb::CreateQuoteResponse> {
         let caller = Caller::of(&req)?;
-        let q = req
-            .into_inner()
-            .quote
-            .ok_or_else(|| Error::invalid("quote", "is required"))?;
+        let q = req.into_inner().quote.ok_or_else(|| Error::invalid("quote", "is required"))?;
         let name = required("name", &q.name, 255)?;
         let project_id = parse_id(&q.project_id, "project_id")?;
         let account_id = parse_id(&q.account_id, "account_id")?;
@@ -861,9 +654,7 @@ impl QuoteService for QuoteApi {
         .insert(&self.db)
         .await
         .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateQuoteResponse {
-            quote: Some(quote_out(&m, &[])),
-        }))
+        Ok(Response::new(pb::CreateQuoteResponse { quote: Some(quote_out(&m, &[])) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -872,34 +663,20 @@ impl QuoteService for QuoteApi {
         let id = parse_id(&req.get_ref().id, "id")?;
         let q = owned::find::<quote::Entity, _>(&self.db, &caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
-        Ok(Response::new(pb::GetQuoteResponse {
-            quote: Some(quote_out(&q, &lines)),
-        }))
+        Ok(Response::new(pb::GetQuoteResponse { quote: Some(quote_out(&q, &lines)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn list_quotes(
-        &self,
-        req: Request<pb::ListQuotesRequest>,
-    ) -> Reply<pb::ListQuotesResponse> {
+    async fn list_quotes(&self, req: Request<pb::ListQuotesRequest>) -> Reply<pb::ListQuotesResponse> {
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
         let listing = Listing::parse(
-            ListParams {
-                page_size: r.page_size,
-                page_token: &r.page_token,
-                filter: &r.filter,
-                order_by: &r.order_by,
-            },
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
             QUOTE_FIELDS,
             quote::Column::Id,
             "create_time desc",
         )?;
-        let rows = listing
-            .apply(owned::visible::<quote::Entity>(&caller))
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows = listing.apply(owned::visible::<quote::Entity>(&caller)).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = listing.page(rows, quote_sort_key);
         let ids: Vec<Uuid> = rows.iter().map(|q| q.id).collect();
         let lines = quote_line::Entity::find()
@@ -911,30 +688,18 @@ impl QuoteService for QuoteApi {
         let quotes = rows
             .iter()
             .map(|q| {
-                let mine: Vec<_> = lines
-                    .iter()
-                    .filter(|l| l.quote_id == q.id)
-                    .cloned()
-                    .collect();
+                let mine: Vec<_> = lines.iter().filter(|l| l.quote_id == q.id).cloned().collect();
                 quote_out(q, &mine)
             })
             .collect();
-        Ok(Response::new(pb::ListQuotesResponse {
-            quotes,
-            next_page_token,
-        }))
+        Ok(Response::new(pb::ListQuotesResponse { quotes, next_page_token }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn update_quote(
-        &self,
-        req: Request<pb::UpdateQuoteRequest>,
-    ) -> Reply<pb::UpdateQuoteResponse> {
+    async fn update_quote(&self, req: Request<pb::UpdateQuoteRequest>) -> Reply<pb::UpdateQuoteResponse> {
         let caller = Caller::of(&req)?;
         let r = req.into_inner();
-        let p = r
-            .quote
-            .ok_or_else(|| Error::invalid("quote", "is required"))?;
+        let p = r.quote.ok_or_else(|| Error::invalid("quote", "is required"))?;
         let id = parse_id(&p.id, "id")?;
         let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
         if mask.is_empty() {
@@ -943,9 +708,7 @@ impl QuoteService for QuoteApi {
         let (txn, current) = self.begin_edit(&caller, id).await?;
         let status: QuoteStatus = current.status.parse().unwrap_or(QuoteStatus::Draft);
         if status.next().is_empty() {
-            return Err(
-                Error::FailedPrecondition(format!("a {status} quote cannot be changed")).into(),
-            );
+            return Err(Error::FailedPrecondition(format!("a {status} quote cannot be changed")).into());
         }
         let mut next = current.clone();
         for path in &mask {
@@ -957,79 +720,39 @@ impl QuoteService for QuoteApi {
                     let account = self.account_of(&caller, current.account_id).await?;
                     let a = shipping_address(t, &account);
                     next.shipping_type = t.to_string();
-                    (
-                        next.ship_street,
-                        next.ship_city,
-                        next.ship_postal_code,
-                        next.ship_region,
-                        next.ship_country,
-                    ) = (a.street, a.city, a.postal_code, a.region, a.country);
+                    (next.ship_street, next.ship_city, next.ship_postal_code, next.ship_region, next.ship_country) =
+                        (a.street, a.city, a.postal_code, a.region, a.country);
                 }
                 other => {
-                    return Err(Error::invalid(
-                        "update_mask",
-                        format!("`{other}` is not a field that can be updated"),
-                    )
-                    .into());
+                    return Err(
+                        Error::invalid("update_mask", format!("`{other}` is not a field that can be updated")).into()
+                    );
                 }
             }
         }
         let changes = record::diff(&[
             ("name", current.name.clone(), next.name.clone()),
-            (
-                "expiry_date",
-                current.expiry_date.clone(),
-                next.expiry_date.clone(),
-            ),
-            (
-                "shipping_address_type",
-                current.shipping_type.clone(),
-                next.shipping_type.clone(),
-            ),
+            ("expiry_date", current.expiry_date.clone(), next.expiry_date.clone()),
+            ("shipping_address_type", current.shipping_type.clone(), next.shipping_type.clone()),
         ]);
         next.update_time = time::now();
-        let next = next
-            .into_active_model()
-            .reset_all()
-            .update(&txn)
-            .await
-            .map_err(Error::from)?;
-        record::write_history(
-            &txn,
-            RecordType::Quote,
-            id,
-            next.partner_id,
-            caller.user_id,
-            &changes,
-        )
-        .await?;
+        let next = next.into_active_model().reset_all().update(&txn).await.map_err(Error::from)?;
+        record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateQuoteResponse {
-            quote: Some(quote_out(&next, &lines)),
-        }))
+        Ok(Response::new(pb::UpdateQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn delete_quote(
-        &self,
-        req: Request<pb::DeleteQuoteRequest>,
-    ) -> Reply<pb::DeleteQuoteResponse> {
+    async fn delete_quote(&self, req: Request<pb::DeleteQuoteRequest>) -> Reply<pb::DeleteQuoteResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let (txn, q) = self.begin_edit(&caller, id).await?;
         if q.status != QuoteStatus::Draft.as_str() {
-            return Err(
-                Error::FailedPrecondition("only a draft quote can be deleted".into()).into(),
-            );
+            return Err(Error::FailedPrecondition("only a draft quote can be deleted".into()).into());
         }
         if q.is_primary {
-            let gone = quote::Model {
-                is_primary: false,
-                mrr_units: 0,
-                one_time_units: 0,
-                ..q.clone()
-            };
+            let gone = quote::Model { is_primary: false, mrr_units: 0, one_time_units: 0, ..q.clone() };
             outbox::enqueue(&txn, "quote.primary_changed", q.id, &event(&gone)).await?;
         }
         quote_line::Entity::delete_many()
@@ -1038,34 +761,23 @@ impl QuoteService for QuoteApi {
             .await
             .map_err(Error::from)?;
         record::delete_features(&txn, RecordType::Quote, id).await?;
-        quote::Entity::delete_by_id(id)
-            .exec(&txn)
-            .await
-            .map_err(Error::from)?;
+        quote::Entity::delete_by_id(id).exec(&txn).await.map_err(Error::from)?;
         txn.commit().await.map_err(Error::from)?;
         Ok(Response::new(pb::DeleteQuoteResponse {}))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn add_quote_line(
-        &self,
-        req: Request<pb::AddQuoteLineRequest>,
-    ) -> Reply<pb::AddQuoteLineResponse> {
+    async fn add_quote_line(&self, req: Request<pb::AddQuoteLineRequest>) -> Reply<pb::AddQuoteLineResponse> {
         let caller = Caller::of(&req)?;
         let r = req.into_inner();
         let id = parse_id(&r.quote_id, "quote_id")?;
-        let line = r
-            .line
-            .ok_or_else(|| Error::invalid("line", "is required"))?;
+        let line = r.line.ok_or_else(|| Error::invalid("line", "is required"))?;
         let product_id = parse_id(&line.product_id, "line.product_id")?;
         let quantity = Quantity::parse("line.quantity", line.quantity)?;
         let explicit_discount = if line.discount_percent.trim().is_empty() {
             None
         } else {
-            Some(Discount::parse(
-                "line.discount_percent",
-                &line.discount_percent,
-            )?)
+            Some(Discount::parse("line.discount_percent", &line.discount_percent)?)
         };
         let (txn, q) = self.begin_edit(&caller, id).await?;
         editable(&q)?;
@@ -1080,17 +792,13 @@ impl QuoteService for QuoteApi {
             .await
             .map_err(Error::from)?
             .ok_or_else(|| {
-                Error::invalid(
-                    "line.product_id",
-                    format!("{} has no list price in {}", p.sku, q.currency),
-                )
+                Error::invalid("line.product_id", format!("{} has no list price in {}", p.sku, q.currency))
             })?;
         let discount = match explicit_discount {
             Some(d) => d,
             None => Discount::from_decimal(
                 "line.discount_percent",
-                self.partner_discount(&txn, q.partner_id, caller.partner_tier.as_deref())
-                    .await?,
+                self.partner_discount(&txn, q.partner_id, caller.partner_tier.as_deref()).await?,
             )?,
         };
         let unit_price = from_units(price.amount_units);
@@ -1112,22 +820,15 @@ impl QuoteService for QuoteApi {
         .map_err(Error::from)?;
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::AddQuoteLineResponse {
-            quote: Some(quote_out(&q, &lines)),
-        }))
+        Ok(Response::new(pb::AddQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn update_quote_line(
-        &self,
-        req: Request<pb::UpdateQuoteLineRequest>,
-    ) -> Reply<pb::UpdateQuoteLineResponse> {
+    async fn update_quote_line(&self, req: Request<pb::UpdateQuoteLineRequest>) -> Reply<pb::UpdateQuoteLineResponse> {
         let caller = Caller::of(&req)?;
         let r = req.into_inner();
         let id = parse_id(&r.quote_id, "quote_id")?;
-        let line = r
-            .line
-            .ok_or_else(|| Error::invalid("line", "is required"))?;
+        let line = r.line.ok_or_else(|| Error::invalid("line", "is required"))?;
         let line_id = parse_id(&line.id, "line.id")?;
         let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
         if mask.is_empty() {
@@ -1142,20 +843,15 @@ impl QuoteService for QuoteApi {
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
         let mut quantity = Quantity::parse("line.quantity", current.quantity)?;
-        let mut discount =
-            Discount::from_decimal("line.discount_percent", from_units(current.discount_units))?;
+        let mut discount = Discount::from_decimal("line.discount_percent", from_units(current.discount_units))?;
         for path in &mask {
             match path.as_str() {
                 "quantity" => quantity = Quantity::parse("line.quantity", line.quantity)?,
-                "discount_percent" => {
-                    discount = Discount::parse("line.discount_percent", &line.discount_percent)?
-                }
+                "discount_percent" => discount = Discount::parse("line.discount_percent", &line.discount_percent)?,
                 other => {
-                    return Err(Error::invalid(
-                        "update_mask",
-                        format!("`{other}` is not a field that can be updated"),
-                    )
-                    .into());
+                    return Err(
+                        Error::invalid("update_mask", format!("`{other}` is not a field that can be updated")).into()
+                    );
                 }
             }
         }
@@ -1167,16 +863,11 @@ impl QuoteService for QuoteApi {
         next.update(&txn).await.map_err(Error::from)?;
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateQuoteLineResponse {
-            quote: Some(quote_out(&q, &lines)),
-        }))
+        Ok(Response::new(pb::UpdateQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn remove_quote_line(
-        &self,
-        req: Request<pb::RemoveQuoteLineRequest>,
-    ) -> Reply<pb::RemoveQuoteLineResponse> {
+    async fn remove_quote_line(&self, req: Request<pb::RemoveQuoteLineRequest>) -> Reply<pb::RemoveQuoteLineResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().quote_id, "quote_id")?;
         let line_id = parse_id(&req.get_ref().line_id, "line_id")?;
@@ -1193,16 +884,11 @@ impl QuoteService for QuoteApi {
         }
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::RemoveQuoteLineResponse {
-            quote: Some(quote_out(&q, &lines)),
-        }))
+        Ok(Response::new(pb::RemoveQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn transition_quote(
-        &self,
-        req: Request<pb::TransitionQuoteRequest>,
-    ) -> Reply<pb::TransitionQuoteResponse> {
+    async fn transition_quote(&self, req: Request<pb::TransitionQuoteRequest>) -> Reply<pb::TransitionQuoteResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         let to = status_in(req.get_ref().status)?;
@@ -1214,15 +900,7 @@ impl QuoteService for QuoteApi {
         next.update_time = Set(time::now());
         let next = next.update(&txn).await.map_err(Error::from)?;
         let changes = record::diff(&[("status", from.to_string(), to.to_string())]);
-        record::write_history(
-            &txn,
-            RecordType::Quote,
-            id,
-            next.partner_id,
-            caller.user_id,
-            &changes,
-        )
-        .await?;
+        record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         if next.is_primary {
             let topic = match to {
                 QuoteStatus::ContractSent => Some("quote.contract_sent"),
@@ -1235,24 +913,15 @@ impl QuoteService for QuoteApi {
         }
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::TransitionQuoteResponse {
-            quote: Some(quote_out(&next, &lines)),
-        }))
+        Ok(Response::new(pb::TransitionQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
-    async fn set_primary_quote(
-        &self,
-        req: Request<pb::SetPrimaryQuoteRequest>,
-    ) -> Reply<pb::SetPrimaryQuoteResponse> {
+    async fn set_primary_quote(&self, req: Request<pb::SetPrimaryQuoteRequest>) -> Reply<pb::SetPrimaryQuoteResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        let project_id = owned::find::<quote::Entity, _>(&self.db, &caller, id)
-            .await?
-            .project_id;
-        let txn = prm_kit::db::begin_write(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let project_id = owned::find::<quote::Entity, _>(&self.db, &caller, id).await?.project_id;
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
         // Lock every quote of the project, in id order, so concurrent calls
         // serialize here without deadlocking.
         let mut siblings = owned::visible::<quote::Entity>(&caller)
@@ -1262,42 +931,21 @@ impl QuoteService for QuoteApi {
             siblings = sea_orm::QuerySelect::lock_exclusive(siblings);
         }
         let siblings = siblings.all(&txn).await.map_err(Error::from)?;
-        let q = siblings
-            .iter()
-            .find(|s| s.id == id)
-            .cloned()
-            .ok_or(Error::NotFound)?;
+        let q = siblings.iter().find(|s| s.id == id).cloned().ok_or(Error::NotFound)?;
         if !caller.may_edit(q.partner_id, q.owner_id) {
-            return Err(Error::PermissionDenied(format!(
-                "a {} may not change this quote",
-                caller.role
-            ))
-            .into());
+            return Err(Error::PermissionDenied(format!("a {} may not change this quote", caller.role)).into());
         }
         if q.is_primary {
             let lines = lines_of(&txn, id).await?;
-            return Ok(Response::new(pb::SetPrimaryQuoteResponse {
-                quote: Some(quote_out(&q, &lines)),
-            }));
+            return Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&q, &lines)) }));
         }
-        for s in siblings
-            .iter()
-            .filter(|s| s.is_primary && s.id != id && s.partner_id == q.partner_id)
-        {
+        for s in siblings.iter().filter(|s| s.is_primary && s.id != id && s.partner_id == q.partner_id) {
             let mut prev = s.clone().into_active_model();
             prev.is_primary = Set(false);
             prev.update_time = Set(time::now());
             prev.update(&txn).await.map_err(Error::from)?;
             let changes = record::diff(&[("primary", "true".into(), "false".into())]);
-            record::write_history(
-                &txn,
-                RecordType::Quote,
-                s.id,
-                s.partner_id,
-                caller.user_id,
-                &changes,
-            )
-            .await?;
+            record::write_history(&txn, RecordType::Quote, s.id, s.partner_id, caller.user_id, &changes).await?;
         }
         let mut next = q.into_active_model();
         next.is_primary = Set(true);
@@ -1309,15 +957,7 @@ impl QuoteService for QuoteApi {
             _ => Error::from(e),
         })?;
         let changes = record::diff(&[("primary", "false".into(), "true".into())]);
-        record::write_history(
-            &txn,
-            RecordType::Quote,
-            id,
-            next.partner_id,
-            caller.user_id,
-            &changes,
-        )
-        .await?;
+        record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         outbox::enqueue(&txn, "quote.primary_changed", next.id, &event(&next)).await?;
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(|e| match e.sql_err() {
@@ -1326,16 +966,11 @@ impl QuoteService for QuoteApi {
             }
             _ => Error::from(e),
         })?;
-        Ok(Response::new(pb::SetPrimaryQuoteResponse {
-            quote: Some(quote_out(&next, &lines)),
-        }))
+        Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn get_primary_quote(
-        &self,
-        req: Request<pb::GetPrimaryQuoteRequest>,
-    ) -> Reply<pb::GetPrimaryQuoteResponse> {
+    async fn get_primary_quote(&self, req: Request<pb::GetPrimaryQuoteRequest>) -> Reply<pb::GetPrimaryQuoteResponse> {
         let caller = Caller::of(&req)?;
         let project_id = parse_id(&req.get_ref().project_id, "project_id")?;
         let q = owned::visible::<quote::Entity>(&caller)
@@ -1355,9 +990,7 @@ impl QuoteService for QuoteApi {
 fn editable(q: &quote::Model) -> Result<()> {
     let status: QuoteStatus = q.status.parse().unwrap_or(QuoteStatus::Draft);
     if !status.lines_editable() {
-        return Err(Error::FailedPrecondition(format!(
-            "the lines of a {status} quote cannot change"
-        )));
+        return Err(Error::FailedPrecondition(format!("the lines of a {status} quote cannot change")));
     }
     Ok(())
 }
@@ -1368,10 +1001,7 @@ fn required(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::invalid(field, "is required"));
     }
     if v.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!("is longer than {max} characters"),
-        ));
+        return Err(Error::invalid(field, format!("is longer than {max} characters")));
     }
     if v.chars().any(char::is_control) {
         return Err(Error::invalid(field, "contains control characters"));
@@ -1397,11 +1027,7 @@ fn shipping_address(kind: &str, account: &prm_proto::account::v1::Account) -> Ad
     match kind {
         "end_user" => {
             let ship = account.shipping_address.clone().unwrap_or_default();
-            if ship == Address::default() {
-                account.billing_address.clone().unwrap_or_default()
-            } else {
-                ship
-            }
+            if ship == Address::default() { account.billing_address.clone().unwrap_or_default() } else { ship }
         }
         _ => Address::default(),
     }

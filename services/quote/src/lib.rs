@@ -15,8 +15,7 @@ use prm_kit::{
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    outbox::v1::outbox_service_server::OutboxServiceServer,
-    quote::v1::quote_service_server::QuoteServiceServer,
+    outbox::v1::outbox_service_server::OutboxServiceServer, quote::v1::quote_service_server::QuoteServiceServer,
     record::v1::record_service_server::RecordServiceServer,
 };
 use tonic::service::{Routes, interceptor::InterceptedService};
@@ -25,11 +24,8 @@ pub struct QuoteService;
 
 impl PrmService for QuoteService {
     const NAME: &'static str = "quote";
-    const GRPC_NAMES: &'static [&'static str] = &[
-        "prm.quote.v1.QuoteService",
-        "prm.record.v1.RecordService",
-        "prm.outbox.v1.OutboxService",
-    ];
+    const GRPC_NAMES: &'static [&'static str] =
+        &["prm.quote.v1.QuoteService", "prm.record.v1.RecordService", "prm.outbox.v1.OutboxService"];
     const DOWNSTREAM: &'static [&'static str] = &["account"];
     type Migrator = store::Migrator;
 
@@ -37,18 +33,13 @@ impl PrmService for QuoteService {
         let auth = AuthInterceptor::new(ctx.key.clone());
         let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, ctx.key.clone());
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
-        Ok(
-            Routes::new(QuoteServiceServer::with_interceptor(api, auth.clone()))
-                .add_service(OutboxServiceServer::with_interceptor(
-                    OutboxApi::new(ctx.db.clone()),
-                    auth.clone(),
-                ))
-                .add_service(InterceptedService::new(
-                    RecordServiceServer::new(records)
-                        .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
-                        .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-                    auth,
-                )),
-        )
+        Ok(Routes::new(QuoteServiceServer::with_interceptor(api, auth.clone()))
+            .add_service(OutboxServiceServer::with_interceptor(OutboxApi::new(ctx.db.clone()), auth.clone()))
+            .add_service(InterceptedService::new(
+                RecordServiceServer::new(records)
+                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                auth,
+            )))
     }
 }

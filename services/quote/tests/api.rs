@@ -56,18 +56,11 @@ impl TestApp {
         )
         .await
         .unwrap();
-        let downstream = [("account".to_string(), format!("http://{account_addr}"))]
-            .into_iter()
-            .collect();
-        let (quote_addr, _) = prm_kit::server::spawn::<prm_quote::QuoteService>(
-            &quote_db.url,
-            key.clone(),
-            downstream,
-            any,
-            stopped(rx),
-        )
-        .await
-        .unwrap();
+        let downstream = [("account".to_string(), format!("http://{account_addr}"))].into_iter().collect();
+        let (quote_addr, _) =
+            prm_kit::server::spawn::<prm_quote::QuoteService>(&quote_db.url, key.clone(), downstream, any, stopped(rx))
+                .await
+                .unwrap();
         TestApp {
             quote_addr,
             account_addr,
@@ -79,27 +72,13 @@ impl TestApp {
     }
 
     async fn client(&self, caller: &Caller) -> Client {
-        let ch = Channel::from_shared(format!("http://{}", self.quote_addr))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
+        let ch = Channel::from_shared(format!("http://{}", self.quote_addr)).unwrap().connect().await.unwrap();
         QuoteServiceClient::with_interceptor(ch, CallerInterceptor::new(&self.key, caller).unwrap())
     }
 
-    async fn accounts(
-        &self,
-        caller: &Caller,
-    ) -> AccountServiceClient<InterceptedService<Channel, CallerInterceptor>> {
-        let ch = Channel::from_shared(format!("http://{}", self.account_addr))
-            .unwrap()
-            .connect()
-            .await
-            .unwrap();
-        AccountServiceClient::with_interceptor(
-            ch,
-            CallerInterceptor::new(&self.key, caller).unwrap(),
-        )
+    async fn accounts(&self, caller: &Caller) -> AccountServiceClient<InterceptedService<Channel, CallerInterceptor>> {
+        let ch = Channel::from_shared(format!("http://{}", self.account_addr)).unwrap().connect().await.unwrap();
+        AccountServiceClient::with_interceptor(ch, CallerInterceptor::new(&self.key, caller).unwrap())
     }
 
     async fn stop(mut self) {
@@ -110,13 +89,7 @@ impl TestApp {
 }
 
 fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller {
-        user_id: Uuid::now_v7(),
-        partner_id: partner,
-        role,
-        assigned_partners: vec![],
-        partner_tier: None,
-    }
+    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn vendor() -> Caller {
@@ -124,24 +97,14 @@ fn vendor() -> Caller {
 }
 
 fn money(c: &str, a: &str) -> Option<Money> {
-    Some(Money {
-        currency_code: c.into(),
-        amount: a.into(),
-    })
+    Some(Money { currency_code: c.into(), amount: a.into() })
 }
 
 fn field_of(status: &tonic::Status) -> String {
-    prm_kit::error::violated_field(status)
-        .map(|(f, _)| f)
-        .unwrap_or_default()
+    prm_kit::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
-async fn product(
-    c: &mut Client,
-    sku: &str,
-    billing: pb::Billing,
-    prices: &[(&str, &str)],
-) -> String {
+async fn product(c: &mut Client, sku: &str, billing: pb::Billing, prices: &[(&str, &str)]) -> String {
     let p = c
         .create_product(pb::CreateProductRequest {
             product: Some(pb::Product {
@@ -158,12 +121,9 @@ async fn product(
         .product
         .unwrap();
     for (cur, amount) in prices {
-        c.set_list_price(pb::SetListPriceRequest {
-            product_id: p.id.clone(),
-            price: money(cur, amount),
-        })
-        .await
-        .unwrap();
+        c.set_list_price(pb::SetListPriceRequest { product_id: p.id.clone(), price: money(cur, amount) })
+            .await
+            .unwrap();
     }
     p.id
 }
@@ -241,28 +201,12 @@ async fn totals_of_mixed_lines_are_exact() {
     let app = TestApp::spawn().await;
     let mut v = app.client(&vendor()).await;
     let lic = product(&mut v, "LIC-PRO", pb::Billing::Monthly, &[("EUR", "19.99")]).await;
-    let hw = product(
-        &mut v,
-        "HW-PHONE",
-        pb::Billing::OneTime,
-        &[("EUR", "249.00")],
-    )
-    .await;
-    let ch = product(
-        &mut v,
-        "CLS-CHAN",
-        pb::Billing::Monthly,
-        &[("EUR", "0.0333")],
-    )
-    .await;
+    let hw = product(&mut v, "HW-PHONE", pb::Billing::OneTime, &[("EUR", "249.00")]).await;
+    let ch = product(&mut v, "CLS-CHAN", pb::Billing::Monthly, &[("EUR", "0.0333")]).await;
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
-    assert_eq!(
-        q.shipping_address.as_ref().unwrap().city,
-        "Hamburg",
-        "end-user address from the account"
-    );
+    assert_eq!(q.shipping_address.as_ref().unwrap().city, "Hamburg", "end-user address from the account");
     add(&mut c, &q.id, &lic, 250, "12.5").await.unwrap();
     add(&mut c, &q.id, &hw, 37, "").await.unwrap();
     let q = add(&mut c, &q.id, &ch, 999_999, "33.33").await.unwrap();
@@ -273,26 +217,14 @@ async fn totals_of_mixed_lines_are_exact() {
     assert_eq!(amount(&q.mrr), "26573.9003");
     assert_eq!(amount(&q.one_time_total), "9213");
     // Read back from the database: the same figures.
-    let again = c
-        .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .quote
-        .unwrap();
+    let again = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert_eq!(amount(&again.mrr), "26573.9003");
     // Changing a line recomputes; removing one too.
     let q = c
         .update_quote_line(pb::UpdateQuoteLineRequest {
             quote_id: q.id.clone(),
-            line: Some(pb::QuoteLine {
-                id: q.lines[0].id.clone(),
-                quantity: 1,
-                ..Default::default()
-            }),
-            update_mask: Some(FieldMask {
-                paths: vec!["quantity".into()],
-            }),
+            line: Some(pb::QuoteLine { id: q.lines[0].id.clone(), quantity: 1, ..Default::default() }),
+            update_mask: Some(FieldMask { paths: vec!["quantity".into()] }),
         })
         .await
         .unwrap()
@@ -302,10 +234,7 @@ async fn totals_of_mixed_lines_are_exact() {
     // 19.99 × 0.875 = 17.49125: half to even gives 17.4912.
     assert_eq!(amount(&q.lines[0].net_amount), "17.4912");
     let q = c
-        .remove_quote_line(pb::RemoveQuoteLineRequest {
-            quote_id: q.id.clone(),
-            line_id: q.lines[2].id.clone(),
-        })
+        .remove_quote_line(pb::RemoveQuoteLineRequest { quote_id: q.id.clone(), line_id: q.lines[2].id.clone() })
         .await
         .unwrap()
         .into_inner()
@@ -323,11 +252,7 @@ async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
     let (mut me, account) = seller(&app).await;
     me.partner_tier = Some("gold".into());
     v.set_partner_discount(pb::SetPartnerDiscountRequest {
-        discount: Some(pb::PartnerDiscount {
-            tier: "gold".into(),
-            percent: "10".into(),
-            ..Default::default()
-        }),
+        discount: Some(pb::PartnerDiscount { tier: "gold".into(), percent: "10".into(), ..Default::default() }),
     })
     .await
     .unwrap();
@@ -345,10 +270,7 @@ async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
     .await
     .unwrap();
     let q2 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
-    assert_eq!(
-        q2.lines[1].discount_percent, "15",
-        "the partner's own discount wins"
-    );
+    assert_eq!(q2.lines[1].discount_percent, "15", "the partner's own discount wins");
     let q3 = add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
     assert_eq!(q3.lines[2].discount_percent, "0");
     app.stop().await;
@@ -399,18 +321,13 @@ async fn only_vendor_admins_maintain_the_price_book() {
     .unwrap();
     // Everyone reads them.
     let w = c
-        .get_weighted_average_prices(pb::GetWeightedAveragePricesRequest {
-            currency_code: "EUR".into(),
-        })
+        .get_weighted_average_prices(pb::GetWeightedAveragePricesRequest { currency_code: "EUR".into() })
         .await
         .unwrap()
         .into_inner()
         .prices
         .unwrap();
-    assert_eq!(
-        (w.licenses.as_str(), w.hwaas.as_str(), w.classound.as_str()),
-        ("12.5", "30", "4.2")
-    );
+    assert_eq!((w.licenses.as_str(), w.hwaas.as_str(), w.classound.as_str()), ("12.5", "30", "4.2"));
     app.stop().await;
 }
 
@@ -421,10 +338,7 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let usd_only = product(&mut v, "HW-USD", pb::Billing::OneTime, &[("USD", "100")]).await;
     let lic = product(&mut v, "LIC-EUR", pb::Billing::Monthly, &[("EUR", "10")]).await;
     let err = v
-        .set_list_price(pb::SetListPriceRequest {
-            product_id: lic.clone(),
-            price: money("EUR", "1.5e3"),
-        })
+        .set_list_price(pb::SetListPriceRequest { product_id: lic.clone(), price: money("EUR", "1.5e3") })
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "price.amount");
@@ -439,9 +353,7 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         (usd_only.as_str(), 1, "", "line.product_id"),
         (&Uuid::now_v7().to_string(), 1, "", "line.product_id"),
     ] {
-        let err = add(&mut c, &q.id, product, quantity, discount)
-            .await
-            .unwrap_err();
+        let err = add(&mut c, &q.id, product, quantity, discount).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument, "{field}");
         assert_eq!(field_of(&err), field);
     }
@@ -458,13 +370,7 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "currency_code");
-    let after = c
-        .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .quote
-        .unwrap();
+    let after = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert!(after.lines.is_empty());
     assert_eq!(amount(&after.mrr), "0");
     app.stop().await;
@@ -481,12 +387,7 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
     for (i, at) in path.iter().enumerate() {
         let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
         for step in &path[1..=i] {
-            c.transition_quote(pb::TransitionQuoteRequest {
-                id: q.id.clone(),
-                status: *step as i32,
-            })
-            .await
-            .unwrap();
+            c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: *step as i32 }).await.unwrap();
         }
         for to in all {
             let allowed = match at {
@@ -498,52 +399,28 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
                 continue;
             }
             let err = c
-                .transition_quote(pb::TransitionQuoteRequest {
-                    id: q.id.clone(),
-                    status: to as i32,
-                })
+                .transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: to as i32 })
                 .await
                 .unwrap_err();
             assert_eq!(err.code(), Code::FailedPrecondition, "{at:?} → {to:?}");
-            let now = c
-                .get_quote(pb::GetQuoteRequest { id: q.id.clone() })
-                .await
-                .unwrap()
-                .into_inner()
-                .quote
-                .unwrap();
+            let now = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
             assert_eq!(now.status, *at as i32, "unchanged after {at:?} → {to:?}");
         }
     }
     // Final states accept no move at all.
     let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
     for s in [Presented, ContractSent, Accepted] {
-        c.transition_quote(pb::TransitionQuoteRequest {
-            id: q.id.clone(),
-            status: s as i32,
-        })
-        .await
-        .unwrap();
+        c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: s as i32 }).await.unwrap();
     }
     for to in all {
-        assert!(
-            c.transition_quote(pb::TransitionQuoteRequest {
-                id: q.id.clone(),
-                status: to as i32
-            })
-            .await
-            .is_err()
-        );
+        assert!(c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: to as i32 }).await.is_err());
     }
     app.stop().await;
 }
 
 async fn pending(app: &TestApp) -> Vec<prm_kit::outbox::outbox_event::Model> {
     let db = prm_kit::db::connect(&app.quote_db_url).await.unwrap();
-    Relay::new(db, Arc::new(Receiver::default()), RelayConfig::default())
-        .pending()
-        .await
-        .unwrap()
+    Relay::new(db, Arc::new(Receiver::default()), RelayConfig::default()).pending().await.unwrap()
 }
 
 #[tokio::test]
@@ -557,57 +434,31 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
     let a = quote(&mut c, &account, &project, "EUR").await;
     let b = quote(&mut c, &account, &project, "EUR").await;
     add(&mut c, &a.id, &lic, 3, "0").await.unwrap();
-    assert!(
-        pending(&app).await.is_empty(),
-        "a quote that is not primary publishes nothing"
-    );
+    assert!(pending(&app).await.is_empty(), "a quote that is not primary publishes nothing");
 
-    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: a.id.clone() })
-        .await
-        .unwrap();
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: a.id.clone() }).await.unwrap();
     let p = c
-        .get_primary_quote(pb::GetPrimaryQuoteRequest {
-            project_id: project.clone(),
-        })
+        .get_primary_quote(pb::GetPrimaryQuoteRequest { project_id: project.clone() })
         .await
         .unwrap()
         .into_inner()
         .quote
         .unwrap();
     assert_eq!((p.id.as_str(), amount(&p.mrr)), (a.id.as_str(), "30"));
-    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: b.id.clone() })
-        .await
-        .unwrap();
-    let a_now = c
-        .get_quote(pb::GetQuoteRequest { id: a.id.clone() })
-        .await
-        .unwrap()
-        .into_inner()
-        .quote
-        .unwrap();
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: b.id.clone() }).await.unwrap();
+    let a_now = c.get_quote(pb::GetQuoteRequest { id: a.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert!(!a_now.primary, "setting one unsets the previous");
     add(&mut c, &b.id, &lic, 1, "0").await.unwrap();
-    c.transition_quote(pb::TransitionQuoteRequest {
-        id: b.id.clone(),
-        status: pb::QuoteStatus::Presented as i32,
-    })
-    .await
-    .unwrap();
-    c.transition_quote(pb::TransitionQuoteRequest {
-        id: b.id.clone(),
-        status: pb::QuoteStatus::ContractSent as i32,
-    })
-    .await
-    .unwrap();
+    c.transition_quote(pb::TransitionQuoteRequest { id: b.id.clone(), status: pb::QuoteStatus::Presented as i32 })
+        .await
+        .unwrap();
+    c.transition_quote(pb::TransitionQuoteRequest { id: b.id.clone(), status: pb::QuoteStatus::ContractSent as i32 })
+        .await
+        .unwrap();
     let topics: Vec<String> = pending(&app).await.into_iter().map(|e| e.topic).collect();
     assert_eq!(
         topics,
-        vec![
-            "quote.primary_changed",
-            "quote.primary_changed",
-            "quote.primary_mrr_changed",
-            "quote.contract_sent"
-        ],
+        vec!["quote.primary_changed", "quote.primary_changed", "quote.primary_mrr_changed", "quote.contract_sent"],
         "exactly one event per change of the primary quote"
     );
 
@@ -628,10 +479,7 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
         }
     }
     let listed = c
-        .list_quotes(pb::ListQuotesRequest {
-            filter: format!("project_id = {project}"),
-            ..Default::default()
-        })
+        .list_quotes(pb::ListQuotesRequest { filter: format!("project_id = {project}"), ..Default::default() })
         .await
         .unwrap()
         .into_inner()
@@ -666,11 +514,7 @@ async fn futures_util_join_all<F: std::future::Future>(fs: Vec<F>) -> Vec<F::Out
                 }
             }
         }
-        if done {
-            std::task::Poll::Ready(())
-        } else {
-            std::task::Poll::Pending
-        }
+        if done { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
     })
     .await;
     results.into_iter().map(|r| r.unwrap()).collect()
@@ -692,12 +536,7 @@ impl Sink for Receiver {
         if *calls <= self.fail_first {
             anyhow::bail!("receiver down (call {calls})");
         }
-        *self
-            .applied
-            .lock()
-            .unwrap()
-            .entry(event.id.clone())
-            .or_default() += 1;
+        *self.applied.lock().unwrap().entry(event.id.clone()).or_default() += 1;
         Ok(())
     }
 }
@@ -710,18 +549,13 @@ async fn the_relay_delivers_each_event_once_even_when_the_receiver_fails_first()
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
-    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() })
-        .await
-        .unwrap();
+    c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() }).await.unwrap();
     add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
     add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
     let queued = pending(&app).await;
     assert_eq!(queued.len(), 3);
 
-    let receiver = Arc::new(Receiver {
-        fail_first: 4,
-        ..Default::default()
-    });
+    let receiver = Arc::new(Receiver { fail_first: 4, ..Default::default() });
     let db = prm_kit::db::connect(&app.quote_db_url).await.unwrap();
     let relay = Relay::new(
         db,
@@ -745,10 +579,7 @@ async fn the_relay_delivers_each_event_once_even_when_the_receiver_fails_first()
     handle.await.unwrap();
     let applied = receiver.applied.lock().unwrap().clone();
     assert_eq!(applied.len(), 3, "every event delivered");
-    assert!(
-        applied.values().all(|n| *n == 1),
-        "each exactly once: {applied:?}"
-    );
+    assert!(applied.values().all(|n| *n == 1), "each exactly once: {applied:?}");
     for e in &queued {
         assert!(applied.contains_key(&e.id.to_string()));
     }
@@ -767,58 +598,28 @@ async fn another_partner_cannot_see_or_touch_a_quote() {
     let q = quote(&mut mine, &account, &project, "EUR").await;
     let (other, other_account) = seller(&app).await;
     let mut c = app.client(&other).await;
+    assert_eq!(c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap_err().code(), Code::NotFound);
+    assert!(c.list_quotes(pb::ListQuotesRequest::default()).await.unwrap().into_inner().quotes.is_empty());
+    assert_eq!(add(&mut c, &q.id, &lic, 1, "").await.unwrap_err().code(), Code::NotFound);
     assert_eq!(
-        c.get_quote(pb::GetQuoteRequest { id: q.id.clone() })
+        c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: pb::QuoteStatus::Presented as i32 })
             .await
             .unwrap_err()
             .code(),
         Code::NotFound
     );
+    assert_eq!(
+        c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() }).await.unwrap_err().code(),
+        Code::NotFound
+    );
+    assert_eq!(c.delete_quote(pb::DeleteQuoteRequest { id: q.id.clone() }).await.unwrap_err().code(), Code::NotFound);
     assert!(
-        c.list_quotes(pb::ListQuotesRequest::default())
+        c.get_primary_quote(pb::GetPrimaryQuoteRequest { project_id: project.clone() })
             .await
             .unwrap()
             .into_inner()
-            .quotes
-            .is_empty()
-    );
-    assert_eq!(
-        add(&mut c, &q.id, &lic, 1, "").await.unwrap_err().code(),
-        Code::NotFound
-    );
-    assert_eq!(
-        c.transition_quote(pb::TransitionQuoteRequest {
-            id: q.id.clone(),
-            status: pb::QuoteStatus::Presented as i32
-        })
-        .await
-        .unwrap_err()
-        .code(),
-        Code::NotFound
-    );
-    assert_eq!(
-        c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    assert_eq!(
-        c.delete_quote(pb::DeleteQuoteRequest { id: q.id.clone() })
-            .await
-            .unwrap_err()
-            .code(),
-        Code::NotFound
-    );
-    assert!(
-        c.get_primary_quote(pb::GetPrimaryQuoteRequest {
-            project_id: project.clone()
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .quote
-        .is_none()
+            .quote
+            .is_none()
     );
     // Nor quote on another partner's account.
     let err = c

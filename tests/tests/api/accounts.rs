@@ -20,10 +20,7 @@ async fn login_and_crud_over_rest() {
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let id = created.body["id"].as_str().unwrap().to_string();
-    assert_eq!(
-        created.headers["location"],
-        format!("/api/v1/accounts/{id}").as_str()
-    );
+    assert_eq!(created.headers["location"], format!("/api/v1/accounts/{id}").as_str());
     assert_eq!(created.body["type"], "customer");
     assert_eq!(created.body["website"], "https://wayne.example");
     assert_eq!(created.body["billing_address"]["city"], "Gotham");
@@ -33,74 +30,32 @@ async fn login_and_crud_over_rest() {
     assert_eq!(read.body, created.body);
 
     let patched = app
-        .patch(
-            &format!("/api/v1/accounts/{id}"),
-            &bob,
-            json!({"billing_address": {"street": "1007 Mountain Drive"}}),
-        )
+        .patch(&format!("/api/v1/accounts/{id}"), &bob, json!({"billing_address": {"street": "1007 Mountain Drive"}}))
         .await;
     assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
-    assert_eq!(
-        patched.body["billing_address"]["street"],
-        "1007 Mountain Drive"
-    );
-    assert_eq!(
-        patched.body["billing_address"]["city"], "Gotham",
-        "other address parts stay"
-    );
+    assert_eq!(patched.body["billing_address"]["street"], "1007 Mountain Drive");
+    assert_eq!(patched.body["billing_address"]["city"], "Gotham", "other address parts stay");
 
     let contact = app.create_contact(&bob, &id, "Pennyworth").await;
     let cid = contact["id"].as_str().unwrap();
-    let listed = app
-        .get(
-            &format!("/api/v1/contacts?filter=account_id%20%3D%20{id}"),
-            &bob,
-        )
-        .await;
+    let listed = app.get(&format!("/api/v1/contacts?filter=account_id%20%3D%20{id}"), &bob).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 
-    assert_eq!(
-        app.delete(&format!("/api/v1/accounts/{id}"), &bob)
-            .await
-            .status,
-        StatusCode::NO_CONTENT
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/accounts/{id}"), &bob)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/contacts/{cid}"), &bob)
-            .await
-            .status,
-        StatusCode::NOT_FOUND
-    );
+    assert_eq!(app.delete(&format!("/api/v1/accounts/{id}"), &bob).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.get(&format!("/api/v1/accounts/{id}"), &bob).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/contacts/{cid}"), &bob).await.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
 
 #[tokio::test]
 async fn every_route_but_login_needs_a_token() {
     let app = spawn_app().await;
-    for path in [
-        "/api/v1/accounts",
-        "/api/v1/contacts",
-        "/api/v1/me",
-        "/api/v1/users",
-    ] {
+    for path in ["/api/v1/accounts", "/api/v1/contacts", "/api/v1/me", "/api/v1/users"] {
         let r = app.call(reqwest::Method::GET, path, None, None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{path}");
         assert_eq!(r.headers["content-type"], "application/problem+json");
     }
-    let r = app
-        .call(
-            reqwest::Method::GET,
-            "/api/v1/accounts",
-            Some("not-a-token"),
-            None,
-        )
-        .await;
+    let r = app.call(reqwest::Method::GET, "/api/v1/accounts", Some("not-a-token"), None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
@@ -111,15 +66,8 @@ async fn field_history_holds_old_and_new_values() {
     let bob = app.login("bob@acme.example").await;
     let a = app.create_account(&bob, "Initrode").await;
     let id = a["id"].as_str().unwrap();
-    app.patch(
-        &format!("/api/v1/accounts/{id}"),
-        &bob,
-        json!({"name": "Initrode Global", "type": "customer"}),
-    )
-    .await;
-    let h = app
-        .get(&format!("/api/v1/accounts/{id}/history"), &bob)
-        .await;
+    app.patch(&format!("/api/v1/accounts/{id}"), &bob, json!({"name": "Initrode Global", "type": "customer"})).await;
+    let h = app.get(&format!("/api/v1/accounts/{id}/history"), &bob).await;
     assert_eq!(h.status, StatusCode::OK);
     let mut changes: Vec<(String, String, String)> = h.body["items"]
         .as_array()
@@ -150,34 +98,15 @@ async fn paging_neither_skips_nor_repeats_while_rows_are_inserted() {
     let carol = app.login("carol@borealis.example").await;
     let mut all = Vec::new();
     for i in 0..12 {
-        all.push(
-            app.create_account(&carol, &format!("Paged {i:02}")).await["id"]
-                .as_str()
-                .unwrap()
-                .to_string(),
-        );
+        all.push(app.create_account(&carol, &format!("Paged {i:02}")).await["id"].as_str().unwrap().to_string());
     }
-    let before = app.get("/api/v1/accounts?page_size=100", &carol).await.body["items"]
-        .as_array()
-        .unwrap()
-        .len();
+    let before = app.get("/api/v1/accounts?page_size=100", &carol).await.body["items"].as_array().unwrap().len();
     let mut seen = Vec::new();
     let mut token = String::new();
     loop {
-        let r = app
-            .get(
-                &format!("/api/v1/accounts?page_size=5&order_by=create_time&page_token={token}"),
-                &carol,
-            )
-            .await;
+        let r = app.get(&format!("/api/v1/accounts?page_size=5&order_by=create_time&page_token={token}"), &carol).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        seen.extend(
-            r.body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|a| a["id"].as_str().unwrap().to_string()),
-        );
+        seen.extend(r.body["items"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_string()));
         app.create_account(&carol, "Inserted while paging").await;
         token = r.body["next_page_token"].as_str().unwrap().to_string();
         if token.is_empty() {
@@ -199,13 +128,7 @@ async fn notes_files_and_follow() {
     let bob = app.login("bob@acme.example").await;
     let a = app.create_account(&bob, "Hooli").await;
     let id = a["id"].as_str().unwrap();
-    let n = app
-        .post(
-            &format!("/api/v1/accounts/{id}/notes"),
-            &bob,
-            json!({"body": "Met their CTO"}),
-        )
-        .await;
+    let n = app.post(&format!("/api/v1/accounts/{id}/notes"), &bob, json!({"body": "Met their CTO"})).await;
     assert_eq!(n.status, StatusCode::CREATED, "{}", n.body);
     let notes = app.get(&format!("/api/v1/accounts/{id}/notes"), &bob).await;
     assert_eq!(notes.body["items"][0]["body"], "Met their CTO");
@@ -223,10 +146,7 @@ async fn notes_files_and_follow() {
     let file: serde_json::Value = f.json().await.unwrap();
     let content = app
         .http
-        .get(app.url(&format!(
-            "/api/v1/accounts/{id}/files/{}/content",
-            file["id"].as_str().unwrap()
-        )))
+        .get(app.url(&format!("/api/v1/accounts/{id}/files/{}/content", file["id"].as_str().unwrap())))
         .bearer_auth(&bob)
         .send()
         .await
@@ -234,17 +154,11 @@ async fn notes_files_and_follow() {
     assert_eq!(content.headers()["content-type"], "application/pdf");
     assert_eq!(content.bytes().await.unwrap().as_ref(), b"%PDF-1.7 offer");
 
-    let r = app
-        .post(&format!("/api/v1/accounts/{id}:follow"), &bob, json!({}))
-        .await;
+    let r = app.post(&format!("/api/v1/accounts/{id}:follow"), &bob, json!({})).await;
     assert_eq!(r.body["following"], true);
-    let followers = app
-        .get(&format!("/api/v1/accounts/{id}/followers"), &bob)
-        .await;
+    let followers = app.get(&format!("/api/v1/accounts/{id}/followers"), &bob).await;
     assert_eq!(followers.body["items"].as_array().unwrap().len(), 1);
-    let r = app
-        .post(&format!("/api/v1/accounts/{id}:unfollow"), &bob, json!({}))
-        .await;
+    let r = app.post(&format!("/api/v1/accounts/{id}:unfollow"), &bob, json!({})).await;
     assert_eq!(r.body["following"], false);
     app.stop().await;
 }
@@ -253,38 +167,18 @@ async fn notes_files_and_follow() {
 async fn owner_changes_only_to_a_colleague() {
     let app = spawn_app().await;
     let alice = app.login("alice@acme.example").await;
-    let bob_id = app
-        .get("/api/v1/me", &app.login("bob@acme.example").await)
-        .await
-        .body["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let carol_id = app
-        .get("/api/v1/me", &app.login("carol@borealis.example").await)
-        .await
-        .body["id"]
+    let bob_id =
+        app.get("/api/v1/me", &app.login("bob@acme.example").await).await.body["id"].as_str().unwrap().to_string();
+    let carol_id = app.get("/api/v1/me", &app.login("carol@borealis.example").await).await.body["id"]
         .as_str()
         .unwrap()
         .to_string();
     let a = app.create_account(&alice, "Vandelay Industries").await;
     let id = a["id"].as_str().unwrap();
-    let r = app
-        .post(
-            &format!("/api/v1/accounts/{id}:changeOwner"),
-            &alice,
-            json!({"new_owner_id": carol_id}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/accounts/{id}:changeOwner"), &alice, json!({"new_owner_id": carol_id})).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.field(), "new_owner_id");
-    let r = app
-        .post(
-            &format!("/api/v1/accounts/{id}:changeOwner"),
-            &alice,
-            json!({"new_owner_id": bob_id}),
-        )
-        .await;
+    let r = app.post(&format!("/api/v1/accounts/{id}:changeOwner"), &alice, json!({"new_owner_id": bob_id})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["owner_id"], bob_id.as_str());
     app.stop().await;

@@ -35,15 +35,8 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
     .await
     .unwrap();
     assert!(ok, "{err}");
-    for service in [
-        "prm.account.v1.AccountService",
-        "prm.record.v1.RecordService",
-        "grpc.health.v1.Health",
-    ] {
-        assert!(
-            out.lines().any(|l| l.trim() == service),
-            "{service} not listed: {out}"
-        );
+    for service in ["prm.account.v1.AccountService", "prm.record.v1.RecordService", "grpc.health.v1.Health"] {
+        assert!(out.lines().any(|l| l.trim() == service), "{service} not listed: {out}");
     }
 
     let (ok, out, err) = tokio::task::spawn_blocking({
@@ -70,26 +63,13 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
         assigned_partners: vec![],
         partner_tier: None,
     };
-    let token = app
-        .internal_key
-        .sign(&ops, std::time::Duration::from_secs(300))
-        .unwrap();
+    let token = app.internal_key.sign(&ops, std::time::Duration::from_secs(300)).unwrap();
     let id = account["id"].as_str().unwrap().to_string();
     let (ok, out, err) = tokio::task::spawn_blocking({
         let addr = addr.clone();
         let header = format!("authorization: Bearer {token}");
         let data = format!(r#"{{"id":"{id}"}}"#);
-        move || {
-            grpcurl(&[
-                "-plaintext",
-                "-H",
-                &header,
-                "-d",
-                &data,
-                &addr,
-                "prm.account.v1.AccountService/GetAccount",
-            ])
-        }
+        move || grpcurl(&["-plaintext", "-H", &header, "-d", &data, &addr, "prm.account.v1.AccountService/GetAccount"])
     })
     .await
     .unwrap();
@@ -98,13 +78,7 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
     assert_eq!(v["account"]["name"], "Reflected Corp");
 
     let (ok, _, err) = tokio::task::spawn_blocking(move || {
-        grpcurl(&[
-            "-plaintext",
-            "-d",
-            r#"{}"#,
-            &addr,
-            "prm.account.v1.AccountService/ListAccounts",
-        ])
+        grpcurl(&["-plaintext", "-d", r#"{}"#, &addr, "prm.account.v1.AccountService/ListAccounts"])
     })
     .await
     .unwrap();
@@ -116,20 +90,10 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
 #[tokio::test]
 async fn a_service_called_without_a_token_answers_unauthenticated() {
     let app = spawn_app().await;
-    let mut client = AccountServiceClient::connect(format!("http://{}", app.account_addr))
-        .await
-        .unwrap();
-    let err = client
-        .list_accounts(pb::ListAccountsRequest::default())
-        .await
-        .unwrap_err();
+    let mut client = AccountServiceClient::connect(format!("http://{}", app.account_addr)).await.unwrap();
+    let err = client.list_accounts(pb::ListAccountsRequest::default()).await.unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
-    let err = client
-        .get_account(pb::GetAccountRequest {
-            id: uuid::Uuid::now_v7().to_string(),
-        })
-        .await
-        .unwrap_err();
+    let err = client.get_account(pb::GetAccountRequest { id: uuid::Uuid::now_v7().to_string() }).await.unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
     app.stop().await;
 }

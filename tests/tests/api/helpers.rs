@@ -45,14 +45,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        database_urls: launcher::SERVICES
-            .iter()
-            .copied()
-            .zip(dbs.iter().map(|d| d.url.clone()))
-            .collect(),
-        redis_url: std::env::var("PRM_TEST_REDIS_URL")
-            .ok()
-            .filter(|u| !u.is_empty()),
+        database_urls: launcher::SERVICES.iter().copied().zip(dbs.iter().map(|d| d.url.clone())).collect(),
+        redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: uuid::Uuid::new_v4().to_string().into_bytes(),
         access_token_key: format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into_bytes(),
         rate_limit: RateLimitConfig {
@@ -95,13 +89,7 @@ impl TestApp {
         r.body["access_token"].as_str().unwrap().to_string()
     }
 
-    pub async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        token: Option<&str>,
-        body: Option<Value>,
-    ) -> Reply {
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Reply {
         self.call_with(method, path, token, body, &[]).await
     }
 
@@ -128,11 +116,7 @@ impl TestApp {
         let headers = res.headers().clone();
         let text = res.text().await.unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply {
-            status,
-            headers,
-            body,
-        }
+        Reply { status, headers, body }
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -144,8 +128,7 @@ impl TestApp {
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Reply {
-        self.call(Method::PATCH, path, Some(token), Some(body))
-            .await
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> Reply {
@@ -154,13 +137,8 @@ impl TestApp {
 
     /// Creates an account as `token`'s user; answers its JSON.
     pub async fn create_account(&self, token: &str, name: &str) -> Value {
-        let r = self
-            .post(
-                "/api/v1/accounts",
-                token,
-                serde_json::json!({"name": name, "phone": "+49 30 1234567"}),
-            )
-            .await;
+        let r =
+            self.post("/api/v1/accounts", token, serde_json::json!({"name": name, "phone": "+49 30 1234567"})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.body
     }

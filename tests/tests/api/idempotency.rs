@@ -22,24 +22,11 @@ async fn a_replayed_post_answers_the_first_response_once() {
     let key = uuid::Uuid::new_v4().to_string();
     let body = json!({"name": "Idempotent Inc"});
     let first = app
-        .call_with(
-            Method::POST,
-            "/api/v1/accounts",
-            Some(&bob),
-            Some(body.clone()),
-            &[("idempotency-key", &key)],
-        )
+        .call_with(Method::POST, "/api/v1/accounts", Some(&bob), Some(body.clone()), &[("idempotency-key", &key)])
         .await;
     assert_eq!(first.status, StatusCode::CREATED);
-    let again = app
-        .call_with(
-            Method::POST,
-            "/api/v1/accounts",
-            Some(&bob),
-            Some(body),
-            &[("idempotency-key", &key)],
-        )
-        .await;
+    let again =
+        app.call_with(Method::POST, "/api/v1/accounts", Some(&bob), Some(body), &[("idempotency-key", &key)]).await;
     assert_eq!(again.status, StatusCode::CREATED);
     assert_eq!(again.body, first.body, "the same record, replayed");
     assert_eq!(again.headers["idempotent-replayed"], "true");
@@ -66,33 +53,17 @@ async fn racing_posts_with_one_key_have_one_effect() {
     let key = uuid::Uuid::new_v4().to_string();
     let body = json!({"name": "Raced Ltd"});
     let headers = [("idempotency-key", key.as_str())];
-    let replies = futures::future::join_all((0..8).map(|_| {
-        app.call_with(
-            Method::POST,
-            "/api/v1/accounts",
-            Some(&bob),
-            Some(body.clone()),
-            &headers,
-        )
-    }))
+    let replies = futures::future::join_all(
+        (0..8).map(|_| app.call_with(Method::POST, "/api/v1/accounts", Some(&bob), Some(body.clone()), &headers)),
+    )
     .await;
-    let created: Vec<_> = replies
-        .iter()
-        .filter(|r| r.status == StatusCode::CREATED)
-        .collect();
+    let created: Vec<_> = replies.iter().filter(|r| r.status == StatusCode::CREATED).collect();
     assert!(!created.is_empty());
     for r in &replies {
-        assert!(
-            matches!(r.status, StatusCode::CREATED | StatusCode::CONFLICT),
-            "{} {}",
-            r.status,
-            r.body
-        );
+        assert!(matches!(r.status, StatusCode::CREATED | StatusCode::CONFLICT), "{} {}", r.status, r.body);
     }
-    let ids: std::collections::HashSet<_> = created
-        .iter()
-        .map(|r| r.body["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids: std::collections::HashSet<_> =
+        created.iter().map(|r| r.body["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(ids.len(), 1, "every success is the same record");
     assert_eq!(account_count(&app, &bob, "Raced Ltd").await, 1);
     app.stop().await;

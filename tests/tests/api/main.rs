@@ -6,6 +6,7 @@ mod accounts;
 mod grpc;
 mod idempotency;
 mod openapi;
+mod quotes;
 mod ratelimit;
 mod tenancy;
 mod tracing_context;

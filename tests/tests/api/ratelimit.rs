@@ -16,10 +16,7 @@ async fn the_rate_limit_answers_429_with_its_headers() {
         let r = app.get("/api/v1/accounts", &bob).await;
         assert_eq!(r.status, StatusCode::OK, "request {i}");
         assert_eq!(r.headers["ratelimit-limit"], "5");
-        assert_eq!(
-            r.headers["ratelimit-remaining"],
-            (4 - i).to_string().as_str()
-        );
+        assert_eq!(r.headers["ratelimit-remaining"], (4 - i).to_string().as_str());
         last = Some(r);
     }
     assert!(last.unwrap().headers.contains_key("ratelimit-reset"));
@@ -31,9 +28,6 @@ async fn the_rate_limit_answers_429_with_its_headers() {
     assert_eq!(r.headers["ratelimit-remaining"], "0");
     // Another user has a budget of their own.
     let alice = app.login("alice@acme.example").await;
-    assert_eq!(
-        app.get("/api/v1/accounts", &alice).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(app.get("/api/v1/accounts", &alice).await.status, StatusCode::OK);
     app.stop().await;
 }

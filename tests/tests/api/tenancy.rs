@@ -16,85 +16,40 @@ async fn another_partner_gets_404_on_accounts_and_contacts() {
     let c = app.create_contact(&bob, id, "Secret").await;
     let cid = c["id"].as_str().unwrap();
 
-    for path in [
-        format!("/api/v1/accounts/{id}"),
-        format!("/api/v1/contacts/{cid}"),
-    ] {
+    for path in [format!("/api/v1/accounts/{id}"), format!("/api/v1/contacts/{cid}")] {
+        assert_eq!(app.get(&path, &carol).await.status, StatusCode::NOT_FOUND, "GET {path}");
         assert_eq!(
-            app.get(&path, &carol).await.status,
-            StatusCode::NOT_FOUND,
-            "GET {path}"
-        );
-        assert_eq!(
-            app.patch(&path, &carol, json!({"phone": "+1 555 0000"}))
-                .await
-                .status,
+            app.patch(&path, &carol, json!({"phone": "+1 555 0000"})).await.status,
             StatusCode::NOT_FOUND,
             "PATCH {path}"
         );
+        assert_eq!(app.delete(&path, &carol).await.status, StatusCode::NOT_FOUND, "DELETE {path}");
         assert_eq!(
-            app.delete(&path, &carol).await.status,
-            StatusCode::NOT_FOUND,
-            "DELETE {path}"
+            app.post(&format!("{path}/notes"), &carol, json!({"body": "x"})).await.status,
+            StatusCode::NOT_FOUND
         );
+        assert_eq!(app.get(&format!("{path}/notes"), &carol).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("{path}/history"), &carol).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.get(&format!("{path}/files"), &carol).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(app.post(&format!("{path}:follow"), &carol, json!({})).await.status, StatusCode::NOT_FOUND);
         assert_eq!(
-            app.post(&format!("{path}/notes"), &carol, json!({"body": "x"}))
+            app.post(&format!("{path}:changeOwner"), &carol, json!({"new_owner_id": uuid::Uuid::now_v7().to_string()}))
                 .await
                 .status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            app.get(&format!("{path}/notes"), &carol).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            app.get(&format!("{path}/history"), &carol).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            app.get(&format!("{path}/files"), &carol).await.status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            app.post(&format!("{path}:follow"), &carol, json!({}))
-                .await
-                .status,
-            StatusCode::NOT_FOUND
-        );
-        assert_eq!(
-            app.post(
-                &format!("{path}:changeOwner"),
-                &carol,
-                json!({"new_owner_id": uuid::Uuid::now_v7().to_string()})
-            )
-            .await
-            .status,
             StatusCode::NOT_FOUND
         );
     }
     for path in ["/api/v1/accounts", "/api/v1/contacts"] {
         let listed = app.get(path, &carol).await;
-        let ids: Vec<&str> = listed.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["id"].as_str().unwrap())
-            .collect();
+        let ids: Vec<&str> =
+            listed.body["items"].as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
         assert!(!ids.contains(&id) && !ids.contains(&cid), "{path} leaks");
     }
     // A filter on the other partner's id finds nothing either.
-    let r = app
-        .get(
-            &format!("/api/v1/contacts?filter=account_id%20%3D%20{id}"),
-            &carol,
-        )
-        .await;
+    let r = app.get(&format!("/api/v1/contacts?filter=account_id%20%3D%20{id}"), &carol).await;
     assert_eq!(r.body["items"].as_array().unwrap().len(), 0);
     // Nothing changed.
-    assert_eq!(
-        app.get(&format!("/api/v1/accounts/{id}"), &bob).await.body["phone"],
-        a["phone"]
-    );
+    assert_eq!(app.get(&format!("/api/v1/accounts/{id}"), &bob).await.body["phone"], a["phone"]);
     app.stop().await;
 }
 
@@ -107,55 +62,18 @@ async fn account_manager_reads_assigned_partners_only_and_cannot_edit() {
     let acme = app.create_account(&bob, "Acme customer").await;
     let borealis = app.create_account(&carol, "Borealis customer").await;
     let acme_id = acme["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/accounts/{acme_id}"), &maria).await.status, StatusCode::OK);
     assert_eq!(
-        app.get(&format!("/api/v1/accounts/{acme_id}"), &maria)
-            .await
-            .status,
-        StatusCode::OK
-    );
-    assert_eq!(
-        app.get(
-            &format!("/api/v1/accounts/{}", borealis["id"].as_str().unwrap()),
-            &maria
-        )
-        .await
-        .status,
+        app.get(&format!("/api/v1/accounts/{}", borealis["id"].as_str().unwrap()), &maria).await.status,
         StatusCode::NOT_FOUND
     );
     let listed = app.get("/api/v1/accounts?page_size=500", &maria).await;
-    assert!(
-        listed.body["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|a| a["partner_id"] == acme["partner_id"])
-    );
-    let r = app
-        .patch(
-            &format!("/api/v1/accounts/{acme_id}"),
-            &maria,
-            json!({"name": "Renamed"}),
-        )
-        .await;
+    assert!(listed.body["items"].as_array().unwrap().iter().all(|a| a["partner_id"] == acme["partner_id"]));
+    let r = app.patch(&format!("/api/v1/accounts/{acme_id}"), &maria, json!({"name": "Renamed"})).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        app.delete(&format!("/api/v1/accounts/{acme_id}"), &maria)
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.post("/api/v1/accounts", &maria, json!({"name": "Mine"}))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        app.get(&format!("/api/v1/accounts/{acme_id}"), &bob)
-            .await
-            .body["name"],
-        "Acme customer"
-    );
+    assert_eq!(app.delete(&format!("/api/v1/accounts/{acme_id}"), &maria).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/v1/accounts", &maria, json!({"name": "Mine"})).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/v1/accounts/{acme_id}"), &bob).await.body["name"], "Acme customer");
     app.stop().await;
 }
 

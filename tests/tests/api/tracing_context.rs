@@ -16,13 +16,10 @@ fn exporter() -> &'static InMemorySpanExporter {
     static EXPORTER: OnceLock<InMemorySpanExporter> = OnceLock::new();
     EXPORTER.get_or_init(|| {
         let exporter = InMemorySpanExporter::default();
-        let provider = SdkTracerProvider::builder()
-            .with_simple_exporter(exporter.clone())
-            .build();
-        let subscriber = tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(provider.tracer("e2e")));
-        tracing::subscriber::set_global_default(subscriber)
-            .expect("the only global subscriber of this test binary");
+        let provider = SdkTracerProvider::builder().with_simple_exporter(exporter.clone()).build();
+        let subscriber =
+            tracing_subscriber::registry().with(tracing_opentelemetry::layer().with_tracer(provider.tracer("e2e")));
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber of this test binary");
         opentelemetry::global::set_text_map_propagator(TraceContextPropagator::new());
         exporter
     })
@@ -37,10 +34,7 @@ async fn one_rest_request_is_one_trace_across_gateway_and_service() {
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let res = app
         .http
-        .get(app.url(&format!(
-            "/api/v1/accounts/{}",
-            account["id"].as_str().unwrap()
-        )))
+        .get(app.url(&format!("/api/v1/accounts/{}", account["id"].as_str().unwrap())))
         .bearer_auth(&bob)
         .header("traceparent", format!("00-{trace_id}-00f067aa0ba902b7-01"))
         .send()
@@ -50,14 +44,9 @@ async fn one_rest_request_is_one_trace_across_gateway_and_service() {
     app.stop().await;
 
     let spans = exporter.get_finished_spans().unwrap();
-    let ours: Vec<_> = spans
-        .iter()
-        .filter(|s| s.span_context.trace_id() == TraceId::from_hex(trace_id).unwrap())
-        .collect();
+    let ours: Vec<_> =
+        spans.iter().filter(|s| s.span_context.trace_id() == TraceId::from_hex(trace_id).unwrap()).collect();
     let names: Vec<&str> = ours.iter().map(|s| s.name.as_ref()).collect();
     assert!(names.contains(&"GET"), "gateway span missing: {names:?}");
-    assert!(
-        names.contains(&"/prm.account.v1.AccountService/GetAccount"),
-        "service span missing: {names:?}"
-    );
+    assert!(names.contains(&"/prm.account.v1.AccountService/GetAccount"), "service span missing: {names:?}");
 }

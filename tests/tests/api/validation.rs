@@ -16,23 +16,11 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         (json!({"name": "x".repeat(256)}), "name"),
         (json!({"name": "A", "website": "not a website"}), "website"),
         (json!({"name": "A", "type": "enemy"}), "type"),
-        (
-            json!({"name": "A", "billing_address": {"planet": "Mars"}}),
-            "billing_address.planet",
-        ),
-        (
-            json!({"name": "A", "partner_id": uuid::Uuid::now_v7().to_string()}),
-            "partner_id",
-        ),
-        (
-            json!({"name": "A", "owner_id": uuid::Uuid::now_v7().to_string()}),
-            "owner_id",
-        ),
+        (json!({"name": "A", "billing_address": {"planet": "Mars"}}), "billing_address.planet"),
+        (json!({"name": "A", "partner_id": uuid::Uuid::now_v7().to_string()}), "partner_id"),
+        (json!({"name": "A", "owner_id": uuid::Uuid::now_v7().to_string()}), "owner_id"),
         (json!({"name": "A", "id": "x"}), "id"),
-        (
-            json!({"name": "A", "create_time": "2020-01-01T00:00:00Z"}),
-            "create_time",
-        ),
+        (json!({"name": "A", "create_time": "2020-01-01T00:00:00Z"}), "create_time"),
         (json!({"name": "A", "shoe_size": 42}), "shoe_size"),
         (json!({"name": 42}), "name"),
     ];
@@ -46,26 +34,15 @@ async fn bad_input_names_the_field_and_changes_nothing() {
 
     let a = app.create_account(&bob, "Valid").await;
     let id = a["id"].as_str().unwrap();
-    let c = app
-        .post(
-            "/api/v1/contacts",
-            &bob,
-            json!({"account_id": id, "last_name": "Doe", "email": "doe@"}),
-        )
-        .await;
+    let c = app.post("/api/v1/contacts", &bob, json!({"account_id": id, "last_name": "Doe", "email": "doe@"})).await;
     assert_eq!(c.status, StatusCode::BAD_REQUEST);
     assert_eq!(c.field(), "email");
     for (body, field) in [
         (json!({"nickname": "V"}), "nickname"),
-        (
-            json!({"owner_id": uuid::Uuid::now_v7().to_string()}),
-            "owner_id",
-        ),
+        (json!({"owner_id": uuid::Uuid::now_v7().to_string()}), "owner_id"),
         (json!({"name": "V", "phone": "call me maybe"}), "phone"),
     ] {
-        let r = app
-            .patch(&format!("/api/v1/accounts/{id}"), &bob, body.clone())
-            .await;
+        let r = app.patch(&format!("/api/v1/accounts/{id}"), &bob, body.clone()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(r.field(), field, "{body}: {}", r.body);
     }
@@ -88,17 +65,12 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let files = app.get(&format!("/api/v1/accounts/{id}/files"), &bob).await;
     assert!(files.body["items"].as_array().unwrap().is_empty());
 
-    let r = app
-        .get("/api/v1/accounts?filter=planet%20%3D%20mars", &bob)
-        .await;
+    let r = app.get("/api/v1/accounts?filter=planet%20%3D%20mars", &bob).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.field(), "filter");
     app.stop().await;
 }
 
 async fn count(app: &crate::helpers::TestApp, token: &str) -> usize {
-    app.get("/api/v1/accounts?page_size=500", token).await.body["items"]
-        .as_array()
-        .unwrap()
-        .len()
+    app.get("/api/v1/accounts?page_size=500", token).await.body["items"].as_array().unwrap().len()
 }

@@ -39,10 +39,7 @@ impl FromStr for AccountType {
             "prospect" => Ok(AccountType::Prospect),
             "customer" => Ok(AccountType::Customer),
             "former_customer" => Ok(AccountType::FormerCustomer),
-            _ => Err(Error::invalid(
-                "type",
-                format!("unknown account type `{s}`"),
-            )),
+            _ => Err(Error::invalid("type", format!("unknown account type `{s}`"))),
         }
     }
 }
@@ -62,16 +59,8 @@ pub struct AccountFields {
 }
 
 /// The paths an update mask may name.
-pub const ACCOUNT_MASK_PATHS: &[&str] = &[
-    "name",
-    "type",
-    "industry",
-    "website",
-    "phone",
-    "vat_number",
-    "billing_address",
-    "shipping_address",
-];
+pub const ACCOUNT_MASK_PATHS: &[&str] =
+    &["name", "type", "industry", "website", "phone", "vat_number", "billing_address", "shipping_address"];
 
 impl AccountFields {
     /// Validates and normalises what a client sent.
@@ -101,12 +90,7 @@ impl AccountFields {
                 Some((h, s)) => (h, Some(s)),
                 None => (path.as_str(), None),
             };
-            let unknown = || {
-                Error::invalid(
-                    "update_mask",
-                    format!("`{path}` is not a field that can be updated"),
-                )
-            };
+            let unknown = || Error::invalid("update_mask", format!("`{path}` is not a field that can be updated"));
             match (head, sub) {
                 ("name", None) => next.name = patch.name.clone(),
                 ("type", None) => next.account_type = patch.account_type,
@@ -134,29 +118,13 @@ impl AccountFields {
     pub fn changes(&self, after: &AccountFields) -> Vec<FieldDiff> {
         prm_kit::record::diff(&[
             ("name", self.name.clone(), after.name.clone()),
-            (
-                "type",
-                self.account_type.to_string(),
-                after.account_type.to_string(),
-            ),
+            ("type", self.account_type.to_string(), after.account_type.to_string()),
             ("industry", self.industry.clone(), after.industry.clone()),
             ("website", self.website.clone(), after.website.clone()),
             ("phone", self.phone.clone(), after.phone.clone()),
-            (
-                "vat_number",
-                self.vat_number.clone(),
-                after.vat_number.clone(),
-            ),
-            (
-                "billing_address",
-                self.billing_address.one_line(),
-                after.billing_address.one_line(),
-            ),
-            (
-                "shipping_address",
-                self.shipping_address.one_line(),
-                after.shipping_address.one_line(),
-            ),
+            ("vat_number", self.vat_number.clone(), after.vat_number.clone()),
+            ("billing_address", self.billing_address.one_line(), after.billing_address.one_line()),
+            ("shipping_address", self.shipping_address.one_line(), after.shipping_address.one_line()),
         ])
     }
 }
@@ -166,21 +134,13 @@ mod tests {
     use super::*;
 
     fn acme() -> AccountFields {
-        AccountFields::parse(&AccountFields {
-            name: "Acme".into(),
-            phone: "+1 555 0100".into(),
-            ..Default::default()
-        })
-        .unwrap()
+        AccountFields::parse(&AccountFields { name: "Acme".into(), phone: "+1 555 0100".into(), ..Default::default() })
+            .unwrap()
     }
 
     #[test]
     fn a_patch_changes_only_masked_fields() {
-        let patch = AccountFields {
-            name: "Acme Corp".into(),
-            phone: "".into(),
-            ..Default::default()
-        };
+        let patch = AccountFields { name: "Acme Corp".into(), phone: "".into(), ..Default::default() };
         let next = acme().patched(&patch, &["name".into()]).unwrap();
         assert_eq!(next.name, "Acme Corp");
         assert_eq!(next.phone, "+1 555 0100");
@@ -191,10 +151,7 @@ mod tests {
         let mut a = acme();
         a.billing_address.street = "1 Main St".into();
         let patch = AccountFields {
-            billing_address: Address {
-                city: "Springfield".into(),
-                ..Default::default()
-            },
+            billing_address: Address { city: "Springfield".into(), ..Default::default() },
             ..Default::default()
         };
         let next = a.patched(&patch, &["billing_address.city".into()]).unwrap();
@@ -204,14 +161,7 @@ mod tests {
 
     #[test]
     fn unknown_and_server_owned_paths_are_refused() {
-        for path in [
-            "owner_id",
-            "partner_id",
-            "id",
-            "create_time",
-            "billing_address.planet",
-            "nope",
-        ] {
+        for path in ["owner_id", "partner_id", "id", "create_time", "billing_address.planet", "nope"] {
             match acme().patched(&AccountFields::default(), &[path.into()]) {
                 Err(Error::Invalid { field, .. }) => assert_eq!(field, "update_mask", "{path}"),
                 other => panic!("{path}: {other:?}"),
@@ -234,9 +184,6 @@ mod tests {
         after.account_type = AccountType::Customer;
         let d = before.changes(&after);
         assert_eq!(d.len(), 1);
-        assert_eq!(
-            (d[0].field, d[0].old.as_str(), d[0].new.as_str()),
-            ("type", "prospect", "customer")
-        );
+        assert_eq!((d[0].field, d[0].old.as_str(), d[0].new.as_str()), ("type", "prospect", "customer"));
     }
 }

@@ -17,23 +17,13 @@ pub struct ContactFields {
     pub mailing_address: Address,
 }
 
-pub const CONTACT_MASK_PATHS: &[&str] = &[
-    "account_id",
-    "first_name",
-    "last_name",
-    "title",
-    "email",
-    "phone",
-    "mailing_address",
-];
+pub const CONTACT_MASK_PATHS: &[&str] =
+    &["account_id", "first_name", "last_name", "title", "email", "phone", "mailing_address"];
 
 impl ContactFields {
     pub fn parse(raw: &ContactFields) -> Result<ContactFields> {
         Ok(ContactFields {
-            account_id: Some(
-                raw.account_id
-                    .ok_or_else(|| Error::invalid("account_id", "is required"))?,
-            ),
+            account_id: Some(raw.account_id.ok_or_else(|| Error::invalid("account_id", "is required"))?),
             first_name: fields::text("first_name", &raw.first_name, 100)?,
             last_name: fields::required("last_name", &raw.last_name, 100)?,
             title: fields::text("title", &raw.title, 128)?,
@@ -44,9 +34,7 @@ impl ContactFields {
     }
 
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name)
-            .trim()
-            .to_string()
+        format!("{} {}", self.first_name, self.last_name).trim().to_string()
     }
 
     pub fn patched(&self, patch: &ContactFields, mask: &[String]) -> Result<ContactFields> {
@@ -59,12 +47,7 @@ impl ContactFields {
                 Some((h, s)) => (h, Some(s)),
                 None => (path.as_str(), None),
             };
-            let unknown = || {
-                Error::invalid(
-                    "update_mask",
-                    format!("`{path}` is not a field that can be updated"),
-                )
-            };
+            let unknown = || Error::invalid("update_mask", format!("`{path}` is not a field that can be updated"));
             match (head, sub) {
                 ("account_id", None) => next.account_id = patch.account_id,
                 ("first_name", None) => next.first_name = patch.first_name.clone(),
@@ -87,20 +70,12 @@ impl ContactFields {
         let id = |a: Option<Uuid>| a.map(|u| u.to_string()).unwrap_or_default();
         prm_kit::record::diff(&[
             ("account_id", id(self.account_id), id(after.account_id)),
-            (
-                "first_name",
-                self.first_name.clone(),
-                after.first_name.clone(),
-            ),
+            ("first_name", self.first_name.clone(), after.first_name.clone()),
             ("last_name", self.last_name.clone(), after.last_name.clone()),
             ("title", self.title.clone(), after.title.clone()),
             ("email", self.email.clone(), after.email.clone()),
             ("phone", self.phone.clone(), after.phone.clone()),
-            (
-                "mailing_address",
-                self.mailing_address.one_line(),
-                after.mailing_address.one_line(),
-            ),
+            ("mailing_address", self.mailing_address.one_line(), after.mailing_address.one_line()),
         ])
     }
 }
@@ -116,17 +91,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(
-            err(ContactFields::parse(&ContactFields {
-                last_name: "Doe".into(),
-                ..Default::default()
-            })),
+            err(ContactFields::parse(&ContactFields { last_name: "Doe".into(), ..Default::default() })),
             "account_id"
         );
         assert_eq!(
-            err(ContactFields::parse(&ContactFields {
-                account_id: Some(Uuid::now_v7()),
-                ..Default::default()
-            })),
+            err(ContactFields::parse(&ContactFields { account_id: Some(Uuid::now_v7()), ..Default::default() })),
             "last_name"
         );
     }

@@ -8,10 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(RecordFeaturesMigration),
-            Box::new(CreateAccountsAndContacts),
-        ]
+        vec![Box::new(RecordFeaturesMigration), Box::new(CreateAccountsAndContacts)]
     }
 }
 
@@ -61,17 +58,10 @@ impl MigrationTrait for CreateAccountsAndContacts {
         .await?;
         for (name, cols) in [
             ("accounts_partner_name", &["partner_id", "name", "id"][..]),
-            (
-                "accounts_partner_created",
-                &["partner_id", "create_time", "id"][..],
-            ),
+            ("accounts_partner_created", &["partner_id", "create_time", "id"][..]),
             ("accounts_partner_owner", &["partner_id", "owner_id"][..]),
         ] {
-            let mut idx = Index::create()
-                .name(name)
-                .table("accounts")
-                .if_not_exists()
-                .to_owned();
+            let mut idx = Index::create().name(name).table("accounts").if_not_exists().to_owned();
             for c in cols {
                 idx.col(*c);
             }
@@ -109,22 +99,12 @@ impl MigrationTrait for CreateAccountsAndContacts {
         )
         .await?;
         for (name, cols) in [
-            (
-                "contacts_partner_last_name",
-                &["partner_id", "last_name", "id"][..],
-            ),
-            (
-                "contacts_partner_created",
-                &["partner_id", "create_time", "id"][..],
-            ),
+            ("contacts_partner_last_name", &["partner_id", "last_name", "id"][..]),
+            ("contacts_partner_created", &["partner_id", "create_time", "id"][..]),
             ("contacts_account", &["account_id"][..]),
             ("contacts_partner_email", &["partner_id", "email"][..]),
         ] {
-            let mut idx = Index::create()
-                .name(name)
-                .table("contacts")
-                .if_not_exists()
-                .to_owned();
+            let mut idx = Index::create().name(name).table("contacts").if_not_exists().to_owned();
             for c in cols {
                 idx.col(*c);
             }
@@ -134,9 +114,7 @@ impl MigrationTrait for CreateAccountsAndContacts {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("contacts").if_exists().to_owned())
-            .await?;
-        m.drop_table(Table::drop().table("accounts").if_exists().to_owned())
-            .await
+        m.drop_table(Table::drop().table("contacts").if_exists().to_owned()).await?;
+        m.drop_table(Table::drop().table("accounts").if_exists().to_owned()).await
     }
 }

@@ -47,12 +47,8 @@ impl Access {
 impl RecordAccess for Access {
     async fn find(&self, caller: &Caller, kind: RecordType, id: Uuid) -> Result<RecordInfo> {
         match kind {
-            RecordType::Account => {
-                owned::record_info::<account::Entity, _>(&self.db, caller, id).await
-            }
-            RecordType::Contact => {
-                owned::record_info::<contact::Entity, _>(&self.db, caller, id).await
-            }
+            RecordType::Account => owned::record_info::<account::Entity, _>(&self.db, caller, id).await,
+            RecordType::Contact => owned::record_info::<contact::Entity, _>(&self.db, caller, id).await,
             _ => Err(Error::NotFound),
         }
     }

@@ -43,8 +43,7 @@ impl MigrationTrait for OutboxMigration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("outbox_events").if_exists().to_owned())
-            .await
+        m.drop_table(Table::drop().table("outbox_events").if_exists().to_owned()).await
     }
 }
 
@@ -72,7 +71,6 @@ impl MigrationTrait for InboxMigration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_table(Table::drop().table("inbox_events").if_exists().to_owned())
-            .await
+        m.drop_table(Table::drop().table("inbox_events").if_exists().to_owned()).await
     }
 }

@@ -50,19 +50,9 @@ pub async fn enqueue<C: ConnectionTrait>(
 
 /// Records that the consumer applied `event_id`; false when it had before.
 /// Call it in the transaction that applies the event, so both commit together.
-pub async fn accept_once<C: ConnectionTrait>(
-    conn: &C,
-    event_id: Uuid,
-    topic: &str,
-) -> Result<bool> {
-    let row = inbox_event::ActiveModel {
-        id: Set(event_id),
-        topic: Set(topic.to_string()),
-        receive_time: Set(time::now()),
-    };
-    let inserted = inbox_event::Entity::insert(row)
-        .on_conflict_do_nothing()
-        .exec(conn)
-        .await?;
+pub async fn accept_once<C: ConnectionTrait>(conn: &C, event_id: Uuid, topic: &str) -> Result<bool> {
+    let row =
+        inbox_event::ActiveModel { id: Set(event_id), topic: Set(topic.to_string()), receive_time: Set(time::now()) };
+    let inserted = inbox_event::Entity::insert(row).on_conflict_do_nothing().exec(conn).await?;
     Ok(matches!(inserted, sea_orm::TryInsertResult::Inserted(_)))
 }

@@ -78,10 +78,7 @@ impl Relay {
 
     fn backoff(&self, attempts: i32) -> Duration {
         let factor = 2u32.saturating_pow(attempts.saturating_sub(1).clamp(0, 20) as u32);
-        self.config
-            .base_backoff
-            .saturating_mul(factor)
-            .min(self.config.max_backoff)
+        self.config.base_backoff.saturating_mul(factor).min(self.config.max_backoff)
     }
 
     /// Claims the due events: each gets a lease and one more attempt counted.
@@ -99,14 +96,8 @@ impl Relay {
             due.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         }
         let claimed = outbox_event::Entity::update_many()
-            .col_expr(
-                outbox_event::Column::NextAttemptTime,
-                Expr::value(after(self.config.lease)),
-            )
-            .col_expr(
-                outbox_event::Column::Attempts,
-                Expr::col(outbox_event::Column::Attempts).add(1),
-            )
+            .col_expr(outbox_event::Column::NextAttemptTime, Expr::value(after(self.config.lease)))
+            .col_expr(outbox_event::Column::Attempts, Expr::col(outbox_event::Column::Attempts).add(1))
             .filter(outbox_event::Column::Id.in_subquery(due))
             .exec_with_returning(&self.db)
             .await?;
@@ -120,15 +111,11 @@ impl Relay {
         let mut delivered = 0;
         for event in claimed {
             let outcome = self.sink.deliver(&to_proto(&event)).await;
-            let update =
-                outbox_event::Entity::update_many().filter(outbox_event::Column::Id.eq(event.id));
+            let update = outbox_event::Entity::update_many().filter(outbox_event::Column::Id.eq(event.id));
             match outcome {
                 Ok(()) => {
                     update
-                        .col_expr(
-                            outbox_event::Column::DeliverTime,
-                            Expr::value(Some(time::now())),
-                        )
+                        .col_expr(outbox_event::Column::DeliverTime, Expr::value(Some(time::now())))
                         .col_expr(outbox_event::Column::LastError, Expr::value(String::new()))
                         .exec(&self.db)
                         .await?;
@@ -139,10 +126,7 @@ impl Relay {
                     tracing::warn!(event_id = %event.id, topic = %event.topic, attempts = event.attempts, error = %e, "event delivery failed; will retry");
                     update
                         .col_expr(outbox_event::Column::NextAttemptTime, Expr::value(retry))
-                        .col_expr(
-                            outbox_event::Column::LastError,
-                            Expr::value(format!("{e:#}")),
-                        )
+                        .col_expr(outbox_event::Column::LastError, Expr::value(format!("{e:#}")))
                         .exec(&self.db)
                         .await?;
                 }
@@ -185,10 +169,7 @@ impl Relay {
 /// system itself (an ops caller with the nil user id).
 pub struct GrpcSink {
     client: EventSinkServiceClient<
-        tonic::service::interceptor::InterceptedService<
-            tonic::transport::Channel,
-            CallerInterceptor,
-        >,
+        tonic::service::interceptor::InterceptedService<tonic::transport::Channel, CallerInterceptor>,
     >,
 }
 
@@ -202,10 +183,7 @@ impl GrpcSink {
             partner_tier: None,
         };
         Ok(GrpcSink {
-            client: EventSinkServiceClient::with_interceptor(
-                channel,
-                CallerInterceptor::new(key, &system)?,
-            ),
+            client: EventSinkServiceClient::with_interceptor(channel, CallerInterceptor::new(key, &system)?),
         })
     }
 }
@@ -213,12 +191,7 @@ impl GrpcSink {
 #[tonic::async_trait]
 impl Sink for GrpcSink {
     async fn deliver(&self, event: &pb::Event) -> anyhow::Result<()> {
-        self.client
-            .clone()
-            .deliver_event(pb::DeliverEventRequest {
-                event: Some(event.clone()),
-            })
-            .await?;
+        self.client.clone().deliver_event(pb::DeliverEventRequest { event: Some(event.clone()) }).await?;
         Ok(())
     }
 }

@@ -45,23 +45,14 @@ impl OutboxService for OutboxApi {
             let bytes = URL_SAFE_NO_PAD.decode(&r.page_token).map_err(|_| bad())?;
             q = q.filter(outbox_event::Column::Id.gt(Uuid::from_slice(&bytes).map_err(|_| bad())?));
         }
-        let mut rows = q
-            .order_by_asc(outbox_event::Column::Id)
-            .limit(size + 1)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let mut rows =
+            q.order_by_asc(outbox_event::Column::Id).limit(size + 1).all(&self.db).await.map_err(Error::from)?;
         let next_page_token = if rows.len() as u64 > size {
             rows.truncate(size as usize);
-            rows.last()
-                .map(|e| URL_SAFE_NO_PAD.encode(e.id.as_bytes()))
-                .unwrap_or_default()
+            rows.last().map(|e| URL_SAFE_NO_PAD.encode(e.id.as_bytes())).unwrap_or_default()
         } else {
             String::new()
         };
-        Ok(Response::new(pb::ListOutboxEventsResponse {
-            events: rows.iter().map(to_proto).collect(),
-            next_page_token,
-        }))
+        Ok(Response::new(pb::ListOutboxEventsResponse { events: rows.iter().map(to_proto).collect(), next_page_token }))
     }
 }

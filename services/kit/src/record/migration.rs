@@ -104,26 +104,15 @@ impl MigrationTrait for RecordFeaturesMigration {
                 .col(uuid("user_id"))
                 .col(uuid("partner_id"))
                 .col(timestamp_with_time_zone("follow_time"))
-                .primary_key(
-                    Index::create()
-                        .col("record_type")
-                        .col("record_id")
-                        .col("user_id"),
-                )
+                .primary_key(Index::create().col("record_type").col("record_id").col("user_id"))
                 .to_owned(),
         )
         .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "record_followers",
-            "record_field_changes",
-            "record_attachments",
-            "record_notes",
-        ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
+        for t in ["record_followers", "record_field_changes", "record_attachments", "record_notes"] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())
     }

@@ -93,11 +93,7 @@ pub fn diff(pairs: &[(&'static str, String, String)]) -> Vec<FieldDiff> {
     pairs
         .iter()
         .filter(|(_, old, new)| old != new)
-        .map(|(field, old, new)| FieldDiff {
-            field,
-            old: old.clone(),
-            new: new.clone(),
-        })
+        .map(|(field, old, new)| FieldDiff { field, old: old.clone(), new: new.clone() })
         .collect()
 }
 
@@ -131,11 +127,7 @@ pub async fn write_history<C: ConnectionTrait>(
 }
 
 /// Removes the notes, files, history and followers of a deleted record.
-pub async fn delete_features<C: ConnectionTrait>(
-    conn: &C,
-    kind: RecordType,
-    id: Uuid,
-) -> Result<()> {
+pub async fn delete_features<C: ConnectionTrait>(conn: &C, kind: RecordType, id: Uuid) -> Result<()> {
     let t = type_name(kind);
     note::Entity::delete_many()
         .filter(note::Column::RecordType.eq(t))
@@ -166,26 +158,13 @@ mod tests {
 
     #[test]
     fn only_changed_fields_are_history() {
-        let d = diff(&[
-            ("name", "A".into(), "B".into()),
-            ("phone", "1".into(), "1".into()),
-        ]);
-        assert_eq!(
-            d,
-            vec![FieldDiff {
-                field: "name",
-                old: "A".into(),
-                new: "B".into()
-            }]
-        );
+        let d = diff(&[("name", "A".into(), "B".into()), ("phone", "1".into(), "1".into())]);
+        assert_eq!(d, vec![FieldDiff { field: "name", old: "A".into(), new: "B".into() }]);
     }
 
     #[test]
     fn malformed_refs_name_the_field() {
-        let r = RecordRef {
-            r#type: RecordType::Account as i32,
-            id: "nope".into(),
-        };
+        let r = RecordRef { r#type: RecordType::Account as i32, id: "nope".into() };
         match parse_ref(Some(&r), "record") {
             Err(Error::Invalid { field, .. }) => assert_eq!(field, "record.id"),
             other => panic!("{other:?}"),

@@ -7,16 +7,14 @@ use prm_proto::{
     record::v1::{self as pb, record_service_server::RecordService},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use sha2::{Digest, Sha256};
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use super::{
-    RecordAccess, RecordInfo, attachment, field_change, follower, note, parse_id, parse_ref,
-    type_from_name, type_name,
+    RecordAccess, RecordInfo, attachment, field_change, follower, note, parse_id, parse_ref, type_from_name, type_name,
 };
 use crate::{Caller, Error, Result, Role, time};
 
@@ -52,11 +50,7 @@ impl<A: RecordAccess> RecordFeatures<A> {
         RecordFeatures { db, access }
     }
 
-    async fn resolve(
-        &self,
-        caller: &Caller,
-        r: Option<&RecordRef>,
-    ) -> Result<(RecordType, Uuid, RecordInfo)> {
+    async fn resolve(&self, caller: &Caller, r: Option<&RecordRef>) -> Result<(RecordType, Uuid, RecordInfo)> {
         let (kind, id) = parse_ref(r, "record")?;
         let info = self.access.find(caller, kind, id).await?;
         Ok((kind, id, info))
@@ -75,12 +69,9 @@ fn after(token: &str) -> Result<Option<Uuid>> {
     if token.is_empty() {
         return Ok(None);
     }
-    let bytes = URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| Error::invalid("page_token", "is not a token of this list"))?;
-    Uuid::from_slice(&bytes)
-        .map(Some)
-        .map_err(|_| Error::invalid("page_token", "is not a token of this list"))
+    let bytes =
+        URL_SAFE_NO_PAD.decode(token).map_err(|_| Error::invalid("page_token", "is not a token of this list"))?;
+    Uuid::from_slice(&bytes).map(Some).map_err(|_| Error::invalid("page_token", "is not a token of this list"))
 }
 
 /// Newest first, keyset on the time-ordered (v7) id.
@@ -89,18 +80,12 @@ fn cut<M>(mut rows: Vec<M>, size: u64, id: impl Fn(&M) -> Uuid) -> (Vec<M>, Stri
         return (rows, String::new());
     }
     rows.truncate(size as usize);
-    let token = rows
-        .last()
-        .map(|m| URL_SAFE_NO_PAD.encode(id(m).as_bytes()))
-        .unwrap_or_default();
+    let token = rows.last().map(|m| URL_SAFE_NO_PAD.encode(id(m).as_bytes())).unwrap_or_default();
     (rows, token)
 }
 
 fn record_ref(kind: &str, id: Uuid) -> Option<RecordRef> {
-    Some(RecordRef {
-        r#type: type_from_name(kind) as i32,
-        id: id.to_string(),
-    })
+    Some(RecordRef { r#type: type_from_name(kind) as i32, id: id.to_string() })
 }
 
 fn note_pb(n: note::Model) -> pb::Note {
@@ -147,11 +132,7 @@ fn valid_file_name(name: &str) -> Result<String> {
     if name.chars().count() > 255 {
         return Err(Error::invalid("file_name", "is longer than 255 characters"));
     }
-    if name.contains(['/', '\\'])
-        || name.chars().any(char::is_control)
-        || name == "."
-        || name == ".."
-    {
+    if name.contains(['/', '\\']) || name.chars().any(char::is_control) || name == "." || name == ".." {
         return Err(Error::invalid("file_name", "must be a plain file name"));
     }
     Ok(name.to_string())
@@ -171,11 +152,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
             return Err(Error::invalid("body", "is required").into());
         }
         if body.chars().count() > MAX_NOTE_CHARS {
-            return Err(Error::invalid(
-                "body",
-                format!("is longer than {MAX_NOTE_CHARS} characters"),
-            )
-            .into());
+            return Err(Error::invalid("body", format!("is longer than {MAX_NOTE_CHARS} characters")).into());
         }
         let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
         let n = note::ActiveModel {
@@ -190,16 +167,11 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         .insert(&self.db)
         .await
         .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateNoteResponse {
-            note: Some(note_pb(n)),
-        }))
+        Ok(Response::new(pb::CreateNoteResponse { note: Some(note_pb(n)) }))
     }
 
     #[tracing::instrument(skip_all)]
-    async fn list_notes(
-        &self,
-        req: Request<pb::ListNotesRequest>,
-    ) -> Result<Response<pb::ListNotesResponse>, Status> {
+    async fn list_notes(&self, req: Request<pb::ListNotesRequest>) -> Result<Response<pb::ListNotesResponse>, Status> {
         let caller = Caller::of(&req)?;
         let req = req.into_inner();
         let size = page_size(req.page_size)?;
@@ -211,17 +183,9 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         if let Some(a) = after {
             q = q.filter(note::Column::Id.lt(a));
         }
-        let rows = q
-            .order_by_desc(note::Column::Id)
-            .limit(size + 1)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows = q.order_by_desc(note::Column::Id).limit(size + 1).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = cut(rows, size, |n| n.id);
-        Ok(Response::new(pb::ListNotesResponse {
-            notes: rows.into_iter().map(note_pb).collect(),
-            next_page_token,
-        }))
+        Ok(Response::new(pb::ListNotesResponse { notes: rows.into_iter().map(note_pb).collect(), next_page_token }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -234,33 +198,20 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         let file_name = valid_file_name(&req.file_name)?;
         let content_type = req.content_type.trim().to_ascii_lowercase();
         if !CONTENT_TYPES.contains(&content_type.as_str()) {
-            return Err(Error::invalid(
-                "content_type",
-                format!("`{content_type}` is not an accepted file type"),
-            )
-            .into());
+            return Err(Error::invalid("content_type", format!("`{content_type}` is not an accepted file type")).into());
         }
         if req.content.is_empty() {
             return Err(Error::invalid("content", "is empty").into());
         }
         if req.content.len() > MAX_ATTACHMENT_BYTES {
-            return Err(Error::invalid(
-                "content",
-                format!("is larger than {MAX_ATTACHMENT_BYTES} bytes"),
-            )
-            .into());
+            return Err(Error::invalid("content", format!("is larger than {MAX_ATTACHMENT_BYTES} bytes")).into());
         }
         let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
         // Files belong to the partner's own people; vendor staff read them.
         if !(caller.partner_id == Some(info.partner_id) || caller.role == Role::Ops) {
-            return Err(
-                Error::PermissionDenied("only the partner's people attach files".into()).into(),
-            );
+            return Err(Error::PermissionDenied("only the partner's people attach files".into()).into());
         }
-        let sha256 = Sha256::digest(&req.content)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = Sha256::digest(&req.content).iter().map(|b| format!("{b:02x}")).collect();
         let a = attachment::ActiveModel {
             id: Set(Uuid::now_v7()),
             record_type: Set(type_name(kind).into()),
@@ -277,9 +228,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         .insert(&self.db)
         .await
         .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateAttachmentResponse {
-            attachment: Some(attachment_pb(&a)),
-        }))
+        Ok(Response::new(pb::CreateAttachmentResponse { attachment: Some(attachment_pb(&a)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -343,10 +292,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
             .await
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
-        Ok(Response::new(pb::GetAttachmentResponse {
-            attachment: Some(attachment_pb(&a)),
-            content: a.content,
-        }))
+        Ok(Response::new(pb::GetAttachmentResponse { attachment: Some(attachment_pb(&a)), content: a.content }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -365,12 +311,8 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         if let Some(a) = after {
             q = q.filter(field_change::Column::Id.lt(a));
         }
-        let rows = q
-            .order_by_desc(field_change::Column::Id)
-            .limit(size + 1)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows =
+            q.order_by_desc(field_change::Column::Id).limit(size + 1).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = cut(rows, size, |c| c.id);
         Ok(Response::new(pb::ListFieldChangesResponse {
             field_changes: rows.into_iter().map(change_pb).collect(),
@@ -385,12 +327,11 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
     ) -> Result<Response<pb::FollowRecordResponse>, Status> {
         let caller = Caller::of(&req)?;
         let (kind, id, info) = self.resolve(&caller, req.get_ref().record.as_ref()).await?;
-        let exists =
-            follower::Entity::find_by_id((type_name(kind).to_string(), id, caller.user_id))
-                .one(&self.db)
-                .await
-                .map_err(Error::from)?
-                .is_some();
+        let exists = follower::Entity::find_by_id((type_name(kind).to_string(), id, caller.user_id))
+            .one(&self.db)
+            .await
+            .map_err(Error::from)?
+            .is_some();
         if !exists {
             let row = follower::ActiveModel {
                 record_type: Set(type_name(kind).into()),
@@ -400,11 +341,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
                 follow_time: Set(time::now()),
             };
             // A concurrent follow of the same record by the same user is the same fact.
-            if let Err(e) = follower::Entity::insert(row)
-                .on_conflict_do_nothing()
-                .exec(&self.db)
-                .await
-            {
+            if let Err(e) = follower::Entity::insert(row).on_conflict_do_nothing().exec(&self.db).await {
                 return Err(Error::from(e).into());
             }
         }
@@ -422,9 +359,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
             .exec(&self.db)
             .await
             .map_err(Error::from)?;
-        Ok(Response::new(pb::UnfollowRecordResponse {
-            following: false,
-        }))
+        Ok(Response::new(pb::UnfollowRecordResponse { following: false }))
     }
 
     #[tracing::instrument(skip_all)]

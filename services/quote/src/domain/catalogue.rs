@@ -12,15 +12,11 @@ impl Sku {
     pub fn parse(field: &str, s: &str) -> Result<Sku> {
         let v = s.trim().to_uppercase();
         let ok = (2..=40).contains(&v.len())
-            && v.bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+            && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
             && !v.starts_with('-')
             && !v.ends_with('-');
         if !ok {
-            return Err(Error::invalid(
-                field,
-                format!("`{s}` is not a SKU (2–40 letters, digits and dashes)"),
-            ));
+            return Err(Error::invalid(field, format!("`{s}` is not a SKU (2–40 letters, digits and dashes)")));
         }
         Ok(Sku(v))
     }
@@ -81,15 +77,9 @@ mod tests {
 
     #[test]
     fn skus_are_normalised_and_checked() {
-        assert_eq!(
-            Sku::parse("sku", " lic-pro-1 ").unwrap().as_str(),
-            "LIC-PRO-1"
-        );
+        assert_eq!(Sku::parse("sku", " lic-pro-1 ").unwrap().as_str(), "LIC-PRO-1");
         for bad in ["", "X", "LIC PRO", "-LIC", "LIC_1", &"A".repeat(41)] {
-            assert!(
-                matches!(Sku::parse("sku", bad), Err(Error::Invalid { field, .. }) if field == "sku"),
-                "{bad}"
-            );
+            assert!(matches!(Sku::parse("sku", bad), Err(Error::Invalid { field, .. }) if field == "sku"), "{bad}");
         }
     }
 

@@ -24,10 +24,7 @@ impl Quantity {
             return Err(Error::invalid(field, "must be at least 1"));
         }
         if n > Self::MAX {
-            return Err(Error::invalid(
-                field,
-                format!("must be at most {}", Self::MAX),
-            ));
+            return Err(Error::invalid(field, format!("must be at most {}", Self::MAX)));
         }
         Ok(Quantity(n))
     }
@@ -78,8 +75,7 @@ pub struct LineAmounts {
 pub fn line_net(quantity: Quantity, unit_price: Decimal, discount: Discount) -> Decimal {
     let gross = Decimal::from(quantity.get()) * unit_price;
     let net = gross * (Decimal::ONE_HUNDRED - discount.percent()) / Decimal::ONE_HUNDRED;
-    net.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointNearestEven)
-        .normalize()
+    net.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointNearestEven).normalize()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,10 +92,7 @@ pub fn totals(lines: impl IntoIterator<Item = LineAmounts>) -> Totals {
             Billing::OneTime => t.one_time += l.net,
         }
     }
-    Totals {
-        mrr: t.mrr.normalize(),
-        one_time: t.one_time.normalize(),
-    }
+    Totals { mrr: t.mrr.normalize(), one_time: t.one_time.normalize() }
 }
 
 #[cfg(test)]
@@ -115,39 +108,23 @@ mod tests {
     fn a_line_is_quantity_times_price_less_discount() {
         let q = Quantity::parse("quantity", 3).unwrap();
         assert_eq!(line_net(q, d("19.99"), Discount::NONE), d("59.97"));
-        assert_eq!(
-            line_net(q, d("19.99"), Discount::parse("d", "10").unwrap()),
-            d("53.973")
-        );
-        assert_eq!(
-            line_net(q, d("19.99"), Discount::parse("d", "100").unwrap()),
-            d("0")
-        );
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "10").unwrap()), d("53.973"));
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "100").unwrap()), d("0"));
     }
 
     #[test]
     fn nets_round_half_to_even_at_four_places() {
         let one = Quantity::parse("q", 1).unwrap();
         // 0.00005 is exactly half a unit of the 4th place: to even (down)...
-        assert_eq!(
-            line_net(one, d("0.0001"), Discount::parse("d", "50").unwrap()),
-            d("0")
-        );
+        assert_eq!(line_net(one, d("0.0001"), Discount::parse("d", "50").unwrap()), d("0"));
         // ...and 0.00015 goes up to 0.0002.
-        assert_eq!(
-            line_net(one, d("0.0003"), Discount::parse("d", "50").unwrap()),
-            d("0.0002")
-        );
+        assert_eq!(line_net(one, d("0.0003"), Discount::parse("d", "50").unwrap()), d("0.0002"));
     }
 
     #[test]
     fn totals_split_monthly_and_one_time_exactly() {
         let lines = (0..1000).map(|i| LineAmounts {
-            billing: if i % 2 == 0 {
-                Billing::Monthly
-            } else {
-                Billing::OneTime
-            },
+            billing: if i % 2 == 0 { Billing::Monthly } else { Billing::OneTime },
             net: d("0.1"),
         });
         let t = totals(lines);
@@ -158,18 +135,13 @@ mod tests {
     #[test]
     fn big_quantities_stay_exact() {
         let q = Quantity::parse("q", 1_000_000).unwrap();
-        assert_eq!(
-            line_net(q, d("12345678.1234"), Discount::parse("d", "12.5").unwrap()),
-            d("10802468357975")
-        );
+        assert_eq!(line_net(q, d("12345678.1234"), Discount::parse("d", "12.5").unwrap()), d("10802468357975"));
     }
 
     #[test]
     fn bad_quantities_and_discounts_are_named() {
         for n in [0, -1, Quantity::MAX + 1] {
-            assert!(
-                matches!(Quantity::parse("quantity", n), Err(Error::Invalid { field, .. }) if field == "quantity")
-            );
+            assert!(matches!(Quantity::parse("quantity", n), Err(Error::Invalid { field, .. }) if field == "quantity"));
         }
         for s in ["100.01", "-1", "150", "12.345", "ten", ""] {
             assert!(

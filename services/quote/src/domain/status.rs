@@ -36,10 +36,7 @@ impl QuoteStatus {
         Err(Error::FailedPrecondition(if allowed.is_empty() {
             format!("a {self} quote is final and cannot become {to}")
         } else {
-            format!(
-                "a {self} quote can become {} only, not {to}",
-                allowed.join(" or ")
-            )
+            format!("a {self} quote can become {} only, not {to}", allowed.join(" or "))
         }))
     }
 
@@ -66,11 +63,7 @@ mod tests {
         ];
         for from in ALL {
             for to in ALL {
-                assert_eq!(
-                    from.move_to(to).is_ok(),
-                    allowed.contains(&(from, to)),
-                    "{from} → {to}"
-                );
+                assert_eq!(from.move_to(to).is_ok(), allowed.contains(&(from, to)), "{from} → {to}");
             }
         }
     }
@@ -79,13 +72,7 @@ mod tests {
     fn a_refused_move_says_where_the_quote_may_go() {
         let err = Draft.move_to(Accepted).unwrap_err().to_string();
         assert!(err.contains("presented"), "{err}");
-        assert!(
-            Accepted
-                .move_to(Draft)
-                .unwrap_err()
-                .to_string()
-                .contains("final")
-        );
+        assert!(Accepted.move_to(Draft).unwrap_err().to_string().contains("final"));
     }
 
     #[test]

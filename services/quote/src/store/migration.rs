@@ -8,11 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(RecordFeaturesMigration),
-            Box::new(OutboxMigration),
-            Box::new(CreateCatalogueAndQuotes),
-        ]
+        vec![Box::new(RecordFeaturesMigration), Box::new(OutboxMigration), Box::new(CreateCatalogueAndQuotes)]
     }
 }
 
@@ -113,17 +109,10 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
         )
         .await?;
         for (name, cols) in [
-            (
-                "quotes_partner_created",
-                &["partner_id", "create_time", "id"][..],
-            ),
+            ("quotes_partner_created", &["partner_id", "create_time", "id"][..]),
             ("quotes_project", &["project_id"][..]),
         ] {
-            let mut idx = Index::create()
-                .name(name)
-                .table("quotes")
-                .if_not_exists()
-                .to_owned();
+            let mut idx = Index::create().name(name).table("quotes").if_not_exists().to_owned();
             for c in cols {
                 idx.col(*c);
             }
@@ -131,7 +120,9 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
         }
         // At most one primary quote per project, whatever races.
         m.get_connection()
-            .execute_unprepared("CREATE UNIQUE INDEX IF NOT EXISTS quotes_one_primary ON quotes (project_id) WHERE is_primary")
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX IF NOT EXISTS quotes_one_primary ON quotes (project_id) WHERE is_primary",
+            )
             .await?;
         m.create_table(
             Table::create()
@@ -169,16 +160,8 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in [
-            "quote_lines",
-            "quotes",
-            "weighted_average_prices",
-            "partner_discounts",
-            "list_prices",
-            "products",
-        ] {
-            m.drop_table(Table::drop().table(t).if_exists().to_owned())
-                .await?;
+        for t in ["quote_lines", "quotes", "weighted_average_prices", "partner_discounts", "list_prices", "products"] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())
     }
