@@ -32,6 +32,8 @@ pub struct SystemConfig {
     pub internal_key: Vec<u8>,
     pub access_token_key: Vec<u8>,
     pub rate_limit: RateLimitConfig,
+    /// Where the services' e-mail goes.
+    pub mail: prm_kit::mail::MailSettings,
 }
 
 impl SystemConfig {
@@ -49,6 +51,12 @@ impl SystemConfig {
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
             access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
             rate_limit: RateLimitConfig::default(),
+            // SMTP when PRM_SMTP_URL is set, .eml files under the data directory otherwise.
+            mail: prm_kit::mail::MailSettings {
+                smtp_url: std::env::var("PRM_SMTP_URL").ok().filter(|u| !u.is_empty()),
+                mail_dir: data_dir.join("mail"),
+                mail_from: std::env::var("PRM_MAIL_FROM").unwrap_or_else(|_| "prm <no-reply@prm.localhost>".into()),
+            },
         })
     }
 }
@@ -116,10 +124,11 @@ async fn start_service<S: server::PrmService>(
     let url = cfg.database_urls.get(S::NAME).with_context(|| format!("no database for {}", S::NAME))?;
     // Services start in order, so those a service calls are up before it.
     let downstream = addrs.iter().map(|(name, addr)| (name.to_string(), format!("http://{addr}"))).collect();
-    let (addr, task) = server::spawn::<S>(
+    let (addr, task) = server::spawn_with::<S>(
         url,
         key.clone(),
         downstream,
+        cfg.mail.clone(),
         SocketAddr::from(([127, 0, 0, 1], port)),
         stopped(stop.clone()),
     )

@@ -20,7 +20,7 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::catalogue::set_discount, rest::catalogue::read_wap, rest::catalogue::set_wap,
         rest::quotes::list, rest::quotes::create, rest::quotes::read, rest::quotes::update, rest::quotes::delete,
         rest::quotes::custom, rest::quotes::add_line, rest::quotes::update_line, rest::quotes::remove_line,
-        rest::quotes::primary,
+        rest::quotes::primary, rest::quotes::document,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
@@ -30,7 +30,7 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::catalogue::MoneyJson, rest::catalogue::ProductJson, rest::catalogue::ProductInput, rest::catalogue::PriceInput,
         rest::catalogue::DiscountJson, rest::catalogue::WapJson,
         rest::quotes::QuoteJson, rest::quotes::QuoteLineJson, rest::quotes::QuoteInput, rest::quotes::LineInput,
-        rest::quotes::TransitionInput,
+        rest::quotes::TransitionInput, rest::quotes::SendInput, rest::quotes::SentJson,
     )),
     tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "catalogue"), (name = "quotes"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
@@ -74,6 +74,21 @@ fn extra_paths() -> Vec<(String, PathItem)> {
         v.push((format!("{base}:follow"), item(Post, op("records", "Follow", "200"))));
         v.push((format!("{base}:unfollow"), item(Post, op("records", "Unfollow", "200"))));
     }
+    v.push((
+        "/api/v1/quotes/{id}:send".into(),
+        item(
+            Post,
+            op(
+                "quotes",
+                "E-mail the quote with its PDF to a contact of its account (body: contact_id, message)",
+                "200",
+            ),
+        ),
+    ));
+    v.push((
+        "/api/v1/quotes/{id}:setPrimary".into(),
+        item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
+    ));
     v.push(("/api/v1/auth/login".into(), item(Post, op("auth", "Sign in with e-mail and password", "200"))));
     v.push(("/api/v1/auth/refresh".into(), item(Post, op("auth", "Exchange a refresh token for a new pair", "200"))));
     v.push(("/api/v1/auth/logout".into(), item(Post, op("auth", "Revoke the session", "204"))));

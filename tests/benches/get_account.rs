@@ -124,6 +124,7 @@ async fn main() {
         internal_key: b"bench-internal-key".to_vec(),
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
         rate_limit: RateLimitConfig { per_user: u32::MAX, per_ip: u32::MAX, ..RateLimitConfig::default() },
+        mail: Default::default(),
     })
     .await
     .unwrap();

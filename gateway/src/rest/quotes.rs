@@ -107,6 +107,20 @@ pub struct TransitionInput {
     pub status: String,
 }
 
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct SendInput {
+    /// A contact of the quote's account, with an e-mail address.
+    pub contact_id: String,
+    /// Optional text above the summary.
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SentJson {
+    pub recipient: String,
+}
+
 fn enum_name(s: &str, prefix: &str) -> String {
     s.trim_start_matches(prefix).to_lowercase()
 }
@@ -188,6 +202,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/quotes/{id}", get(read).patch(update).delete(delete).post(custom))
         .route("/api/v1/quotes/{id}/lines", post(add_line))
         .route("/api/v1/quotes/{id}/lines/{line_id}", patch(update_line).delete(remove_line))
+        .route("/api/v1/quotes/{id}/document", get(document))
         .route("/api/v1/projects/{project_id}/primary-quote", get(primary))
 }
 
@@ -277,7 +292,17 @@ pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/quotes/{id}:transition`, `:setPrimary`, `:follow`, `:unfollow`.
+/// `GET /api/v1/quotes/{id}/document`: the quote as a PDF.
+#[utoipa::path(get, path = "/api/v1/quotes/{id}/document", tag = "quotes", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", description = "the quote document"), (status = 404)))]
+pub async fn document(acting: Acting, Path(id): Path<String>) -> Result<Response, Problem> {
+    let d = acting.quotes()?.get_quote_document(pb::GetQuoteDocumentRequest { id }).await.or_problem()?;
+    let disposition = format!("attachment; filename=\"{}\"", d.file_name.replace('"', "'"));
+    Ok(([(header::CONTENT_TYPE, d.content_type), (header::CONTENT_DISPOSITION, disposition)], d.content)
+        .into_response())
+}
+
+/// `POST /api/v1/quotes/{id}:transition`, `:setPrimary`, `:send`, `:follow`, `:unfollow`.
 #[utoipa::path(post, path = "/api/v1/quotes/{id}:transition", tag = "quotes", params(("id" = String, Path)), request_body = TransitionInput,
     responses((status = 200, body = QuoteJson), (status = 409, description = "a move the status path does not allow")))]
 pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) -> Result<Response, Problem> {
@@ -294,6 +319,14 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
         }
         Some("setPrimary") => {
             client.set_primary_quote(pb::SetPrimaryQuoteRequest { id: id.into() }).await.or_problem()?.quote
+        }
+        Some("send") => {
+            let i: SendInput = parse_json(&body)?;
+            let r = client
+                .send_quote(pb::SendQuoteRequest { id: id.into(), contact_id: i.contact_id, message: i.message })
+                .await
+                .or_problem()?;
+            return Ok(Json(SentJson { recipient: r.recipient }).into_response());
         }
         Some(verb) => {
             return super::records::follow_verb(&acting, super::records::QUOTES, id, verb).await;

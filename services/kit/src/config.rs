@@ -22,6 +22,9 @@ pub struct ServiceConfig {
     #[command(flatten)]
     pub server: ServerLimits,
 
+    #[command(flatten)]
+    pub mail: crate::mail::MailSettings,
+
     /// Log format: `text` for people, `json` for collectors.
     #[arg(long, env = "PRM_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,

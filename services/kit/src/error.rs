@@ -26,6 +26,9 @@ pub enum Error {
     Aborted(String),
     #[error("{0}")]
     Unauthenticated(String),
+    /// A dependency (mail server, another service) is down; retry later.
+    #[error("{0}")]
+    Unavailable(String),
     /// Anything else: logged here, sent to the client as an opaque message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -77,6 +80,7 @@ impl From<Error> for Status {
             Error::AlreadyExists(m) => Status::already_exists(m),
             Error::Aborted(m) => Status::aborted(m),
             Error::Unauthenticated(m) => Status::unauthenticated(m),
+            Error::Unavailable(m) => Status::unavailable(m),
             Error::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error");
                 Status::internal("internal error")

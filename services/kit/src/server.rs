@@ -41,6 +41,8 @@ pub struct ServiceContext {
     pub key: InternalKey,
     /// gRPC URL of each downstream service, by name.
     pub downstream: BTreeMap<String, String>,
+    /// Where the service's e-mail goes.
+    pub mail: crate::mail::MailSettings,
 }
 
 impl ServiceContext {
@@ -161,12 +163,24 @@ pub async fn spawn<S: PrmService>(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    spawn_with::<S>(database_url, key, downstream, crate::mail::MailSettings::default(), addr, shutdown).await
+}
+
+/// [`spawn`], with the service's mail settings.
+pub async fn spawn_with<S: PrmService>(
+    database_url: &str,
+    key: InternalKey,
+    downstream: BTreeMap<String, String>,
+    mail: crate::mail::MailSettings,
+    addr: SocketAddr,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     check_downstream::<S>(&downstream)?;
     let db =
         db::connect_and_migrate::<S::Migrator>(database_url).await.with_context(|| format!("{} database", S::NAME))?;
     let server = GrpcServer::bind(addr).await?;
     let local = server.local_addr();
-    let ctx = ServiceContext { db, key, downstream };
+    let ctx = ServiceContext { db, key, downstream, mail };
     let handle = tokio::spawn(async move { server.serve::<S>(ctx, &ServerLimits::default(), shutdown).await });
     Ok((local, handle))
 }
@@ -203,7 +217,7 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     check_downstream::<S>(&downstream)?;
     let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
-    let ctx = ServiceContext { db, key: InternalKey::new(cfg.internal_key.as_bytes()), downstream };
+    let ctx = ServiceContext { db, key: InternalKey::new(cfg.internal_key.as_bytes()), downstream, mail: cfg.mail };
     server.serve::<S>(ctx, &cfg.server, shutdown_signal()).await
 }
 

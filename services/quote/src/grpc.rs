@@ -7,13 +7,14 @@ use prm_kit::{
     Caller, Error, Result, Role,
     auth::{CallerInterceptor, InternalKey},
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
+    mail::Mailer,
     money::{self, Currency, from_units, to_units},
     outbox, owned,
     record::{self, parse_id},
     time,
 };
 use prm_proto::{
-    account::v1::{GetAccountRequest, account_service_client::AccountServiceClient},
+    account::v1::{GetAccountRequest, GetContactRequest, account_service_client::AccountServiceClient},
     common::v1::{Address, Money, RecordType},
     quote::v1::{self as pb, quote_service_server::QuoteService},
 };
@@ -34,11 +35,12 @@ pub struct QuoteApi {
     db: DatabaseConnection,
     accounts: Channel,
     key: InternalKey,
+    mailer: Mailer,
 }
 
 impl QuoteApi {
-    pub fn new(db: DatabaseConnection, accounts: Channel, key: InternalKey) -> Self {
-        QuoteApi { db, accounts, key }
+    pub fn new(db: DatabaseConnection, accounts: Channel, key: InternalKey, mailer: Mailer) -> Self {
+        QuoteApi { db, accounts, key, mailer }
     }
 }
 
@@ -281,6 +283,55 @@ fn product_sort_key(p: &product::Model, field: &str) -> (SortValue, Uuid) {
 }
 
 impl QuoteApi {
+    fn account_client(
+        &self,
+        caller: &Caller,
+    ) -> Result<AccountServiceClient<tonic::service::interceptor::InterceptedService<Channel, CallerInterceptor>>> {
+        Ok(AccountServiceClient::with_interceptor(self.accounts.clone(), CallerInterceptor::new(&self.key, caller)?))
+    }
+
+    /// The quote, its lines and its account, rendered as a PDF.
+    async fn document(&self, caller: &Caller, id: Uuid) -> Result<(quote::Model, Vec<u8>)> {
+        let q = owned::find::<quote::Entity, _>(&self.db, caller, id).await?;
+        let lines = lines_of(&self.db, id).await?;
+        let account = self.account_of(caller, q.account_id).await?;
+        let money = |units: i64| format!("{} {}", q.currency, from_units(units));
+        let doc = crate::document::QuoteDocument {
+            title: q.name.clone(),
+            number: q.id.to_string(),
+            status: q.status.replace('_', " "),
+            account: account.name.clone(),
+            shipping_address: [
+                q.ship_street.clone(),
+                format!("{} {}", q.ship_postal_code, q.ship_city).trim().to_string(),
+                q.ship_region.clone(),
+                q.ship_country.clone(),
+            ]
+            .into_iter()
+            .filter(|l| !l.is_empty())
+            .collect(),
+            expiry_date: q.expiry_date.clone(),
+            currency: q.currency.clone(),
+            lines: lines
+                .iter()
+                .map(|l| {
+                    [
+                        l.sku.clone(),
+                        l.product_name.clone(),
+                        l.quantity.to_string(),
+                        from_units(l.unit_price_units).to_string(),
+                        from_units(l.discount_units).to_string(),
+                        l.billing.replace('_', "-"),
+                        from_units(l.net_units).to_string(),
+                    ]
+                })
+                .collect(),
+            mrr: money(q.mrr_units),
+            one_time_total: money(q.one_time_units),
+        };
+        Ok((q, crate::document::render(&doc)))
+    }
+
     /// The quote's account as the caller sees it (NOT_FOUND otherwise).
     async fn account_of(&self, caller: &Caller, account_id: Uuid) -> Result<prm_proto::account::v1::Account> {
         let mut client =
@@ -985,6 +1036,93 @@ impl QuoteService for QuoteApi {
         };
         Ok(Response::new(pb::GetPrimaryQuoteResponse { quote }))
     }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn get_quote_document(
+        &self,
+        req: Request<pb::GetQuoteDocumentRequest>,
+    ) -> Reply<pb::GetQuoteDocumentResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let (q, content) = self.document(&caller, id).await?;
+        Ok(Response::new(pb::GetQuoteDocumentResponse {
+            file_name: file_name(&q),
+            content_type: "application/pdf".into(),
+            content,
+        }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn send_quote(&self, req: Request<pb::SendQuoteRequest>) -> Reply<pb::SendQuoteResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let id = parse_id(&r.id, "id")?;
+        let contact_id = parse_id(&r.contact_id, "contact_id")?;
+        let note = prm_kit::mail_text(&r.message, "message", 4000)?;
+        let q = owned::find::<quote::Entity, _>(&self.db, &caller, id).await?;
+        if !caller.may_edit(q.partner_id, q.owner_id) {
+            return Err(Error::PermissionDenied(format!("a {} may not send this quote", caller.role)).into());
+        }
+        let contact =
+            match self.account_client(&caller)?.get_contact(GetContactRequest { id: contact_id.to_string() }).await {
+                Ok(c) => c.into_inner().contact.unwrap_or_default(),
+                Err(s) if s.code() == tonic::Code::NotFound => {
+                    return Err(Error::invalid("contact_id", "names no contact you can see").into());
+                }
+                Err(s) => return Err(Error::Internal(anyhow::anyhow!("account service: {s}")).into()),
+            };
+        if contact.account_id != q.account_id.to_string() {
+            return Err(Error::invalid("contact_id", "is not a contact of the quote's account").into());
+        }
+        let to: lettre::message::Mailbox = format!("{} {} <{}>", contact.first_name, contact.last_name, contact.email)
+            .trim()
+            .parse()
+            .map_err(|_| Error::invalid("contact_id", "has no usable e-mail address"))?;
+        let (q, pdf) = self.document(&caller, id).await?;
+        let summary = format!(
+            "{note}{}Quote: {}\nMonthly recurring (MRR): {} {}\nOne-time total: {} {}\nValid until: {}\n\nThe quote is attached as a PDF.\n",
+            if note.is_empty() { "" } else { "\n\n" },
+            q.name,
+            q.currency,
+            from_units(q.mrr_units),
+            q.currency,
+            from_units(q.one_time_units),
+            if q.expiry_date.is_empty() { "no expiry" } else { &q.expiry_date },
+        );
+        let msg = self
+            .mailer
+            .message()
+            .to(to.clone())
+            .subject(format!("Quote: {}", q.name))
+            .multipart(
+                lettre::message::MultiPart::mixed().singlepart(lettre::message::SinglePart::plain(summary)).singlepart(
+                    lettre::message::Attachment::new(file_name(&q))
+                        .body(pdf, "application/pdf".parse().expect("a valid content type")),
+                ),
+            )
+            .map_err(|e| Error::Internal(anyhow::anyhow!("building the message: {e}")))?;
+        self.mailer.send(msg).await.map_err(|e| {
+            tracing::warn!(error = %e, "quote e-mail not delivered");
+            Error::Unavailable("the mail server did not take the message; try again".into())
+        })?;
+        let changes = record::diff(&[("sent_to", String::new(), to.email.to_string())]);
+        record::write_history(&self.db, RecordType::Quote, id, q.partner_id, caller.user_id, &changes).await?;
+        Ok(Response::new(pb::SendQuoteResponse { recipient: to.email.to_string() }))
+    }
+}
+
+/// `quote-<name>.pdf`, safe as a file name.
+fn file_name(q: &quote::Model) -> String {
+    let slug: String = q
+        .name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    format!("quote-{}.pdf", if slug.is_empty() { q.id.to_string() } else { slug })
 }
 
 fn editable(q: &quote::Model) -> Result<()> {

@@ -4,6 +4,7 @@
 //!
 //! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
 
+pub mod document;
 pub mod domain;
 pub mod grpc;
 pub mod store;
@@ -31,7 +32,8 @@ impl PrmService for QuoteService {
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
-        let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, ctx.key.clone());
+        let mailer = prm_kit::mail::Mailer::new(&ctx.mail)?;
+        let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, ctx.key.clone(), mailer);
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
         Ok(Routes::new(QuoteServiceServer::with_interceptor(api, auth.clone()))
             .add_service(OutboxServiceServer::with_interceptor(OutboxApi::new(ctx.db.clone()), auth.clone()))

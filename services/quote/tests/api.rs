@@ -42,6 +42,10 @@ async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
 
 impl TestApp {
     async fn spawn() -> TestApp {
+        TestApp::spawn_with_mail(prm_kit::mail::MailSettings::default()).await
+    }
+
+    async fn spawn_with_mail(mail: prm_kit::mail::MailSettings) -> TestApp {
         let account_db = TestDatabase::create().await.unwrap();
         let quote_db = TestDatabase::create().await.unwrap();
         let key = InternalKey::new(b"test-key");
@@ -57,10 +61,16 @@ impl TestApp {
         .await
         .unwrap();
         let downstream = [("account".to_string(), format!("http://{account_addr}"))].into_iter().collect();
-        let (quote_addr, _) =
-            prm_kit::server::spawn::<prm_quote::QuoteService>(&quote_db.url, key.clone(), downstream, any, stopped(rx))
-                .await
-                .unwrap();
+        let (quote_addr, _) = prm_kit::server::spawn_with::<prm_quote::QuoteService>(
+            &quote_db.url,
+            key.clone(),
+            downstream,
+            mail,
+            any,
+            stopped(rx),
+        )
+        .await
+        .unwrap();
         TestApp {
             quote_addr,
             account_addr,
@@ -636,5 +646,182 @@ async fn another_partner_cannot_see_or_touch_a_quote() {
         .unwrap_err();
     assert_eq!(field_of(&err), "account_id");
     let _ = other_account;
+    app.stop().await;
+}
+
+/// A real SMTP server (aiosmtpd) on a free loopback port, writing what it
+/// receives into a directory.
+struct SmtpSink {
+    port: u16,
+    dir: prm_kit::testing::TempDir,
+    child: std::process::Child,
+}
+
+impl SmtpSink {
+    fn start() -> SmtpSink {
+        use std::io::BufRead;
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = prm_kit::testing::TempDir::new("smtp").unwrap();
+        let mut child = std::process::Command::new("python3")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/smtp_sink.py"))
+            .arg(port.to_string())
+            .arg(&dir.0)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (scripts/test installs it)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        assert_eq!(line.trim(), "READY", "the SMTP server did not start (pip install aiosmtpd)");
+        SmtpSink { port, dir, child }
+    }
+
+    fn url(&self) -> String {
+        format!("smtp://127.0.0.1:{}", self.port)
+    }
+
+    /// The messages received so far, parsed.
+    fn messages(&self) -> Vec<serde_json::Value> {
+        let mut files: Vec<_> = std::fs::read_dir(&self.dir.0)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| {
+                let out = std::process::Command::new("python3")
+                    .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/read_mail.py"))
+                    .arg(f)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                serde_json::from_slice(&out.stdout).unwrap()
+            })
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn contact(app: &TestApp, me: &Caller, account_id: &str, email: &str) -> String {
+    app.accounts(me)
+        .await
+        .create_contact(apb::CreateContactRequest {
+            contact: Some(apb::Contact {
+                account_id: account_id.into(),
+                first_name: "Lena".into(),
+                last_name: "Kraus".into(),
+                email: email.into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .contact
+        .unwrap()
+        .id
+}
+
+#[tokio::test]
+async fn a_sent_quote_reaches_the_smtp_server_with_its_pdf() {
+    let smtp = SmtpSink::start();
+    let app =
+        TestApp::spawn_with_mail(prm_kit::mail::MailSettings { smtp_url: Some(smtp.url()), ..Default::default() })
+            .await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-MAIL", pb::Billing::Monthly, &[("EUR", "19.90")]).await;
+    let (me, account) = seller(&app).await;
+    let lena = contact(&app, &me, &account, "lena.kraus@globex.example").await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    add(&mut c, &q.id, &lic, 12, "0").await.unwrap();
+    let sent = c
+        .send_quote(pb::SendQuoteRequest {
+            id: q.id.clone(),
+            contact_id: lena.clone(),
+            message: "As discussed.".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(sent.recipient, "lena.kraus@globex.example");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 1, "exactly one message");
+    let m = &messages[0];
+    assert_eq!(m["envelope_to"], "lena.kraus@globex.example");
+    assert_eq!(m["subject"], "Quote: Offer");
+    assert!(m["body"].as_str().unwrap().contains("As discussed."));
+    assert!(m["body"].as_str().unwrap().contains("238.8"), "the MRR in the body: {}", m["body"]);
+    let pdf = &m["attachments"][0];
+    assert_eq!(pdf["content_type"], "application/pdf");
+    let text = pdf["text"].as_str().unwrap();
+    for expected in ["Offer", "LIC-MAIL", "238.8", "Hamburg", "2030-01-31"] {
+        assert!(text.contains(expected), "{expected} missing from the PDF text: {text}");
+    }
+    // A contact of another account is refused, and nothing is sent.
+    let (other, other_account) = seller(&app).await;
+    let stranger = contact(&app, &other, &other_account, "x@other.example").await;
+    let err = c
+        .send_quote(pb::SendQuoteRequest { id: q.id.clone(), contact_id: stranger, message: String::new() })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "contact_id");
+    assert_eq!(smtp.messages().len(), 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_quote_is_not_sent_while_the_mail_server_is_down() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mail = prm_kit::mail::MailSettings { smtp_url: Some(format!("smtp://127.0.0.1:{port}")), ..Default::default() };
+    let app = TestApp::spawn_with_mail(mail).await;
+    let (me, account) = seller(&app).await;
+    let lena = contact(&app, &me, &account, "lena@globex.example").await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let err =
+        c.send_quote(pb::SendQuoteRequest { id: q.id, contact_id: lena, message: String::new() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_quote_document_is_a_pdf_of_its_lines() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let lic = product(&mut v, "LIC-DOC", pb::Billing::Monthly, &[("EUR", "10")]).await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    for _ in 0..60 {
+        add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
+    }
+    let doc = c.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id.clone() }).await.unwrap().into_inner();
+    assert_eq!(doc.content_type, "application/pdf");
+    assert_eq!(doc.file_name, "quote-offer.pdf");
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdf_text.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &doc.content).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(text.starts_with("PAGES 2"), "60 lines take two pages: {text}");
+    assert_eq!(text.matches("Product LIC-DOC").count(), 60, "every line printed once");
+    assert!(text.contains("600"), "the MRR");
+    // Another partner cannot render it.
+    let (other, _) = seller(&app).await;
+    let err = app.client(&other).await.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id }).await.unwrap_err();
+    assert_eq!(err.code(), Code::NotFound);
     app.stop().await;
 }

@@ -16,6 +16,8 @@ pub struct TestApp {
     pub internal_key: prm_kit::auth::InternalKey,
     system: Option<launcher::RunningSystem>,
     dbs: Vec<TestDatabase>,
+    /// Where the system's e-mail lands as .eml files.
+    pub mail_dir: prm_kit::testing::TempDir,
 }
 
 pub struct Reply {
@@ -37,6 +39,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig)) -> TestApp {
     let gateway_db = TestDatabase::create().await.expect("gateway database");
+    let mail_dir = prm_kit::testing::TempDir::new("prm-mail").expect("mail directory");
     let mut dbs = Vec::new();
     for _ in launcher::SERVICES {
         dbs.push(TestDatabase::create().await.expect("service database"));
@@ -56,6 +59,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
             key_prefix: format!("test-{}:", uuid::Uuid::new_v4().simple()),
             ..RateLimitConfig::default()
         },
+        mail: prm_kit::mail::MailSettings { mail_dir: mail_dir.0.clone(), ..Default::default() },
     };
     configure(&mut cfg);
     let system = launcher::start(cfg).await.expect("system starts");
@@ -67,6 +71,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
         http: reqwest::Client::new(),
         system: Some(system),
         dbs: std::iter::once(gateway_db).chain(dbs).collect(),
+        mail_dir,
     }
 }
 

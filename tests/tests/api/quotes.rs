@@ -166,3 +166,38 @@ async fn only_vendor_admins_write_the_price_book_and_bad_input_is_named() {
     assert!(app.get(&format!("/api/v1/quotes/{id}"), &bob).await.body["lines"].as_array().unwrap().is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_quote_is_downloaded_as_pdf_and_e_mailed_to_a_contact() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let lic = product_id(&app, &bob, "LIC-ENT").await;
+    let q = new_quote(&app, &bob).await;
+    let id = q["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/quotes/{id}/lines"), &bob, json!({"product_id": lic, "quantity": 5})).await;
+    let pdf = app.http.get(app.url(&format!("/api/v1/quotes/{id}/document"))).bearer_auth(&bob).send().await.unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+
+    let contact = app.create_contact(&bob, q["account_id"].as_str().unwrap(), "Fox").await;
+    let r = app.post(&format!("/api/v1/quotes/{id}:send"), &bob, json!({"contact_id": contact["id"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["recipient"], "fox@example.com");
+    // The embedded default writes the message as an .eml file.
+    let files: Vec<_> = std::fs::read_dir(&app.mail_dir.0).unwrap().filter_map(|e| e.ok()).collect();
+    assert_eq!(files.len(), 1);
+    let eml = std::fs::read_to_string(files[0].path()).unwrap();
+    assert!(
+        eml.contains("To: Fox <fox@example.com>")
+            || eml.contains("To: \"Fox\" <fox@example.com>")
+            || eml.contains("fox@example.com")
+    );
+    assert!(eml.contains("Subject: Quote: Phones for Quoted"));
+    assert!(eml.contains("application/pdf"));
+    let r = app
+        .post(&format!("/api/v1/quotes/{id}:send"), &bob, json!({"contact_id": uuid::Uuid::now_v7().to_string()}))
+        .await;
+    assert_eq!(r.field(), "contact_id");
+    app.stop().await;
+}
