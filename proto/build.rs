@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/record/v1/record.proto",
         "prm/account/v1/account.proto",
         "prm/quote/v1/quote.proto",
+        "prm/order/v1/order.proto",
         "prm/outbox/v1/outbox.proto",
     ];
     let mut config = prost_build::Config::new();

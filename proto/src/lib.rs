@@ -22,6 +22,11 @@ pub mod quote {
         tonic::include_proto!("prm.quote.v1");
     }
 }
+pub mod order {
+    pub mod v1 {
+        tonic::include_proto!("prm.order.v1");
+    }
+}
 pub mod outbox {
     pub mod v1 {
         tonic::include_proto!("prm.outbox.v1");

@@ -14,11 +14,13 @@ pub mod mail;
 pub mod money;
 pub mod outbox;
 pub mod owned;
+pub mod pricing;
 pub mod record;
 pub mod scope;
 pub mod server;
 pub mod telemetry;
 pub mod testing;
+pub mod text_enum;
 pub mod time;
 
 pub use auth::{Caller, Role};

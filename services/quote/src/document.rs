@@ -118,7 +118,7 @@ pub fn render(doc: &QuoteDocument) -> Vec<u8> {
             }
         }
         let mut footer = String::new();
-        let _ = write!(footer, "BT /F1 8 Tf {MARGIN:.1} 30.0 Td (Page {} of {}) Tj ET\n", i + 1, pages.len());
+        let _ = writeln!(footer, "BT /F1 8 Tf {MARGIN:.1} 30.0 Td (Page {} of {}) Tj ET", i + 1, pages.len());
         content.extend(footer.into_bytes());
         objects.push(
             format!(

@@ -1,7 +1,5 @@
 //! Products of the vendor's catalogue.
 
-use std::{fmt, str::FromStr};
-
 use prm_kit::{Error, Result};
 
 /// A stock-keeping unit: 2–40 upper-case letters, digits and dashes.
@@ -26,49 +24,12 @@ impl Sku {
     }
 }
 
-macro_rules! text_enum {
-    ($name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const NAMES: &'static [&'static str] = &[$($text),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
-                match s {
-                    $($text => Ok($name::$variant),)+
-                    other => Err(format!("unknown {} `{other}`", stringify!($name))),
-                }
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum!(Family {
+prm_kit::text_enum!(Family {
     Licenses => "licenses",
     Hwaas => "hwaas",
     Classound => "classound",
     Hardware => "hardware",
     Services => "services",
-});
-
-text_enum!(Billing {
-    Monthly => "monthly",
-    OneTime => "one_time",
 });
 
 #[cfg(test)]
@@ -88,6 +49,6 @@ mod tests {
         for n in Family::NAMES {
             assert_eq!(n.parse::<Family>().unwrap().as_str(), *n);
         }
-        assert!("capex".parse::<Billing>().is_err());
+        assert!("capex".parse::<Family>().is_err());
     }
 }

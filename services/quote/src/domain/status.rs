@@ -3,10 +3,7 @@
 
 use prm_kit::{Error, Result};
 
-use super::catalogue::text_enum;
-use std::{fmt, str::FromStr};
-
-text_enum!(QuoteStatus {
+prm_kit::text_enum!(QuoteStatus {
     Draft => "draft",
     Presented => "presented",
     ContractSent => "contract_sent",

@@ -1,13 +1,21 @@
-//! Quote lines and totals, in exact decimal arithmetic.
+//! Priced lines and their totals, the same for quotes and orders, in exact
+//! decimal arithmetic.
 //!
 //! net = quantity × unit price × (100 − discount %) / 100, rounded half to
 //! even at 4 decimal places; MRR is the sum of the monthly nets, the one-time
 //! total the sum of the one-time nets. Sums of rounded nets are exact.
 
-use prm_kit::{Error, Result};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use super::Billing;
+use crate::{Error, Result};
+
+crate::text_enum!(
+    /// How a product is charged: monthly lines make MRR, one-time lines capex.
+    Billing {
+        Monthly => "monthly",
+        OneTime => "one_time",
+    }
+);
 
 /// Decimal places kept for amounts (the scale of stored money).
 pub const SCALE: u32 = 4;
@@ -42,7 +50,7 @@ impl Discount {
     pub const NONE: Discount = Discount(Decimal::ZERO);
 
     pub fn parse(field: &str, s: &str) -> Result<Discount> {
-        let d = prm_kit::money::parse_amount(field, s.trim())?;
+        let d = crate::money::parse_amount(field, s.trim())?;
         Discount::from_decimal(field, d)
     }
 
