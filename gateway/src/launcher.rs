@@ -109,7 +109,7 @@ pub const PORT_ORDER: [&str; 8] = ["account", "lead", "project", "quote", "order
 
 /// The services of the workspace, in start order: a service starts after
 /// those it calls.
-pub const SERVICES: &[&str] = &["account", "quote"];
+pub const SERVICES: &[&str] = &["account", "quote", "order"];
 
 /// Starts one service on its port of the launcher's range.
 async fn start_service<S: server::PrmService>(
@@ -147,6 +147,7 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     // One line per service: account, lead, project, quote, order, task, case, report.
     start_service::<prm_account::AccountService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
     start_service::<prm_quote::QuoteService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
+    start_service::<prm_order::OrderService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,

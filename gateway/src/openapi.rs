@@ -21,6 +21,7 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::quotes::list, rest::quotes::create, rest::quotes::read, rest::quotes::update, rest::quotes::delete,
         rest::quotes::custom, rest::quotes::add_line, rest::quotes::update_line, rest::quotes::remove_line,
         rest::quotes::primary, rest::quotes::document,
+        rest::orders::list, rest::orders::create, rest::orders::read, rest::orders::custom,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
@@ -31,8 +32,10 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::catalogue::DiscountJson, rest::catalogue::WapJson,
         rest::quotes::QuoteJson, rest::quotes::QuoteLineJson, rest::quotes::QuoteInput, rest::quotes::LineInput,
         rest::quotes::TransitionInput, rest::quotes::SendInput, rest::quotes::SentJson,
+        rest::orders::OrderJson, rest::orders::OrderLineJson, rest::orders::OrderInput, rest::orders::StockLineInput,
+        rest::orders::OrderTransitionInput,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "catalogue"), (name = "quotes"), (name = "records", description = "Notes, files, history and followers of any record"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
 struct ApiDoc;
 

@@ -10,8 +10,8 @@ use prm_kit::{
     auth::{CallerInterceptor, InternalKey},
 };
 use prm_proto::{
-    account::v1::account_service_client::AccountServiceClient, quote::v1::quote_service_client::QuoteServiceClient,
-    record::v1::record_service_client::RecordServiceClient,
+    account::v1::account_service_client::AccountServiceClient, order::v1::order_service_client::OrderServiceClient,
+    quote::v1::quote_service_client::QuoteServiceClient, record::v1::record_service_client::RecordServiceClient,
 };
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
@@ -25,6 +25,7 @@ type Intercepted = InterceptedService<Channel, CallerInterceptor>;
 pub type AccountClient = AccountServiceClient<Intercepted>;
 pub type RecordClient = RecordServiceClient<Intercepted>;
 pub type QuoteClient = QuoteServiceClient<Intercepted>;
+pub type OrderClient = OrderServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
@@ -32,6 +33,7 @@ pub struct Services {
     pub key: InternalKey,
     pub account: Channel,
     pub quote: Channel,
+    pub order: Channel,
 }
 
 impl Services {
@@ -44,7 +46,7 @@ impl Services {
             let url = urls.get(name).ok_or_else(|| anyhow::anyhow!("no URL for the {name} service"))?;
             lazy_channel(url).map_err(|e| anyhow::anyhow!("the {name} service URL `{url}`: {e}"))
         };
-        Ok(Services { key, account: channel("account")?, quote: channel("quote")? })
+        Ok(Services { key, account: channel("account")?, quote: channel("quote")?, order: channel("order")? })
     }
 }
 
@@ -75,6 +77,10 @@ impl Acting {
 
     pub fn quotes(&self) -> Result<QuoteClient, Problem> {
         Ok(QuoteServiceClient::with_interceptor(self.services.quote.clone(), self.interceptor()?))
+    }
+
+    pub fn orders(&self) -> Result<OrderClient, Problem> {
+        Ok(OrderServiceClient::with_interceptor(self.services.order.clone(), self.interceptor()?))
     }
 
     /// The record features of the service that owns `collection`.

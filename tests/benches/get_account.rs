@@ -115,11 +115,18 @@ async fn main() {
     let mut gateway_db = TestDatabase::create().await.unwrap();
     let mut account_db = TestDatabase::create().await.unwrap();
     let mut quote_db = TestDatabase::create().await.unwrap();
+    let mut order_db = TestDatabase::create().await.unwrap();
     let system = launcher::start(launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        database_urls: [("account", account_db.url.clone()), ("quote", quote_db.url.clone())].into_iter().collect(),
+        database_urls: [
+            ("account", account_db.url.clone()),
+            ("quote", quote_db.url.clone()),
+            ("order", order_db.url.clone()),
+        ]
+        .into_iter()
+        .collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
@@ -220,4 +227,5 @@ async fn main() {
     gateway_db.drop_database().await.unwrap();
     account_db.drop_database().await.unwrap();
     quote_db.drop_database().await.unwrap();
+    order_db.drop_database().await.unwrap();
 }

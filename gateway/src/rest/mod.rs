@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod contacts;
+pub mod orders;
 pub mod quotes;
 pub mod records;
 pub mod status;

@@ -46,7 +46,9 @@ pub const CONTACTS: &Collection = &Collection { path: "contacts", kind: RecordTy
 
 pub const QUOTES: &Collection = &Collection { path: "quotes", kind: RecordType::Quote, channel: |s| &s.quote };
 
-pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, QUOTES];
+pub const ORDERS: &Collection = &Collection { path: "orders", kind: RecordType::Order, channel: |s| &s.order };
+
+pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, QUOTES, ORDERS];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteJson {

@@ -6,6 +6,7 @@ mod accounts;
 mod grpc;
 mod idempotency;
 mod openapi;
+mod orders;
 mod quotes;
 mod ratelimit;
 mod tenancy;

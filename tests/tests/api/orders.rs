@@ -1,0 +1,132 @@
+//! Orders over REST: from an accepted quote, for stock, along the status path.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, spawn_app};
+
+async fn product_id(app: &TestApp, token: &str, sku: &str) -> String {
+    let r = app.get(&format!("/api/v1/products?filter=sku%20%3D%20{sku}"), token).await;
+    r.body["items"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// An accepted quote of `token`'s partner with one licence line.
+async fn accepted_quote(app: &TestApp, token: &str) -> Value {
+    let account = app.create_account(token, "Ordering Corp").await;
+    let lic = product_id(app, token, "LIC-PRO").await;
+    let q = app
+        .post(
+            "/api/v1/quotes",
+            token,
+            json!({"name": "Rollout", "project_id": uuid::Uuid::now_v7().to_string(), "account_id": account["id"], "currency_code": "EUR"}),
+        )
+        .await
+        .body;
+    let id = q["id"].as_str().unwrap();
+    app.post(&format!("/api/v1/quotes/{id}/lines"), token, json!({"product_id": lic, "quantity": 40})).await;
+    for status in ["presented", "contract_sent", "accepted"] {
+        let r = app.post(&format!("/api/v1/quotes/{id}:transition"), token, json!({"status": status})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    app.get(&format!("/api/v1/quotes/{id}"), token).await.body
+}
+
+#[tokio::test]
+async fn an_order_from_an_accepted_quote_goes_through_the_vendor() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let victor = app.login("victor@vendor.example").await;
+    let q = accepted_quote(&app, &bob).await;
+    let r = app
+        .call_with(
+            reqwest::Method::POST,
+            "/api/v1/orders",
+            Some(&bob),
+            Some(json!({"quote_id": q["id"]})),
+            &[("idempotency-key", "order-rollout-1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let order = r.body;
+    assert!(order["number"].as_str().unwrap().starts_with("ORD-"));
+    assert_eq!(order["type"], "project");
+    assert_eq!(order["mrr"], q["mrr"], "totals copied exactly");
+    assert_eq!(order["lines"][0]["net_amount"], q["lines"][0]["net_amount"]);
+    let again = app.post("/api/v1/orders", &bob, json!({"quote_id": q["id"]})).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "one order per quote: {}", again.body);
+
+    let id = order["id"].as_str().unwrap();
+    let step = |token: &str, status: &str| {
+        let (token, path) = (token.to_string(), format!("/api/v1/orders/{id}:transition"));
+        let app = &app;
+        let status = status.to_string();
+        async move { app.post(&path, &token, json!({"status": status})).await }
+    };
+    assert_eq!(step(&bob, "submitted").await.status, StatusCode::OK);
+    assert_eq!(step(&bob, "approved").await.status, StatusCode::FORBIDDEN, "approval is the vendor's");
+    assert_eq!(step(&victor, "shipped").await.status, StatusCode::CONFLICT, "not approved yet");
+    assert_eq!(step(&victor, "approved").await.status, StatusCode::OK);
+    assert_eq!(step(&victor, "shipped").await.status, StatusCode::OK);
+    assert_eq!(step(&bob, "cancelled").await.status, StatusCode::CONFLICT, "shipped orders are not cancelled");
+    let done = step(&bob, "completed").await;
+    assert_eq!(done.body["status"], "completed");
+    let h = app.get(&format!("/api/v1/orders/{id}/history"), &bob).await;
+    assert_eq!(h.body["items"].as_array().unwrap().len(), 4);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_stock_order_is_priced_from_the_price_book() {
+    let app = spawn_app().await;
+    let alice = app.login("alice@acme.example").await;
+    let headset = product_id(&app, &alice, "HW-HEADSET").await;
+    let phone = product_id(&app, &alice, "HW-DESK-PHONE").await;
+    let r = app
+        .post(
+            "/api/v1/orders",
+            &alice,
+            json!({"type": "stock", "currency_code": "EUR",
+                   "shipping_address": {"street": "1 Acme Way", "city": "Berlin", "country": "DE"},
+                   "lines": [{"product_id": headset, "quantity": 10}, {"product_id": phone, "quantity": 3, "discount_percent": "5"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["type"], "stock");
+    assert_eq!(r.body["one_time_total"]["amount"], "790");
+    assert_eq!(r.body["mrr"]["amount"], "18.525");
+    let bad = app
+        .post(
+            "/api/v1/orders",
+            &alice,
+            json!({"type": "stock", "currency_code": "EUR", "shipping_address": {"street": "1 Acme Way", "city": "Berlin"},
+                   "lines": [{"product_id": headset, "quantity": -2}]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.field().ends_with("quantity"), "{}", bad.body);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn another_partner_cannot_see_or_move_an_order() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let carol = app.login("carol@borealis.example").await;
+    let q = accepted_quote(&app, &bob).await;
+    let order = app.post("/api/v1/orders", &bob, json!({"quote_id": q["id"]})).await.body;
+    let id = order["id"].as_str().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/orders/{id}"), &carol).await.status, StatusCode::NOT_FOUND);
+    assert!(app.get("/api/v1/orders", &carol).await.body["items"].as_array().unwrap().is_empty());
+    let r = app.post(&format!("/api/v1/orders/{id}:transition"), &carol, json!({"status": "submitted"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.post(&format!("/api/v1/orders/{id}/notes"), &carol, json!({"body": "x"})).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Nor order from another partner's quote.
+    let r = app.post("/api/v1/orders", &carol, json!({"quote_id": q["id"]})).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert_eq!(r.field(), "quote_id");
+    assert_eq!(app.get(&format!("/api/v1/orders/{id}"), &bob).await.body["status"], "draft");
+    app.stop().await;
+}
