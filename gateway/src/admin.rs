@@ -12,7 +12,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Auth, AuthUser, UserView};
-use crate::identity::{IdentityError, NewUser, Partner, Role, User};
+use crate::identity::{IdentityError, NewUser, Partner, PostalAddress, Role, User};
 use crate::problem::{ApiJson, Problem};
 use crate::rest::Page;
 
@@ -218,6 +218,36 @@ async fn get_partner(
     Ok(Json(auth.identity().get_partner(id).await?))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdatePartnerBody {
+    partner_address: Option<PostalAddress>,
+    reseller_address: Option<PostalAddress>,
+}
+
+/// A partner's addresses: its vendor admins and its own partner admins keep them.
+async fn update_partner(
+    State(auth): State<Auth>,
+    caller: AuthUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdatePartnerBody>,
+) -> Result<Json<Partner>, Problem> {
+    let id = parse_id(&id)?;
+    if !can_see_partner(&auth, &caller, id).await? {
+        return Err(Problem::not_found());
+    }
+    let allowed =
+        caller.role == Role::VendorAdmin || (caller.role == Role::PartnerAdmin && caller.partner_id == Some(id));
+    if !allowed {
+        return Err(Problem::forbidden());
+    }
+    let partner = auth
+        .identity()
+        .set_partner_addresses(id, body.partner_address.as_ref(), body.reseller_address.as_ref())
+        .await?;
+    Ok(Json(partner))
+}
+
 async fn assign_account_manager(
     State(auth): State<Auth>,
     caller: AuthUser,
@@ -257,7 +287,7 @@ where
         .route("/api/v1/users", get(list_users).post(create_user))
         .route("/api/v1/users/{id}", get(get_user).patch(update_user))
         .route("/api/v1/partners", get(list_partners).post(create_partner))
-        .route("/api/v1/partners/{id}", get(get_partner))
+        .route("/api/v1/partners/{id}", get(get_partner).patch(update_partner))
         .route(
             "/api/v1/partners/{partner_id}/account_managers/{user_id}",
             put(assign_account_manager).delete(unassign_account_manager),

@@ -11,7 +11,7 @@ use prm_proto::{
 
 use crate::{
     app::AppState,
-    identity::{NewUser, Role, User},
+    identity::{NewUser, PostalAddress, Role, User},
 };
 
 /// Every demo user signs in with this password.
@@ -26,6 +26,14 @@ pub struct DemoUser {
 }
 
 pub const PARTNERS: &[&str] = &["Acme Telecom", "Borealis Networks"];
+
+type Street = (&'static str, &'static str, &'static str, &'static str);
+
+/// (partner address, reseller address) of each partner: street, postal code, city, country.
+const PARTNER_ADDRESSES: [(Street, Street); 2] = [
+    (("Friedrichstraße 100", "10117", "Berlin", "DE"), ("Lagerweg 5", "12099", "Berlin", "DE")),
+    (("Storgata 10", "0155", "Oslo", "NO"), ("Havnelageret 2", "0150", "Oslo", "NO")),
+];
 
 pub const USERS: &[DemoUser] = &[
     DemoUser { email: "alice@acme.example", name: "Alice Admin", role: Role::PartnerAdmin, partner: Some(0) },
@@ -122,8 +130,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         return Ok(());
     }
     let mut partners = Vec::new();
-    for name in PARTNERS {
-        partners.push(identity.create_partner(name, Some("gold")).await?);
+    for (name, (office, warehouse)) in PARTNERS.iter().zip(PARTNER_ADDRESSES) {
+        let p = identity.create_partner(name, Some("gold")).await?;
+        let address = |(street, postal_code, city, country): (&str, &str, &str, &str)| PostalAddress {
+            street: street.into(),
+            postal_code: postal_code.into(),
+            city: city.into(),
+            country: country.into(),
+            ..Default::default()
+        };
+        partners.push(identity.set_partner_addresses(p.id, Some(&address(office)), Some(&address(warehouse))).await?);
     }
     let mut users: Vec<User> = Vec::new();
     for u in USERS {

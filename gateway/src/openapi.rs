@@ -105,7 +105,13 @@ fn extra_paths() -> Vec<(String, PathItem)> {
     let mut partners = item(Get, op("admin", "Partners of your scope", "200"));
     partners.post = Some(op("admin", "Create a partner (vendor admin)", "201"));
     v.push(("/api/v1/partners".into(), partners));
-    v.push(("/api/v1/partners/{id}".into(), item(Get, op("admin", "A partner", "200"))));
+    let mut partner = item(Get, op("admin", "A partner", "200"));
+    partner.patch = Some(op(
+        "admin",
+        "Set the partner's partner_address and reseller_address (vendor admin, or its partner admin)",
+        "200",
+    ));
+    v.push(("/api/v1/partners/{id}".into(), partner));
     let mut am = item(Put, op("admin", "Assign an account manager (vendor admin)", "204"));
     am.delete = Some(op("admin", "Unassign an account manager (vendor admin)", "204"));
     v.push(("/api/v1/partners/{partner_id}/account_managers/{user_id}".into(), am));

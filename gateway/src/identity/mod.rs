@@ -122,11 +122,72 @@ pub struct Partner {
     pub name: String,
     pub tier: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The partner company's address ("Partner Address" on quotes).
+    pub partner_address: PostalAddress,
+    /// Where the partner receives goods as a reseller, e.g. its warehouse
+    /// ("Reseller Address" on quotes).
+    pub reseller_address: PostalAddress,
+}
+
+/// A postal address; every part optional.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PostalAddress {
+    pub street: String,
+    pub city: String,
+    pub postal_code: String,
+    pub region: String,
+    pub country: String,
+}
+
+impl PostalAddress {
+    fn validate(&self, field: &'static str) -> Result<PostalAddress, IdentityError> {
+        let part = |v: &str, max: usize| -> Result<String, IdentityError> {
+            let v = v.trim();
+            if v.chars().count() > max || v.chars().any(char::is_control) {
+                return Err(IdentityError::invalid(
+                    field,
+                    format!("has a part longer than {max} characters or with control characters"),
+                ));
+            }
+            Ok(v.to_string())
+        };
+        Ok(PostalAddress {
+            street: part(&self.street, 500)?,
+            city: part(&self.city, 100)?,
+            postal_code: part(&self.postal_code, 20)?,
+            region: part(&self.region, 100)?,
+            country: part(&self.country, 64)?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self == &PostalAddress::default()
+    }
 }
 
 impl From<partner::Model> for Partner {
     fn from(m: partner::Model) -> Partner {
-        Partner { id: m.id, name: m.name, tier: m.tier, created_at: m.created_at }
+        Partner {
+            id: m.id,
+            name: m.name,
+            tier: m.tier,
+            created_at: m.created_at,
+            partner_address: PostalAddress {
+                street: m.partner_street,
+                city: m.partner_city,
+                postal_code: m.partner_postal_code,
+                region: m.partner_region,
+                country: m.partner_country,
+            },
+            reseller_address: PostalAddress {
+                street: m.reseller_street,
+                city: m.reseller_city,
+                postal_code: m.reseller_postal_code,
+                region: m.reseller_region,
+                country: m.reseller_country,
+            },
+        }
     }
 }
 
@@ -271,11 +332,22 @@ impl IdentityStore {
             Some("") | None => None,
             Some(t) => Some(clean_name("tier", t)?),
         };
+        let empty = || Set(String::new());
         let m = partner::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(name),
             tier: Set(tier),
             created_at: Set(Utc::now()),
+            partner_street: empty(),
+            partner_city: empty(),
+            partner_postal_code: empty(),
+            partner_region: empty(),
+            partner_country: empty(),
+            reseller_street: empty(),
+            reseller_city: empty(),
+            reseller_postal_code: empty(),
+            reseller_region: empty(),
+            reseller_country: empty(),
         }
         .insert(&self.db)
         .await
@@ -292,6 +364,35 @@ impl IdentityStore {
     #[instrument(skip(self))]
     pub async fn get_partner(&self, id: Uuid) -> Result<Partner, IdentityError> {
         partner::Entity::find_by_id(id).one(&self.db).await?.map(Partner::from).ok_or(IdentityError::NotFound)
+    }
+
+    /// Sets the partner's addresses; `None` leaves one as it is.
+    #[instrument(skip(self, partner_address, reseller_address))]
+    pub async fn set_partner_addresses(
+        &self,
+        id: Uuid,
+        partner_address: Option<&PostalAddress>,
+        reseller_address: Option<&PostalAddress>,
+    ) -> Result<Partner, IdentityError> {
+        let current = partner::Entity::find_by_id(id).one(&self.db).await?.ok_or(IdentityError::NotFound)?;
+        let mut m: partner::ActiveModel = current.into();
+        if let Some(a) = partner_address {
+            let a = a.validate("partner_address")?;
+            m.partner_street = Set(a.street);
+            m.partner_city = Set(a.city);
+            m.partner_postal_code = Set(a.postal_code);
+            m.partner_region = Set(a.region);
+            m.partner_country = Set(a.country);
+        }
+        if let Some(a) = reseller_address {
+            let a = a.validate("reseller_address")?;
+            m.reseller_street = Set(a.street);
+            m.reseller_city = Set(a.city);
+            m.reseller_postal_code = Set(a.postal_code);
+            m.reseller_region = Set(a.region);
+            m.reseller_country = Set(a.country);
+        }
+        Ok(m.update(&self.db).await?.into())
     }
 
     #[instrument(skip(self, new), fields(email = %new.email, role = %new.role))]

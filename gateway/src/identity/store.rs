@@ -16,6 +16,16 @@ pub mod partner {
         pub name: String,
         pub tier: Option<String>,
         pub created_at: DateTimeUtc,
+        pub partner_street: String,
+        pub partner_city: String,
+        pub partner_postal_code: String,
+        pub partner_region: String,
+        pub partner_country: String,
+        pub reseller_street: String,
+        pub reseller_city: String,
+        pub reseller_postal_code: String,
+        pub reseller_region: String,
+        pub reseller_country: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -72,7 +82,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001CreateIdentity)]
+        vec![Box::new(M0001CreateIdentity), Box::new(M0002PartnerAddresses)]
     }
 
     fn migration_table_name() -> DynIden {
@@ -158,6 +168,50 @@ impl MigrationTrait for M0001CreateIdentity {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for t in ["identity_account_manager_assignments", "identity_users", "identity_partners"] {
             manager.drop_table(Table::drop().table(t).to_owned()).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The partner's two addresses that quotes ship to (Partner Address and
+/// Reseller Address). One column per statement: SQLite alters one at a time.
+struct M0002PartnerAddresses;
+
+impl MigrationName for M0002PartnerAddresses {
+    fn name(&self) -> &str {
+        "m0002_partner_addresses"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for M0002PartnerAddresses {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for kind in ["partner", "reseller"] {
+            for (part, len) in [("street", 500), ("city", 100), ("postal_code", 20), ("region", 100), ("country", 64)] {
+                let name = format!("{kind}_{part}");
+                m.alter_table(
+                    Table::alter()
+                        .table("identity_partners")
+                        .add_column(string_len(Alias::new(name), len).default(""))
+                        .to_owned(),
+                )
+                .await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for kind in ["partner", "reseller"] {
+            for part in ["street", "city", "postal_code", "region", "country"] {
+                m.alter_table(
+                    Table::alter()
+                        .table("identity_partners")
+                        .drop_column(Alias::new(format!("{kind}_{part}")))
+                        .to_owned(),
+                )
+                .await?;
+            }
         }
         Ok(())
     }

@@ -125,6 +125,26 @@ fn enum_name(s: &str, prefix: &str) -> String {
     s.trim_start_matches(prefix).to_lowercase()
 }
 
+/// For the partner and reseller types: that address from the caller's
+/// partner record, which the gateway owns.
+async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_proto::common::v1::Address>, Problem> {
+    if !matches!(kind, "partner" | "reseller") {
+        return Ok(None);
+    }
+    let partner_id = acting.user.partner_id.ok_or_else(|| {
+        Problem::bad_request_field("shipping_address_type", "only a partner's people use its addresses")
+    })?;
+    let p = acting.auth.identity().get_partner(partner_id).await?;
+    let a = if kind == "partner" { p.partner_address } else { p.reseller_address };
+    Ok(Some(prm_proto::common::v1::Address {
+        street: a.street,
+        city: a.city,
+        postal_code: a.postal_code,
+        region: a.region,
+        country: a.country,
+    }))
+}
+
 fn shipping_value(s: &str) -> Result<i32, Problem> {
     if s.is_empty() {
         return Ok(0);
@@ -230,11 +250,13 @@ pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let map = object(&body)?;
     refuse_server_owned(&map, SERVER_OWNED)?;
     let i: QuoteInput = parse_json(&body)?;
+    let shipping_address = partner_shipping(&acting, &i.shipping_address_type).await?;
     let q = acting
         .quotes()?
         .create_quote(pb::CreateQuoteRequest {
             quote: Some(pb::Quote {
                 shipping_address_type: shipping_value(&i.shipping_address_type)?,
+                shipping_address,
                 project_id: i.project_id,
                 account_id: i.account_id,
                 name: i.name,
@@ -268,6 +290,7 @@ pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Resu
     }
     let mask = update_mask(&map, &[]);
     let i: QuoteInput = parse_json(&body)?;
+    let shipping_address = partner_shipping(&acting, &i.shipping_address_type).await?;
     let q = acting
         .quotes()?
         .update_quote(pb::UpdateQuoteRequest {
@@ -276,6 +299,7 @@ pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Resu
                 name: i.name,
                 expiry_date: i.expiry_date,
                 shipping_address_type: shipping_value(&i.shipping_address_type)?,
+                shipping_address,
                 ..Default::default()
             }),
             update_mask: Some(prost_types::FieldMask { paths: mask }),

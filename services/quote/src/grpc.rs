@@ -678,7 +678,7 @@ impl QuoteService for QuoteApi {
         if account.partner_id != partner_id.to_string() {
             return Err(Error::invalid("account_id", "names no account of your partner").into());
         }
-        let ship = shipping_address(shipping, &account);
+        let ship = shipping_address(shipping, &account, q.shipping_address.as_ref())?;
         let now = time::now();
         let m = quote::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -769,7 +769,7 @@ impl QuoteService for QuoteApi {
                 "shipping_address_type" => {
                     let t = shipping_in(p.shipping_address_type)?;
                     let account = self.account_of(&caller, current.account_id).await?;
-                    let a = shipping_address(t, &account);
+                    let a = shipping_address(t, &account, p.shipping_address.as_ref())?;
                     next.shipping_type = t.to_string();
                     (next.ship_street, next.ship_city, next.ship_postal_code, next.ship_region, next.ship_country) =
                         (a.street, a.city, a.postal_code, a.region, a.country);
@@ -1158,15 +1158,21 @@ fn wap_out(w: &wap::Model) -> pb::WeightedAveragePrices {
 }
 
 /// The address a shipping type names. The end user's is the account's
-/// shipping address (its billing address when that is empty). Partner and
-/// reseller addresses are not kept anywhere yet, so they stay empty.
-fn shipping_address(kind: &str, account: &prm_proto::account::v1::Account) -> Address {
+/// shipping address (its billing address when that is empty). The partner's
+/// and reseller's come from the partner's record, which the gateway owns and
+/// sends along in `given`.
+fn shipping_address(kind: &str, account: &prm_proto::account::v1::Account, given: Option<&Address>) -> Result<Address> {
     debug_assert!(SHIPPING_TYPES.contains(&kind));
     match kind {
         "end_user" => {
             let ship = account.shipping_address.clone().unwrap_or_default();
-            if ship == Address::default() { account.billing_address.clone().unwrap_or_default() } else { ship }
+            Ok(if ship == Address::default() { account.billing_address.clone().unwrap_or_default() } else { ship })
         }
-        _ => Address::default(),
+        _ => match given.filter(|a| **a != Address::default()) {
+            Some(a) => Ok(a.clone()),
+            None => {
+                Err(Error::invalid("shipping_address_type", format!("the partner has no {kind} address on record")))
+            }
+        },
     }
 }

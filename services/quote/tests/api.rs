@@ -825,3 +825,29 @@ async fn the_quote_document_is_a_pdf_of_its_lines() {
     assert_eq!(err.code(), Code::NotFound);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn partner_and_reseller_addresses_come_with_the_request() {
+    let app = TestApp::spawn().await;
+    let (me, account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let warehouse = Address { street: "Lagerweg 5".into(), city: "Berlin".into(), ..Default::default() };
+    let make = |shipping: Option<Address>| pb::Quote {
+        name: "Q".into(),
+        project_id: Uuid::now_v7().to_string(),
+        account_id: account.clone(),
+        currency_code: "EUR".into(),
+        shipping_address_type: pb::ShippingAddressType::Reseller as i32,
+        shipping_address: shipping,
+        ..Default::default()
+    };
+    let q = c
+        .create_quote(pb::CreateQuoteRequest { quote: Some(make(Some(warehouse.clone()))) })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(q.quote.unwrap().shipping_address, Some(warehouse));
+    let err = c.create_quote(pb::CreateQuoteRequest { quote: Some(make(None)) }).await.unwrap_err();
+    assert_eq!(field_of(&err), "shipping_address_type");
+    app.stop().await;
+}

@@ -201,3 +201,39 @@ async fn a_quote_is_downloaded_as_pdf_and_e_mailed_to_a_contact() {
     assert_eq!(r.field(), "contact_id");
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_quote_ships_to_the_partner_or_reseller_address_on_record() {
+    let app = spawn_app().await;
+    let alice = app.login("alice@acme.example").await;
+    let bob = app.login("bob@acme.example").await;
+    let carol = app.login("carol@borealis.example").await;
+    let acme = app.get("/api/v1/me", &alice).await.body["partner_id"].as_str().unwrap().to_string();
+    let warehouse =
+        json!({"street": "Neuer Weg 9", "postal_code": "12345", "city": "Potsdam", "region": "", "country": "DE"});
+    let r = app.patch(&format!("/api/v1/partners/{acme}"), &alice, json!({"reseller_address": warehouse})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        app.patch(&format!("/api/v1/partners/{acme}"), &bob, json!({"reseller_address": warehouse})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.patch(&format!("/api/v1/partners/{acme}"), &carol, json!({"reseller_address": warehouse})).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let account = app.create_account(&bob, "Shipped Corp").await;
+    let mut body = json!({"name": "Q", "project_id": uuid::Uuid::now_v7().to_string(), "account_id": account["id"],
+                          "currency_code": "EUR", "shipping_address_type": "reseller"});
+    let q = app.post("/api/v1/quotes", &bob, body.clone()).await;
+    assert_eq!(q.status, StatusCode::CREATED, "{}", q.body);
+    assert_eq!(q.body["shipping_address"], warehouse);
+    body["shipping_address_type"] = json!("partner");
+    let q = app.post("/api/v1/quotes", &bob, body).await;
+    assert_eq!(q.body["shipping_address"]["city"], "Berlin", "the demo's partner address");
+    // Switching the type re-copies the address.
+    let id = q.body["id"].as_str().unwrap();
+    let q = app.patch(&format!("/api/v1/quotes/{id}"), &bob, json!({"shipping_address_type": "reseller"})).await;
+    assert_eq!(q.body["shipping_address"], warehouse);
+    app.stop().await;
+}
