@@ -471,6 +471,28 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
         vec!["quote.primary_changed", "quote.primary_changed", "quote.primary_mrr_changed", "quote.contract_sent"],
         "exactly one event per change of the primary quote"
     );
+    // Ops see the same queue over gRPC; partners may not look.
+    let ch = Channel::from_shared(format!("http://{}", app.quote_addr)).unwrap().connect().await.unwrap();
+    let ops = person(Role::Ops, None);
+    let mut outbox = prm_proto::outbox::v1::outbox_service_client::OutboxServiceClient::with_interceptor(
+        ch.clone(),
+        CallerInterceptor::new(&app.key, &ops).unwrap(),
+    );
+    let listed = outbox
+        .list_outbox_events(opb::ListOutboxEventsRequest { pending_only: true, ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .events;
+    assert_eq!(listed.iter().map(|e| e.topic.as_str()).collect::<Vec<_>>(), topics);
+    let payload: serde_json::Value = serde_json::from_str(&listed[2].payload_json).unwrap();
+    assert_eq!((payload["mrr"].as_str(), payload["project_id"].as_str()), (Some("10"), Some(project.as_str())));
+    let mut as_partner = prm_proto::outbox::v1::outbox_service_client::OutboxServiceClient::with_interceptor(
+        ch,
+        CallerInterceptor::new(&app.key, &me).unwrap(),
+    );
+    let err = as_partner.list_outbox_events(opb::ListOutboxEventsRequest::default()).await.unwrap_err();
+    assert_eq!(err.code(), Code::PermissionDenied);
 
     // Racing: many quotes made primary at once leave exactly one primary.
     let project = Uuid::now_v7().to_string();
