@@ -621,13 +621,11 @@ impl OrderService for OrderApi {
             .all(&self.db)
             .await
             .map_err(Error::from)?;
-        let orders = rows
-            .iter()
-            .map(|o| {
-                let mine: Vec<_> = lines.iter().filter(|l| l.order_id == o.id).cloned().collect();
-                order_out(o, &mine)
-            })
-            .collect();
+        let mut by_order: std::collections::HashMap<Uuid, Vec<order_line::Model>> = std::collections::HashMap::new();
+        for l in lines {
+            by_order.entry(l.order_id).or_default().push(l);
+        }
+        let orders = rows.iter().map(|o| order_out(o, by_order.get(&o.id).map_or(&[][..], Vec::as_slice))).collect();
         Ok(Response::new(pb::ListOrdersResponse { orders, next_page_token }))
     }
 

@@ -1,7 +1,7 @@
 //! `prm.quote.v1.QuoteService`: proto ⇄ domain translation, the store, and
 //! the outbox events of primary quotes.
 
-use std::str::FromStr;
+use std::{collections::HashMap, str::FromStr};
 
 use prm_kit::{
     Caller, Error, Result, Role,
@@ -465,13 +465,12 @@ impl QuoteService for QuoteApi {
             .all(&self.db)
             .await
             .map_err(Error::from)?;
-        let products = rows
-            .iter()
-            .map(|p| {
-                let mine: Vec<_> = prices.iter().filter(|lp| lp.product_id == p.id).cloned().collect();
-                product_out(p, &mine)
-            })
-            .collect();
+        let mut by_product: HashMap<Uuid, Vec<list_price::Model>> = HashMap::new();
+        for lp in prices {
+            by_product.entry(lp.product_id).or_default().push(lp);
+        }
+        let products =
+            rows.iter().map(|p| product_out(p, by_product.get(&p.id).map_or(&[][..], Vec::as_slice))).collect();
         Ok(Response::new(pb::ListProductsResponse { products, next_page_token }))
     }
 
@@ -736,13 +735,11 @@ impl QuoteService for QuoteApi {
             .all(&self.db)
             .await
             .map_err(Error::from)?;
-        let quotes = rows
-            .iter()
-            .map(|q| {
-                let mine: Vec<_> = lines.iter().filter(|l| l.quote_id == q.id).cloned().collect();
-                quote_out(q, &mine)
-            })
-            .collect();
+        let mut by_quote: HashMap<Uuid, Vec<quote_line::Model>> = HashMap::new();
+        for l in lines {
+            by_quote.entry(l.quote_id).or_default().push(l);
+        }
+        let quotes = rows.iter().map(|q| quote_out(q, by_quote.get(&q.id).map_or(&[][..], Vec::as_slice))).collect();
         Ok(Response::new(pb::ListQuotesResponse { quotes, next_page_token }))
     }
 
