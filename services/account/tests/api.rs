@@ -1,13 +1,11 @@
 //! The account service over real gRPC, against a fresh database per test
 //! (PostgreSQL when PRM_TEST_DATABASE_URL is set, SQLite otherwise).
 
-use std::net::SocketAddr;
-
 use prm_account::AccountService;
 use prm_kit::{
     Caller, Role,
     auth::{CallerInterceptor, InternalKey},
-    testing::TestDatabase,
+    testing::{TestServices, field_of},
 };
 use prm_proto::{
     account::v1::{self as pb, account_service_client::AccountServiceClient},
@@ -17,52 +15,34 @@ use prm_proto::{
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
 use uuid::Uuid;
 
-struct TestApp {
-    addr: SocketAddr,
-    key: InternalKey,
-    db: TestDatabase,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-}
-
 type Client = AccountServiceClient<InterceptedService<Channel, CallerInterceptor>>;
 type Records = RecordServiceClient<InterceptedService<Channel, CallerInterceptor>>;
 
+struct TestApp {
+    services: TestServices,
+}
+
 impl TestApp {
     async fn spawn() -> TestApp {
-        let db = TestDatabase::create().await.expect("test database");
-        let key = InternalKey::new(b"test-key");
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let (addr, _handle) = prm_kit::server::spawn::<AccountService>(
-            &db.url,
-            key.clone(),
-            Default::default(),
-            "127.0.0.1:0".parse().unwrap(),
-            async {
-                let _ = rx.await;
-            },
-        )
-        .await
-        .expect("service starts");
-        TestApp { addr, key, db, stop: Some(tx) }
+        let mut services = TestServices::new();
+        services.start::<AccountService>().await;
+        TestApp { services }
     }
 
     async fn channel(&self) -> Channel {
-        Channel::from_shared(format!("http://{}", self.addr)).unwrap().connect().await.unwrap()
+        self.services.channel("account").await
     }
 
     async fn client(&self, caller: &Caller) -> Client {
-        AccountServiceClient::with_interceptor(self.channel().await, CallerInterceptor::new(&self.key, caller).unwrap())
+        AccountServiceClient::with_interceptor(self.channel().await, self.services.auth(caller))
     }
 
     async fn records(&self, caller: &Caller) -> Records {
-        RecordServiceClient::with_interceptor(self.channel().await, CallerInterceptor::new(&self.key, caller).unwrap())
+        RecordServiceClient::with_interceptor(self.channel().await, self.services.auth(caller))
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        self.db.drop_database().await.unwrap();
+    async fn stop(self) {
+        self.services.stop().await;
     }
 }
 
@@ -89,10 +69,6 @@ async fn create(client: &mut Client, name: &str) -> pb::Account {
         .into_inner()
         .account
         .unwrap()
-}
-
-fn field_of(status: &tonic::Status) -> String {
-    prm_kit::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
 #[tokio::test]

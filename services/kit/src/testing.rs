@@ -1,8 +1,18 @@
-//! Test support: a fresh database per test. PostgreSQL when
-//! `PRM_TEST_DATABASE_URL` is set (a uniquely named database is created and
-//! dropped), a SQLite file in a temporary directory otherwise.
+//! Test support: a fresh database per test (PostgreSQL when
+//! `PRM_TEST_DATABASE_URL` is set, a uniquely named database created and
+//! dropped; a SQLite file in a temporary directory otherwise), and services
+//! started on them over real gRPC.
+
+use std::{collections::BTreeMap, net::SocketAddr};
 
 use sea_orm::{ConnectionTrait, Database};
+
+use crate::{
+    Caller,
+    auth::{CallerInterceptor, InternalKey},
+    mail::MailSettings,
+    server::PrmService,
+};
 
 pub struct TestDatabase {
     pub url: String,
@@ -72,6 +82,101 @@ impl Drop for TestDatabase {
         })
         .join();
     }
+}
+
+/// Services started for one test, each on its own fresh database and port,
+/// all stopped (and their databases dropped) together.
+pub struct TestServices {
+    pub key: InternalKey,
+    addrs: BTreeMap<String, SocketAddr>,
+    dbs: BTreeMap<String, TestDatabase>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
+
+impl Default for TestServices {
+    fn default() -> Self {
+        TestServices::new()
+    }
+}
+
+impl TestServices {
+    pub fn new() -> TestServices {
+        TestServices {
+            key: InternalKey::new(b"test-key"),
+            addrs: BTreeMap::new(),
+            dbs: BTreeMap::new(),
+            stop: tokio::sync::watch::channel(false).0,
+        }
+    }
+
+    /// Starts `S`; it may call every service started before it.
+    pub async fn start<S: PrmService>(&mut self) -> SocketAddr {
+        self.start_with_mail::<S>(MailSettings::default()).await
+    }
+
+    /// As [`TestServices::start`], with the service's mail settings.
+    pub async fn start_with_mail<S: PrmService>(&mut self, mail: MailSettings) -> SocketAddr {
+        let db = TestDatabase::create().await.expect("test database");
+        let downstream = self.addrs.iter().map(|(name, addr)| (name.clone(), format!("http://{addr}"))).collect();
+        let mut rx = self.stop.subscribe();
+        let stopped = async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let (addr, _) = crate::server::spawn_with::<S>(
+            &db.url,
+            self.key.clone(),
+            downstream,
+            mail,
+            "127.0.0.1:0".parse().expect("an address"),
+            stopped,
+        )
+        .await
+        .expect("service starts");
+        self.addrs.insert(S::NAME.to_string(), addr);
+        self.dbs.insert(S::NAME.to_string(), db);
+        addr
+    }
+
+    pub fn addr(&self, service: &str) -> SocketAddr {
+        self.addrs[service]
+    }
+
+    pub fn database_url(&self, service: &str) -> String {
+        self.dbs[service].url.clone()
+    }
+
+    /// A connected channel to `service`.
+    pub async fn channel(&self, service: &str) -> tonic::transport::Channel {
+        tonic::transport::Channel::from_shared(format!("http://{}", self.addr(service)))
+            .expect("a URL")
+            .connect()
+            .await
+            .expect("service reachable")
+    }
+
+    /// Calls on behalf of `caller`.
+    pub fn auth(&self, caller: &Caller) -> CallerInterceptor {
+        CallerInterceptor::new(&self.key, caller).expect("token signed")
+    }
+
+    /// Stops the services and drops their databases.
+    pub async fn stop(mut self) {
+        let _ = self.stop.send(true);
+        for db in self.dbs.values_mut() {
+            db.drop_database().await.expect("test database dropped");
+        }
+    }
+}
+
+impl Drop for TestServices {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// The field an INVALID_ARGUMENT status names, or "".
+pub fn field_of(status: &tonic::Status) -> String {
+    crate::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {

@@ -8,7 +8,7 @@ use prm_kit::{
     Caller, Role,
     auth::{CallerInterceptor, InternalKey},
     outbox::{Relay, RelayConfig, Sink, outbox_event},
-    testing::TestDatabase,
+    testing::{TestServices, field_of},
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
@@ -31,54 +31,22 @@ struct TestApp {
     account_addr: SocketAddr,
     key: InternalKey,
     order_db_url: String,
-    _dbs: Vec<TestDatabase>,
-    stop: Option<tokio::sync::watch::Sender<bool>>,
-}
-
-async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
+    services: TestServices,
 }
 
 impl TestApp {
     async fn spawn() -> TestApp {
-        let account_db = TestDatabase::create().await.unwrap();
-        let quote_db = TestDatabase::create().await.unwrap();
-        let order_db = TestDatabase::create().await.unwrap();
-        let key = InternalKey::new(b"test-key");
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let any = "127.0.0.1:0".parse().unwrap();
-        let (account_addr, _) = prm_kit::server::spawn::<prm_account::AccountService>(
-            &account_db.url,
-            key.clone(),
-            Default::default(),
-            any,
-            stopped(rx.clone()),
-        )
-        .await
-        .unwrap();
-        let downstream = [("account".to_string(), format!("http://{account_addr}"))].into_iter().collect();
-        let (quote_addr, _) = prm_kit::server::spawn::<prm_quote::QuoteService>(
-            &quote_db.url,
-            key.clone(),
-            downstream,
-            any,
-            stopped(rx.clone()),
-        )
-        .await
-        .unwrap();
-        let downstream = [("quote".to_string(), format!("http://{quote_addr}"))].into_iter().collect();
-        let (order_addr, _) =
-            prm_kit::server::spawn::<prm_order::OrderService>(&order_db.url, key.clone(), downstream, any, stopped(rx))
-                .await
-                .unwrap();
+        let mut services = TestServices::new();
+        let account_addr = services.start::<prm_account::AccountService>().await;
+        let quote_addr = services.start::<prm_quote::QuoteService>().await;
+        let order_addr = services.start::<prm_order::OrderService>().await;
         TestApp {
             order_addr,
             quote_addr,
             account_addr,
-            key,
-            order_db_url: order_db.url.clone(),
-            _dbs: vec![account_db, quote_db, order_db],
-            stop: Some(tx),
+            key: services.key.clone(),
+            order_db_url: services.database_url("order"),
+            services,
         }
     }
 
@@ -112,10 +80,8 @@ impl TestApp {
         Relay::new(db, Arc::new(Nowhere), RelayConfig::default()).pending().await.unwrap()
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(true);
-        }
+    async fn stop(self) {
+        self.services.stop().await;
     }
 }
 
@@ -146,10 +112,6 @@ fn money(c: &str, a: &str) -> Option<Money> {
 
 fn amount(m: &Option<Money>) -> &str {
     m.as_ref().map(|m| m.amount.as_str()).unwrap_or("")
-}
-
-fn field_of(status: &tonic::Status) -> String {
-    prm_kit::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
 async fn product(v: &mut Quotes, sku: &str, billing: qpb::Billing, prices: &[(&str, &str)]) -> String {

@@ -13,7 +13,7 @@ use prm_kit::{
     Caller, Role,
     auth::{CallerInterceptor, InternalKey},
     outbox::{Relay, RelayConfig, Sink},
-    testing::TestDatabase,
+    testing::{TestServices, field_of},
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
@@ -32,12 +32,7 @@ struct TestApp {
     account_addr: SocketAddr,
     key: InternalKey,
     quote_db_url: String,
-    _dbs: Vec<TestDatabase>,
-    stop: Option<tokio::sync::watch::Sender<bool>>,
-}
-
-async fn stopped(mut rx: tokio::sync::watch::Receiver<bool>) {
-    let _ = rx.wait_for(|s| *s).await;
+    services: TestServices,
 }
 
 impl TestApp {
@@ -46,38 +41,15 @@ impl TestApp {
     }
 
     async fn spawn_with_mail(mail: prm_kit::mail::MailSettings) -> TestApp {
-        let account_db = TestDatabase::create().await.unwrap();
-        let quote_db = TestDatabase::create().await.unwrap();
-        let key = InternalKey::new(b"test-key");
-        let (tx, rx) = tokio::sync::watch::channel(false);
-        let any = "127.0.0.1:0".parse().unwrap();
-        let (account_addr, _) = prm_kit::server::spawn::<prm_account::AccountService>(
-            &account_db.url,
-            key.clone(),
-            Default::default(),
-            any,
-            stopped(rx.clone()),
-        )
-        .await
-        .unwrap();
-        let downstream = [("account".to_string(), format!("http://{account_addr}"))].into_iter().collect();
-        let (quote_addr, _) = prm_kit::server::spawn_with::<prm_quote::QuoteService>(
-            &quote_db.url,
-            key.clone(),
-            downstream,
-            mail,
-            any,
-            stopped(rx),
-        )
-        .await
-        .unwrap();
+        let mut services = TestServices::new();
+        let account_addr = services.start::<prm_account::AccountService>().await;
+        let quote_addr = services.start_with_mail::<prm_quote::QuoteService>(mail).await;
         TestApp {
             quote_addr,
             account_addr,
-            key,
-            quote_db_url: quote_db.url.clone(),
-            _dbs: vec![account_db, quote_db],
-            stop: Some(tx),
+            key: services.key.clone(),
+            quote_db_url: services.database_url("quote"),
+            services,
         }
     }
 
@@ -91,10 +63,8 @@ impl TestApp {
         AccountServiceClient::with_interceptor(ch, CallerInterceptor::new(&self.key, caller).unwrap())
     }
 
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(true);
-        }
+    async fn stop(self) {
+        self.services.stop().await;
     }
 }
 
@@ -108,10 +78,6 @@ fn vendor() -> Caller {
 
 fn money(c: &str, a: &str) -> Option<Money> {
     Some(Money { currency_code: c.into(), amount: a.into() })
-}
-
-fn field_of(status: &tonic::Status) -> String {
-    prm_kit::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
 }
 
 async fn product(c: &mut Client, sku: &str, billing: pb::Billing, prices: &[(&str, &str)]) -> String {
