@@ -33,3 +33,19 @@ fn prm_token_refuses_a_partner_role_without_a_partner() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--partner-id"));
 }
+
+#[test]
+fn prm_token_carries_an_account_managers_partners() {
+    let dir = prm_kit::testing::TempDir::new("prm-cli").unwrap();
+    let partner = uuid::Uuid::now_v7();
+    let out = Command::new(env!("CARGO_BIN_EXE_prm"))
+        .args(["token", "--role", "account_manager", "--assigned-partner", &partner.to_string(), "--data-dir"])
+        .arg(&dir.0)
+        .env("PRM_INTERNAL_KEY", "cli-test-key")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let caller = InternalKey::new(b"cli-test-key").verify(String::from_utf8(out.stdout).unwrap().trim()).unwrap();
+    assert_eq!(caller.role, Role::AccountManager);
+    assert_eq!(caller.assigned_partners, vec![partner]);
+}

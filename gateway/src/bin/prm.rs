@@ -43,6 +43,9 @@ enum Command {
         /// Acting user; a fresh id when not given.
         #[arg(long)]
         user_id: Option<uuid::Uuid>,
+        /// For `account_manager`: a partner assigned to them (repeatable).
+        #[arg(long = "assigned-partner")]
+        assigned_partners: Vec<uuid::Uuid>,
         #[arg(long, env = "PRM_DATA_DIR", default_value = "data")]
         data_dir: PathBuf,
         /// Lifetime in seconds.
@@ -139,17 +142,20 @@ async fn main() -> anyhow::Result<()> {
             system.shutdown().await
         }
         Command::Gateway(args) => run_gateway(*args).await,
-        Command::Token { role, partner_id, user_id, data_dir, ttl } => {
+        Command::Token { role, partner_id, user_id, assigned_partners, data_dir, ttl } => {
             let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if role.is_partner_role() && partner_id.is_none() {
                 anyhow::bail!("--partner-id is required for {role}");
+            }
+            if !assigned_partners.is_empty() && role != Role::AccountManager {
+                anyhow::bail!("--assigned-partner is for account_manager tokens only");
             }
             let key = launcher::key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?;
             let caller = Caller {
                 user_id: user_id.unwrap_or_else(uuid::Uuid::now_v7),
                 partner_id,
                 role,
-                assigned_partners: vec![],
+                assigned_partners,
                 partner_tier: None,
             };
             println!("{}", InternalKey::new(&key).sign(&caller, Duration::from_secs(ttl))?);
