@@ -20,21 +20,9 @@ pub mod scope;
 pub mod server;
 pub mod telemetry;
 pub mod testing;
+pub mod text;
 pub mod text_enum;
 pub mod time;
 
 pub use auth::{Caller, Role};
 pub use error::{Error, Result};
-
-/// Free text a person adds to a message: trimmed, at most `max` characters,
-/// no control characters but line breaks and tabs.
-pub fn mail_text(value: &str, field: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("is longer than {max} characters")));
-    }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(Error::invalid(field, "contains control characters"));
-    }
-    Ok(v.to_string())
-}

@@ -19,6 +19,7 @@ use prm_kit::{
     money::{self, Currency, from_units, to_units},
     outbox, owned,
     record::{self, parse_id},
+    text::{line, required_line},
     time,
 };
 use prm_proto::{
@@ -235,28 +236,14 @@ fn request_id_in(s: &str) -> Result<String> {
     Ok(s.to_string())
 }
 
-fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String> {
-    let v = value.trim();
-    if required && v.is_empty() {
-        return Err(Error::invalid(field, "is required"));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("is longer than {max} characters")));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "contains control characters"));
-    }
-    Ok(v.to_string())
-}
-
 fn shipping_in(a: Option<&Address>) -> Result<Address> {
     let a = a.ok_or_else(|| Error::invalid("shipping_address", "is required"))?;
     Ok(Address {
-        street: text("shipping_address.street", &a.street, 500, true)?,
-        city: text("shipping_address.city", &a.city, 100, true)?,
-        postal_code: text("shipping_address.postal_code", &a.postal_code, 20, false)?,
-        region: text("shipping_address.region", &a.region, 100, false)?,
-        country: text("shipping_address.country", &a.country, 64, false)?,
+        street: required_line("shipping_address.street", &a.street, 500)?,
+        city: required_line("shipping_address.city", &a.city, 100)?,
+        postal_code: line("shipping_address.postal_code", &a.postal_code, 20)?,
+        region: line("shipping_address.region", &a.region, 100)?,
+        country: line("shipping_address.country", &a.country, 64)?,
     })
 }
 

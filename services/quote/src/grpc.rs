@@ -11,6 +11,7 @@ use prm_kit::{
     money::{self, Currency, from_units, to_units},
     outbox, owned,
     record::{self, parse_id},
+    text::required_line,
     time,
 };
 use prm_proto::{
@@ -409,7 +410,7 @@ impl QuoteService for QuoteApi {
         require_vendor(&caller)?;
         let p = req.into_inner().product.ok_or_else(|| Error::invalid("product", "is required"))?;
         let sku = Sku::parse("sku", &p.sku)?;
-        let name = required("name", &p.name, 255)?;
+        let name = required_line("name", &p.name, 255)?;
         let (family, billing) = (family_in(p.family)?, billing_in(p.billing)?);
         if product::Entity::find()
             .filter(product::Column::Sku.eq(sku.as_str()))
@@ -490,7 +491,7 @@ impl QuoteService for QuoteApi {
         let mut next = current.into_active_model();
         for path in &mask {
             match path.as_str() {
-                "name" => next.name = Set(required("name", &p.name, 255)?),
+                "name" => next.name = Set(required_line("name", &p.name, 255)?),
                 "family" => next.family = Set(family_in(p.family)?.to_string()),
                 "billing" => next.billing = Set(billing_in(p.billing)?.to_string()),
                 "active" => next.active = Set(p.active),
@@ -666,7 +667,7 @@ impl QuoteService for QuoteApi {
     async fn create_quote(&self, req: Request<pb::CreateQuoteRequest>) -> Reply<pb::CreateQuoteResponse> {
         let caller = Caller::of(&req)?;
         let q = req.into_inner().quote.ok_or_else(|| Error::invalid("quote", "is required"))?;
-        let name = required("name", &q.name, 255)?;
+        let name = required_line("name", &q.name, 255)?;
         let project_id = parse_id(&q.project_id, "project_id")?;
         let account_id = parse_id(&q.account_id, "account_id")?;
         let currency = Currency::parse("currency_code", &q.currency_code)?;
@@ -761,7 +762,7 @@ impl QuoteService for QuoteApi {
         let mut next = current.clone();
         for path in &mask {
             match path.as_str() {
-                "name" => next.name = required("name", &p.name, 255)?,
+                "name" => next.name = required_line("name", &p.name, 255)?,
                 "expiry_date" => next.expiry_date = expiry_in(&p.expiry_date)?,
                 "shipping_address_type" => {
                     let t = shipping_in(p.shipping_address_type)?;
@@ -1055,7 +1056,7 @@ impl QuoteService for QuoteApi {
         let r = req.into_inner();
         let id = parse_id(&r.id, "id")?;
         let contact_id = parse_id(&r.contact_id, "contact_id")?;
-        let note = prm_kit::mail_text(&r.message, "message", 4000)?;
+        let note = prm_kit::text::paragraph("message", &r.message, 4000)?;
         let q = owned::find::<quote::Entity, _>(&self.db, &caller, id).await?;
         if !caller.may_edit(q.partner_id, q.owner_id) {
             return Err(Error::PermissionDenied(format!("a {} may not send this quote", caller.role)).into());
@@ -1128,20 +1129,6 @@ fn editable(q: &quote::Model) -> Result<()> {
         return Err(Error::FailedPrecondition(format!("the lines of a {status} quote cannot change")));
     }
     Ok(())
-}
-
-fn required(field: &str, value: &str, max: usize) -> Result<String> {
-    let v = value.trim();
-    if v.is_empty() {
-        return Err(Error::invalid(field, "is required"));
-    }
-    if v.chars().count() > max {
-        return Err(Error::invalid(field, format!("is longer than {max} characters")));
-    }
-    if v.chars().any(char::is_control) {
-        return Err(Error::invalid(field, "contains control characters"));
-    }
-    Ok(v.to_string())
 }
 
 fn wap_out(w: &wap::Model) -> pb::WeightedAveragePrices {

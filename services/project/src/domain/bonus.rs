@@ -81,7 +81,7 @@ impl DemoQuestions {
             if !seen.insert(id) {
                 return Err(Error::invalid(format!("{field}.id"), "appears twice"));
             }
-            let text = prm_kit::mail_text(&text, &format!("{field}.text"), Self::MAX_CHARS)?;
+            let text = prm_kit::text::paragraph(&format!("{field}.text"), &text, Self::MAX_CHARS)?;
             if text.is_empty() {
                 return Err(Error::invalid(format!("{field}.text"), "must not be empty"));
             }
@@ -142,7 +142,7 @@ impl DemoAnswers {
     }
 
     fn text(question: Uuid, text: &str) -> Result<String> {
-        prm_kit::mail_text(text, &format!("demo_answers[{question}]"), Self::MAX_CHARS)
+        prm_kit::text::paragraph(&format!("demo_answers[{question}]"), text, Self::MAX_CHARS)
     }
 
     pub fn get(&self, question: Uuid) -> Option<&str> {

@@ -138,7 +138,7 @@ impl LostReason {
     pub const MAX_CHARS: usize = 1000;
 
     pub fn parse(field: &str, s: &str) -> Result<LostReason> {
-        let v = prm_kit::mail_text(s, field, Self::MAX_CHARS)?;
+        let v = prm_kit::text::paragraph(field, s, Self::MAX_CHARS)?;
         if v.is_empty() {
             return Err(Error::invalid(field, "is required: say why the project was lost"));
         }
