@@ -2,18 +2,18 @@
 //! a record the caller may not see answers 404 (ids cannot be probed); a
 //! visible record the caller's role may not change answers 403.
 
+use axum::Json;
 use axum::Router;
-use axum::extract::{FromRef, Path, Query, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
-use axum::{Json, extract::rejection::QueryRejection};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::auth::{Auth, AuthUser, UserView};
 use crate::identity::{IdentityError, NewUser, Partner, PostalAddress, Role, User};
-use crate::problem::{ApiJson, Problem};
+use crate::problem::{ApiJson, ApiQuery, Problem};
 use crate::rest::Page;
 
 /// A malformed id cannot name a record, so it is simply not found.
@@ -60,9 +60,8 @@ struct ListUsersQuery {
 async fn list_users(
     State(auth): State<Auth>,
     caller: AuthUser,
-    query: Result<Query<ListUsersQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<ListUsersQuery>,
 ) -> Result<Json<Page<UserView>>, Problem> {
-    let Query(q) = query.map_err(|e| Problem::bad_request(e.body_text()))?;
     let scope = match caller.role {
         Role::VendorAdmin => q.partner_id,
         Role::PartnerAdmin => {

@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -18,7 +18,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::Acting,
 };
 
@@ -134,11 +134,7 @@ pub fn routes() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/accounts", tag = "accounts", params(ListQuery),
     responses((status = 200, body = Page<AccountJson>), (status = 400, description = "bad filter, order_by or page token")))]
-pub async fn list(
-    acting: Acting,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Page<AccountJson>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
+pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<AccountJson>>, Problem> {
     let r = acting
         .accounts()?
         .list_accounts(pb::ListAccountsRequest {

@@ -4,7 +4,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, put},
@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use super::{ListQuery, Page, object, refuse_server_owned, status::OrProblem, time, update_mask};
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::Acting,
 };
 
@@ -159,9 +159,8 @@ pub fn routes() -> Router<AppState> {
 #[utoipa::path(get, path = "/api/v1/products", tag = "catalogue", params(ListQuery), responses((status = 200, body = Page<ProductJson>)))]
 pub async fn list_products(
     acting: Acting,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<Page<ProductJson>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
     let r = acting
         .quotes()?
         .list_products(pb::ListProductsRequest {

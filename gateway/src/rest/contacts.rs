@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -19,7 +19,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::Acting,
 };
 
@@ -92,11 +92,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ListQuery), responses((status = 200, body = Page<ContactJson>), (status = 400)))]
-pub async fn list(
-    acting: Acting,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Page<ContactJson>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
+pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<ContactJson>>, Problem> {
     let r = acting
         .accounts()?
         .list_contacts(pb::ListContactsRequest {

@@ -3,7 +3,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -22,7 +22,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::Acting,
 };
 
@@ -158,11 +158,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery), responses((status = 200, body = Page<OrderJson>), (status = 400)))]
-pub async fn list(
-    acting: Acting,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Page<OrderJson>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
+pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<OrderJson>>, Problem> {
     let r = acting
         .orders()?
         .list_orders(pb::ListOrdersRequest {

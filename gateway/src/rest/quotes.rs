@@ -4,7 +4,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, patch, post},
@@ -23,7 +23,7 @@ use super::{
 };
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::Acting,
 };
 
@@ -227,11 +227,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/quotes", tag = "quotes", params(ListQuery), responses((status = 200, body = Page<QuoteJson>), (status = 400)))]
-pub async fn list(
-    acting: Acting,
-    q: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Page<QuoteJson>>, Problem> {
-    let Query(q) = q.map_err(|e| Problem::bad_request(e.body_text()))?;
+pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Json<Page<QuoteJson>>, Problem> {
     let r = acting
         .quotes()?
         .list_quotes(pb::ListQuotesRequest {

@@ -6,7 +6,7 @@
 use axum::{
     Json, Router,
     body::Bytes,
-    extract::{Path, Query},
+    extract::Path,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -23,7 +23,7 @@ use utoipa::ToSchema;
 use super::{Page, status::OrProblem, time};
 use crate::{
     app::AppState,
-    problem::{Problem, parse_json},
+    problem::{ApiQuery, Problem, parse_json},
     services::{Acting, Services},
 };
 
@@ -133,11 +133,7 @@ fn attachment_json(a: pb::Attachment) -> AttachmentJson {
     }
 }
 
-type Q<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
-
-fn query<T>(q: Q<T>) -> Result<T, Problem> {
-    q.map(|Query(q)| q).map_err(|e| Problem::bad_request(e.body_text()))
-}
+type Q<T> = ApiQuery<T>;
 
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new();
@@ -182,7 +178,7 @@ async fn list_notes(
     id: String,
     q: Q<PageQuery>,
 ) -> Result<Json<Page<NoteJson>>, Problem> {
-    let q = query(q)?;
+    let ApiQuery(q) = q;
     let r = c
         .client(&acting)?
         .list_notes(pb::ListNotesRequest { record: record(c, id), page_size: q.page_size, page_token: q.page_token })
@@ -207,7 +203,7 @@ async fn list_files(
     id: String,
     q: Q<PageQuery>,
 ) -> Result<Json<Page<AttachmentJson>>, Problem> {
-    let q = query(q)?;
+    let ApiQuery(q) = q;
     let r = c
         .client(&acting)?
         .list_attachments(pb::ListAttachmentsRequest {
@@ -231,7 +227,7 @@ async fn upload(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let q = query(q)?;
+    let ApiQuery(q) = q;
     if body.len() > prm_kit::record::MAX_ATTACHMENT_BYTES {
         return Err(Problem::bad_request_field(
             "content",
@@ -295,7 +291,7 @@ async fn history(
     id: String,
     q: Q<PageQuery>,
 ) -> Result<Json<Page<FieldChangeJson>>, Problem> {
-    let q = query(q)?;
+    let ApiQuery(q) = q;
     let r = c
         .client(&acting)?
         .list_field_changes(pb::ListFieldChangesRequest {
