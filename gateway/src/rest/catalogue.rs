@@ -89,13 +89,11 @@ pub struct WapJson {
 }
 
 pub fn family_name(v: i32) -> String {
-    pb::ProductFamily::try_from(v)
-        .map(|f| f.as_str_name().trim_start_matches("PRODUCT_FAMILY_").to_lowercase())
-        .unwrap_or_default()
+    pb::ProductFamily::try_from(v).map(|f| super::enum_word(f.as_str_name(), "PRODUCT_FAMILY_")).unwrap_or_default()
 }
 
 pub fn billing_name(v: i32) -> String {
-    pb::Billing::try_from(v).map(|b| b.as_str_name().trim_start_matches("BILLING_").to_lowercase()).unwrap_or_default()
+    pb::Billing::try_from(v).map(|b| super::enum_word(b.as_str_name(), "BILLING_")).unwrap_or_default()
 }
 
 fn family_value(s: &str) -> Result<i32, Problem> {

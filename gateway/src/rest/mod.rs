@@ -81,6 +81,12 @@ pub struct ListQuery {
     pub order_by: String,
 }
 
+/// The REST word of a proto enum value: `QUOTE_STATUS_CONTRACT_SENT` with
+/// prefix `QUOTE_STATUS_` is `contract_sent`.
+pub fn enum_word(proto_name: &str, prefix: &str) -> String {
+    proto_name.trim_start_matches(prefix).to_lowercase()
+}
+
 /// Splits `{id}:{verb}` (Google AIP custom methods) into its parts.
 pub fn split_verb(segment: &str) -> (&str, Option<&str>) {
     match segment.split_once(':') {

@@ -104,17 +104,13 @@ pub struct OrderTransitionInput {
     pub status: String,
 }
 
-fn enum_name(s: &str, prefix: &str) -> String {
-    s.trim_start_matches(prefix).to_lowercase()
-}
-
 pub fn to_json(o: pb::Order) -> OrderJson {
     OrderJson {
         order_type: pb::OrderType::try_from(o.r#type)
-            .map(|t| enum_name(t.as_str_name(), "ORDER_TYPE_"))
+            .map(|t| super::enum_word(t.as_str_name(), "ORDER_TYPE_"))
             .unwrap_or_default(),
         status: pb::OrderStatus::try_from(o.status)
-            .map(|s| enum_name(s.as_str_name(), "ORDER_STATUS_"))
+            .map(|s| super::enum_word(s.as_str_name(), "ORDER_STATUS_"))
             .unwrap_or_default(),
         id: o.id,
         number: o.number,
@@ -130,7 +126,7 @@ pub fn to_json(o: pb::Order) -> OrderJson {
             .into_iter()
             .map(|l| OrderLineJson {
                 billing: pb::Billing::try_from(l.billing)
-                    .map(|b| enum_name(b.as_str_name(), "BILLING_"))
+                    .map(|b| super::enum_word(b.as_str_name(), "BILLING_"))
                     .unwrap_or_default(),
                 id: l.id,
                 product_id: l.product_id,

@@ -121,10 +121,6 @@ pub struct SentJson {
     pub recipient: String,
 }
 
-fn enum_name(s: &str, prefix: &str) -> String {
-    s.trim_start_matches(prefix).to_lowercase()
-}
-
 /// For the partner and reseller types: that address from the caller's
 /// partner record, which the gateway owns.
 async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_proto::common::v1::Address>, Problem> {
@@ -175,10 +171,10 @@ fn status_value(s: &str) -> Result<i32, Problem> {
 pub fn to_json(q: pb::Quote) -> QuoteJson {
     QuoteJson {
         status: pb::QuoteStatus::try_from(q.status)
-            .map(|s| enum_name(s.as_str_name(), "QUOTE_STATUS_"))
+            .map(|s| super::enum_word(s.as_str_name(), "QUOTE_STATUS_"))
             .unwrap_or_default(),
         shipping_address_type: pb::ShippingAddressType::try_from(q.shipping_address_type)
-            .map(|s| enum_name(s.as_str_name(), "SHIPPING_ADDRESS_TYPE_"))
+            .map(|s| super::enum_word(s.as_str_name(), "SHIPPING_ADDRESS_TYPE_"))
             .unwrap_or_default(),
         id: q.id,
         partner_id: q.partner_id,
