@@ -11,6 +11,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/quote/v1/quote.proto",
         "prm/order/v1/order.proto",
         "prm/outbox/v1/outbox.proto",
+        "prm/project/v1/project.proto",
     ];
     let mut config = prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);

@@ -27,6 +27,11 @@ pub mod order {
         tonic::include_proto!("prm.order.v1");
     }
 }
+pub mod project {
+    pub mod v1 {
+        tonic::include_proto!("prm.project.v1");
+    }
+}
 pub mod outbox {
     pub mod v1 {
         tonic::include_proto!("prm.outbox.v1");

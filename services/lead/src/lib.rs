@@ -1,0 +1,1 @@
+//! The lead service (being built).
