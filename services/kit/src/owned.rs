@@ -28,6 +28,34 @@ pub trait OwnedEntity: EntityTrait {
     fn scope(caller: &Caller) -> Scope {
         Scope::records(caller)
     }
+
+    /// Whether `caller` may make `change` to `row`: the partner-record rules
+    /// of [`partner_rules`] unless overridden, for records with states of
+    /// their own (a lead in the vendor's pool, a converted lead).
+    fn check_change(caller: &Caller, row: &Self::Model, change: Change) -> Result<()> {
+        partner_rules::<Self>(caller, row, change)
+    }
+}
+
+/// What a caller asks to do to a row, for [`OwnedEntity::check_change`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Edit,
+    Delete,
+    Owner,
+}
+
+/// The rules of DOMAIN.md for partner records: partner users change what
+/// they own, partner admins anything of their company and its owner.
+pub fn partner_rules<E: OwnedEntity>(caller: &Caller, row: &E::Model, change: Change) -> Result<()> {
+    let RecordInfo { partner_id, owner_id } = info::<E>(row);
+    match change {
+        Change::Edit | Change::Delete if !caller.may_edit(partner_id, owner_id) => Err(edit_denied(caller)),
+        Change::Owner if !caller.may_change_owner(partner_id) => {
+            Err(Error::PermissionDenied("only a partner admin changes the owner".into()))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The rows of `E` the caller may see.
@@ -96,10 +124,8 @@ where
 {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
-    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
-    if !caller.may_edit(partner_id, owner_id) {
-        return Err(edit_denied(caller));
-    }
+    E::check_change(caller, &current, Change::Edit)?;
+    let partner_id = info::<E>(&current).partner_id;
     let Some((next, changes)) = apply(&current)? else {
         return Ok(current);
     };
@@ -123,10 +149,8 @@ pub async fn change_owner<E: OwnedEntity>(
 ) -> Result<E::Model> {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
+    E::check_change(caller, &current, Change::Owner)?;
     let RecordInfo { partner_id, owner_id } = info::<E>(&current);
-    if !caller.may_change_owner(partner_id) {
-        return Err(Error::PermissionDenied("only a partner admin changes the owner".into()));
-    }
     if owner_id == new_owner {
         return Ok(current);
     }
@@ -153,10 +177,7 @@ where
 {
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
-    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
-    if !caller.may_edit(partner_id, owner_id) {
-        return Err(edit_denied(caller));
-    }
+    E::check_change(caller, &current, Change::Delete)?;
     cascade(&txn).await?;
     record::delete_features(&txn, E::KIND, id).await?;
     E::delete_many().filter(E::ID.eq(id)).exec(&txn).await?;

@@ -137,6 +137,12 @@ impl TestServices {
         addr
     }
 
+    /// Points the `service` downstream of services started from now on at
+    /// `addr`, e.g. a closed port to test how a caller copes with it down.
+    pub fn point(&mut self, service: &str, addr: SocketAddr) {
+        self.addrs.insert(service.to_string(), addr);
+    }
+
     pub fn addr(&self, service: &str) -> SocketAddr {
         self.addrs[service]
     }
