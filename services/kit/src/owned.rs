@@ -187,3 +187,44 @@ where
 
 /// A boxed future, for the cascade step of [`delete`].
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// The row that an earlier create with the client-chosen `id` made, so that
+/// a retried create answers it instead of making a second one; `None` when
+/// the id is free. An id taken by another partner's row answers
+/// ALREADY_EXISTS, which tells nothing about that row.
+pub async fn created_before<E: OwnedEntity, C: ConnectionTrait>(
+    conn: &C,
+    partner_id: Uuid,
+    id: Uuid,
+) -> Result<Option<E::Model>> {
+    match E::find().filter(E::ID.eq(id)).one(conn).await? {
+        None => Ok(None),
+        Some(m) if info::<E>(&m).partner_id == partner_id => Ok(Some(m)),
+        Some(_) => Err(Error::AlreadyExists("the id is already taken".into())),
+    }
+}
+
+/// Inserts `row`, whose id the client chose, once: a create repeated with
+/// the same id (a retry, or one racing this call) answers the row the first
+/// one made, of the same partner.
+pub async fn insert_once<E>(db: &DatabaseConnection, row: E::Model) -> Result<E::Model>
+where
+    E: OwnedEntity,
+    E::Model: IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+{
+    let RecordInfo { partner_id, .. } = info::<E>(&row);
+    let id = uuid_of(&row, E::ID);
+    if let Some(m) = created_before::<E, _>(db, partner_id, id).await? {
+        return Ok(m);
+    }
+    match row.into_active_model().reset_all().insert(db).await {
+        Ok(m) => Ok(m),
+        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            created_before::<E, _>(db, partner_id, id)
+                .await?
+                .ok_or_else(|| Error::AlreadyExists("the id is already taken".into()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
