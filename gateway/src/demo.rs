@@ -183,6 +183,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                     shipping_address: address,
                     ..Default::default()
                 }),
+                ..Default::default()
             })
             .await?
             .into_inner()
@@ -199,6 +200,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
                         email: (*email).into(),
                         ..Default::default()
                     }),
+                    ..Default::default()
                 })
                 .await?;
         }

@@ -171,6 +171,7 @@ async fn main() {
                     name: format!("Bench account {i:05}"),
                     ..Default::default()
                 }),
+                ..Default::default()
             })
             .await
             .unwrap()

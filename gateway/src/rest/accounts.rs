@@ -156,7 +156,10 @@ pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let input: AccountInput = parse_json(&body)?;
     let a = acting
         .accounts()?
-        .create_account(pb::CreateAccountRequest { account: Some(to_proto(String::new(), input)?) })
+        .create_account(pb::CreateAccountRequest {
+            account: Some(to_proto(String::new(), input)?),
+            ..Default::default()
+        })
         .await
         .or_problem()?
         .account

@@ -113,7 +113,10 @@ pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let input: ContactInput = parse_json(&body)?;
     let c = acting
         .accounts()?
-        .create_contact(pb::CreateContactRequest { contact: Some(to_proto(String::new(), input)) })
+        .create_contact(pb::CreateContactRequest {
+            contact: Some(to_proto(String::new(), input)),
+            ..Default::default()
+        })
         .await
         .or_problem()?
         .contact

@@ -208,6 +208,12 @@ fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
     mask.map(|m| m.paths.clone()).unwrap_or_default()
 }
 
+/// A client-chosen id of a create (empty: the service chooses). A create
+/// repeated with the same id answers the record the first one made.
+fn chosen_id(s: &str, field: &str) -> Result<Option<Uuid>> {
+    if s.is_empty() { Ok(None) } else { parse_id(s, field).map(Some) }
+}
+
 fn no_such_account() -> Error {
     Error::invalid("account_id", "names no account of this partner")
 }
@@ -268,12 +274,14 @@ impl AccountService for AccountApi {
     #[tracing::instrument(skip_all)]
     async fn create_account(&self, req: Request<pb::CreateAccountRequest>) -> Reply<pb::CreateAccountResponse> {
         let caller = Caller::of(&req)?;
-        let raw = req.get_ref().account.as_ref().ok_or_else(|| Error::invalid("account", "is required"))?;
+        let r = req.get_ref();
+        let raw = r.account.as_ref().ok_or_else(|| Error::invalid("account", "is required"))?;
+        let chosen_id = chosen_id(&r.account_id, "account_id")?;
         let fields = AccountFields::parse(&account_in(raw, false)?)?;
         let partner_id = caller.creating_partner()?;
         let now = time::now();
         let mut m = account::Model {
-            id: Uuid::now_v7(),
+            id: chosen_id.unwrap_or_else(Uuid::now_v7),
             partner_id,
             owner_id: caller.user_id,
             name: String::new(),
@@ -297,7 +305,10 @@ impl AccountService for AccountApi {
             update_time: now,
         };
         m.set_fields(&fields);
-        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
+        let m = match chosen_id {
+            Some(_) => owned::insert_once::<account::Entity>(&self.db, m).await?,
+            None => m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?,
+        };
         tracing::info!(account_id = %m.id, partner_id = %m.partner_id, "account created");
         Ok(Response::new(pb::CreateAccountResponse { account: Some(account_out(&m)) }))
     }
@@ -389,7 +400,9 @@ impl AccountService for AccountApi {
     #[tracing::instrument(skip_all)]
     async fn create_contact(&self, req: Request<pb::CreateContactRequest>) -> Reply<pb::CreateContactResponse> {
         let caller = Caller::of(&req)?;
-        let raw = req.get_ref().contact.as_ref().ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let r = req.get_ref();
+        let raw = r.contact.as_ref().ok_or_else(|| Error::invalid("contact", "is required"))?;
+        let chosen_id = chosen_id(&r.contact_id, "contact_id")?;
         let fields = ContactFields::parse(&contact_in(raw)?)?;
         let partner_id = caller.creating_partner()?;
         let account_id = fields.account_id.expect("parsed contacts have an account");
@@ -400,7 +413,7 @@ impl AccountService for AccountApi {
         }
         let now = time::now();
         let mut m = contact::Model {
-            id: Uuid::now_v7(),
+            id: chosen_id.unwrap_or_else(Uuid::now_v7),
             partner_id,
             owner_id: caller.user_id,
             account_id,
@@ -419,7 +432,10 @@ impl AccountService for AccountApi {
             update_time: now,
         };
         m.set_fields(&fields);
-        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
+        let m = match chosen_id {
+            Some(_) => owned::insert_once::<contact::Entity>(&self.db, m).await?,
+            None => m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?,
+        };
         Ok(Response::new(pb::CreateContactResponse { contact: Some(contact_out(&m)) }))
     }
 

@@ -63,7 +63,7 @@ fn account(name: &str) -> pb::Account {
 
 async fn create(client: &mut Client, name: &str) -> pb::Account {
     client
-        .create_account(pb::CreateAccountRequest { account: Some(account(name)) })
+        .create_account(pb::CreateAccountRequest { account: Some(account(name)), ..Default::default() })
         .await
         .unwrap()
         .into_inner()
@@ -205,7 +205,10 @@ async fn account_managers_read_assigned_partners_only_and_cannot_edit() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
-    let err = c.create_account(pb::CreateAccountRequest { account: Some(account("X")) }).await.unwrap_err();
+    let err = c
+        .create_account(pb::CreateAccountRequest { account: Some(account("X")), ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), Code::PermissionDenied);
     // An account manager may comment.
     let record = Some(RecordRef { r#type: RecordType::Account as i32, id: a.id });
@@ -270,7 +273,8 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         ),
     ];
     for (a, field) in cases {
-        let err = c.create_account(pb::CreateAccountRequest { account: Some(a) }).await.unwrap_err();
+        let err =
+            c.create_account(pb::CreateAccountRequest { account: Some(a), ..Default::default() }).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument);
         assert_eq!(field_of(&err), field);
     }
@@ -291,6 +295,7 @@ async fn bad_input_names_the_field_and_changes_nothing() {
                 email: "doe@".into(),
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -398,6 +403,7 @@ async fn contacts_belong_to_an_account_of_the_same_partner() {
     let err = cc
         .create_contact(pb::CreateContactRequest {
             contact: Some(pb::Contact { account_id: a.id.clone(), last_name: "Spy".into(), ..Default::default() }),
+            ..Default::default()
         })
         .await
         .unwrap_err();
@@ -413,6 +419,7 @@ async fn contacts_belong_to_an_account_of_the_same_partner() {
                 phone: "(030) 555-0199".into(),
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -513,5 +520,89 @@ async fn health_reports_serving() {
         let r = h.check(tonic_health::pb::HealthCheckRequest { service: service.into() }).await.unwrap().into_inner();
         assert_eq!(r.status, tonic_health::pb::health_check_response::ServingStatus::Serving as i32);
     }
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_with_a_chosen_id_is_made_once_and_retries_answer_it() {
+    let app = TestApp::spawn().await;
+    let acme = Uuid::now_v7();
+    let alice = person(Role::PartnerUser, Some(acme));
+    let bob = person(Role::PartnerUser, Some(acme));
+    let mut c = app.client(&alice).await;
+    let (account_id, contact_id) = (Uuid::now_v7().to_string(), Uuid::now_v7().to_string());
+    let mut made = Vec::new();
+    for name in ["Acme", "Acme (retried)"] {
+        let a = c
+            .create_account(pb::CreateAccountRequest { account: Some(account(name)), account_id: account_id.clone() })
+            .await
+            .unwrap()
+            .into_inner()
+            .account
+            .unwrap();
+        made.push(a);
+    }
+    assert_eq!(made[0].id, account_id);
+    assert_eq!(made[1], made[0], "the retry answers the first account, unchanged");
+    // A colleague retrying (e.g. a recovery acting for the same partner) gets it too.
+    let again = app
+        .client(&bob)
+        .await
+        .create_account(pb::CreateAccountRequest { account: Some(account("Other")), account_id: account_id.clone() })
+        .await
+        .unwrap()
+        .into_inner()
+        .account
+        .unwrap();
+    assert_eq!(again.id, account_id);
+    for _ in 0..2 {
+        let contact = c
+            .create_contact(pb::CreateContactRequest {
+                contact: Some(pb::Contact {
+                    account_id: account_id.clone(),
+                    last_name: "Lee".into(),
+                    ..Default::default()
+                }),
+                contact_id: contact_id.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .contact
+            .unwrap();
+        assert_eq!(contact.id, contact_id);
+    }
+    assert_eq!(c.list_accounts(pb::ListAccountsRequest::default()).await.unwrap().into_inner().accounts.len(), 1);
+    assert_eq!(c.list_contacts(pb::ListContactsRequest::default()).await.unwrap().into_inner().contacts.len(), 1);
+
+    // Another partner choosing a taken id learns nothing about the record.
+    let carol = person(Role::PartnerUser, Some(Uuid::now_v7()));
+    let mut cc = app.client(&carol).await;
+    let err = cc
+        .create_account(pb::CreateAccountRequest { account: Some(account("Mine")), account_id: account_id.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    assert!(!err.message().contains("Acme"));
+    let own = cc.create_account(pb::CreateAccountRequest { account: Some(account("Mine")), ..Default::default() });
+    let own = own.await.unwrap().into_inner().account.unwrap();
+    let err = cc
+        .create_contact(pb::CreateContactRequest {
+            contact: Some(pb::Contact { account_id: own.id.clone(), last_name: "Spy".into(), ..Default::default() }),
+            contact_id: contact_id.clone(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Code::AlreadyExists);
+    let listed = cc.list_accounts(pb::ListAccountsRequest::default()).await.unwrap().into_inner().accounts;
+    assert_eq!(listed.len(), 1);
+    assert!(cc.list_contacts(pb::ListContactsRequest::default()).await.unwrap().into_inner().contacts.is_empty());
+
+    // A chosen id must be an id.
+    let err = c
+        .create_account(pb::CreateAccountRequest { account: Some(account("X")), account_id: "42".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "account_id");
     app.stop().await;
 }

@@ -173,6 +173,7 @@ async fn seller(app: &TestApp) -> (Caller, String) {
                 }),
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await
         .unwrap()

@@ -120,6 +120,7 @@ async fn seller(app: &TestApp) -> (Caller, String) {
                 }),
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await
         .unwrap()
@@ -708,6 +709,7 @@ async fn contact(app: &TestApp, me: &Caller, account_id: &str, email: &str) -> S
                 email: email.into(),
                 ..Default::default()
             }),
+            ..Default::default()
         })
         .await
         .unwrap()
