@@ -5,6 +5,7 @@
 //! filters, sorting and page tokens, [`error::Error`] for status codes, and
 //! [`record`] for notes, files, field history and followers.
 
+pub mod address;
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -3,6 +3,10 @@
 //! error naming the field.
 
 use prm_kit::{Error, Result};
+pub use prm_kit::{
+    address::Address,
+    text::{digits, email, phone},
+};
 
 pub const MAX_NAME: usize = 255;
 pub const MAX_TEXT: usize = 255;
@@ -27,55 +31,6 @@ pub fn required(field: &str, value: &str, max: usize) -> Result<String> {
         return Err(Error::invalid(field, "is required"));
     }
     Ok(v)
-}
-
-/// An e-mail address (`local@domain.tld`), domain lower-cased; empty allowed.
-pub fn email(field: &str, value: &str) -> Result<String> {
-    let v = text(field, value, 254)?;
-    if v.is_empty() {
-        return Ok(v);
-    }
-    let bad = || Error::invalid(field, format!("`{v}` is not an e-mail address"));
-    let (local, domain) = v.rsplit_once('@').ok_or_else(bad)?;
-    let local_ok = !local.is_empty()
-        && local.len() <= 64
-        && !local.contains(['@', ' ', ',', ';', '<', '>', '"'])
-        && !local.starts_with('.')
-        && !local.ends_with('.');
-    let labels: Vec<&str> = domain.split('.').collect();
-    let domain_ok = labels.len() >= 2
-        && labels.iter().all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-        });
-    if !(local_ok && domain_ok) {
-        return Err(bad());
-    }
-    Ok(format!("{local}@{}", domain.to_lowercase()))
-}
-
-/// A phone number as people write it (`+49 (30) 123-45 67`); empty allowed.
-pub fn phone(field: &str, value: &str) -> Result<String> {
-    let v = text(field, value, 32)?;
-    if v.is_empty() {
-        return Ok(v);
-    }
-    let allowed = v
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '(' | ')' | '-' | '.' | '/') || (c == '+' && i == 0));
-    if !allowed || digits(&v).len() < 3 {
-        return Err(Error::invalid(field, format!("`{v}` is not a phone number")));
-    }
-    Ok(v)
-}
-
-/// The digits of a phone number, so that any formatting finds it.
-pub fn digits(phone: &str) -> String {
-    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// A web address; `https://` is assumed when no scheme is given.
@@ -117,52 +72,6 @@ pub fn vat_number(field: &str, value: &str) -> Result<String> {
     Ok(v)
 }
 
-/// A postal address; every part optional.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Address {
-    pub street: String,
-    pub city: String,
-    pub postal_code: String,
-    pub region: String,
-    pub country: String,
-}
-
-impl Address {
-    pub fn parse(field: &str, a: &Address) -> Result<Address> {
-        Ok(Address {
-            street: text(&format!("{field}.street"), &a.street, 500)?,
-            city: text(&format!("{field}.city"), &a.city, 100)?,
-            postal_code: text(&format!("{field}.postal_code"), &a.postal_code, 20)?,
-            region: text(&format!("{field}.region"), &a.region, 100)?,
-            country: text(&format!("{field}.country"), &a.country, 64)?,
-        })
-    }
-
-    /// One line for history and search.
-    pub fn one_line(&self) -> String {
-        [&self.street, &self.postal_code, &self.city, &self.region, &self.country]
-            .iter()
-            .filter(|s| !s.is_empty())
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-
-    /// Sets the part named by `sub` (`street`, …) from `from`; `None` sets all.
-    pub fn merge(&mut self, from: &Address, sub: Option<&str>) -> bool {
-        match sub {
-            None => *self = from.clone(),
-            Some("street") => self.street = from.street.clone(),
-            Some("city") => self.city = from.city.clone(),
-            Some("postal_code") => self.postal_code = from.postal_code.clone(),
-            Some("region") => self.region = from.region.clone(),
-            Some("country") => self.country = from.country.clone(),
-            Some(_) => return false,
-        }
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,24 +80,6 @@ mod tests {
         match r {
             Err(Error::Invalid { field, .. }) => field,
             other => panic!("expected invalid, got {other:?}"),
-        }
-    }
-
-    #[test]
-    fn emails() {
-        assert_eq!(email("email", " Ann@Example.COM ").unwrap(), "Ann@example.com");
-        assert_eq!(email("email", "").unwrap(), "");
-        for bad in ["ann", "ann@", "@x.com", "ann@x", "a b@x.com", "ann@x..com", "ann@-x.com"] {
-            assert_eq!(field_of(email("email", bad)), "email", "{bad}");
-        }
-    }
-
-    #[test]
-    fn phones_keep_their_format_and_index_digits() {
-        assert_eq!(phone("phone", "+49 (30) 123-45 67").unwrap(), "+49 (30) 123-45 67");
-        assert_eq!(digits("+49 (30) 123-45 67"), "4930123 4567".replace(' ', ""));
-        for bad in ["12", "call me", "49+30", "+49 30 x"] {
-            assert_eq!(field_of(phone("phone", bad)), "phone", "{bad}");
         }
     }
 
