@@ -327,7 +327,8 @@ impl AccountService for AccountApi {
             let mut next = current.clone();
             next.set_fields(&after);
             next.update_time = time::now();
-            Ok(Some((next, before.changes(&after))))
+            let changes = before.changes(&after);
+            Ok((!changes.is_empty()).then_some((next, changes)))
         })
         .await?;
         Ok(Response::new(pb::UpdateAccountResponse { account: Some(account_out(&updated)) }))
@@ -466,7 +467,8 @@ impl AccountService for AccountApi {
             let mut next = current.clone();
             next.set_fields(&after);
             next.update_time = time::now();
-            Ok(Some((next, before.changes(&after))))
+            let changes = before.changes(&after);
+            Ok((!changes.is_empty()).then_some((next, changes)))
         })
         .await?;
         Ok(Response::new(pb::UpdateContactResponse { contact: Some(contact_out(&updated)) }))

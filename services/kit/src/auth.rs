@@ -86,6 +86,17 @@ impl Caller {
         req.extensions().get::<Caller>().cloned().ok_or_else(|| Status::unauthenticated("missing caller"))
     }
 
+    /// The system itself (event relays, recovery passes): ops with the nil user id.
+    pub fn system() -> Caller {
+        Caller {
+            user_id: Uuid::nil(),
+            partner_id: None,
+            role: Role::Ops,
+            assigned_partners: vec![],
+            partner_tier: None,
+        }
+    }
+
     /// The partner on whose behalf this caller creates records: only people of
     /// a partner company create partner-owned records.
     pub fn creating_partner(&self) -> crate::Result<Uuid> {

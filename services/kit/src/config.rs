@@ -40,16 +40,32 @@ pub struct ServerLimits {
     /// RPCs served at once; beyond it, calls are shed with UNAVAILABLE.
     #[arg(long, env = "PRM_CONCURRENCY_LIMIT", default_value_t = 512)]
     pub concurrency_limit: usize,
+
+    /// Longest wait between two delivery attempts of an outbox event, in
+    /// milliseconds; the wait doubles from 250 ms after each failure.
+    #[arg(long, env = "PRM_RELAY_MAX_BACKOFF_MS", default_value_t = 60_000)]
+    pub relay_max_backoff_ms: u64,
 }
 
 impl Default for ServerLimits {
     fn default() -> Self {
-        ServerLimits { request_timeout_ms: 10_000, concurrency_limit: 512 }
+        ServerLimits { request_timeout_ms: 10_000, concurrency_limit: 512, relay_max_backoff_ms: 60_000 }
     }
 }
 
 impl ServerLimits {
     pub fn request_timeout(&self) -> Duration {
         Duration::from_millis(self.request_timeout_ms)
+    }
+
+    /// How the outbox relay of a publishing service paces itself.
+    pub fn relay(&self) -> crate::outbox::RelayConfig {
+        crate::outbox::RelayConfig {
+            batch: 100,
+            poll_interval: Duration::from_millis(250),
+            lease: Duration::from_secs(30),
+            base_backoff: Duration::from_millis(250),
+            max_backoff: Duration::from_millis(self.relay_max_backoff_ms),
+        }
     }
 }

@@ -29,6 +29,13 @@ pub enum FieldKind {
     Enum(&'static [&'static str]),
     Timestamp,
     Uuid,
+    /// An ISO 8601 date held as `YYYY-MM-DD` text, which sorts as dates do.
+    Date,
+    /// A whole number (counts, percentages).
+    Integer,
+    /// An exact amount of money, stored in units (`crate::money::to_units`);
+    /// filters name it as a decimal, "1500.50".
+    Money,
 }
 
 /// A field that clients may filter and sort on, and its column.
@@ -44,6 +51,7 @@ pub struct Field<C> {
 #[serde(untagged)]
 pub enum SortValue {
     Time(DateTime<Utc>),
+    Int(i64),
     Text(String),
 }
 
@@ -60,6 +68,11 @@ impl From<&str> for SortValue {
 impl From<DateTime<Utc>> for SortValue {
     fn from(t: DateTime<Utc>) -> Self {
         SortValue::Time(t)
+    }
+}
+impl From<i64> for SortValue {
+    fn from(n: i64) -> Self {
+        SortValue::Int(n)
     }
 }
 impl From<Uuid> for SortValue {
@@ -152,6 +165,11 @@ impl<C: ColumnTrait + Copy> Listing<C> {
         select.order_by(self.sort_expr(), order.clone()).order_by(self.id_column, order).limit(self.page_size + 1)
     }
 
+    /// Adds only the filter: for counts and totals over the same rows.
+    pub fn filter_only<E: EntityTrait<Column = C>>(&self, select: Select<E>) -> Select<E> {
+        select.filter(self.conditions.clone())
+    }
+
     /// Text sorts as people read it, ignoring case, on every database and collation.
     fn sort_expr(&self) -> SimpleExpr {
         let col = Expr::col(self.sort.column.as_column_ref());
@@ -183,6 +201,7 @@ impl<C: ColumnTrait + Copy> Listing<C> {
 fn sort_value_expr(v: &SortValue) -> SimpleExpr {
     match v {
         SortValue::Time(t) => Expr::val(*t),
+        SortValue::Int(n) => Expr::val(*n),
         SortValue::Text(s) => Expr::val(s.clone()),
     }
 }
@@ -278,6 +297,21 @@ fn term_condition<C: ColumnTrait + Copy>(field: &Field<C>, term: &Term) -> Resul
                 return Err(bad("compares with = or != only".into()));
             }
             Expr::val(u)
+        }
+        FieldKind::Date => {
+            chrono::NaiveDate::parse_from_str(&term.value, "%Y-%m-%d")
+                .map_err(|_| bad("expects a date, e.g. 2026-12-31".into()))?;
+            Expr::val(term.value.clone())
+        }
+        FieldKind::Integer => {
+            let n: i64 = term.value.parse().map_err(|_| bad("expects a whole number".into()))?;
+            Expr::val(n)
+        }
+        FieldKind::Money => {
+            let amount = crate::money::parse_amount("filter", &term.value)
+                .and_then(|d| crate::money::to_units("filter", d))
+                .map_err(|_| bad("expects an amount, e.g. 1500.50".into()))?;
+            Expr::val(amount)
         }
     };
     let e = match term.op {

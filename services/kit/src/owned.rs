@@ -110,7 +110,9 @@ fn edit_denied(caller: &Caller) -> Error {
 
 /// Changes a row in one transaction: locks it, checks that the caller may
 /// edit it, lets `apply` compute the next row and its tracked changes (or
-/// `None` for no change), writes both. History and change commit together.
+/// `None` for no change), writes both. History and change commit together;
+/// a change of untracked fields only (a description) is written without
+/// history.
 pub async fn edit<E>(
     db: &DatabaseConnection,
     caller: &Caller,
@@ -129,9 +131,6 @@ where
     let Some((next, changes)) = apply(&current)? else {
         return Ok(current);
     };
-    if changes.is_empty() {
-        return Ok(current);
-    }
     let next = next.into_active_model().reset_all().update(&txn).await?;
     record::write_history(&txn, E::KIND, id, partner_id, caller.user_id, &changes).await?;
     txn.commit().await?;

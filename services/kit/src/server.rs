@@ -29,6 +29,10 @@ pub trait PrmService {
     /// Services this one calls, by name (`account` is read from
     /// `PRM_ACCOUNT_URL`); all must be configured before it starts.
     const DOWNSTREAM: &'static [&'static str] = &[];
+    /// The service that consumes this one's outbox events through its
+    /// `prm.outbox.v1.EventSinkService`, if any. A relay runs beside the
+    /// server and delivers them, retrying with backoff while it is down.
+    const EVENTS_TO: Option<&'static str> = None;
     /// The business services, each already wrapped in the auth interceptor.
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes>;
 }
@@ -95,6 +99,14 @@ impl GrpcServer {
         let db = ctx.db.clone();
         let first = check_readiness(&db, &reporter, S::GRPC_NAMES, None).await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let relay = match S::EVENTS_TO {
+            Some(consumer) => {
+                let sink = crate::outbox::GrpcSink::new(ctx.channel(consumer)?, &ctx.key)?;
+                let relay = crate::outbox::Relay::new(ctx.db.clone(), std::sync::Arc::new(sink), limits.relay());
+                Some(relay.spawn(stop_rx.clone()))
+            }
+            None => None,
+        };
         let readiness = tokio::spawn(watch_readiness(db, reporter, S::GRPC_NAMES, first, stop_rx));
 
         let routes = S::routes(ctx)?.add_service(health).add_service(reflection).add_service(reflection_alpha);
@@ -114,6 +126,9 @@ impl GrpcServer {
             .await;
         let _ = stop_tx.send(true);
         let _ = readiness.await;
+        if let Some(relay) = relay {
+            let _ = relay.await;
+        }
         result.context("gRPC server")
     }
 }
@@ -179,10 +194,23 @@ pub async fn spawn_with<S: PrmService>(
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    spawn_on::<S>(GrpcServer::bind(addr).await?, database_url, key, downstream, mail, shutdown).await
+}
+
+/// [`spawn_with`] on a listener bound beforehand, so services that call each
+/// other (a publisher and its event consumer) can all know every address
+/// before any of them starts.
+pub async fn spawn_on<S: PrmService>(
+    server: GrpcServer,
+    database_url: &str,
+    key: InternalKey,
+    downstream: BTreeMap<String, String>,
+    mail: crate::mail::MailSettings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     check_downstream::<S>(&downstream)?;
     let db =
         db::connect_and_migrate::<S::Migrator>(database_url).await.with_context(|| format!("{} database", S::NAME))?;
-    let server = GrpcServer::bind(addr).await?;
     let local = server.local_addr();
     let ctx = ServiceContext { db, key, downstream, mail };
     let handle = tokio::spawn(async move { server.serve::<S>(ctx, &ServerLimits::default(), shutdown).await });
@@ -191,7 +219,7 @@ pub async fn spawn_with<S: PrmService>(
 
 /// Every downstream address is configuration, checked before start.
 fn check_downstream<S: PrmService>(downstream: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    for name in S::DOWNSTREAM {
+    for name in S::DOWNSTREAM.iter().chain(S::EVENTS_TO.as_ref()) {
         let url = downstream
             .get(*name)
             .with_context(|| format!("the {} service needs PRM_{}_URL", S::NAME, name.to_uppercase()))?;
@@ -213,6 +241,7 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     let _telemetry = crate::telemetry::init(&format!("prm-{}", S::NAME), cfg.log_format);
     let downstream: BTreeMap<String, String> = S::DOWNSTREAM
         .iter()
+        .chain(S::EVENTS_TO.as_ref())
         .filter_map(|name| {
             let url = std::env::var(format!("PRM_{}_URL", name.to_uppercase())).ok()?;
             Some((name.to_string(), url))

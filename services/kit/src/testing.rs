@@ -11,7 +11,7 @@ use crate::{
     Caller,
     auth::{CallerInterceptor, InternalKey},
     mail::MailSettings,
-    server::PrmService,
+    server::{GrpcServer, PrmService},
 };
 
 pub struct TestDatabase {
@@ -90,8 +90,22 @@ pub struct TestServices {
     pub key: InternalKey,
     addrs: BTreeMap<String, SocketAddr>,
     dbs: BTreeMap<String, TestDatabase>,
+    /// Listeners bound for services that start later (see [`TestServices::reserve`]).
+    reserved: BTreeMap<String, GrpcServer>,
+    running: BTreeMap<String, Running>,
     stop: tokio::sync::watch::Sender<bool>,
 }
+
+/// One started service: its own stop switch, its task, and how it was started.
+struct Running {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+    mail: MailSettings,
+}
+
+/// A port where nothing listens: the address given to a service for an event
+/// consumer the test does not start, so deliveries fail fast and stay queued.
+const NOBODY: &str = "http://127.0.0.1:1";
 
 impl Default for TestServices {
     fn default() -> Self {
@@ -105,11 +119,23 @@ impl TestServices {
             key: InternalKey::new(b"test-key"),
             addrs: BTreeMap::new(),
             dbs: BTreeMap::new(),
+            reserved: BTreeMap::new(),
+            running: BTreeMap::new(),
             stop: tokio::sync::watch::channel(false).0,
         }
     }
 
-    /// Starts `S`; it may call every service started before it.
+    /// Binds the port of `service` now, so services started before it (a
+    /// publisher of the events it consumes) know its address.
+    pub async fn reserve(&mut self, service: &str) -> SocketAddr {
+        let server = GrpcServer::bind("127.0.0.1:0".parse().expect("an address")).await.expect("port bound");
+        let addr = server.local_addr();
+        self.addrs.insert(service.to_string(), addr);
+        self.reserved.insert(service.to_string(), server);
+        addr
+    }
+
+    /// Starts `S`; it may call every service started or reserved before it.
     pub async fn start<S: PrmService>(&mut self) -> SocketAddr {
         self.start_with_mail::<S>(MailSettings::default()).await
     }
@@ -117,24 +143,58 @@ impl TestServices {
     /// As [`TestServices::start`], with the service's mail settings.
     pub async fn start_with_mail<S: PrmService>(&mut self, mail: MailSettings) -> SocketAddr {
         let db = TestDatabase::create().await.expect("test database");
-        let downstream = self.addrs.iter().map(|(name, addr)| (name.clone(), format!("http://{addr}"))).collect();
-        let mut rx = self.stop.subscribe();
-        let stopped = async move {
-            let _ = rx.wait_for(|s| *s).await;
+        let server = match self.reserved.remove(S::NAME) {
+            Some(server) => server,
+            None => GrpcServer::bind("127.0.0.1:0".parse().expect("an address")).await.expect("port bound"),
         };
-        let (addr, _) = crate::server::spawn_with::<S>(
-            &db.url,
-            self.key.clone(),
-            downstream,
-            mail,
-            "127.0.0.1:0".parse().expect("an address"),
-            stopped,
-        )
-        .await
-        .expect("service starts");
-        self.addrs.insert(S::NAME.to_string(), addr);
+        let addr = self.run::<S>(server, &db.url, mail).await;
         self.dbs.insert(S::NAME.to_string(), db);
         addr
+    }
+
+    async fn run<S: PrmService>(&mut self, server: GrpcServer, database_url: &str, mail: MailSettings) -> SocketAddr {
+        let addr = server.local_addr();
+        self.addrs.insert(S::NAME.to_string(), addr);
+        let mut downstream: BTreeMap<String, String> =
+            self.addrs.iter().map(|(name, addr)| (name.clone(), format!("http://{addr}"))).collect();
+        if let Some(consumer) = S::EVENTS_TO {
+            downstream.entry(consumer.to_string()).or_insert_with(|| NOBODY.to_string());
+        }
+        let (stop, mut rx) = tokio::sync::watch::channel(false);
+        let mut all = self.stop.subscribe();
+        let stopped = async move {
+            tokio::select! {
+                _ = rx.wait_for(|s| *s) => {}
+                _ = all.wait_for(|s| *s) => {}
+            }
+        };
+        let (_, task) =
+            crate::server::spawn_on::<S>(server, database_url, self.key.clone(), downstream, mail.clone(), stopped)
+                .await
+                .expect("service starts");
+        self.running.insert(S::NAME.to_string(), Running { stop, task, mail });
+        addr
+    }
+
+    /// Stops one service and waits until it has let go of its port; its
+    /// database stays, for [`TestServices::restart`].
+    pub async fn stop_service(&mut self, service: &str) {
+        let running = self.running.remove(service).expect("service running");
+        let _ = running.stop.send(true);
+        running.task.await.expect("service task").expect("service stopped cleanly");
+        self.running.insert(
+            service.to_string(),
+            Running { stop: running.stop, task: tokio::spawn(async { Ok(()) }), mail: running.mail },
+        );
+    }
+
+    /// Starts a stopped service again on the same port and database.
+    pub async fn restart<S: PrmService>(&mut self) -> SocketAddr {
+        let addr = self.addr(S::NAME);
+        let server = GrpcServer::bind(addr).await.expect("the same port again");
+        let url = self.database_url(S::NAME);
+        let mail = self.running.get(S::NAME).map(|r| r.mail.clone()).unwrap_or_default();
+        self.run::<S>(server, &url, mail).await
     }
 
     /// Points the `service` downstream of services started from now on at

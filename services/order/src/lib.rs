@@ -29,6 +29,8 @@ impl PrmService for OrderService {
         &["prm.order.v1.OrderService", "prm.record.v1.RecordService", "prm.outbox.v1.OutboxService"];
     /// Quotes to order from, and the price book of stock orders.
     const DOWNSTREAM: &'static [&'static str] = &["quote"];
+    /// Projects follow the primary quote and its order through these events.
+    const EVENTS_TO: Option<&'static str> = Some("project");
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {

@@ -1,7 +1,51 @@
-//! The project service: projects (opportunities) and their sales-stage
-//! machine, the Cost Info computed from Total Users, the vendor's weighted
-//! average prices and the primary quote, and the Bonus Pipeline incentive.
+//! The project service: projects (opportunities) with the gated stage
+//! machine, Cost Info computed from the quote service's prices and the
+//! primary quote, the Bonus Pipeline, list views and the Kanban board; and
+//! the consumer of the quote and order services' events that move projects
+//! through the automatic stages.
 //!
-//! The rules live in [`domain`], pure: no I/O, no wire types, no clock.
+//! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`],
+//! event handling in [`consumer`].
 
+pub mod consumer;
 pub mod domain;
+pub mod grpc;
+pub mod store;
+
+use prm_kit::{
+    auth::AuthInterceptor,
+    record::RecordFeatures,
+    server::{PrmService, ServiceContext},
+};
+use prm_proto::{
+    outbox::v1::event_sink_service_server::EventSinkServiceServer,
+    project::v1::project_service_server::ProjectServiceServer, record::v1::record_service_server::RecordServiceServer,
+};
+use tonic::service::{Routes, interceptor::InterceptedService};
+
+pub struct ProjectService;
+
+impl PrmService for ProjectService {
+    const NAME: &'static str = "project";
+    const GRPC_NAMES: &'static [&'static str] =
+        &["prm.project.v1.ProjectService", "prm.record.v1.RecordService", "prm.outbox.v1.EventSinkService"];
+    /// Accounts and contacts to check references; prices and the primary quote.
+    const DOWNSTREAM: &'static [&'static str] = &["account", "quote"];
+    type Migrator = store::Migrator;
+
+    fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
+        let auth = AuthInterceptor::new(ctx.key.clone());
+        let clients = grpc::Clients::new(ctx.channel("account")?, ctx.channel("quote")?, ctx.key.clone());
+        let api = grpc::ProjectApi::new(ctx.db.clone(), clients.clone());
+        let sink = consumer::EventSink::new(ctx.db.clone(), clients);
+        let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
+        Ok(Routes::new(ProjectServiceServer::with_interceptor(api, auth.clone()))
+            .add_service(EventSinkServiceServer::with_interceptor(sink, auth.clone()))
+            .add_service(InterceptedService::new(
+                RecordServiceServer::new(records)
+                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                auth,
+            )))
+    }
+}

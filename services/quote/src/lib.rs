@@ -28,6 +28,8 @@ impl PrmService for QuoteService {
     const GRPC_NAMES: &'static [&'static str] =
         &["prm.quote.v1.QuoteService", "prm.record.v1.RecordService", "prm.outbox.v1.OutboxService"];
     const DOWNSTREAM: &'static [&'static str] = &["account"];
+    /// Projects follow the primary quote and its order through these events.
+    const EVENTS_TO: Option<&'static str> = Some("project");
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use super::outbox_event;
 use crate::{
-    Caller, Result, Role,
+    Caller, Result,
     auth::{CallerInterceptor, InternalKey},
     time,
 };
@@ -175,15 +175,8 @@ pub struct GrpcSink {
 
 impl GrpcSink {
     pub fn new(channel: tonic::transport::Channel, key: &InternalKey) -> anyhow::Result<GrpcSink> {
-        let system = Caller {
-            user_id: uuid::Uuid::nil(),
-            partner_id: None,
-            role: Role::Ops,
-            assigned_partners: vec![],
-            partner_tier: None,
-        };
         Ok(GrpcSink {
-            client: EventSinkServiceClient::with_interceptor(channel, CallerInterceptor::new(key, &system)?),
+            client: EventSinkServiceClient::with_interceptor(channel, CallerInterceptor::new(key, &Caller::system())?),
         })
     }
 }

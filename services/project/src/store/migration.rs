@@ -1,0 +1,158 @@
+//! The project service's schema, in order.
+
+use prm_kit::{outbox::InboxMigration, record::RecordFeaturesMigration};
+use sea_orm_migration::{prelude::*, schema::*};
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(RecordFeaturesMigration), Box::new(InboxMigration), Box::new(CreateProjects)]
+    }
+}
+
+struct CreateProjects;
+
+impl MigrationName for CreateProjects {
+    fn name(&self) -> &str {
+        "m20261127_000101_projects"
+    }
+}
+
+fn txt(name: &'static str, len: u32) -> ColumnDef {
+    string_len(name, len).default("").to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for CreateProjects {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table("projects")
+                .if_not_exists()
+                .col(pk_uuid("id"))
+                .col(uuid("partner_id"))
+                .col(uuid("owner_id"))
+                .col(uuid("account_id"))
+                .col(string_len("name", 255))
+                .col(string_len("record_type", 32))
+                .col(string_len("stage", 32))
+                .col(integer("probability"))
+                .col(string_len("close_date", 10))
+                .col(integer("total_users"))
+                .col(integer_null("users_of_poc"))
+                .col(boolean("solution_licenses"))
+                .col(boolean("solution_hwaas"))
+                .col(boolean("solution_classound"))
+                .col(big_integer_null("amount_mrr_units"))
+                .col(big_integer_null("capex_units"))
+                .col(boolean("verbal_agreement"))
+                .col(string_len("currency", 3))
+                .col(txt("description", 32_000))
+                .col(txt("next_step", 255))
+                .col(big_integer("expected_mrr_units"))
+                .col(big_integer("mrr_units"))
+                .col(big_integer("weighted_pipeline_units"))
+                .col(uuid_null("primary_quote_id"))
+                .col(big_integer_null("primary_quote_mrr_units"))
+                .col(text("demo_answers"))
+                .col(string_len_null("demo_date", 10))
+                .col(big_integer_null("pipeline_mrr_units"))
+                .col(boolean("approved_by_am"))
+                .col(txt("lost_reason", 1000))
+                .col(txt("held_event", 64))
+                .col(timestamp_with_time_zone("create_time"))
+                .col(timestamp_with_time_zone("update_time"))
+                .to_owned(),
+        )
+        .await?;
+        // The board groups by stage and pages each column by close date; lists
+        // sort by close date; both within a partner.
+        for (name, cols) in [
+            ("projects_partner_stage_close", &["partner_id", "stage", "close_date", "id"][..]),
+            ("projects_partner_close", &["partner_id", "close_date", "id"][..]),
+            ("projects_stage_close", &["stage", "close_date", "id"][..]),
+            ("projects_owner", &["owner_id"][..]),
+            ("projects_account", &["account_id"][..]),
+            ("projects_primary_quote", &["primary_quote_id"][..]),
+        ] {
+            let mut idx = Index::create().name(name).table("projects").if_not_exists().to_owned();
+            for c in cols {
+                idx.col(*c);
+            }
+            m.create_index(idx).await?;
+        }
+        m.create_table(
+            Table::create()
+                .table("project_contacts")
+                .if_not_exists()
+                .col(uuid("project_id"))
+                .col(uuid("contact_id"))
+                .col(string_len("role", 100))
+                .col(timestamp_with_time_zone("create_time"))
+                .primary_key(Index::create().col("project_id").col("contact_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("project_contacts", "project_id")
+                        .to("projects", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("list_views")
+                .if_not_exists()
+                .col(pk_uuid("id"))
+                .col(uuid("user_id"))
+                .col(string_len("name", 100))
+                .col(txt("filter", 2000))
+                .col(txt("order_by", 100))
+                .col(text("columns"))
+                .col(timestamp_with_time_zone("create_time"))
+                .col(timestamp_with_time_zone("update_time"))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("list_views_user").table("list_views").col("user_id").if_not_exists().to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("project_views")
+                .if_not_exists()
+                .col(uuid("user_id"))
+                .col(uuid("project_id"))
+                .col(timestamp_with_time_zone("view_time"))
+                .primary_key(Index::create().col("user_id").col("project_id"))
+                .foreign_key(
+                    ForeignKey::create()
+                        .from("project_views", "project_id")
+                        .to("projects", "id")
+                        .on_delete(ForeignKeyAction::Cascade),
+                )
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table("settings")
+                .if_not_exists()
+                .col(string_len("key", 64).primary_key())
+                .col(text("value"))
+                .col(timestamp_with_time_zone("update_time"))
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        for t in ["settings", "project_views", "list_views", "project_contacts", "projects"] {
+            m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
+        }
+        Ok(())
+    }
+}
