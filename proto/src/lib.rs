@@ -32,6 +32,11 @@ pub mod project {
         tonic::include_proto!("prm.project.v1");
     }
 }
+pub mod lead {
+    pub mod v1 {
+        tonic::include_proto!("prm.lead.v1");
+    }
+}
 pub mod outbox {
     pub mod v1 {
         tonic::include_proto!("prm.outbox.v1");

@@ -1,0 +1,532 @@
+//! `prm.lead.v1.LeadService`: proto ⇄ domain translation, calling the domain
+//! rules, the store and the conversion saga.
+
+use std::sync::Arc;
+
+use prm_kit::{
+    Caller, Error, Result, Role,
+    db::begin_write,
+    listing::{Field, FieldKind, ListParams, Listing, SortValue},
+    owned,
+    record::{self, FieldDiff, parse_id},
+    text, time,
+};
+use prm_proto::{
+    common::v1::{Address as PbAddress, RecordRef, RecordType},
+    lead::v1::{self as pb, lead_service_server::LeadService},
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, IntoActiveModel, QueryFilter, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+};
+use tonic::{Request, Response, Status};
+use uuid::Uuid;
+
+use crate::{
+    convert::{Converter, RecoveryGuard, in_progress},
+    domain::{
+        Acceptance, Address, LeadFields, LeadStatus, ProjectInput, ProjectRecordType, Solution, Source, VENDOR_POOL,
+        check_decide, check_distribute, company_key, email_key,
+    },
+    store::lead,
+};
+
+pub struct LeadApi {
+    db: DatabaseConnection,
+    converter: Arc<Converter>,
+    /// Held so that the recovery task stops with the service.
+    _recovery: Arc<RecoveryGuard>,
+}
+
+impl LeadApi {
+    pub fn new(db: DatabaseConnection, converter: Arc<Converter>, recovery: RecoveryGuard) -> Self {
+        LeadApi { db, converter, _recovery: Arc::new(recovery) }
+    }
+}
+
+const LEAD_FIELDS: &[Field<lead::Column>] = &[
+    Field { name: "company", column: lead::Column::Company, kind: FieldKind::Text },
+    Field { name: "first_name", column: lead::Column::FirstName, kind: FieldKind::Text },
+    Field { name: "last_name", column: lead::Column::LastName, kind: FieldKind::Text },
+    Field { name: "title", column: lead::Column::Title, kind: FieldKind::Text },
+    Field { name: "email", column: lead::Column::Email, kind: FieldKind::Text },
+    Field { name: "phone", column: lead::Column::Phone, kind: FieldKind::Text },
+    Field { name: "source", column: lead::Column::Source, kind: FieldKind::Enum(Source::NAMES) },
+    Field { name: "status", column: lead::Column::Status, kind: FieldKind::Enum(LeadStatus::NAMES) },
+    Field { name: "acceptance_state", column: lead::Column::Acceptance, kind: FieldKind::Enum(Acceptance::NAMES) },
+    Field { name: "address.city", column: lead::Column::City, kind: FieldKind::Text },
+    Field { name: "address.country", column: lead::Column::Country, kind: FieldKind::Text },
+    Field { name: "owner_id", column: lead::Column::OwnerId, kind: FieldKind::Uuid },
+    Field { name: "partner_id", column: lead::Column::PartnerId, kind: FieldKind::Uuid },
+    Field { name: "distributed_partner_id", column: lead::Column::DistributedPartnerId, kind: FieldKind::Uuid },
+    Field { name: "create_time", column: lead::Column::CreateTime, kind: FieldKind::Timestamp },
+    Field { name: "update_time", column: lead::Column::UpdateTime, kind: FieldKind::Timestamp },
+];
+
+fn sort_key(l: &lead::Model, field: &str) -> (SortValue, Uuid) {
+    let v: SortValue = match field {
+        "company" => l.company.as_str().into(),
+        "first_name" => l.first_name.as_str().into(),
+        "last_name" => l.last_name.as_str().into(),
+        "title" => l.title.as_str().into(),
+        "email" => l.email.as_str().into(),
+        "phone" => l.phone.as_str().into(),
+        "source" => l.source.as_str().into(),
+        "status" => l.status.as_str().into(),
+        "acceptance_state" => l.acceptance.as_str().into(),
+        "address.city" => l.city.as_str().into(),
+        "address.country" => l.country.as_str().into(),
+        "owner_id" => l.owner_id.into(),
+        "partner_id" => l.partner_id.into(),
+        "distributed_partner_id" => l.distributed_partner_id.unwrap_or_default().into(),
+        "update_time" => l.update_time.into(),
+        _ => l.create_time.into(),
+    };
+    (v, l.id)
+}
+
+fn source_in(v: i32, required: bool) -> Result<Source> {
+    match pb::LeadSource::try_from(v) {
+        Ok(pb::LeadSource::Unspecified) if required => Err(Error::invalid("source", "is required")),
+        Ok(pb::LeadSource::Unspecified) | Ok(pb::LeadSource::Other) => Ok(Source::Other),
+        Ok(pb::LeadSource::Web) => Ok(Source::Web),
+        Ok(pb::LeadSource::Referral) => Ok(Source::Referral),
+        Ok(pb::LeadSource::Event) => Ok(Source::Event),
+        Ok(pb::LeadSource::VendorDistributed) => Ok(Source::VendorDistributed),
+        Err(_) => Err(Error::invalid("source", format!("unknown source {v}"))),
+    }
+}
+
+fn source_out(s: Source) -> pb::LeadSource {
+    match s {
+        Source::Web => pb::LeadSource::Web,
+        Source::Referral => pb::LeadSource::Referral,
+        Source::Event => pb::LeadSource::Event,
+        Source::VendorDistributed => pb::LeadSource::VendorDistributed,
+        Source::Other => pb::LeadSource::Other,
+    }
+}
+
+fn status_in(v: i32, required: bool) -> Result<LeadStatus> {
+    match pb::LeadStatus::try_from(v) {
+        Ok(pb::LeadStatus::Unspecified) if required => Err(Error::invalid("status", "is required")),
+        Ok(pb::LeadStatus::Unspecified) | Ok(pb::LeadStatus::New) => Ok(LeadStatus::New),
+        Ok(pb::LeadStatus::Working) => Ok(LeadStatus::Working),
+        Ok(pb::LeadStatus::Nurturing) => Ok(LeadStatus::Nurturing),
+        Ok(pb::LeadStatus::Qualified) => Ok(LeadStatus::Qualified),
+        Ok(pb::LeadStatus::Unqualified) => Ok(LeadStatus::Unqualified),
+        Ok(pb::LeadStatus::Converted) => Ok(LeadStatus::Converted),
+        Err(_) => Err(Error::invalid("status", format!("unknown status {v}"))),
+    }
+}
+
+fn status_out(s: LeadStatus) -> pb::LeadStatus {
+    match s {
+        LeadStatus::New => pb::LeadStatus::New,
+        LeadStatus::Working => pb::LeadStatus::Working,
+        LeadStatus::Nurturing => pb::LeadStatus::Nurturing,
+        LeadStatus::Qualified => pb::LeadStatus::Qualified,
+        LeadStatus::Unqualified => pb::LeadStatus::Unqualified,
+        LeadStatus::Converted => pb::LeadStatus::Converted,
+    }
+}
+
+fn solutions_in(v: &[i32]) -> Result<Vec<Solution>> {
+    v.iter()
+        .map(|s| match pb::Solution::try_from(*s) {
+            Ok(pb::Solution::Licenses) => Ok(Solution::Licenses),
+            Ok(pb::Solution::Hwaas) => Ok(Solution::Hwaas),
+            Ok(pb::Solution::Classound) => Ok(Solution::Classound),
+            _ => Err(Error::invalid("interested_solutions", format!("unknown solution {s}"))),
+        })
+        .collect()
+}
+
+fn solution_out(s: Solution) -> pb::Solution {
+    match s {
+        Solution::Licenses => pb::Solution::Licenses,
+        Solution::Hwaas => pb::Solution::Hwaas,
+        Solution::Classound => pb::Solution::Classound,
+    }
+}
+
+fn acceptance_out(a: Option<Acceptance>) -> pb::AcceptanceState {
+    match a {
+        None => pb::AcceptanceState::Unspecified,
+        Some(Acceptance::Pending) => pb::AcceptanceState::Pending,
+        Some(Acceptance::Accepted) => pb::AcceptanceState::Accepted,
+        Some(Acceptance::Rejected) => pb::AcceptanceState::Rejected,
+    }
+}
+
+fn address_in(a: Option<&PbAddress>) -> Address {
+    a.map(|a| Address {
+        street: a.street.clone(),
+        city: a.city.clone(),
+        postal_code: a.postal_code.clone(),
+        region: a.region.clone(),
+        country: a.country.clone(),
+    })
+    .unwrap_or_default()
+}
+
+/// `mask`: the paths of an update, whose enums must then be given; `None` on create.
+fn lead_in(l: &pb::Lead, mask: Option<&[String]>) -> Result<LeadFields> {
+    let named = |p: &str| mask.is_some_and(|m| m.iter().any(|x| x == p));
+    Ok(LeadFields {
+        company: l.company.clone(),
+        first_name: l.first_name.clone(),
+        last_name: l.last_name.clone(),
+        title: l.title.clone(),
+        email: l.email.clone(),
+        phone: l.phone.clone(),
+        address: address_in(l.address.as_ref()),
+        source: source_in(l.source, named("source"))?,
+        status: status_in(l.status, named("status"))?,
+        estimated_users: l.estimated_users,
+        interested_solutions: solutions_in(&l.interested_solutions)?,
+        description: l.description.clone(),
+    })
+}
+
+fn id_out(id: Option<Uuid>) -> String {
+    id.map(|u| u.to_string()).unwrap_or_default()
+}
+
+pub fn lead_out(m: &lead::Model) -> pb::Lead {
+    let f = m.fields();
+    pb::Lead {
+        id: m.id.to_string(),
+        partner_id: if m.partner_id == VENDOR_POOL { String::new() } else { m.partner_id.to_string() },
+        owner_id: m.owner_id.to_string(),
+        company: f.company,
+        first_name: f.first_name,
+        last_name: f.last_name,
+        title: f.title,
+        email: f.email,
+        phone: f.phone,
+        address: Some(PbAddress {
+            street: f.address.street,
+            city: f.address.city,
+            postal_code: f.address.postal_code,
+            region: f.address.region,
+            country: f.address.country,
+        }),
+        source: source_out(f.source) as i32,
+        status: status_out(f.status) as i32,
+        estimated_users: f.estimated_users,
+        interested_solutions: f.interested_solutions.iter().map(|s| solution_out(*s) as i32).collect(),
+        description: f.description,
+        acceptance_state: acceptance_out(m.acceptance()) as i32,
+        distributed_partner_id: id_out(m.distributed_partner_id),
+        reject_reason: m.reject_reason.clone(),
+        distribute_time: m.distribute_time.map(time::to_proto),
+        converted_account_id: id_out(m.account_id),
+        converted_contact_id: id_out(m.contact_id),
+        converted_project_id: id_out(m.project_id),
+        convert_time: m.convert_time.map(time::to_proto),
+        create_time: Some(time::to_proto(m.create_time)),
+        update_time: Some(time::to_proto(m.update_time)),
+    }
+}
+
+fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
+    mask.map(|m| m.paths.clone()).unwrap_or_default()
+}
+
+fn lower_contains(col: lead::Column, needle: &str) -> SimpleExpr {
+    let pattern = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
+        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
+}
+
+/// How well `text` matches `q` (both lower-case): exact, prefix, word prefix, anywhere.
+fn score(text: &str, q: &str) -> f64 {
+    let t = text.to_lowercase();
+    if t == q {
+        1.0
+    } else if t.starts_with(q) {
+        0.8
+    } else if t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
+        0.6
+    } else if t.contains(q) {
+        0.4
+    } else {
+        0.2
+    }
+}
+
+fn full_name(l: &lead::Model) -> String {
+    format!("{} {}", l.first_name, l.last_name).trim().to_string()
+}
+
+/// The leads in `caller`'s scope that `l` likely duplicates.
+async fn duplicates(db: &DatabaseConnection, caller: &Caller, l: &lead::Model) -> Result<Vec<lead::Model>> {
+    let mut any = Condition::any();
+    if !l.email_key.is_empty() {
+        any = any.add(lead::Column::EmailKey.eq(email_key(&l.email)));
+    }
+    if !l.phone_digits.is_empty() {
+        any = any.add(
+            Condition::all()
+                .add(lead::Column::CompanyKey.eq(company_key(&l.company)))
+                .add(lead::Column::PhoneDigits.eq(l.phone_digits.clone())),
+        );
+    }
+    if any.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(owned::visible::<lead::Entity>(caller).filter(any).filter(lead::Column::Id.ne(l.id)).limit(20).all(db).await?)
+}
+
+/// A change to a lead that the edit rules do not cover (distribution and
+/// its decision): locked, checked and written with its history in one
+/// transaction. `apply` sees the visible row and answers the next one.
+async fn transition(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    apply: impl FnOnce(&lead::Model) -> Result<(lead::Model, Vec<FieldDiff>)>,
+) -> Result<lead::Model> {
+    let txn = begin_write(db).await?;
+    let current = owned::find_for_update::<lead::Entity, _>(&txn, caller, id).await?;
+    let (mut next, changes) = apply(&current)?;
+    next.update_time = time::now();
+    let next = next.into_active_model().reset_all().update(&txn).await?;
+    // History belongs to the partner that holds the lead after the change.
+    record::write_history(&txn, RecordType::Lead, id, next.partner_id, caller.user_id, &changes).await?;
+    txn.commit().await?;
+    Ok(next)
+}
+
+type Reply<T> = std::result::Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl LeadService for LeadApi {
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn get_lead(&self, req: Request<pb::GetLeadRequest>) -> Reply<pb::GetLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let l = owned::find::<lead::Entity, _>(&self.db, &caller, id).await?;
+        Ok(Response::new(pb::GetLeadResponse { lead: Some(lead_out(&l)) }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_leads(&self, req: Request<pb::ListLeadsRequest>) -> Reply<pb::ListLeadsResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let listing = Listing::parse(
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
+            LEAD_FIELDS,
+            lead::Column::Id,
+            "create_time desc",
+        )?;
+        let rows = listing.apply(owned::visible::<lead::Entity>(&caller)).all(&self.db).await.map_err(Error::from)?;
+        let (rows, next_page_token) = listing.page(rows, sort_key);
+        Ok(Response::new(pb::ListLeadsResponse { leads: rows.iter().map(lead_out).collect(), next_page_token }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_lead(&self, req: Request<pb::CreateLeadRequest>) -> Reply<pb::CreateLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let raw = req.get_ref().lead.as_ref().ok_or_else(|| Error::invalid("lead", "is required"))?;
+        let fields = LeadFields::parse_new(&lead_in(raw, None)?)?;
+        // Partner people create their partner's leads; vendor admins the pool's.
+        let partner_id = match caller.role {
+            Role::VendorAdmin => VENDOR_POOL,
+            _ => caller.creating_partner()?,
+        };
+        let m = lead::Model::new(Uuid::now_v7(), partner_id, caller.user_id, &fields);
+        let dups = duplicates(&self.db, &caller, &m).await?;
+        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
+        tracing::info!(lead_id = %m.id, partner_id = %m.partner_id, duplicates = dups.len(), "lead created");
+        Ok(Response::new(pb::CreateLeadResponse {
+            lead: Some(lead_out(&m)),
+            duplicates: dups.iter().map(lead_out).collect(),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_lead(&self, req: Request<pb::UpdateLeadRequest>) -> Reply<pb::UpdateLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let raw = r.lead.ok_or_else(|| Error::invalid("lead", "is required"))?;
+        let id = parse_id(&raw.id, "id")?;
+        let mask = mask_paths(r.update_mask.as_ref());
+        let patch = lead_in(&raw, Some(&mask))?;
+        let updated = owned::edit::<lead::Entity>(&self.db, &caller, id, |current| {
+            let before = current.fields();
+            let after = before.patched(&patch, &mask)?;
+            let mut next = current.clone();
+            next.set_fields(&after);
+            next.update_time = time::now();
+            Ok(Some((next, before.changes(&after))))
+        })
+        .await?;
+        Ok(Response::new(pb::UpdateLeadResponse { lead: Some(lead_out(&updated)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn delete_lead(&self, req: Request<pb::DeleteLeadRequest>) -> Reply<pb::DeleteLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        owned::delete::<lead::Entity, _>(&self.db, &caller, id, |txn| {
+            Box::pin(async move {
+                if in_progress(txn, id).await? {
+                    return Err(Error::FailedPrecondition("the lead is being converted".into()));
+                }
+                Ok(())
+            })
+        })
+        .await?;
+        Ok(Response::new(pb::DeleteLeadResponse {}))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn change_lead_owner(&self, req: Request<pb::ChangeLeadOwnerRequest>) -> Reply<pb::ChangeLeadOwnerResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let new_owner = parse_id(&req.get_ref().new_owner_id, "new_owner_id")?;
+        let updated = owned::change_owner::<lead::Entity>(&self.db, &caller, id, new_owner).await?;
+        Ok(Response::new(pb::ChangeLeadOwnerResponse { lead: Some(lead_out(&updated)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn distribute_lead(&self, req: Request<pb::DistributeLeadRequest>) -> Reply<pb::DistributeLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let partner_id = parse_id(&req.get_ref().partner_id, "partner_id")?;
+        let updated = transition(&self.db, &caller, id, |current| {
+            check_distribute(&caller, &current.state(), partner_id)?;
+            let mut next = current.clone();
+            next.partner_id = partner_id;
+            next.acceptance = Acceptance::Pending.to_string();
+            next.distributed_partner_id = Some(partner_id);
+            next.source = Source::VendorDistributed.to_string();
+            next.reject_reason = String::new();
+            next.distribute_time = Some(time::now());
+            let changes = record::diff(&[
+                ("source", current.source.clone(), next.source.clone()),
+                ("acceptance_state", current.acceptance.clone(), next.acceptance.clone()),
+                ("distributed_partner_id", id_out(current.distributed_partner_id), partner_id.to_string()),
+            ]);
+            Ok((next, changes))
+        })
+        .await?;
+        tracing::info!(lead_id = %id, %partner_id, "lead distributed");
+        Ok(Response::new(pb::DistributeLeadResponse { lead: Some(lead_out(&updated)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn accept_lead(&self, req: Request<pb::AcceptLeadRequest>) -> Reply<pb::AcceptLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let updated = transition(&self.db, &caller, id, |current| {
+            check_decide(&caller, &current.state())?;
+            let mut next = current.clone();
+            next.acceptance = Acceptance::Accepted.to_string();
+            next.owner_id = caller.user_id;
+            let changes = record::diff(&[
+                ("acceptance_state", current.acceptance.clone(), next.acceptance.clone()),
+                ("owner_id", current.owner_id.to_string(), next.owner_id.to_string()),
+            ]);
+            Ok((next, changes))
+        })
+        .await?;
+        Ok(Response::new(pb::AcceptLeadResponse { lead: Some(lead_out(&updated)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn reject_lead(&self, req: Request<pb::RejectLeadRequest>) -> Reply<pb::RejectLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let id = parse_id(&req.get_ref().id, "id")?;
+        let reason = text::required_line("reason", &req.get_ref().reason, 500)?;
+        let updated = transition(&self.db, &caller, id, |current| {
+            check_decide(&caller, &current.state())?;
+            let mut next = current.clone();
+            next.partner_id = VENDOR_POOL;
+            next.acceptance = Acceptance::Rejected.to_string();
+            next.reject_reason = reason;
+            let changes = record::diff(&[
+                ("acceptance_state", current.acceptance.clone(), next.acceptance.clone()),
+                ("reject_reason", current.reject_reason.clone(), next.reject_reason.clone()),
+            ]);
+            Ok((next, changes))
+        })
+        .await?;
+        // The answer is the last the partner sees of it: back in the vendor's pool.
+        Ok(Response::new(pb::RejectLeadResponse { lead: Some(lead_out(&updated)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
+    async fn convert_lead(&self, req: Request<pb::ConvertLeadRequest>) -> Reply<pb::ConvertLeadResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let id = parse_id(&r.id, "id")?;
+        let record_type = match prm_proto::project::v1::RecordType::try_from(r.project_record_type) {
+            Ok(prm_proto::project::v1::RecordType::Unspecified) => None,
+            Ok(prm_proto::project::v1::RecordType::NewBusiness) => Some(ProjectRecordType::NewBusiness),
+            Ok(prm_proto::project::v1::RecordType::ExistingCustomer) => Some(ProjectRecordType::ExistingCustomer),
+            Err(_) => return Err(Error::invalid("project_record_type", "is not a record type").into()),
+        };
+        let project = r.create_project.then(|| ProjectInput {
+            name: r.project_name.clone(),
+            record_type,
+            close_date: r.project_close_date.clone(),
+        });
+        let lead = self.converter.convert(&caller, id, project).await?;
+        Ok(Response::new(pb::ConvertLeadResponse { lead: Some(lead_out(&lead)) }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn search(&self, req: Request<pb::SearchRequest>) -> Reply<pb::SearchResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let q = r.query.trim().to_lowercase();
+        if q.chars().count() < 2 {
+            return Err(Error::invalid("query", "needs at least 2 characters").into());
+        }
+        if q.chars().count() > 200 {
+            return Err(Error::invalid("query", "is longer than 200 characters").into());
+        }
+        let limit = match r.page_size {
+            0 => 20,
+            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
+            n => std::cmp::Ord::min(n, 100) as u64,
+        };
+        let digits = text::digits(&q);
+        let mut matches = Condition::any()
+            .add(lower_contains(lead::Column::Company, &q))
+            .add(lower_contains(lead::Column::FirstName, &q))
+            .add(lower_contains(lead::Column::LastName, &q))
+            .add(lower_contains(lead::Column::Email, &q));
+        if digits.len() >= 3 {
+            matches = matches.add(lead::Column::PhoneDigits.contains(&digits));
+        }
+        let leads = owned::visible::<lead::Entity>(&caller)
+            .filter(matches)
+            .limit(limit)
+            .all(&self.db)
+            .await
+            .map_err(Error::from)?;
+        let mut hits: Vec<pb::SearchHit> = leads
+            .iter()
+            .map(|l| {
+                let name = full_name(l);
+                pb::SearchHit {
+                    record: Some(RecordRef { r#type: RecordType::Lead as i32, id: l.id.to_string() }),
+                    score: score(&l.company, &q).max(score(&name, &q)).max(score(&l.email, &q)),
+                    title: format!("{name} · {}", l.company),
+                    subtitle: [l.email.as_str(), l.phone.as_str(), l.status.as_str()]
+                        .iter()
+                        .filter(|s| !s.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(" · "),
+                }
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
+        Ok(Response::new(pb::SearchResponse { hits }))
+    }
+}
