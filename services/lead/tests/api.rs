@@ -3,8 +3,6 @@
 //! the account service (and the project service, or a closed port in its
 //! place) it converts leads into.
 
-use std::time::Duration;
-
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
@@ -577,7 +575,6 @@ async fn recovery_finishes_a_conversion_a_crash_left_half_done() {
         })
         .await
         .unwrap();
-    // While the conversion is left behind, a retry carries it on rather than starting another.
     assert_eq!(converter.recover_once().await.unwrap(), 1);
     let done = get(&mut c, &l.id).await.unwrap();
     assert_eq!(done.status, pb::LeadStatus::Converted as i32);
@@ -638,7 +635,6 @@ async fn recovery_undoes_a_conversion_that_cannot_be_finished() {
     assert!(row.lease_until > prm_kit::time::now(), "backs off before the next try");
     let err = convert(&mut c, &l2.id, true).await.unwrap_err();
     assert_eq!(err.code(), Code::Aborted, "in progress: not started twice");
-    tokio::time::sleep(Duration::from_millis(10)).await;
     app.stop().await;
 }
 
