@@ -6,6 +6,9 @@ use prm_kit::auth::CallerInterceptor;
 use prm_proto::{
     account::v1::{self as pb, account_service_client::AccountServiceClient},
     common::v1::Address,
+    lead::v1::{self as lpb, lead_service_client::LeadServiceClient},
+    order::v1::{self as opb, order_service_client::OrderServiceClient},
+    project::v1::{self as pprm, project_service_client::ProjectServiceClient},
     quote::v1::{self as qpb, quote_service_client::QuoteServiceClient},
 };
 
@@ -122,12 +125,33 @@ const ACCOUNTS: &[SampleAccount] = &[
     ),
 ];
 
-/// Seeds the demo data unless it is there already.
+/// Seeds the demo data unless it is there already: people, accounts, the
+/// price book, and projects in every stage of both record types.
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+    if seed_base(state).await? {
+        seed_projects(state).await?;
+    }
+    Ok(())
+}
+
+/// The caller a demo user acts as.
+fn caller_of(u: &User, assigned_partners: Vec<uuid::Uuid>) -> prm_kit::Caller {
+    prm_kit::Caller {
+        user_id: u.id,
+        partner_id: u.partner_id,
+        role: u.role.into(),
+        assigned_partners,
+        partner_tier: None,
+    }
+}
+
+/// People, partners, accounts and the price book, without projects (what
+/// most tests start from); false when they were there already.
+pub async fn seed_base(state: &AppState) -> anyhow::Result<bool> {
     let identity = state.auth.identity();
     if identity.find_by_email(USERS[0].email).await?.is_some() {
         tracing::info!("demo data already present");
-        return Ok(());
+        return Ok(false);
     }
     let mut partners = Vec::new();
     for (name, (office, warehouse)) in PARTNERS.iter().zip(PARTNER_ADDRESSES) {
@@ -207,7 +231,181 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     }
     let victor = users.iter().find(|u| u.role == Role::VendorAdmin).expect("demo has a vendor admin");
     seed_catalogue(state, victor).await?;
+    seed_leads(state, &users, &partners).await?;
     tracing::info!(users = USERS.len(), accounts = ACCOUNTS.len(), products = PRODUCTS.len(), "demo data seeded");
+    Ok(true)
+}
+
+/// (owner e-mail, company, first name, last name, e-mail, phone, city, source, estimated users, status path)
+type SampleLead = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    lpb::LeadSource,
+    i32,
+    &'static [lpb::LeadStatus],
+);
+
+const LEADS: &[SampleLead] = {
+    use lpb::{LeadSource as S, LeadStatus as T};
+    &[
+        (
+            "bob@acme.example",
+            "Vandelay Industries",
+            "Art",
+            "Vandelay",
+            "art@vandelay.example",
+            "+49 30 555 0201",
+            "Berlin",
+            S::Web,
+            25,
+            &[],
+        ),
+        (
+            "bob@acme.example",
+            "Soylent Foods",
+            "Sol",
+            "Green",
+            "sol@soylent.example",
+            "+49 40 555 0202",
+            "Hamburg",
+            S::Event,
+            120,
+            &[T::Working],
+        ),
+        (
+            "alice@acme.example",
+            "Cyberdyne Systems",
+            "Miles",
+            "Dyson",
+            "miles@cyberdyne.example",
+            "+49 89 555 0203",
+            "Munich",
+            S::Referral,
+            300,
+            &[T::Working, T::Qualified],
+        ),
+        (
+            "alice@acme.example",
+            "Tyrell Corp",
+            "Eldon",
+            "Tyrell",
+            "eldon@tyrell.example",
+            "+49 69 555 0204",
+            "Frankfurt",
+            S::Web,
+            60,
+            &[T::Working, T::Nurturing],
+        ),
+        (
+            "carol@borealis.example",
+            "Aurora Shipping",
+            "Sigrid",
+            "Lund",
+            "sigrid@aurora.example",
+            "+47 22 55 02 05",
+            "Oslo",
+            S::Web,
+            80,
+            &[T::Working, T::Qualified],
+        ),
+        (
+            "carol@borealis.example",
+            "Polar Bakery",
+            "Nils",
+            "Dahl",
+            "nils@polarbakery.example",
+            "+47 55 55 02 06",
+            "Bergen",
+            S::Other,
+            8,
+            &[T::Working, T::Unqualified],
+        ),
+        // The vendor's pool: the first goes to Acme, pending acceptance.
+        (
+            "victor@vendor.example",
+            "Wonka Confectionery",
+            "Willy",
+            "Wonka",
+            "willy@wonka.example",
+            "+49 221 555 0207",
+            "Cologne",
+            S::Event,
+            150,
+            &[],
+        ),
+        (
+            "victor@vendor.example",
+            "Oceanic Airlines",
+            "Jack",
+            "Shephard",
+            "jack@oceanic.example",
+            "+49 211 555 0208",
+            "Düsseldorf",
+            S::Web,
+            900,
+            &[],
+        ),
+    ]
+};
+
+/// Leads of each partner in several statuses, and the vendor's pool with one
+/// lead distributed to Acme, waiting for Alice to accept or reject it.
+async fn seed_leads(state: &AppState, users: &[User], partners: &[crate::identity::Partner]) -> anyhow::Result<()> {
+    let mut pooled = Vec::new();
+    for (owner, company, first, last, email, phone, city, source, users_count, path) in LEADS {
+        let owner = users.iter().find(|u| u.email == *owner).expect("demo owner exists");
+        let caller = prm_kit::Caller {
+            user_id: owner.id,
+            partner_id: owner.partner_id,
+            role: owner.role.into(),
+            assigned_partners: vec![],
+            partner_tier: None,
+        };
+        let mut client = LeadServiceClient::with_interceptor(
+            state.services.lead.clone(),
+            CallerInterceptor::new(&state.services.key, &caller)?,
+        );
+        let lead = client
+            .create_lead(lpb::CreateLeadRequest {
+                lead: Some(lpb::Lead {
+                    company: (*company).into(),
+                    first_name: (*first).into(),
+                    last_name: (*last).into(),
+                    email: (*email).into(),
+                    phone: (*phone).into(),
+                    address: Some(Address { city: (*city).into(), ..Default::default() }),
+                    source: *source as i32,
+                    estimated_users: *users_count,
+                    interested_solutions: vec![lpb::Solution::Licenses as i32, lpb::Solution::Hwaas as i32],
+                    ..Default::default()
+                }),
+            })
+            .await?
+            .into_inner()
+            .lead
+            .expect("created lead");
+        for status in *path {
+            client
+                .update_lead(lpb::UpdateLeadRequest {
+                    lead: Some(lpb::Lead { id: lead.id.clone(), status: *status as i32, ..Default::default() }),
+                    update_mask: Some(prost_types::FieldMask { paths: vec!["status".into()] }),
+                })
+                .await?;
+        }
+        if owner.role == Role::VendorAdmin {
+            pooled.push((client, lead.id));
+        }
+    }
+    if let Some((client, id)) = pooled.first_mut() {
+        client
+            .distribute_lead(lpb::DistributeLeadRequest { id: id.clone(), partner_id: partners[0].id.to_string() })
+            .await?;
+    }
     Ok(())
 }
 
@@ -270,5 +468,196 @@ async fn seed_catalogue(state: &AppState, vendor: &User) -> anyhow::Result<()> {
         discount: Some(qpb::PartnerDiscount { tier: "gold".into(), percent: "10".into(), partner_id: String::new() }),
     })
     .await?;
+    Ok(())
+}
+
+/// (owner e-mail, account name, project name, record type, stage, total users)
+type SampleProject = (&'static str, &'static str, &'static str, pprm::RecordType, pprm::Stage, i32);
+
+/// Projects in every stage of both paths. The automatic stages are reached
+/// as in real use: the primary quote's contract is sent, an order placed
+/// and completed, and the events move the projects (shortly after seeding).
+const PROJECTS: &[SampleProject] = {
+    use pprm::{RecordType::*, Stage::*};
+    &[
+        ("bob@acme.example", "Globex Logistics", "Globex: 40-seat pilot", NewBusiness, IntroQualification, 40),
+        ("bob@acme.example", "Globex Logistics", "Globex: warehouse phones", NewBusiness, Demo, 25),
+        ("bob@acme.example", "Initech Software", "Initech: contact centre", NewBusiness, ProjectPresentation, 120),
+        ("alice@acme.example", "Initech Software", "Initech: SIP trunking", NewBusiness, Proposal, 60),
+        ("alice@acme.example", "Globex Logistics", "Globex: head office", NewBusiness, ContractOut, 80),
+        ("bob@acme.example", "Initech Software", "Initech: branch offices", NewBusiness, OrderManagement, 35),
+        ("alice@acme.example", "Globex Logistics", "Globex: HQ licences", NewBusiness, ClosedWon, 150),
+        ("bob@acme.example", "Initech Software", "Initech: video rooms", NewBusiness, ClosedLost, 12),
+        ("alice@acme.example", "Initech Software", "Initech: licence upgrade", ExistingCustomer, Presentation, 90),
+        ("alice@acme.example", "Globex Logistics", "Globex: more channels", ExistingCustomer, Proposal, 30),
+        ("bob@acme.example", "Globex Logistics", "Globex: second site", ExistingCustomer, ContractOut, 45),
+        ("alice@acme.example", "Initech Software", "Initech: headsets refresh", ExistingCustomer, OrderManagement, 70),
+        ("bob@acme.example", "Globex Logistics", "Globex: renewal", ExistingCustomer, ClosedWon, 200),
+        ("alice@acme.example", "Globex Logistics", "Globex: fax replacement", ExistingCustomer, ClosedLost, 8),
+        ("carol@borealis.example", "Fjord Hotels", "Fjord: fleet telephony", NewBusiness, Demo, 55),
+        ("carol@borealis.example", "Fjord Hotels", "Fjord: HQ renewal", ExistingCustomer, Proposal, 65),
+    ]
+};
+
+/// The demo projects, with the vendor's Demo Answers questions.
+pub async fn seed_projects(state: &AppState) -> anyhow::Result<()> {
+    let identity = state.auth.identity();
+    let mut users = Vec::new();
+    for u in USERS {
+        users.push(identity.find_by_email(u.email).await?.ok_or_else(|| anyhow::anyhow!("no demo user {}", u.email))?);
+    }
+    let user = |email: &str| users.iter().find(|u| u.email == email).expect("demo user");
+    let key = &state.services.key;
+    let victor = caller_of(user("victor@vendor.example"), vec![]);
+    let mut vendor_projects =
+        ProjectServiceClient::with_interceptor(state.services.project.clone(), CallerInterceptor::new(key, &victor)?);
+    vendor_projects
+        .update_project_settings(pprm::UpdateProjectSettingsRequest {
+            settings: Some(pprm::ProjectSettings {
+                demo_questions: ["Who attended the demo?", "Which features mattered most?", "What are the next steps?"]
+                    .iter()
+                    .map(|t| pprm::DemoQuestion { id: String::new(), text: (*t).into() })
+                    .collect(),
+                ..Default::default()
+            }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["demo_questions".into()] }),
+        })
+        .await?;
+    let lic_pro =
+        QuoteServiceClient::with_interceptor(state.services.quote.clone(), CallerInterceptor::new(key, &victor)?)
+            .list_products(qpb::ListProductsRequest { filter: r#"sku = "LIC-PRO""#.into(), ..Default::default() })
+            .await?
+            .into_inner()
+            .products
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("the demo price book has no LIC-PRO"))?
+            .id;
+
+    for (owner, account_name, name, record_type, stage, users_count) in PROJECTS {
+        let owner = caller_of(user(owner), vec![]);
+        let auth = CallerInterceptor::new(key, &owner)?;
+        let mut projects = ProjectServiceClient::with_interceptor(state.services.project.clone(), auth.clone());
+        let mut accounts = AccountServiceClient::with_interceptor(state.services.account.clone(), auth.clone());
+        let mut quotes = QuoteServiceClient::with_interceptor(state.services.quote.clone(), auth.clone());
+        let account = accounts
+            .list_accounts(pb::ListAccountsRequest {
+                filter: format!(r#"name = "{account_name}""#),
+                ..Default::default()
+            })
+            .await?
+            .into_inner()
+            .accounts
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no demo account {account_name}"))?;
+        let p = projects
+            .create_project(pprm::CreateProjectRequest {
+                project: Some(pprm::Project {
+                    name: (*name).into(),
+                    account_id: account.id,
+                    record_type: *record_type as i32,
+                    close_date: (chrono::Utc::now().date_naive()
+                        + chrono::Days::new(30 + 7 * (*users_count as u64 % 9)))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+                    total_users: *users_count,
+                    interested_solutions: vec![pprm::Solution::Licenses as i32, pprm::Solution::Hwaas as i32],
+                    users_of_poc: Some((*users_count / 5).max(1)),
+                    amount_mrr: format!("{}", users_count * 25),
+                    verbal_agreement: !matches!(stage, pprm::Stage::Proposal),
+                    ..Default::default()
+                }),
+                project_id: String::new(),
+            })
+            .await?
+            .into_inner()
+            .project
+            .expect("created project");
+        let walk = |to: pprm::Stage| pprm::MoveProjectRequest {
+            id: p.id.clone(),
+            stage: to as i32,
+            lost_reason: String::new(),
+        };
+        let path: &[pprm::Stage] = match record_type {
+            pprm::RecordType::ExistingCustomer => &[pprm::Stage::Proposal],
+            _ => &[pprm::Stage::Demo, pprm::Stage::ProjectPresentation, pprm::Stage::Proposal],
+        };
+        let target = *stage as i32;
+        if *stage == pprm::Stage::ClosedLost {
+            projects
+                .move_project(pprm::MoveProjectRequest {
+                    id: p.id.clone(),
+                    stage: target,
+                    lost_reason: "Chose a competitor's on-premises system".into(),
+                })
+                .await?;
+            continue;
+        }
+        for step in path {
+            if (*step as i32) > target && target <= pprm::Stage::Proposal as i32 {
+                break;
+            }
+            projects.move_project(walk(*step)).await?;
+        }
+        if target <= pprm::Stage::Proposal as i32 {
+            continue;
+        }
+        // The automatic stages: a primary quote, its contract, its order.
+        let q = projects
+            .create_project_quote(pprm::CreateProjectQuoteRequest {
+                project_id: p.id.clone(),
+                quote: Some(qpb::Quote {
+                    shipping_address_type: qpb::ShippingAddressType::EndUser as i32,
+                    ..Default::default()
+                }),
+            })
+            .await?
+            .into_inner()
+            .quote
+            .expect("created quote");
+        quotes
+            .add_quote_line(qpb::AddQuoteLineRequest {
+                quote_id: q.id.clone(),
+                line: Some(qpb::QuoteLine {
+                    product_id: lic_pro.clone(),
+                    quantity: i64::from(*users_count),
+                    ..Default::default()
+                }),
+            })
+            .await?;
+        quotes.set_primary_quote(qpb::SetPrimaryQuoteRequest { id: q.id.clone() }).await?;
+        let mut statuses = vec![qpb::QuoteStatus::Presented, qpb::QuoteStatus::ContractSent];
+        if target >= pprm::Stage::OrderManagement as i32 {
+            statuses.push(qpb::QuoteStatus::Accepted);
+        }
+        for s in statuses {
+            quotes.transition_quote(qpb::TransitionQuoteRequest { id: q.id.clone(), status: s as i32 }).await?;
+        }
+        if target < pprm::Stage::OrderManagement as i32 {
+            continue;
+        }
+        let mut orders = OrderServiceClient::with_interceptor(state.services.order.clone(), auth.clone());
+        let order = orders
+            .create_order_from_quote(opb::CreateOrderFromQuoteRequest {
+                quote_id: q.id.clone(),
+                request_id: String::new(),
+            })
+            .await?
+            .into_inner()
+            .order
+            .expect("placed order");
+        if *stage != pprm::Stage::ClosedWon {
+            continue;
+        }
+        let mut vendor_orders =
+            OrderServiceClient::with_interceptor(state.services.order.clone(), CallerInterceptor::new(key, &victor)?);
+        let to = |s: opb::OrderStatus| opb::TransitionOrderRequest { id: order.id.clone(), status: s as i32 };
+        orders.transition_order(to(opb::OrderStatus::Submitted)).await?;
+        vendor_orders.transition_order(to(opb::OrderStatus::Approved)).await?;
+        vendor_orders.transition_order(to(opb::OrderStatus::Shipped)).await?;
+        orders.transition_order(to(opb::OrderStatus::Completed)).await?;
+    }
+    tracing::info!(projects = PROJECTS.len(), "demo projects seeded");
     Ok(())
 }

@@ -108,32 +108,36 @@ async fn stopped(mut rx: watch::Receiver<bool>) {
 pub const PORT_ORDER: [&str; 8] = ["account", "lead", "project", "quote", "order", "task", "case", "report"];
 
 /// The services of the workspace, in start order: a service starts after
-/// those it calls.
-pub const SERVICES: &[&str] = &["account", "quote", "order"];
+/// those it calls. Every port is bound before the first starts, so a
+/// publisher's relay knows its consumer's address (quote and order deliver
+/// their events to project).
+pub const SERVICES: &[&str] = &["account", "quote", "order", "project", "lead"];
 
-/// Starts one service on its port of the launcher's range.
+/// Binds the port of every service of the launcher's range.
+async fn bind_all(cfg: &SystemConfig) -> anyhow::Result<BTreeMap<&'static str, server::GrpcServer>> {
+    let mut listeners = BTreeMap::new();
+    for name in SERVICES {
+        let index = PORT_ORDER.iter().position(|s| s == name).expect("service listed in PORT_ORDER") as u16;
+        let port = if cfg.grpc_port_base == 0 { 0 } else { cfg.grpc_port_base + index };
+        listeners.insert(*name, server::GrpcServer::bind(SocketAddr::from(([127, 0, 0, 1], port))).await?);
+    }
+    Ok(listeners)
+}
+
+/// Starts one service on its bound port; it may call every other service.
 async fn start_service<S: server::PrmService>(
     cfg: &SystemConfig,
     key: &InternalKey,
     stop: &watch::Receiver<bool>,
-    addrs: &mut BTreeMap<&'static str, SocketAddr>,
+    listeners: &mut BTreeMap<&'static str, server::GrpcServer>,
+    addrs: &BTreeMap<&'static str, SocketAddr>,
     tasks: &mut Vec<JoinHandle<anyhow::Result<()>>>,
 ) -> anyhow::Result<()> {
-    let index = PORT_ORDER.iter().position(|s| *s == S::NAME).expect("service listed in PORT_ORDER") as u16;
-    let port = if cfg.grpc_port_base == 0 { 0 } else { cfg.grpc_port_base + index };
+    let listener = listeners.remove(S::NAME).with_context(|| format!("{} is not in SERVICES", S::NAME))?;
     let url = cfg.database_urls.get(S::NAME).with_context(|| format!("no database for {}", S::NAME))?;
-    // Services start in order, so those a service calls are up before it.
     let downstream = addrs.iter().map(|(name, addr)| (name.to_string(), format!("http://{addr}"))).collect();
-    let (addr, task) = server::spawn_with::<S>(
-        url,
-        key.clone(),
-        downstream,
-        cfg.mail.clone(),
-        SocketAddr::from(([127, 0, 0, 1], port)),
-        stopped(stop.clone()),
-    )
-    .await?;
-    addrs.insert(S::NAME, addr);
+    let (_, task) =
+        server::spawn_on::<S>(listener, url, key.clone(), downstream, cfg.mail.clone(), stopped(stop.clone())).await?;
     tasks.push(task);
     Ok(())
 }
@@ -143,11 +147,15 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let (stop, rx) = watch::channel(false);
     let internal_key = InternalKey::new(&cfg.internal_key);
     let mut tasks = Vec::new();
-    let mut addrs = BTreeMap::new();
+    let mut listeners = bind_all(&cfg).await?;
+    let addrs: BTreeMap<&'static str, SocketAddr> = listeners.iter().map(|(n, l)| (*n, l.local_addr())).collect();
+    let (key, l) = (&internal_key, &mut listeners);
     // One line per service: account, lead, project, quote, order, task, case, report.
-    start_service::<prm_account::AccountService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
-    start_service::<prm_quote::QuoteService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
-    start_service::<prm_order::OrderService>(&cfg, &internal_key, &rx, &mut addrs, &mut tasks).await?;
+    start_service::<prm_account::AccountService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
+    start_service::<prm_quote::QuoteService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
+    start_service::<prm_order::OrderService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
+    start_service::<prm_project::ProjectService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
+    start_service::<prm_lead::LeadService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,

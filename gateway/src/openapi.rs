@@ -15,6 +15,8 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::accounts::delete, rest::accounts::custom,
         rest::contacts::list, rest::contacts::create, rest::contacts::read, rest::contacts::update,
         rest::contacts::delete, rest::contacts::custom,
+        rest::leads::list, rest::leads::create, rest::leads::read, rest::leads::update, rest::leads::delete,
+        rest::leads::search, rest::leads::custom,
         rest::catalogue::list_products, rest::catalogue::create_product, rest::catalogue::read_product,
         rest::catalogue::update_product, rest::catalogue::set_price, rest::catalogue::list_discounts,
         rest::catalogue::set_discount, rest::catalogue::read_wap, rest::catalogue::set_wap,
@@ -22,10 +24,18 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::quotes::custom, rest::quotes::add_line, rest::quotes::update_line, rest::quotes::remove_line,
         rest::quotes::primary, rest::quotes::document,
         rest::orders::list, rest::orders::create, rest::orders::read, rest::orders::custom,
+        rest::projects::list, rest::projects::create, rest::projects::read, rest::projects::update,
+        rest::projects::delete, rest::projects::custom, rest::projects::board, rest::projects::board_column,
+        rest::projects::list_views, rest::projects::create_view, rest::projects::update_view,
+        rest::projects::delete_view, rest::projects::read_settings, rest::projects::update_settings,
+        rest::projects::list_contacts, rest::projects::set_contact, rest::projects::remove_contact,
+        rest::projects::list_quotes, rest::projects::create_quote,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
         rest::contacts::ContactJson, rest::contacts::ContactInput,
+        rest::leads::LeadJson, rest::leads::CreatedLeadJson, rest::leads::LeadInput, rest::leads::ConvertInput,
+        rest::leads::DistributeInput, rest::leads::RejectInput, rest::leads::LeadHitJson,
         rest::records::NoteJson, rest::records::NoteInput, rest::records::AttachmentJson,
         rest::records::FieldChangeJson, rest::records::FollowerJson, rest::records::FollowingJson,
         rest::catalogue::MoneyJson, rest::catalogue::ProductJson, rest::catalogue::ProductInput, rest::catalogue::PriceInput,
@@ -34,8 +44,13 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::quotes::TransitionInput, rest::quotes::SendInput, rest::quotes::SentJson,
         rest::orders::OrderJson, rest::orders::OrderLineJson, rest::orders::OrderInput, rest::orders::StockLineInput,
         rest::orders::OrderTransitionInput,
+        rest::projects::ProjectJson, rest::projects::ProjectInput, rest::projects::CostInfoJson,
+        rest::projects::DemoAnswerJson, rest::projects::MoveInput, rest::projects::CloneInput,
+        rest::projects::ApprovalInput, rest::projects::ProjectContactJson, rest::projects::RoleInput,
+        rest::projects::BoardJson, rest::projects::BoardColumnJson, rest::projects::ListViewJson,
+        rest::projects::SettingsJson, rest::projects::StageProbabilityJson, rest::projects::DemoQuestionJson,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "records", description = "Notes, files, history and followers of any record"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
 struct ApiDoc;
 
@@ -92,6 +107,30 @@ fn extra_paths() -> Vec<(String, PathItem)> {
         "/api/v1/quotes/{id}:setPrimary".into(),
         item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
     ));
+    for (verb, summary) in [
+        ("clone", "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)"),
+        ("changeOwner", "Hand the project to a colleague (partner admin; body: new_owner_id)"),
+        (
+            "setApprovedByAm",
+            "Set Approved by AM (an account manager of the partner, or a vendor admin; body: approved)",
+        ),
+    ] {
+        v.push((format!("/api/v1/projects/{{id}}:{verb}"), item(Post, op("projects", summary, "200"))));
+    }
+    for (verb, summary) in [
+        (
+            "distribute",
+            "Hand a lead of the vendor's pool to a partner, pending acceptance (vendor admin; body: partner_id)",
+        ),
+        ("accept", "Take a lead the vendor distributed; you become its owner (partner admin)"),
+        (
+            "reject",
+            "Decline a lead the vendor distributed; it returns to the vendor's pool (partner admin; body: reason)",
+        ),
+        ("changeOwner", "Hand the lead to a colleague (partner admin; body: new_owner_id)"),
+    ] {
+        v.push((format!("/api/v1/leads/{{id}}:{verb}"), item(Post, op("leads", summary, "200"))));
+    }
     v.push(("/api/v1/auth/login".into(), item(Post, op("auth", "Sign in with e-mail and password", "200"))));
     v.push(("/api/v1/auth/refresh".into(), item(Post, op("auth", "Exchange a refresh token for a new pair", "200"))));
     v.push(("/api/v1/auth/logout".into(), item(Post, op("auth", "Revoke the session", "204"))));

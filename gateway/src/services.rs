@@ -10,7 +10,8 @@ use prm_kit::{
     auth::{CallerInterceptor, InternalKey},
 };
 use prm_proto::{
-    account::v1::account_service_client::AccountServiceClient, order::v1::order_service_client::OrderServiceClient,
+    account::v1::account_service_client::AccountServiceClient, lead::v1::lead_service_client::LeadServiceClient,
+    order::v1::order_service_client::OrderServiceClient, project::v1::project_service_client::ProjectServiceClient,
     quote::v1::quote_service_client::QuoteServiceClient, record::v1::record_service_client::RecordServiceClient,
 };
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
@@ -23,17 +24,21 @@ use crate::{
 
 type Intercepted = InterceptedService<Channel, CallerInterceptor>;
 pub type AccountClient = AccountServiceClient<Intercepted>;
+pub type LeadClient = LeadServiceClient<Intercepted>;
 pub type RecordClient = RecordServiceClient<Intercepted>;
 pub type QuoteClient = QuoteServiceClient<Intercepted>;
 pub type OrderClient = OrderServiceClient<Intercepted>;
+pub type ProjectClient = ProjectServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
 pub struct Services {
     pub key: InternalKey,
     pub account: Channel,
+    pub lead: Channel,
     pub quote: Channel,
     pub order: Channel,
+    pub project: Channel,
 }
 
 impl Services {
@@ -46,7 +51,14 @@ impl Services {
             let url = urls.get(name).ok_or_else(|| anyhow::anyhow!("no URL for the {name} service"))?;
             lazy_channel(url).map_err(|e| anyhow::anyhow!("the {name} service URL `{url}`: {e}"))
         };
-        Ok(Services { key, account: channel("account")?, quote: channel("quote")?, order: channel("order")? })
+        Ok(Services {
+            key,
+            account: channel("account")?,
+            lead: channel("lead")?,
+            quote: channel("quote")?,
+            order: channel("order")?,
+            project: channel("project")?,
+        })
     }
 }
 
@@ -75,12 +87,20 @@ impl Acting {
         Ok(AccountServiceClient::with_interceptor(self.services.account.clone(), self.interceptor()?))
     }
 
+    pub fn leads(&self) -> Result<LeadClient, Problem> {
+        Ok(LeadServiceClient::with_interceptor(self.services.lead.clone(), self.interceptor()?))
+    }
+
     pub fn quotes(&self) -> Result<QuoteClient, Problem> {
         Ok(QuoteServiceClient::with_interceptor(self.services.quote.clone(), self.interceptor()?))
     }
 
     pub fn orders(&self) -> Result<OrderClient, Problem> {
         Ok(OrderServiceClient::with_interceptor(self.services.order.clone(), self.interceptor()?))
+    }
+
+    pub fn projects(&self) -> Result<ProjectClient, Problem> {
+        Ok(ProjectServiceClient::with_interceptor(self.services.project.clone(), self.interceptor()?))
     }
 
     /// The record features of the service that owns `collection`.

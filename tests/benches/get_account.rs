@@ -113,20 +113,15 @@ async fn main() {
     let seconds = env_or("BENCH_SECONDS", 10);
     let concurrency = env_or("BENCH_CONCURRENCY", 16);
     let mut gateway_db = TestDatabase::create().await.unwrap();
-    let mut account_db = TestDatabase::create().await.unwrap();
-    let mut quote_db = TestDatabase::create().await.unwrap();
-    let mut order_db = TestDatabase::create().await.unwrap();
+    let mut service_dbs = Vec::new();
+    for _ in launcher::SERVICES {
+        service_dbs.push(TestDatabase::create().await.unwrap());
+    }
     let system = launcher::start(launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: gateway_db.url.clone(),
-        database_urls: [
-            ("account", account_db.url.clone()),
-            ("quote", quote_db.url.clone()),
-            ("order", order_db.url.clone()),
-        ]
-        .into_iter()
-        .collect(),
+        database_urls: launcher::SERVICES.iter().copied().zip(service_dbs.iter().map(|d| d.url.clone())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
@@ -205,6 +200,7 @@ async fn main() {
         })
         .await
     };
+    let account_db = &service_dbs[launcher::SERVICES.iter().position(|s| *s == "account").unwrap()];
     let backend = if account_db.is_postgres() { "PostgreSQL" } else { "SQLite" };
     let ceiling = if account_db.is_postgres() { pgbench(&account_db.url, &id, concurrency, seconds) } else { None };
 
@@ -226,7 +222,7 @@ async fn main() {
     }
     system.shutdown().await.unwrap();
     gateway_db.drop_database().await.unwrap();
-    account_db.drop_database().await.unwrap();
-    quote_db.drop_database().await.unwrap();
-    order_db.drop_database().await.unwrap();
+    for db in &mut service_dbs {
+        db.drop_database().await.unwrap();
+    }
 }

@@ -7,26 +7,16 @@
 //! PRM_TEST_DATABASE_URL is set, else SQLite). BENCH_SECONDS (default 10) and
 //! BENCH_CONCURRENCY (default 8) tune the run.
 
-use std::{
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::sync::Arc;
 
+mod common;
+
+use common::{env_or, load, row};
 use prm_gateway::{demo, launcher, ratelimit::RateLimitConfig};
 use prm_kit::testing::TestDatabase;
 use serde_json::{Value, json};
 
 static NEXT_LINE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-
-fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn row(name: &str, mut lat: Vec<Duration>, elapsed: Duration) -> String {
-    lat.sort();
-    let pct = |p: f64| lat[((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1].as_secs_f64() * 1000.0;
-    format!("| {name} | {:.1} | {:.2} | {:.2} |", lat.len() as f64 / elapsed.as_secs_f64(), pct(0.5), pct(0.99))
-}
 
 struct Api {
     http: reqwest::Client,
@@ -71,42 +61,13 @@ impl Api {
     }
 }
 
-/// Runs `op` from `concurrency` tasks for `seconds`; answers latencies and elapsed time.
-async fn load<F, Fut>(concurrency: u64, seconds: u64, op: F) -> (Vec<Duration>, Duration)
-where
-    F: Fn(u64) -> Fut + Send + Sync + 'static,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let op = Arc::new(op);
-    let start = Instant::now();
-    let end = start + Duration::from_secs(seconds);
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|worker| {
-            let op = op.clone();
-            tokio::spawn(async move {
-                let mut lat = Vec::new();
-                while Instant::now() < end {
-                    let t = Instant::now();
-                    op(worker).await;
-                    lat.push(t.elapsed());
-                }
-                lat
-            })
-        })
-        .collect();
-    let mut all = Vec::new();
-    for t in tasks {
-        all.extend(t.await.unwrap());
-    }
-    (all, start.elapsed())
-}
-
 #[tokio::main]
 async fn main() {
     let seconds = env_or("BENCH_SECONDS", 10);
     let concurrency = env_or("BENCH_CONCURRENCY", 8);
     let mut dbs = Vec::new();
-    for _ in 0..4 {
+    // The gateway's, then one per service.
+    for _ in 0..=launcher::SERVICES.len() {
         dbs.push(TestDatabase::create().await.unwrap());
     }
     let backend = if dbs[0].is_postgres() { "PostgreSQL" } else { "SQLite" };
@@ -114,9 +75,7 @@ async fn main() {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
         gateway_database_url: dbs[0].url.clone(),
-        database_urls: [("account", dbs[1].url.clone()), ("quote", dbs[2].url.clone()), ("order", dbs[3].url.clone())]
-            .into_iter()
-            .collect(),
+        database_urls: launcher::SERVICES.iter().copied().zip(dbs[1..].iter().map(|d| d.url.clone())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),

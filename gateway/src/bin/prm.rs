@@ -75,12 +75,18 @@ struct GatewayArgs {
     /// gRPC address of the account service, e.g. `http://account:50051`.
     #[arg(long, env = "PRM_ACCOUNT_URL")]
     account_url: String,
+    /// gRPC address of the lead service, e.g. `http://lead:50052`.
+    #[arg(long, env = "PRM_LEAD_URL")]
+    lead_url: String,
     /// gRPC address of the quote service, e.g. `http://quote:50054`.
     #[arg(long, env = "PRM_QUOTE_URL")]
     quote_url: String,
     /// gRPC address of the order service, e.g. `http://order:50055`.
     #[arg(long, env = "PRM_ORDER_URL")]
     order_url: String,
+    /// gRPC address of the project service, e.g. `http://project:50053`.
+    #[arg(long, env = "PRM_PROJECT_URL")]
+    project_url: String,
     /// Requests per minute of one signed-in user.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
     rate_limit_per_user: u32,
@@ -101,9 +107,15 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
         internal_key: InternalKey::new(a.internal_key.as_bytes()),
         access_token_key: a.access_token_key.into_bytes(),
-        service_urls: [("account", a.account_url), ("quote", a.quote_url), ("order", a.order_url)]
-            .into_iter()
-            .collect(),
+        service_urls: [
+            ("account", a.account_url),
+            ("lead", a.lead_url),
+            ("quote", a.quote_url),
+            ("order", a.order_url),
+            ("project", a.project_url),
+        ]
+        .into_iter()
+        .collect(),
         rate_limit: prm_gateway::ratelimit::RateLimitConfig {
             per_user: a.rate_limit_per_user,
             per_ip: a.rate_limit_per_ip,

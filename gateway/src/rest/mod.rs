@@ -4,7 +4,9 @@
 pub mod accounts;
 pub mod catalogue;
 pub mod contacts;
+pub mod leads;
 pub mod orders;
+pub mod projects;
 pub mod quotes;
 pub mod records;
 pub mod status;

@@ -239,30 +239,35 @@ pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ListQuery>) -> Result<Js
 
 #[utoipa::path(post, path = "/api/v1/quotes", tag = "quotes", request_body = QuoteInput, responses((status = 201, body = QuoteJson), (status = 400)))]
 pub async fn create(acting: Acting, body: Bytes) -> Result<Response, Problem> {
-    let map = object(&body)?;
-    refuse_server_owned(&map, SERVER_OWNED)?;
-    let i: QuoteInput = parse_json(&body)?;
-    let shipping_address = partner_shipping(&acting, &i.shipping_address_type).await?;
+    let quote = input_to_proto(&acting, &body).await?;
     let q = acting
         .quotes()?
-        .create_quote(pb::CreateQuoteRequest {
-            quote: Some(pb::Quote {
-                shipping_address_type: shipping_value(&i.shipping_address_type)?,
-                shipping_address,
-                project_id: i.project_id,
-                account_id: i.account_id,
-                name: i.name,
-                expiry_date: i.expiry_date,
-                currency_code: i.currency_code,
-                ..Default::default()
-            }),
-        })
+        .create_quote(pb::CreateQuoteRequest { quote: Some(quote) })
         .await
         .or_problem()?
         .quote
         .unwrap_or_default();
     let location = format!("/api/v1/quotes/{}", q.id);
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(to_json(q))).into_response())
+}
+
+/// A new quote from a request body: server-owned fields refused, and the
+/// partner's address filled in for the partner and reseller shipping types.
+pub async fn input_to_proto(acting: &Acting, body: &[u8]) -> Result<pb::Quote, Problem> {
+    let map = object(body)?;
+    refuse_server_owned(&map, SERVER_OWNED)?;
+    let i: QuoteInput = parse_json(body)?;
+    let shipping_address = partner_shipping(acting, &i.shipping_address_type).await?;
+    Ok(pb::Quote {
+        shipping_address_type: shipping_value(&i.shipping_address_type)?,
+        shipping_address,
+        project_id: i.project_id,
+        account_id: i.account_id,
+        name: i.name,
+        expiry_date: i.expiry_date,
+        currency_code: i.currency_code,
+        ..Default::default()
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/quotes/{id}", tag = "quotes", params(("id" = String, Path)), responses((status = 200, body = QuoteJson), (status = 404)))]

@@ -44,11 +44,15 @@ impl Collection {
 pub const ACCOUNTS: &Collection = &Collection { path: "accounts", kind: RecordType::Account, channel: |s| &s.account };
 pub const CONTACTS: &Collection = &Collection { path: "contacts", kind: RecordType::Contact, channel: |s| &s.account };
 
+pub const LEADS: &Collection = &Collection { path: "leads", kind: RecordType::Lead, channel: |s| &s.lead };
+
 pub const QUOTES: &Collection = &Collection { path: "quotes", kind: RecordType::Quote, channel: |s| &s.quote };
 
 pub const ORDERS: &Collection = &Collection { path: "orders", kind: RecordType::Order, channel: |s| &s.order };
 
-pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, QUOTES, ORDERS];
+pub const PROJECTS: &Collection = &Collection { path: "projects", kind: RecordType::Project, channel: |s| &s.project };
+
+pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, LEADS, QUOTES, ORDERS, PROJECTS];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteJson {

@@ -688,12 +688,7 @@ impl ProjectService for ProjectApi {
         let partner_id = caller.creating_partner()?;
         let id = if r.project_id.is_empty() { Uuid::now_v7() } else { parse_id(&r.project_id, "project_id")? };
         // A retried create answers what the first one made.
-        if !r.project_id.is_empty()
-            && let Some(existing) = project::Entity::find_by_id(id).one(&self.db).await.map_err(Error::from)?
-        {
-            if existing.partner_id != partner_id {
-                return Err(Error::AlreadyExists("project_id is taken".into()).into());
-            }
+        if let Some(existing) = owned::created_before::<project::Entity, _>(&self.db, partner_id, id).await? {
             return Ok(Response::new(pb::CreateProjectResponse { project: Some(project_out(&existing)) }));
         }
         let rt = record_type_in(raw.record_type, "record_type")?
@@ -766,18 +761,7 @@ impl ProjectService for ProjectApi {
         }
         let waps = self.clients.waps(&caller, &m.currency).await?;
         m.recompute(Some(&waps))?;
-        let inserted = m.clone().into_active_model().reset_all().insert(&self.db).await;
-        let m = match inserted {
-            Ok(m) => m,
-            // A concurrent retry with the same id won the race: answer its project.
-            Err(e) if !r.project_id.is_empty() => project::Entity::find_by_id(id)
-                .filter(project::Column::PartnerId.eq(partner_id))
-                .one(&self.db)
-                .await
-                .map_err(Error::from)?
-                .ok_or_else(|| Error::from(e))?,
-            Err(e) => return Err(Error::from(e).into()),
-        };
+        let m = owned::insert_once::<project::Entity>(&self.db, m).await?;
         tracing::info!(project_id = %m.id, partner_id = %m.partner_id, "project created");
         Ok(Response::new(pb::CreateProjectResponse { project: Some(project_out(&m)) }))
     }

@@ -63,7 +63,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
     };
     configure(&mut cfg);
     let system = launcher::start(cfg).await.expect("system starts");
-    demo::seed(&system.state).await.expect("demo data");
+    demo::seed_base(&system.state).await.expect("demo data");
     TestApp {
         addr: system.rest_addr,
         account_addr: system.addr("account"),
@@ -76,6 +76,11 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
 }
 
 impl TestApp {
+    /// The running system's gateway state (its stores and service channels).
+    pub fn state(&self) -> &prm_gateway::app::AppState {
+        &self.system.as_ref().expect("system running").state
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
