@@ -354,6 +354,11 @@ impl LeadService for LeadApi {
         let id = parse_id(&raw.id, "id")?;
         let mask = mask_paths(r.update_mask.as_ref());
         let patch = lead_in(&raw, Some(&mask))?;
+        // A lead being converted keeps the fields its conversion copies.
+        owned::find::<lead::Entity, _>(&self.db, &caller, id).await?;
+        if in_progress(&self.db, id).await? {
+            return Err(Error::FailedPrecondition("the lead is being converted".into()).into());
+        }
         let updated = owned::edit::<lead::Entity>(&self.db, &caller, id, |current| {
             let before = current.fields();
             let after = before.patched(&patch, &mask)?;

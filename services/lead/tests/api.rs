@@ -635,6 +635,8 @@ async fn recovery_undoes_a_conversion_that_cannot_be_finished() {
     assert!(row.lease_until > prm_kit::time::now(), "backs off before the next try");
     let err = convert(&mut c, &l2.id, true).await.unwrap_err();
     assert_eq!(err.code(), Code::Aborted, "in progress: not started twice");
+    let err = set_status(&mut c, &l2.id, pb::LeadStatus::Working).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition, "nor edited meanwhile");
     app.stop().await;
 }
 
