@@ -17,7 +17,10 @@ use prm_proto::{
     common::v1::RecordType as Kind,
     outbox::v1::{self as pb, event_sink_service_server::EventSinkService},
 };
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Deserialize;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -48,6 +51,8 @@ struct Payload {
     quote_id: Option<Uuid>,
     #[serde(default)]
     primary: Option<bool>,
+    #[serde(default)]
+    currency_code: Option<String>,
 }
 
 /// What an event asks of a project.
@@ -56,12 +61,15 @@ enum Action {
     RefreshPrimary,
     /// An automatic stage event; order events name the quote they came from.
     Stage(AutoEvent),
+    /// The vendor's WAPs of a currency changed: Expected MRR of its projects.
+    Waps(String),
     Nothing,
 }
 
 fn action(topic: &str, p: &Payload) -> Action {
     match topic {
         "quote.primary_changed" | "quote.primary_mrr_changed" => Action::RefreshPrimary,
+        "quote.waps_changed" => p.currency_code.clone().map(Action::Waps).unwrap_or(Action::Nothing),
         // Only the primary quote's contract moves the project.
         "quote.contract_sent" if p.primary == Some(true) => Action::Stage(AutoEvent::ContractSent),
         "order.placed" | "order.completed" | "order.cancelled" => {
@@ -74,6 +82,9 @@ fn action(topic: &str, p: &Payload) -> Action {
 impl EventSink {
     /// Applies one event; false when its id had been applied before.
     async fn apply(&self, event_id: Uuid, topic: &str, p: Payload) -> Result<bool> {
+        if let Action::Waps(currency) = action(topic, &p) {
+            return self.recompute_currency(event_id, topic, &currency).await;
+        }
         let project_id = p.project_id.filter(|id| !id.is_nil());
         let system = Caller::system();
         let (action, project_id) = match (action(topic, &p), project_id) {
@@ -146,6 +157,56 @@ impl EventSink {
         }
         txn.commit().await?;
         Ok(true)
+    }
+}
+
+impl EventSink {
+    /// Recomputes Cost Info of every project in `currency` with the WAPs the
+    /// quote service has now (so a late event never brings old prices back),
+    /// a page per transaction. Recomputing is idempotent, so an attempt cut
+    /// short (the relay's deadline on a very large book) leaves finished
+    /// pages behind and the retry skips them; the event counts as applied
+    /// once every page is done.
+    async fn recompute_currency(&self, event_id: Uuid, topic: &str, currency: &str) -> Result<bool> {
+        const PAGE: u64 = 500;
+        let system = Caller::system();
+        let waps = self.clients.waps(&system, currency).await?;
+        let mut after = Uuid::nil();
+        let mut changed = 0usize;
+        loop {
+            let txn = prm_kit::db::begin_write(&self.db).await?;
+            let page = project::Entity::find()
+                .filter(project::Column::Currency.eq(currency))
+                .filter(project::Column::Id.gt(after))
+                .order_by_asc(project::Column::Id)
+                .limit(PAGE)
+                .all(&txn)
+                .await?;
+            let Some(last) = page.last() else {
+                txn.commit().await?;
+                break;
+            };
+            after = last.id;
+            for current in &page {
+                let mut next = current.clone();
+                next.recompute(Some(&waps))?;
+                let changes = next.changes_since(current);
+                if changes.is_empty() {
+                    continue;
+                }
+                next.update_time = time::now();
+                next.into_active_model().reset_all().update(&txn).await?;
+                record::write_history(&txn, Kind::Project, current.id, current.partner_id, system.user_id, &changes)
+                    .await?;
+                changed += 1;
+            }
+            txn.commit().await?;
+        }
+        let txn = prm_kit::db::begin_write(&self.db).await?;
+        let fresh = outbox::accept_once(&txn, event_id, topic).await?;
+        txn.commit().await?;
+        tracing::info!(%currency, projects = changed, "Expected MRR recomputed for new WAPs");
+        Ok(fresh)
     }
 }
 

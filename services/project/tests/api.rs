@@ -453,6 +453,28 @@ async fn expected_mrr_counts_the_wap_of_each_selected_solution() {
 }
 
 #[tokio::test]
+async fn new_waps_recompute_expected_mrr_of_projects_without_a_primary_quote() {
+    let app = TestApp::spawn().await;
+    set_waps(&app, "10", "5", "1").await;
+    let a = partner(&app).await;
+    let lic = product(&app, "LIC", "20").await;
+    let plain = create(&app, &a.user, pb::Project { total_users: 4, ..new_business(&a.account_id) }).await;
+    let quoted = create(&app, &a.user, pb::Project { total_users: 4, ..new_business(&a.account_id) }).await;
+    let q = project_quote(&app, &a.user, &quoted.id, &lic, 1).await;
+    set_primary(&app, &a.user, &q.id).await;
+    app.wait_for(&a.user, &quoted.id, "the primary quote's MRR", |p| cost(p).mrr == "20").await;
+    set_waps(&app, "12.5", "5", "1").await;
+    let p = app.wait_for(&a.user, &plain.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50").await;
+    assert_eq!((cost(&p).mrr.as_str(), cost(&p).weighted_pipeline.as_str()), ("50", "5"));
+    let p = app.wait_for(&a.user, &quoted.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50").await;
+    assert_eq!(cost(&p).mrr, "20", "MRR stays the primary quote's");
+    let changes: Vec<_> =
+        app.history(&a.user, &plain.id).await.into_iter().filter(|c| c.field == "expected_mrr").collect();
+    assert_eq!((changes.len(), changes[0].old_value.as_str(), changes[0].new_value.as_str()), (1, "40", "50"));
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn weighted_pipeline_is_mrr_times_probability_exactly() {
     let app = TestApp::spawn().await;
     set_waps(&app, "12.3457", "0", "0").await;

@@ -619,6 +619,7 @@ impl QuoteService for QuoteApi {
             to_units(field, d)
         };
         let now = time::now();
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
         let row = wap::ActiveModel {
             currency: Set(currency.as_str().to_string()),
             licenses_units: Set(amount("prices.licenses", &p.licenses)?),
@@ -637,14 +638,18 @@ impl QuoteService for QuoteApi {
                     ])
                     .to_owned(),
             )
-            .exec(&self.db)
+            .exec(&txn)
             .await
             .map_err(Error::from)?;
         let w = wap::Entity::find_by_id(currency.as_str().to_string())
-            .one(&self.db)
+            .one(&txn)
             .await
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
+        // Expected MRR of every project in this currency depends on them.
+        let changed = serde_json::json!({ "currency_code": w.currency });
+        outbox::enqueue(&txn, "quote.waps_changed", Uuid::nil(), &changed).await?;
+        txn.commit().await.map_err(Error::from)?;
         Ok(Response::new(pb::SetWeightedAveragePricesResponse { prices: Some(wap_out(&w)) }))
     }
 
