@@ -23,7 +23,7 @@ use prm_proto::{
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
-    sea_query::{Alias, Expr, Func, OnConflict},
+    sea_query::{Alias, Asterisk, Expr, Func, OnConflict},
 };
 use tonic::{Request, Response, Status, service::interceptor::InterceptedService, transport::Channel};
 use uuid::Uuid;
@@ -1101,7 +1101,7 @@ impl ProjectService for ProjectApi {
             .select_only()
             .column(project::Column::Stage)
             .column(project::Column::Currency)
-            .column_as(Expr::from(Func::count(Expr::col(project::Column::Id))), "count")
+            .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "count")
             // PostgreSQL sums bigints into numeric: cast back to a bigint.
             .column_as(
                 Expr::from(Func::cast_as(Func::sum(Expr::col(project::Column::MrrUnits)), Alias::new("BIGINT"))),

@@ -308,6 +308,29 @@ async fn order_to(app: &TestApp, caller: &Caller, order_id: &str, status: opb::O
         .unwrap();
 }
 
+/// A project taken to Order Management the real way: its primary quote
+/// accepted and an order placed from it.
+async fn ordered(app: &TestApp, a: &Partner) -> (pb::Project, opb::Order) {
+    let lic = product(app, "LIC", "20").await;
+    let p = to_proposal(app, a, true).await;
+    let q = project_quote(app, &a.user, &p.id, &lic, 5).await;
+    set_primary(app, &a.user, &q.id).await;
+    for s in [qpb::QuoteStatus::Presented, qpb::QuoteStatus::ContractSent, qpb::QuoteStatus::Accepted] {
+        quote_to(app, &a.user, &q.id, s).await;
+    }
+    let order = app
+        .orders(&a.user)
+        .await
+        .create_order_from_quote(opb::CreateOrderFromQuoteRequest { quote_id: q.id.clone(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .order
+        .unwrap();
+    let p = app.wait_for(&a.user, &p.id, "Order Management", |p| stage_of(p) == Stage::OrderManagement).await;
+    (p, order)
+}
+
 fn cost(p: &pb::Project) -> pb::CostInfo {
     p.cost_info.clone().unwrap()
 }
@@ -783,23 +806,7 @@ async fn the_contract_the_order_and_its_completion_move_the_project_to_closed_wo
 async fn a_cancelled_order_takes_the_project_back_to_contract_out() {
     let app = TestApp::spawn().await;
     let a = partner(&app).await;
-    let lic = product(&app, "LIC", "20").await;
-    let p = to_proposal(&app, &a, true).await;
-    let q = project_quote(&app, &a.user, &p.id, &lic, 5).await;
-    set_primary(&app, &a.user, &q.id).await;
-    for s in [qpb::QuoteStatus::Presented, qpb::QuoteStatus::ContractSent, qpb::QuoteStatus::Accepted] {
-        quote_to(&app, &a.user, &q.id, s).await;
-    }
-    let order = app
-        .orders(&a.user)
-        .await
-        .create_order_from_quote(opb::CreateOrderFromQuoteRequest { quote_id: q.id.clone(), ..Default::default() })
-        .await
-        .unwrap()
-        .into_inner()
-        .order
-        .unwrap();
-    app.wait_for(&a.user, &p.id, "Order Management", |p| stage_of(p) == Stage::OrderManagement).await;
+    let (p, order) = ordered(&app, &a).await;
     order_to(&app, &a.user, &order.id, opb::OrderStatus::Cancelled).await;
     let p = app.wait_for(&a.user, &p.id, "Contract out again", |p| stage_of(p) == Stage::ContractOut).await;
     assert_eq!(p.probability, 80);
@@ -836,23 +843,7 @@ async fn a_contract_sent_without_verbal_agreement_waits_for_it() {
 async fn an_order_completed_while_the_project_service_is_down_is_applied_when_it_returns() {
     let mut app = TestApp::spawn().await;
     let a = partner(&app).await;
-    let lic = product(&app, "LIC", "20").await;
-    let p = to_proposal(&app, &a, true).await;
-    let q = project_quote(&app, &a.user, &p.id, &lic, 2).await;
-    set_primary(&app, &a.user, &q.id).await;
-    for s in [qpb::QuoteStatus::Presented, qpb::QuoteStatus::ContractSent, qpb::QuoteStatus::Accepted] {
-        quote_to(&app, &a.user, &q.id, s).await;
-    }
-    let order = app
-        .orders(&a.user)
-        .await
-        .create_order_from_quote(opb::CreateOrderFromQuoteRequest { quote_id: q.id.clone(), ..Default::default() })
-        .await
-        .unwrap()
-        .into_inner()
-        .order
-        .unwrap();
-    app.wait_for(&a.user, &p.id, "Order Management", |p| stage_of(p) == Stage::OrderManagement).await;
+    let (p, order) = ordered(&app, &a).await;
 
     app.services.stop_service("project").await;
     order_to(&app, &a.user, &order.id, opb::OrderStatus::Submitted).await;

@@ -68,8 +68,10 @@ impl MigrationTrait for CreateProjects {
         )
         .await?;
         // The board groups by stage and pages each column by close date; lists
-        // sort by close date; both within a partner.
+        // sort by close date; both within a partner. The board's counts and
+        // MRR totals read only `projects_board_totals` (an index-only scan).
         for (name, cols) in [
+            ("projects_board_totals", &["partner_id", "record_type", "stage", "currency", "mrr_units"][..]),
             ("projects_partner_stage_close", &["partner_id", "stage", "close_date", "id"][..]),
             ("projects_partner_close", &["partner_id", "close_date", "id"][..]),
             ("projects_stage_close", &["stage", "close_date", "id"][..]),
