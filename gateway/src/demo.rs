@@ -499,6 +499,24 @@ const PROJECTS: &[SampleProject] = {
     ]
 };
 
+/// Every fourth demo project closes on the last day of this month (so
+/// "closing this month" has some whatever the day); the rest within months.
+fn demo_close_date(i: usize, users: i32) -> String {
+    use chrono::Datelike;
+    let today = chrono::Utc::now().date_naive();
+    let date = if i.is_multiple_of(4) {
+        let first_of_next = if today.month() == 12 {
+            chrono::NaiveDate::from_ymd_opt(today.year() + 1, 1, 1)
+        } else {
+            chrono::NaiveDate::from_ymd_opt(today.year(), today.month() + 1, 1)
+        };
+        first_of_next.and_then(|d| d.pred_opt()).unwrap_or(today)
+    } else {
+        today + chrono::Days::new(30 + 7 * (users as u64 % 9))
+    };
+    date.format("%Y-%m-%d").to_string()
+}
+
 /// The demo projects, with the vendor's Demo Answers questions.
 pub async fn seed_projects(state: &AppState) -> anyhow::Result<()> {
     let identity = state.auth.identity();
@@ -534,7 +552,7 @@ pub async fn seed_projects(state: &AppState) -> anyhow::Result<()> {
             .ok_or_else(|| anyhow::anyhow!("the demo price book has no LIC-PRO"))?
             .id;
 
-    for (owner, account_name, name, record_type, stage, users_count) in PROJECTS {
+    for (i, (owner, account_name, name, record_type, stage, users_count)) in PROJECTS.iter().enumerate() {
         let owner = caller_of(user(owner), vec![]);
         let auth = CallerInterceptor::new(key, &owner)?;
         let mut projects = ProjectServiceClient::with_interceptor(state.services.project.clone(), auth.clone());
@@ -557,10 +575,7 @@ pub async fn seed_projects(state: &AppState) -> anyhow::Result<()> {
                     name: (*name).into(),
                     account_id: account.id,
                     record_type: *record_type as i32,
-                    close_date: (chrono::Utc::now().date_naive()
-                        + chrono::Days::new(30 + 7 * (*users_count as u64 % 9)))
-                    .format("%Y-%m-%d")
-                    .to_string(),
+                    close_date: demo_close_date(i, *users_count),
                     total_users: *users_count,
                     interested_solutions: vec![pprm::Solution::Licenses as i32, pprm::Solution::Hwaas as i32],
                     users_of_poc: Some((*users_count / 5).max(1)),
