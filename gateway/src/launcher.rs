@@ -56,6 +56,11 @@ impl SystemConfig {
                 smtp_url: std::env::var("PRM_SMTP_URL").ok().filter(|u| !u.is_empty()),
                 mail_dir: data_dir.join("mail"),
                 mail_from: std::env::var("PRM_MAIL_FROM").unwrap_or_else(|_| "prm <no-reply@prm.localhost>".into()),
+                // Links in e-mails (a case's page) point at this gateway unless told otherwise.
+                public_url: std::env::var("PRM_PUBLIC_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+                    .unwrap_or_else(|| format!("http://localhost:{}", listen.port())),
             },
         })
     }

@@ -1,7 +1,8 @@
 //! Outgoing e-mail: over SMTP when `PRM_SMTP_URL` is set (`smtp://host:port`
 //! for a plain relay, `smtps://user:pass@host` for TLS), otherwise written as
 //! `.eml` files into a directory (the embedded default), so a newcomer can
-//! open what the system sent.
+//! open what the system sent. Mail that must not be lost goes through the
+//! outbox as a [`MailEvent`] and is sent by a [`MailSink`] with retries.
 
 use std::path::PathBuf;
 
@@ -20,6 +21,9 @@ pub struct MailSettings {
     /// Sender of every message.
     #[arg(long, env = "PRM_MAIL_FROM", default_value = "prm <no-reply@prm.localhost>")]
     pub mail_from: String,
+    /// Base URL people open the portal at; links in e-mails start with it.
+    #[arg(long, env = "PRM_PUBLIC_URL", default_value = "http://localhost:8080")]
+    pub public_url: String,
 }
 
 impl Default for MailSettings {
@@ -28,6 +32,7 @@ impl Default for MailSettings {
             smtp_url: None,
             mail_dir: std::env::temp_dir().join("prm-mail"),
             mail_from: "prm <no-reply@prm.localhost>".into(),
+            public_url: "http://localhost:8080".into(),
         }
     }
 }
@@ -85,6 +90,77 @@ impl Mailer {
     }
 }
 
+impl MailSettings {
+    /// A link into the portal: `path` (e.g. `/cases/…`) under [`Self::public_url`].
+    pub fn link(&self, path: &str) -> String {
+        format!("{}/{}", self.public_url.trim_end_matches('/'), path.trim_start_matches('/'))
+    }
+}
+
+/// Outbox topic of [`MailEvent`]s.
+pub const MAIL_TOPIC: &str = "mail.send";
+
+/// A plain-text e-mail queued in a service's outbox, so that a mail server
+/// that is down delays the message but neither loses it nor fails the
+/// change that caused it. The [`MailSink`] sends it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MailEvent {
+    pub to_email: String,
+    /// Display name of the recipient; may be empty.
+    pub to_name: String,
+    pub subject: String,
+    pub body: String,
+}
+
+/// Queues `mail` about record `aggregate_id`; call it in the transaction of
+/// the change the mail reports.
+pub async fn enqueue<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    aggregate_id: uuid::Uuid,
+    mail: &MailEvent,
+) -> crate::Result<uuid::Uuid> {
+    let payload = serde_json::to_value(mail).map_err(|e| crate::Error::Internal(e.into()))?;
+    crate::outbox::enqueue(conn, MAIL_TOPIC, aggregate_id, &payload).await
+}
+
+/// Delivers the outbox's [`MailEvent`]s with a [`Mailer`]; a failed send is
+/// an error, so the relay retries it with backoff. The event id becomes the
+/// Message-ID, so a message sent twice (the send succeeded, recording it
+/// did not) is recognisably the same one.
+pub struct MailSink {
+    mailer: Mailer,
+}
+
+impl MailSink {
+    pub fn new(settings: &MailSettings) -> anyhow::Result<MailSink> {
+        Ok(MailSink { mailer: Mailer::new(settings)? })
+    }
+}
+
+#[tonic::async_trait]
+impl crate::outbox::Sink for MailSink {
+    async fn deliver(&self, event: &prm_proto::outbox::v1::Event) -> anyhow::Result<()> {
+        anyhow::ensure!(event.topic == MAIL_TOPIC, "the mail sink sends no `{}` events", event.topic);
+        let mail: MailEvent = serde_json::from_str(&event.payload_json).context("mail event payload")?;
+        let to: Mailbox = if mail.to_name.trim().is_empty() {
+            mail.to_email.parse()
+        } else {
+            format!("{} <{}>", mail.to_name.replace(['<', '>', '"'], ""), mail.to_email).parse()
+        }
+        .with_context(|| format!("recipient `{}`", mail.to_email))?;
+        let msg = self
+            .mailer
+            .message()
+            .message_id(Some(format!("<{}@prm.localhost>", event.id)))
+            .to(to)
+            .subject(mail.subject)
+            .body(mail.body)
+            .context("building the message")?;
+        self.mailer.send(msg).await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +179,40 @@ mod tests {
         let text = std::fs::read_to_string(path).unwrap();
         assert!(text.contains("To: ann@example.com"));
         assert!(text.contains("Subject: Hello"));
+    }
+
+    #[tokio::test]
+    async fn a_mail_event_becomes_a_message_with_its_id() {
+        use crate::outbox::Sink;
+        let dir = crate::testing::TempDir::new("mail").unwrap();
+        let sink = MailSink::new(&MailSettings { mail_dir: dir.0.clone(), ..Default::default() }).unwrap();
+        let mail = MailEvent {
+            to_email: "ann@example.com".into(),
+            to_name: "Ann Lee".into(),
+            subject: "Re: CS-000001".into(),
+            body: "See http://localhost:8080/cases/1".into(),
+        };
+        let event = prm_proto::outbox::v1::Event {
+            id: "0190-ab".into(),
+            topic: MAIL_TOPIC.into(),
+            payload_json: serde_json::to_string(&mail).unwrap(),
+            ..Default::default()
+        };
+        sink.deliver(&event).await.unwrap();
+        let file = std::fs::read_dir(&dir.0).unwrap().next().unwrap().unwrap().path();
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            text.contains("To: \"Ann Lee\" <ann@example.com>") || text.contains("To: Ann Lee <ann@example.com>"),
+            "{text}"
+        );
+        assert!(text.contains("Message-ID: <0190-ab@prm.localhost>"), "{text}");
+        assert!(sink.deliver(&prm_proto::outbox::v1::Event { topic: "x".into(), ..event }).await.is_err());
+    }
+
+    #[test]
+    fn links_join_the_public_url_and_the_path() {
+        let s = MailSettings { public_url: "https://prm.example/".into(), ..Default::default() };
+        assert_eq!(s.link("/cases/42"), "https://prm.example/cases/42");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! and server reflection, with tracing, timeouts, a concurrency limit and
 //! load shedding, and graceful shutdown.
 
-use std::{collections::BTreeMap, future::Future, net::SocketAddr, time::Duration};
+use std::{collections::BTreeMap, future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use clap::Parser;
@@ -17,6 +17,7 @@ use crate::{
     auth::InternalKey,
     config::{ServerLimits, ServiceConfig},
     db,
+    outbox::{GrpcSink, Sink},
 };
 
 /// What a service crate tells the kit about itself.
@@ -35,6 +36,17 @@ pub trait PrmService {
     const EVENTS_TO: Option<&'static str> = None;
     /// The business services, each already wrapped in the auth interceptor.
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes>;
+
+    /// Where the relay beside the server delivers this service's outbox
+    /// events, if anywhere: by default the `EVENTS_TO` consumer over gRPC;
+    /// a service that mails from its outbox answers a
+    /// [`crate::mail::MailSink`].
+    fn event_sink(ctx: &ServiceContext) -> anyhow::Result<Option<Arc<dyn Sink>>> {
+        match Self::EVENTS_TO {
+            Some(consumer) => Ok(Some(Arc::new(GrpcSink::new(ctx.channel(consumer)?, &ctx.key)?))),
+            None => Ok(None),
+        }
+    }
 }
 
 /// What a service is built from.
@@ -99,14 +111,8 @@ impl GrpcServer {
         let db = ctx.db.clone();
         let first = check_readiness(&db, &reporter, S::GRPC_NAMES, None).await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let relay = match S::EVENTS_TO {
-            Some(consumer) => {
-                let sink = crate::outbox::GrpcSink::new(ctx.channel(consumer)?, &ctx.key)?;
-                let relay = crate::outbox::Relay::new(ctx.db.clone(), std::sync::Arc::new(sink), limits.relay());
-                Some(relay.spawn(stop_rx.clone()))
-            }
-            None => None,
-        };
+        let relay = S::event_sink(&ctx)?
+            .map(|sink| crate::outbox::Relay::new(ctx.db.clone(), sink, limits.relay()).spawn(stop_rx.clone()));
         let readiness = tokio::spawn(watch_readiness(db, reporter, S::GRPC_NAMES, first, stop_rx));
 
         let routes = S::routes(ctx)?.add_service(health).add_service(reflection).add_service(reflection_alpha);
@@ -208,12 +214,25 @@ pub async fn spawn_on<S: PrmService>(
     mail: crate::mail::MailSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
+    spawn_limited::<S>(server, database_url, key, downstream, mail, ServerLimits::default(), shutdown).await
+}
+
+/// [`spawn_on`] with limits of its own, e.g. a short relay backoff in tests.
+pub async fn spawn_limited<S: PrmService>(
+    server: GrpcServer,
+    database_url: &str,
+    key: InternalKey,
+    downstream: BTreeMap<String, String>,
+    mail: crate::mail::MailSettings,
+    limits: ServerLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     check_downstream::<S>(&downstream)?;
     let db =
         db::connect_and_migrate::<S::Migrator>(database_url).await.with_context(|| format!("{} database", S::NAME))?;
     let local = server.local_addr();
     let ctx = ServiceContext { db, key, downstream, mail };
-    let handle = tokio::spawn(async move { server.serve::<S>(ctx, &ServerLimits::default(), shutdown).await });
+    let handle = tokio::spawn(async move { server.serve::<S>(ctx, &limits, shutdown).await });
     Ok((local, handle))
 }
 

@@ -94,6 +94,8 @@ pub struct TestServices {
     reserved: BTreeMap<String, GrpcServer>,
     running: BTreeMap<String, Running>,
     stop: tokio::sync::watch::Sender<bool>,
+    /// Limits of services started from now on (e.g. a short relay backoff).
+    pub limits: crate::config::ServerLimits,
 }
 
 /// One started service: its own stop switch, its task, and how it was started.
@@ -122,6 +124,7 @@ impl TestServices {
             reserved: BTreeMap::new(),
             running: BTreeMap::new(),
             stop: tokio::sync::watch::channel(false).0,
+            limits: crate::config::ServerLimits::default(),
         }
     }
 
@@ -168,10 +171,17 @@ impl TestServices {
                 _ = all.wait_for(|s| *s) => {}
             }
         };
-        let (_, task) =
-            crate::server::spawn_on::<S>(server, database_url, self.key.clone(), downstream, mail.clone(), stopped)
-                .await
-                .expect("service starts");
+        let (_, task) = crate::server::spawn_limited::<S>(
+            server,
+            database_url,
+            self.key.clone(),
+            downstream,
+            mail.clone(),
+            self.limits.clone(),
+            stopped,
+        )
+        .await
+        .expect("service starts");
         self.running.insert(S::NAME.to_string(), Running { stop, task, mail });
         addr
     }
