@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/order/v1/order.proto",
         "prm/outbox/v1/outbox.proto",
         "prm/project/v1/project.proto",
+        "prm/task/v1/task.proto",
         "prm/lead/v1/lead.proto",
     ];
     let mut config = prost_build::Config::new();

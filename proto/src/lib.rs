@@ -27,6 +27,11 @@ pub mod order {
         tonic::include_proto!("prm.order.v1");
     }
 }
+pub mod task {
+    pub mod v1 {
+        tonic::include_proto!("prm.task.v1");
+    }
+}
 pub mod project {
     pub mod v1 {
         tonic::include_proto!("prm.project.v1");

@@ -363,6 +363,19 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
     }
 
     #[tracing::instrument(skip_all)]
+    async fn get_record_info(
+        &self,
+        req: Request<pb::GetRecordInfoRequest>,
+    ) -> Result<Response<pb::GetRecordInfoResponse>, Status> {
+        let caller = Caller::of(&req)?;
+        let (_, _, info) = self.resolve(&caller, req.get_ref().record.as_ref()).await?;
+        Ok(Response::new(pb::GetRecordInfoResponse {
+            partner_id: info.partner_id.to_string(),
+            owner_id: info.owner_id.to_string(),
+        }))
+    }
+
+    #[tracing::instrument(skip_all)]
     async fn list_followers(
         &self,
         req: Request<pb::ListFollowersRequest>,

@@ -1,0 +1,43 @@
+//! The task service: activities of partner people (calls, e-mails, meetings,
+//! quotes to send, to-dos) on records of every service, the open activities
+//! of a record, and "my tasks" by due date.
+//!
+//! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
+
+pub mod domain;
+pub mod grpc;
+pub mod store;
+
+use prm_kit::{
+    auth::AuthInterceptor,
+    record::RecordFeatures,
+    server::{PrmService, ServiceContext},
+};
+use prm_proto::{
+    record::v1::record_service_server::RecordServiceServer, task::v1::task_service_server::TaskServiceServer,
+};
+use tonic::service::{Routes, interceptor::InterceptedService};
+
+pub struct TaskService;
+
+impl PrmService for TaskService {
+    const NAME: &'static str = "task";
+    const GRPC_NAMES: &'static [&'static str] = &["prm.task.v1.TaskService", "prm.record.v1.RecordService"];
+    /// The services whose records tasks are about: each says whether the
+    /// caller may see a record of its own.
+    const DOWNSTREAM: &'static [&'static str] = &["account", "lead", "project", "quote", "order", "case"];
+    type Migrator = store::Migrator;
+
+    fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
+        let auth = AuthInterceptor::new(ctx.key.clone());
+        let records = grpc::RelatedRecords::new(&ctx)?;
+        let api = grpc::TaskApi::new(ctx.db.clone(), records);
+        let features = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
+        Ok(Routes::new(TaskServiceServer::with_interceptor(api, auth.clone())).add_service(InterceptedService::new(
+            RecordServiceServer::new(features)
+                .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+            auth,
+        )))
+    }
+}
