@@ -130,7 +130,64 @@ const ACCOUNTS: &[SampleAccount] = &[
 pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     if seed_base(state).await? {
         seed_projects(state).await?;
+        seed_tasks(state).await?;
     }
+    Ok(())
+}
+
+/// Open tasks of Bob and Carol on their projects and accounts: some overdue,
+/// some due today, some this week, one undated.
+pub async fn seed_tasks(state: &AppState) -> anyhow::Result<()> {
+    use prm_proto::{
+        common::v1::{RecordRef, RecordType},
+        task::v1::{self as tpb, task_service_client::TaskServiceClient},
+    };
+    let identity = state.auth.identity();
+    for email in ["bob@acme.example", "carol@borealis.example"] {
+        let user = identity.find_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("no demo user {email}"))?;
+        let auth = CallerInterceptor::new(&state.services.key, &caller_of(&user, vec![]))?;
+        let mut tasks = TaskServiceClient::with_interceptor(state.services.task.clone(), auth.clone());
+        let mut projects = ProjectServiceClient::with_interceptor(state.services.project.clone(), auth.clone());
+        let mut accounts = AccountServiceClient::with_interceptor(state.services.account.clone(), auth);
+        let mine = projects
+            .list_projects(pprm::ListProjectsRequest { view: "my_projects".into(), page_size: 3, ..Default::default() })
+            .await?
+            .into_inner()
+            .projects;
+        let account = accounts
+            .list_accounts(pb::ListAccountsRequest { page_size: 1, ..Default::default() })
+            .await?
+            .into_inner()
+            .accounts;
+        let today = chrono::Utc::now().date_naive();
+        let day = |n: i64| (today + chrono::Duration::days(n)).format("%Y-%m-%d").to_string();
+        let mut plan: Vec<(RecordType, String, &str, tpb::TaskType, String)> = Vec::new();
+        for (p, (subject, kind, due)) in mine.iter().zip([
+            ("Follow up on the demo", tpb::TaskType::Call, day(-2)),
+            ("Send the revised quote", tpb::TaskType::SendQuote, day(0)),
+            ("Workshop with the IT team", tpb::TaskType::Meeting, day(3)),
+        ]) {
+            plan.push((RecordType::Project, p.id.clone(), subject, kind, due));
+        }
+        if let Some(a) = account.first() {
+            plan.push((RecordType::Account, a.id.clone(), "Check the VAT number", tpb::TaskType::Todo, String::new()));
+            plan.push((RecordType::Account, a.id.clone(), "Quarterly review e-mail", tpb::TaskType::Email, day(1)));
+        }
+        for (kind, id, subject, task_type, due_date) in plan {
+            tasks
+                .create_task(tpb::CreateTaskRequest {
+                    task: Some(tpb::Task {
+                        subject: subject.into(),
+                        r#type: task_type as i32,
+                        due_date,
+                        related: Some(RecordRef { r#type: kind as i32, id }),
+                        ..Default::default()
+                    }),
+                })
+                .await?;
+        }
+    }
+    tracing::info!("demo tasks seeded");
     Ok(())
 }
 

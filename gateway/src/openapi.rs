@@ -30,6 +30,8 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::delete_view, rest::projects::read_settings, rest::projects::update_settings,
         rest::projects::list_contacts, rest::projects::set_contact, rest::projects::remove_contact,
         rest::projects::list_quotes, rest::projects::create_quote,
+        rest::tasks::list, rest::tasks::create, rest::tasks::read, rest::tasks::update, rest::tasks::delete,
+        rest::tasks::custom,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
@@ -49,8 +51,9 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::ApprovalInput, rest::projects::ProjectContactJson, rest::projects::RoleInput,
         rest::projects::BoardJson, rest::projects::BoardColumnJson, rest::projects::ListViewJson,
         rest::projects::SettingsJson, rest::projects::StageProbabilityJson, rest::projects::DemoQuestionJson,
+        rest::tasks::TaskJson, rest::tasks::TaskInput, rest::tasks::RelatedJson,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "records", description = "Notes, files, history and followers of any record"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
 struct ApiDoc;
 
@@ -91,6 +94,12 @@ fn extra_paths() -> Vec<(String, PathItem)> {
         v.push((format!("{base}/followers"), item(Get, op("records", "Followers", "200"))));
         v.push((format!("{base}:follow"), item(Post, op("records", "Follow", "200"))));
         v.push((format!("{base}:unfollow"), item(Post, op("records", "Unfollow", "200"))));
+        if c.path != "tasks" {
+            v.push((
+                format!("{base}/activities"),
+                item(Get, op("tasks", "Open tasks of the record, soonest due first", "200")),
+            ));
+        }
     }
     v.push((
         "/api/v1/quotes/{id}:send".into(),

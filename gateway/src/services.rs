@@ -29,6 +29,7 @@ pub type RecordClient = RecordServiceClient<Intercepted>;
 pub type QuoteClient = QuoteServiceClient<Intercepted>;
 pub type OrderClient = OrderServiceClient<Intercepted>;
 pub type ProjectClient = ProjectServiceClient<Intercepted>;
+pub type TaskClient = prm_proto::task::v1::task_service_client::TaskServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
@@ -39,6 +40,7 @@ pub struct Services {
     pub quote: Channel,
     pub order: Channel,
     pub project: Channel,
+    pub task: Channel,
 }
 
 impl Services {
@@ -58,6 +60,7 @@ impl Services {
             quote: channel("quote")?,
             order: channel("order")?,
             project: channel("project")?,
+            task: channel("task")?,
         })
     }
 }
@@ -101,6 +104,13 @@ impl Acting {
 
     pub fn projects(&self) -> Result<ProjectClient, Problem> {
         Ok(ProjectServiceClient::with_interceptor(self.services.project.clone(), self.interceptor()?))
+    }
+
+    pub fn tasks(&self) -> Result<TaskClient, Problem> {
+        Ok(prm_proto::task::v1::task_service_client::TaskServiceClient::with_interceptor(
+            self.services.task.clone(),
+            self.interceptor()?,
+        ))
     }
 
     /// The record features of the service that owns `collection`.

@@ -87,6 +87,9 @@ struct GatewayArgs {
     /// gRPC address of the project service, e.g. `http://project:50053`.
     #[arg(long, env = "PRM_PROJECT_URL")]
     project_url: String,
+    /// gRPC address of the task service, e.g. `http://task:50056`.
+    #[arg(long, env = "PRM_TASK_URL")]
+    task_url: String,
     /// Requests per minute of one signed-in user.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
     rate_limit_per_user: u32,
@@ -113,6 +116,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
             ("quote", a.quote_url),
             ("order", a.order_url),
             ("project", a.project_url),
+            ("task", a.task_url),
         ]
         .into_iter()
         .collect(),

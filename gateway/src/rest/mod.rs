@@ -10,6 +10,7 @@ pub mod projects;
 pub mod quotes;
 pub mod records;
 pub mod status;
+pub mod tasks;
 
 use chrono::{DateTime, Utc};
 use prm_proto::common::v1::Address;

@@ -52,7 +52,9 @@ pub const ORDERS: &Collection = &Collection { path: "orders", kind: RecordType::
 
 pub const PROJECTS: &Collection = &Collection { path: "projects", kind: RecordType::Project, channel: |s| &s.project };
 
-pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, LEADS, QUOTES, ORDERS, PROJECTS];
+pub const TASKS: &Collection = &Collection { path: "tasks", kind: RecordType::Task, channel: |s| &s.task };
+
+pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, LEADS, QUOTES, ORDERS, PROJECTS, TASKS];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteJson {

@@ -30,6 +30,9 @@ pub trait PrmService {
     /// Services this one calls, by name (`account` is read from
     /// `PRM_ACCOUNT_URL`); all must be configured before it starts.
     const DOWNSTREAM: &'static [&'static str] = &[];
+    /// Services this one calls when they are deployed (their URL set); the
+    /// calls that need one that is not answer UNAVAILABLE.
+    const OPTIONAL_DOWNSTREAM: &'static [&'static str] = &[];
     /// The service that consumes this one's outbox events through its
     /// `prm.outbox.v1.EventSinkService`, if any. A relay runs beside the
     /// server and delivers them, retrying with backoff while it is down.
@@ -244,6 +247,11 @@ fn check_downstream<S: PrmService>(downstream: &BTreeMap<String, String>) -> any
             .with_context(|| format!("the {} service needs PRM_{}_URL", S::NAME, name.to_uppercase()))?;
         http::Uri::try_from(url.as_str()).with_context(|| format!("PRM_{}_URL `{url}`", name.to_uppercase()))?;
     }
+    for name in S::OPTIONAL_DOWNSTREAM {
+        if let Some(url) = downstream.get(*name) {
+            http::Uri::try_from(url.as_str()).with_context(|| format!("PRM_{}_URL `{url}`", name.to_uppercase()))?;
+        }
+    }
     Ok(())
 }
 
@@ -261,6 +269,7 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     let downstream: BTreeMap<String, String> = S::DOWNSTREAM
         .iter()
         .chain(S::EVENTS_TO.as_ref())
+        .chain(S::OPTIONAL_DOWNSTREAM)
         .filter_map(|name| {
             let url = std::env::var(format!("PRM_{}_URL", name.to_uppercase())).ok()?;
             Some((name.to_string(), url))

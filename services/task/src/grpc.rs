@@ -11,7 +11,7 @@ use prm_kit::{
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
     owned,
     record::{self, parse_id, parse_ref, type_from_name, type_name},
-    server::ServiceContext,
+    server::{PrmService, ServiceContext},
     text::{paragraph, required_line},
     time,
 };
@@ -56,8 +56,10 @@ fn owner_service(kind: RecordType) -> Option<&'static str> {
 impl RelatedRecords {
     pub fn new(ctx: &ServiceContext) -> anyhow::Result<RelatedRecords> {
         let mut channels = BTreeMap::new();
-        for name in ["account", "lead", "project", "quote", "order", "case"] {
-            channels.insert(name, ctx.channel(name)?);
+        for name in crate::TaskService::DOWNSTREAM.iter().chain(crate::TaskService::OPTIONAL_DOWNSTREAM) {
+            if ctx.downstream.contains_key(*name) {
+                channels.insert(*name, ctx.channel(name)?);
+            }
         }
         Ok(RelatedRecords { channels, key: ctx.key.clone() })
     }
@@ -66,7 +68,11 @@ impl RelatedRecords {
     /// exactly as its own service answers.
     pub async fn partner_of(&self, caller: &Caller, kind: RecordType, id: Uuid) -> Result<Uuid> {
         let service = owner_service(kind).ok_or(Error::NotFound)?;
-        let channel = self.channels.get(service).cloned().ok_or(Error::NotFound)?;
+        let channel = self
+            .channels
+            .get(service)
+            .cloned()
+            .ok_or_else(|| Error::Unavailable(format!("the {service} service is not deployed here")))?;
         let mut client = RecordServiceClient::with_interceptor(channel, CallerInterceptor::new(&self.key, caller)?);
         let reply = client
             .get_record_info(rpb::GetRecordInfoRequest {

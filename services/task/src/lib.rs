@@ -25,7 +25,9 @@ impl PrmService for TaskService {
     const GRPC_NAMES: &'static [&'static str] = &["prm.task.v1.TaskService", "prm.record.v1.RecordService"];
     /// The services whose records tasks are about: each says whether the
     /// caller may see a record of its own.
-    const DOWNSTREAM: &'static [&'static str] = &["account", "lead", "project", "quote", "order", "case"];
+    const DOWNSTREAM: &'static [&'static str] = &["account", "lead", "project", "quote", "order"];
+    /// Cases, where the case service is deployed.
+    const OPTIONAL_DOWNSTREAM: &'static [&'static str] = &["case"];
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {

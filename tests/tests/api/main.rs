@@ -11,6 +11,7 @@ mod orders;
 mod projects;
 mod quotes;
 mod ratelimit;
+mod tasks;
 mod tenancy;
 mod tracing_context;
 mod validation;
