@@ -14,6 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/project/v1/project.proto",
         "prm/task/v1/task.proto",
         "prm/lead/v1/lead.proto",
+        "prm/case/v1/case.proto",
     ];
     let mut config = prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);

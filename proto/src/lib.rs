@@ -42,6 +42,11 @@ pub mod lead {
         tonic::include_proto!("prm.lead.v1");
     }
 }
+pub mod case {
+    pub mod v1 {
+        tonic::include_proto!("prm.case.v1");
+    }
+}
 pub mod outbox {
     pub mod v1 {
         tonic::include_proto!("prm.outbox.v1");
