@@ -90,6 +90,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(rest::orders::routes())
         .merge(rest::projects::routes())
         .merge(rest::tasks::routes())
+        .merge(rest::cases::routes())
         .merge(rest::records::routes())
         .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))

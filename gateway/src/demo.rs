@@ -131,7 +131,127 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
     if seed_base(state).await? {
         seed_projects(state).await?;
         seed_tasks(state).await?;
+        seed_cases(state).await?;
     }
+    Ok(())
+}
+
+/// Support cases of Acme and Borealis with comment threads: one new, one
+/// Sam Support works on (with an internal note), one waiting on the partner,
+/// one solved. Sam's replies go out as e-mail like any other.
+pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
+    use prm_proto::case::v1::{self as cpb, case_service_client::CaseServiceClient};
+    let identity = state.auth.identity();
+    let user = |email: &'static str| async move {
+        identity.find_by_email(email).await?.ok_or_else(|| anyhow::anyhow!("no demo user {email}"))
+    };
+    let sam = user("sam@vendor.example").await?;
+    let sam_person = Some(cpb::Person { email: sam.email.clone(), display_name: sam.display_name.clone() });
+    let mut support = CaseServiceClient::with_interceptor(
+        state.services.case.clone(),
+        CallerInterceptor::new(&state.services.key, &caller_of(&sam, vec![]))?,
+    );
+    type Step = (&'static str, bool, bool);
+    let plan: [(&str, &str, &str, cpb::CaseProduct, cpb::CasePriority, &[Step], cpb::CaseStatus); 4] = [
+        (
+            "bob@acme.example",
+            "SIP trunk drops calls after 30 seconds",
+            "Since this morning every outbound call on the CLASSOUND trunk drops after about 30 seconds.",
+            cpb::CaseProduct::Classound,
+            cpb::CasePriority::High,
+            &[
+                ("We are looking into it. Which SBC firmware do you run?", true, false),
+                ("Session timers on the SBC side; likely the known 30 s re-INVITE issue.", true, true),
+                ("Firmware 7.2.1 on both SBCs.", false, false),
+            ],
+            cpb::CaseStatus::InProgress,
+        ),
+        (
+            "bob@acme.example",
+            "Licence count on the invoice is wrong",
+            "The November invoice counts 120 licences; we have 100.",
+            cpb::CaseProduct::Licenses,
+            cpb::CasePriority::Medium,
+            &[("Could you send us the invoice number?", true, false)],
+            cpb::CaseStatus::WaitingOnPartner,
+        ),
+        (
+            "alice@acme.example",
+            "Desk phones for the new office",
+            "Which HWaaS models support PoE class 2?",
+            cpb::CaseProduct::Hwaas,
+            cpb::CasePriority::Low,
+            &[],
+            cpb::CaseStatus::New,
+        ),
+        (
+            "carol@borealis.example",
+            "Fax to e-mail not delivering",
+            "Faxes to our main number no longer arrive as e-mail.",
+            cpb::CaseProduct::Classound,
+            cpb::CasePriority::Urgent,
+            &[
+                ("The mail relay rejected our sender; fixed on our side. Please try again.", true, false),
+                ("Works again, thanks!", false, false),
+            ],
+            cpb::CaseStatus::Solved,
+        ),
+    ];
+    for (email, subject, description, product, priority, thread, end) in plan {
+        let partner = user(email).await?;
+        let me = Some(cpb::Person { email: partner.email.clone(), display_name: partner.display_name.clone() });
+        let mut client = CaseServiceClient::with_interceptor(
+            state.services.case.clone(),
+            CallerInterceptor::new(&state.services.key, &caller_of(&partner, vec![]))?,
+        );
+        let case = client
+            .create_case(cpb::CreateCaseRequest {
+                case: Some(cpb::Case {
+                    subject: subject.into(),
+                    description: description.into(),
+                    product: product as i32,
+                    priority: priority as i32,
+                    ..Default::default()
+                }),
+                submitter: me.clone(),
+                request_id: String::new(),
+            })
+            .await?
+            .into_inner()
+            .case
+            .unwrap_or_default();
+        if end == cpb::CaseStatus::New {
+            continue;
+        }
+        support
+            .assign_case(cpb::AssignCaseRequest {
+                id: case.id.clone(),
+                assignee_id: String::new(),
+                assignee: sam_person.clone(),
+            })
+            .await?;
+        let to = |status: cpb::CaseStatus| cpb::TransitionCaseRequest {
+            id: case.id.clone(),
+            status: status as i32,
+            message: String::new(),
+            author: sam_person.clone(),
+        };
+        support.transition_case(to(cpb::CaseStatus::InProgress)).await?;
+        for (body, from_support, internal) in thread {
+            let (c, author) = if *from_support { (&mut support, &sam_person) } else { (&mut client, &me) };
+            c.add_case_comment(cpb::AddCaseCommentRequest {
+                case_id: case.id.clone(),
+                body: body.to_string(),
+                internal: *internal,
+                author: author.clone(),
+            })
+            .await?;
+        }
+        if end != cpb::CaseStatus::InProgress {
+            support.transition_case(to(end)).await?;
+        }
+    }
+    tracing::info!("demo cases seeded");
     Ok(())
 }
 

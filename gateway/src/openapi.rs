@@ -32,6 +32,8 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::list_quotes, rest::projects::create_quote,
         rest::tasks::list, rest::tasks::create, rest::tasks::read, rest::tasks::update, rest::tasks::delete,
         rest::tasks::custom,
+        rest::cases::list, rest::cases::create, rest::cases::read, rest::cases::update, rest::cases::search,
+        rest::cases::custom, rest::cases::list_comments, rest::cases::add_comment,
     ),
     components(schemas(
         rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
@@ -52,8 +54,10 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::BoardJson, rest::projects::BoardColumnJson, rest::projects::ListViewJson,
         rest::projects::SettingsJson, rest::projects::StageProbabilityJson, rest::projects::DemoQuestionJson,
         rest::tasks::TaskJson, rest::tasks::TaskInput, rest::tasks::RelatedJson,
+        rest::cases::CaseJson, rest::cases::CaseInput, rest::cases::PersonJson, rest::cases::CaseTransitionInput,
+        rest::cases::AssignInput, rest::cases::CommentJson, rest::cases::CommentInput, rest::cases::CaseHitJson,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "records", description = "Notes, files, history and followers of any record"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "cases", description = "Support cases, their comment thread (internal comments for support only) and e-mail notifications"), (name = "records", description = "Notes, files, history and followers of any record"))
 )]
 struct ApiDoc;
 
@@ -108,6 +112,17 @@ fn extra_paths() -> Vec<(String, PathItem)> {
             op(
                 "quotes",
                 "E-mail the quote with its PDF to a contact of its account (body: contact_id, message)",
+                "200",
+            ),
+        ),
+    ));
+    v.push((
+        "/api/v1/cases/{id}:assign".into(),
+        item(
+            Post,
+            op(
+                "cases",
+                "Assign the case to a support agent (body: optional assignee_id; the caller when empty)",
                 "200",
             ),
         ),

@@ -30,6 +30,7 @@ pub type QuoteClient = QuoteServiceClient<Intercepted>;
 pub type OrderClient = OrderServiceClient<Intercepted>;
 pub type ProjectClient = ProjectServiceClient<Intercepted>;
 pub type TaskClient = prm_proto::task::v1::task_service_client::TaskServiceClient<Intercepted>;
+pub type CaseClient = prm_proto::case::v1::case_service_client::CaseServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
@@ -41,6 +42,7 @@ pub struct Services {
     pub order: Channel,
     pub project: Channel,
     pub task: Channel,
+    pub case: Channel,
 }
 
 impl Services {
@@ -61,6 +63,7 @@ impl Services {
             order: channel("order")?,
             project: channel("project")?,
             task: channel("task")?,
+            case: channel("case")?,
         })
     }
 }
@@ -109,6 +112,13 @@ impl Acting {
     pub fn tasks(&self) -> Result<TaskClient, Problem> {
         Ok(prm_proto::task::v1::task_service_client::TaskServiceClient::with_interceptor(
             self.services.task.clone(),
+            self.interceptor()?,
+        ))
+    }
+
+    pub fn cases(&self) -> Result<CaseClient, Problem> {
+        Ok(prm_proto::case::v1::case_service_client::CaseServiceClient::with_interceptor(
+            self.services.case.clone(),
             self.interceptor()?,
         ))
     }

@@ -90,6 +90,9 @@ struct GatewayArgs {
     /// gRPC address of the task service, e.g. `http://task:50056`.
     #[arg(long, env = "PRM_TASK_URL")]
     task_url: String,
+    /// gRPC address of the case service, e.g. `http://case:50057`.
+    #[arg(long, env = "PRM_CASE_URL")]
+    case_url: String,
     /// Requests per minute of one signed-in user.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
     rate_limit_per_user: u32,
@@ -117,6 +120,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
             ("order", a.order_url),
             ("project", a.project_url),
             ("task", a.task_url),
+            ("case", a.case_url),
         ]
         .into_iter()
         .collect(),

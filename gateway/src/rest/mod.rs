@@ -2,6 +2,7 @@
 //! proto fields, problem+json errors naming the field.
 
 pub mod accounts;
+pub mod cases;
 pub mod catalogue;
 pub mod contacts;
 pub mod leads;

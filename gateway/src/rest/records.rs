@@ -54,7 +54,9 @@ pub const PROJECTS: &Collection = &Collection { path: "projects", kind: RecordTy
 
 pub const TASKS: &Collection = &Collection { path: "tasks", kind: RecordType::Task, channel: |s| &s.task };
 
-pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, LEADS, QUOTES, ORDERS, PROJECTS, TASKS];
+pub const CASES: &Collection = &Collection { path: "cases", kind: RecordType::Case, channel: |s| &s.case };
+
+pub const COLLECTIONS: &[&Collection] = &[ACCOUNTS, CONTACTS, LEADS, QUOTES, ORDERS, PROJECTS, TASKS, CASES];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct NoteJson {

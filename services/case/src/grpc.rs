@@ -510,7 +510,8 @@ impl CaseService for CaseApi {
         let assignee_id = if r.assignee_id.is_empty() {
             match caller.role {
                 prm_kit::Role::SupportAgent => caller.user_id,
-                _ => return Err(Error::invalid("assignee_id", "is required").into()),
+                prm_kit::Role::Ops => return Err(Error::invalid("assignee_id", "is required").into()),
+                _ => return Err(Error::PermissionDenied("only a support agent assigns cases".into()).into()),
             }
         } else {
             parse_id(&r.assignee_id, "assignee_id")?

@@ -350,7 +350,7 @@ async fn a_partner_reply_mails_the_assigned_agent_and_nobody_while_unassigned() 
         .assign_case(pb::AssignCaseRequest { id: c.id.clone(), assignee_id: String::new(), assignee: None })
         .await
         .unwrap_err();
-    assert_eq!(err.code(), Code::InvalidArgument);
+    assert_eq!(err.code(), Code::PermissionDenied);
     let err = b
         .assign_case(pb::AssignCaseRequest {
             id: c.id.clone(),

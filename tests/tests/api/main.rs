@@ -3,6 +3,7 @@
 mod helpers;
 
 mod accounts;
+mod cases;
 mod grpc;
 mod idempotency;
 mod leads;

@@ -63,7 +63,8 @@ pub fn mail_for(case: &CaseMail<'_>, event: Event<'_>) -> Option<MailEvent> {
         body.push_str(text.trim());
         body.push_str("\n\n");
     }
-    body.push_str(&format!("Open the case: {}\n", case.link));
+    // The link on a line of its own, so mail clients show it whole.
+    body.push_str(&format!("Open the case:\n{}\n", case.link));
     let prefix = if question { "Waiting on you" } else { "Reply" };
     Some(MailEvent {
         to_email: to_email.to_string(),
