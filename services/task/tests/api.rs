@@ -9,6 +9,7 @@ use prm_kit::{
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
+    case::v1::{self as cpb, case_service_client::CaseServiceClient},
     common::v1::{RecordRef, RecordType},
     lead::v1::{self as lpb, lead_service_client::LeadServiceClient},
     order::v1::{self as opb, order_service_client::OrderServiceClient},
@@ -36,8 +37,7 @@ impl TestApp {
         services.start::<prm_order::OrderService>().await;
         services.start::<prm_project::ProjectService>().await;
         services.start::<prm_lead::LeadService>().await;
-        // No case service in these tests: nothing listens there.
-        services.point("case", "127.0.0.1:1".parse().unwrap());
+        services.start::<prm_case::CaseService>().await;
         services.start::<prm_task::TaskService>().await;
         TestApp { services }
     }
@@ -190,8 +190,28 @@ async fn records(app: &TestApp, me: &Caller) -> Records {
         .order
         .unwrap()
         .id;
+    let case = app
+        .client("case", me, CaseServiceClient::new)
+        .await
+        .create_case(cpb::CreateCaseRequest {
+            case: Some(cpb::Case {
+                subject: "Phones reboot".into(),
+                description: "Every morning.".into(),
+                product: cpb::CaseProduct::Hwaas as i32,
+                ..Default::default()
+            }),
+            submitter: Some(cpb::Person { email: "bob@acme.example".into(), display_name: "Bob".into() }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .case
+        .unwrap()
+        .id;
     Records {
         all: vec![
+            (RecordType::Case, case),
             (RecordType::Account, account),
             (RecordType::Contact, contact),
             (RecordType::Lead, lead),
@@ -278,16 +298,23 @@ async fn a_task_on_a_record_the_caller_cannot_see_is_refused() {
         .await
         .unwrap_err();
     assert_eq!(e.code(), Code::NotFound);
-    // The record service being down is not "not found".
-    let e = c
-        .create_task(pb::CreateTaskRequest {
-            task: Some(task_on(RecordType::Case, &Uuid::now_v7().to_string(), "Call", "")),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(e.code(), Code::Unavailable);
     let list = c.list_tasks(pb::ListTasksRequest::default()).await.unwrap().into_inner();
     assert!(list.tasks.is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_record_service_that_is_down_is_not_a_missing_record() {
+    let mut app = TestApp::spawn().await;
+    let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
+    let recs = records(&app, &me).await;
+    let (kind, id) = recs.all[0].clone();
+    assert_eq!(kind, RecordType::Case);
+    app.services.stop_service("case").await;
+    let mut c = app.tasks(&me).await;
+    let e = c.create_task(pb::CreateTaskRequest { task: Some(task_on(kind, &id, "Call", "")) }).await.unwrap_err();
+    assert_eq!(e.code(), Code::Unavailable);
+    assert_eq!(open_activities(&mut c, kind, &id).await.unwrap_err().code(), Code::Unavailable);
     app.stop().await;
 }
 
@@ -444,7 +471,7 @@ async fn another_partners_task_does_not_exist_on_any_rpc() {
     let app = TestApp::spawn().await;
     let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
     let recs = records(&app, &me).await;
-    let (kind, id) = recs.all[0].clone();
+    let (kind, id) = recs.all.iter().find(|(k, _)| *k == RecordType::Account).cloned().unwrap();
     let t = create(&mut app.tasks(&me).await, task_on(kind, &id, "Call", "")).await;
     let support = person(Role::SupportAgent, None);
     for outsider in [person(Role::PartnerAdmin, Some(Uuid::now_v7())), support] {

@@ -51,7 +51,17 @@ async fn open_activities_of_records_of_every_type_over_rest() {
         .as_str()
         .unwrap()
         .to_string();
+    let case = app
+        .post(
+            "/api/v1/cases",
+            &bob,
+            json!({"subject": "Phones reboot", "description": "Every morning.", "product": "hwaas"}),
+        )
+        .await;
+    assert_eq!(case.status, StatusCode::CREATED, "{}", case.body);
+    let case = case.body["id"].as_str().unwrap().to_string();
     for (collection, kind, id) in [
+        ("cases", "case", &case),
         ("accounts", "account", &account),
         ("contacts", "contact", &contact),
         ("leads", "lead", &lead),
