@@ -151,8 +151,19 @@ pub async fn seed_cases(state: &AppState) -> anyhow::Result<()> {
         state.services.case.clone(),
         CallerInterceptor::new(&state.services.key, &caller_of(&sam, vec![]))?,
     );
+    /// A comment: its text, whether support writes it, whether it is internal.
     type Step = (&'static str, bool, bool);
-    let plan: [(&str, &str, &str, cpb::CaseProduct, cpb::CasePriority, &[Step], cpb::CaseStatus); 4] = [
+    /// Submitter, subject, description, product, priority, thread, final status.
+    type Plan = (
+        &'static str,
+        &'static str,
+        &'static str,
+        cpb::CaseProduct,
+        cpb::CasePriority,
+        &'static [Step],
+        cpb::CaseStatus,
+    );
+    let plan: [Plan; 4] = [
         (
             "bob@acme.example",
             "SIP trunk drops calls after 30 seconds",
