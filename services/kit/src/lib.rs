@@ -24,6 +24,7 @@ pub mod testing;
 pub mod text;
 pub mod text_enum;
 pub mod time;
+pub mod views;
 
 pub use auth::{Caller, Role};
 pub use error::{Error, Result};

@@ -13,6 +13,7 @@ use prm_kit::{
     record::{self, parse_id},
     text::{line, paragraph, required_line},
     time,
+    views::{self, and},
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
@@ -33,7 +34,7 @@ use crate::{
         Amount, DemoQuestions, InterestedSolutions, LostReason, Percent, RecordType, Solution, Stage, UserCount, Waps,
         close_lost, move_by_user, shows_demo_answers,
     },
-    store::{Settings, list_view, project, project_contact, project_view},
+    store::{Settings, project, project_contact, project_view},
 };
 
 type Reply<T> = std::result::Result<Response<T>, Status>;
@@ -485,51 +486,35 @@ fn this_month() -> (NaiveDate, NaiveDate) {
     (first, next.pred_opt().expect("a day before"))
 }
 
-fn view_out(v: &list_view::Model) -> pb::ListView {
+/// Saved views of projects, kept by the kit.
+const PROJECT_VIEWS: views::Collection<project::Column> = views::Collection {
+    name: "projects",
+    fields: PROJECT_FIELDS,
+    id_column: project::Column::Id,
+    default_order: DEFAULT_ORDER,
+    display_only: DISPLAY_ONLY,
+    default_columns: DEFAULT_COLUMNS,
+};
+
+fn view_out(v: views::SavedView) -> pb::ListView {
     pb::ListView {
         id: v.id.to_string(),
-        name: v.name.clone(),
-        filter: v.filter.clone(),
-        order_by: v.order_by.clone(),
-        columns: serde_json::from_str(&v.columns).unwrap_or_default(),
+        name: v.name,
+        filter: v.filter,
+        order_by: v.order_by,
+        columns: v.columns,
         built_in: false,
     }
+}
+
+fn view_in(v: pb::ListView) -> views::ViewInput {
+    views::ViewInput { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns }
 }
 
 /// What a view asks for.
 enum ViewQuery {
     Filtered { filter: String, order_by: String },
     Recent,
-}
-
-/// Joins two filters with AND.
-fn and(a: &str, b: &str) -> String {
-    match (a.trim(), b.trim()) {
-        ("", b) => b.to_string(),
-        (a, "") => a.to_string(),
-        (a, b) => format!("{a} AND {b}"),
-    }
-}
-
-fn validate_columns(columns: &[String]) -> Result<()> {
-    if columns.len() > 30 {
-        return Err(Error::invalid("view.columns", "lists at most 30 columns"));
-    }
-    for (i, c) in columns.iter().enumerate() {
-        if !PROJECT_FIELDS.iter().any(|f| f.name == c) && !DISPLAY_ONLY.contains(&c.as_str()) {
-            return Err(Error::invalid(format!("view.columns[{i}]"), format!("`{c}` is not a project field")));
-        }
-    }
-    Ok(())
-}
-
-/// Checks a view's filter and order by parsing them as a list would.
-fn validate_query(filter: &str, order_by: &str) -> Result<()> {
-    let params = ListParams { page_size: 1, page_token: "", filter, order_by };
-    Listing::parse(params, PROJECT_FIELDS, project::Column::Id, DEFAULT_ORDER).map(|_| ()).map_err(|e| match e {
-        Error::Invalid { field, message } => Error::invalid(format!("view.{field}"), message),
-        other => other,
-    })
 }
 
 impl ProjectApi {
@@ -545,16 +530,9 @@ impl ProjectApi {
             return Ok(ViewQuery::Filtered { filter: v.filter, order_by: v.order_by });
         }
         let id = Uuid::parse_str(view).map_err(|_| Error::invalid("view", "names no list view"))?;
-        let v = self.own_view(caller, id).await.map_err(|_| Error::invalid("view", "names no list view"))?;
+        let v =
+            PROJECT_VIEWS.get(&self.db, caller, id).await.map_err(|_| Error::invalid("view", "names no list view"))?;
         Ok(ViewQuery::Filtered { filter: v.filter, order_by: v.order_by })
-    }
-
-    async fn own_view(&self, caller: &Caller, id: Uuid) -> Result<list_view::Model> {
-        list_view::Entity::find_by_id(id)
-            .filter(list_view::Column::UserId.eq(caller.user_id))
-            .one(&self.db)
-            .await?
-            .ok_or(Error::NotFound)
     }
 
     /// The projects the caller opened last, newest first.
@@ -1167,80 +1145,30 @@ impl ProjectService for ProjectApi {
         let caller = Caller::of(&req)?;
         let mut views: Vec<pb::ListView> =
             BuiltInView::NAMES.iter().filter_map(|n| BuiltInView::from_str(n).ok()).map(|b| b.view(&caller)).collect();
-        let saved = list_view::Entity::find()
-            .filter(list_view::Column::UserId.eq(caller.user_id))
-            .order_by_asc(list_view::Column::Name)
-            .order_by_asc(list_view::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
-        views.extend(saved.iter().map(view_out));
+        views.extend(PROJECT_VIEWS.list(&self.db, &caller).await?.into_iter().map(view_out));
         Ok(Response::new(pb::ListListViewsResponse { views }))
     }
 
     #[tracing::instrument(skip_all)]
     async fn create_list_view(&self, req: Request<pb::CreateListViewRequest>) -> Reply<pb::CreateListViewResponse> {
         let caller = Caller::of(&req)?;
-        let v = req.get_ref().view.as_ref().ok_or_else(|| Error::invalid("view", "is required"))?;
-        let name = required_line("view.name", &v.name, 100)?;
-        validate_query(&v.filter, &v.order_by)?;
-        let columns = if v.columns.is_empty() {
-            DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect()
-        } else {
-            v.columns.clone()
-        };
-        validate_columns(&columns)?;
-        let now = time::now();
-        let m = list_view::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(caller.user_id),
-            name: Set(name),
-            filter: Set(v.filter.trim().to_string()),
-            order_by: Set(v.order_by.trim().to_string()),
-            columns: Set(serde_json::to_string(&columns).expect("serialises")),
-            create_time: Set(now),
-            update_time: Set(now),
-        }
-        .insert(&self.db)
-        .await
-        .map_err(Error::from)?;
-        Ok(Response::new(pb::CreateListViewResponse { view: Some(view_out(&m)) }))
+        let v = req.into_inner().view.ok_or_else(|| Error::invalid("view", "is required"))?;
+        let saved = PROJECT_VIEWS.create(&self.db, &caller, view_in(v)).await?;
+        Ok(Response::new(pb::CreateListViewResponse { view: Some(view_out(saved)) }))
     }
 
     #[tracing::instrument(skip_all)]
     async fn update_list_view(&self, req: Request<pb::UpdateListViewRequest>) -> Reply<pb::UpdateListViewResponse> {
         let caller = Caller::of(&req)?;
-        let r = req.get_ref();
-        let v = r.view.as_ref().ok_or_else(|| Error::invalid("view", "is required"))?;
+        let r = req.into_inner();
+        let v = r.view.ok_or_else(|| Error::invalid("view", "is required"))?;
         if BuiltInView::from_str(&v.id).is_ok() {
             return Err(Error::FailedPrecondition("built-in list views cannot be changed".into()).into());
         }
         let id = parse_id(&v.id, "view.id")?;
-        let mut m = self.own_view(&caller, id).await?;
         let mask = mask_paths(r.update_mask.as_ref());
-        if mask.is_empty() {
-            return Err(Error::invalid("update_mask", "names no field to change").into());
-        }
-        for path in &mask {
-            match path.as_str() {
-                "name" => m.name = required_line("view.name", &v.name, 100)?,
-                "filter" => m.filter = v.filter.trim().to_string(),
-                "order_by" => m.order_by = v.order_by.trim().to_string(),
-                "columns" => {
-                    validate_columns(&v.columns)?;
-                    m.columns = serde_json::to_string(&v.columns).expect("serialises");
-                }
-                other => {
-                    return Err(
-                        Error::invalid("update_mask", format!("`{other}` is not a field of a list view")).into()
-                    );
-                }
-            }
-        }
-        validate_query(&m.filter, &m.order_by)?;
-        m.update_time = time::now();
-        let m = m.into_active_model().reset_all().update(&self.db).await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateListViewResponse { view: Some(view_out(&m)) }))
+        let saved = PROJECT_VIEWS.update(&self.db, &caller, id, view_in(v), &mask).await?;
+        Ok(Response::new(pb::UpdateListViewResponse { view: Some(view_out(saved)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -1250,15 +1178,7 @@ impl ProjectService for ProjectApi {
             return Err(Error::FailedPrecondition("built-in list views cannot be deleted".into()).into());
         }
         let id = parse_id(&req.get_ref().id, "id")?;
-        let gone = list_view::Entity::delete_many()
-            .filter(list_view::Column::Id.eq(id))
-            .filter(list_view::Column::UserId.eq(caller.user_id))
-            .exec(&self.db)
-            .await
-            .map_err(Error::from)?;
-        if gone.rows_affected == 0 {
-            return Err(Error::NotFound.into());
-        }
+        PROJECT_VIEWS.delete(&self.db, &caller, id).await?;
         Ok(Response::new(pb::DeleteListViewResponse {}))
     }
 

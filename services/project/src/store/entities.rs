@@ -75,31 +75,6 @@ pub mod project_contact {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-pub mod list_view {
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "list_views")]
-    pub struct Model {
-        #[sea_orm(primary_key, auto_increment = false)]
-        pub id: Uuid,
-        /// Saved views are personal.
-        pub user_id: Uuid,
-        pub name: String,
-        pub filter: String,
-        pub order_by: String,
-        /// JSON array of field names.
-        pub columns: String,
-        pub create_time: DateTimeUtc,
-        pub update_time: DateTimeUtc,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-}
-
 pub mod project_view {
     use sea_orm::entity::prelude::*;
 

@@ -1,6 +1,6 @@
 //! The project service's schema, in order.
 
-use prm_kit::{outbox::InboxMigration, record::RecordFeaturesMigration};
+use prm_kit::{outbox::InboxMigration, record::RecordFeaturesMigration, views::SavedViewsMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -8,7 +8,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(InboxMigration), Box::new(CreateProjects)]
+        vec![
+            Box::new(RecordFeaturesMigration),
+            Box::new(InboxMigration),
+            Box::new(CreateProjects),
+            Box::new(SavedViewsMigration),
+        ]
     }
 }
 
@@ -105,25 +110,6 @@ impl MigrationTrait for CreateProjects {
         .await?;
         m.create_table(
             Table::create()
-                .table("list_views")
-                .if_not_exists()
-                .col(pk_uuid("id"))
-                .col(uuid("user_id"))
-                .col(string_len("name", 100))
-                .col(txt("filter", 2000))
-                .col(txt("order_by", 100))
-                .col(text("columns"))
-                .col(timestamp_with_time_zone("create_time"))
-                .col(timestamp_with_time_zone("update_time"))
-                .to_owned(),
-        )
-        .await?;
-        m.create_index(
-            Index::create().name("list_views_user").table("list_views").col("user_id").if_not_exists().to_owned(),
-        )
-        .await?;
-        m.create_table(
-            Table::create()
                 .table("project_views")
                 .if_not_exists()
                 .col(uuid("user_id"))
@@ -152,7 +138,7 @@ impl MigrationTrait for CreateProjects {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["settings", "project_views", "list_views", "project_contacts", "projects"] {
+        for t in ["settings", "project_views", "project_contacts", "projects"] {
             m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())

@@ -6,7 +6,7 @@
 mod entities;
 mod migration;
 
-pub use entities::{list_view, project, project_contact, project_view, setting};
+pub use entities::{project, project_contact, project_view, setting};
 pub use migration::Migrator;
 
 use std::str::FromStr;
