@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use super::{
     Page, enum_word, object,
+    projects::ListViewJson,
     records::{COLLECTIONS, Collection},
     refuse_server_owned, split_verb,
     status::OrProblem,
@@ -195,6 +196,8 @@ fn task_of(t: Option<pb::Task>) -> Json<TaskJson> {
 pub fn routes() -> Router<AppState> {
     let mut r = Router::new()
         .route("/api/v1/tasks", get(list).post(create))
+        .route("/api/v1/tasks/views", get(list_views).post(create_view))
+        .route("/api/v1/tasks/views/{view_id}", axum::routing::patch(update_view).delete(delete_view))
         .route("/api/v1/tasks/{id}", get(read).patch(update).delete(delete).post(custom));
     for &c in COLLECTIONS.iter().filter(|c| c.path != "tasks") {
         r = r.route(
@@ -312,6 +315,83 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
         Some(verb) => super::records::follow_verb(&acting, super::records::TASKS, id, verb).await,
         None => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "POST a new task to /api/v1/tasks.")),
     }
+}
+
+fn view_json(v: pb::TaskView) -> ListViewJson {
+    ListViewJson {
+        id: v.id,
+        name: v.name,
+        filter: v.filter,
+        order_by: v.order_by,
+        columns: v.columns,
+        built_in: v.built_in,
+    }
+}
+
+/// The built-in views (your own open tasks by due date) and your saved ones.
+#[utoipa::path(get, path = "/api/v1/tasks/views", tag = "tasks", responses((status = 200, body = Page<ListViewJson>)))]
+pub async fn list_views(acting: Acting) -> Result<Json<Page<ListViewJson>>, Problem> {
+    let r = acting.tasks()?.list_task_views(pb::ListTaskViewsRequest {}).await.or_problem()?;
+    Ok(Json(Page::all(r.views.into_iter().map(view_json).collect())))
+}
+
+#[utoipa::path(post, path = "/api/v1/tasks/views", tag = "tasks", request_body = ListViewJson,
+    responses((status = 201, body = ListViewJson), (status = 400, description = "a bad filter, order or column")))]
+pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Problem> {
+    let map = object(&body)?;
+    refuse_server_owned(&map, &["id", "built_in"])?;
+    let v: ListViewJson = parse_json(&body)?;
+    let view =
+        pb::TaskView { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns, ..Default::default() };
+    let v = acting
+        .tasks()?
+        .create_task_view(pb::CreateTaskViewRequest { view: Some(view) })
+        .await
+        .map_err(|s| super::status::problem(s).without_prefix("view."))?
+        .into_inner()
+        .view
+        .unwrap_or_default();
+    Ok((StatusCode::CREATED, Json(view_json(v))).into_response())
+}
+
+#[utoipa::path(patch, path = "/api/v1/tasks/views/{view_id}", tag = "tasks", params(("view_id" = String, Path)),
+    request_body = ListViewJson, responses((status = 200, body = ListViewJson), (status = 400), (status = 404)))]
+pub async fn update_view(
+    acting: Acting,
+    Path(view_id): Path<String>,
+    body: Bytes,
+) -> Result<Json<ListViewJson>, Problem> {
+    let map = object(&body)?;
+    refuse_server_owned(&map, &["id", "built_in"])?;
+    let mask = update_mask(&map, &[]);
+    let v: ListViewJson = parse_json(&body)?;
+    let view = pb::TaskView {
+        id: view_id,
+        name: v.name,
+        filter: v.filter,
+        order_by: v.order_by,
+        columns: v.columns,
+        built_in: false,
+    };
+    let v = acting
+        .tasks()?
+        .update_task_view(pb::UpdateTaskViewRequest {
+            view: Some(view),
+            update_mask: Some(prost_types::FieldMask { paths: mask }),
+        })
+        .await
+        .map_err(|s| super::status::problem(s).without_prefix("view."))?
+        .into_inner()
+        .view
+        .unwrap_or_default();
+    Ok(Json(view_json(v)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/tasks/views/{view_id}", tag = "tasks", params(("view_id" = String, Path)),
+    responses((status = 204), (status = 404)))]
+pub async fn delete_view(acting: Acting, Path(view_id): Path<String>) -> Result<StatusCode, Problem> {
+    acting.tasks()?.delete_task_view(pb::DeleteTaskViewRequest { id: view_id }).await.or_problem()?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/{record}/{id}/activities`: the record's open tasks, soonest due first.

@@ -14,6 +14,7 @@ use prm_kit::{
     server::{PrmService, ServiceContext},
     text::{paragraph, required_line},
     time,
+    views::{self, and},
 };
 use prm_proto::{
     common::v1::{RecordRef, RecordType},
@@ -21,7 +22,7 @@ use prm_proto::{
     task::v1::{self as pb, task_service_server::TaskService},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use tonic::{Request, Response, Status, transport::Channel};
 use uuid::Uuid;
@@ -262,20 +263,82 @@ fn today() -> NaiveDate {
     time::now().date_naive()
 }
 
-/// The conditions of a built-in view of the caller's own open tasks.
-fn window_condition(caller: &Caller, window: Window) -> Condition {
-    let mut c = Condition::all()
-        .add(task::Column::OwnerId.eq(caller.user_id))
-        .add(task::Column::Status.is_in(TaskStatus::OPEN));
+/// A built-in view as a list filter: the caller's own open tasks, due in
+/// the window (undated tasks hold NO_DUE_DATE, after every real date).
+fn window_view(caller: &Caller, window: Window) -> pb::TaskView {
+    let mut filter = format!(r#"owner_id = "{}" AND status != "completed""#, caller.user_id);
     if let Some((from, to)) = window.due_between(today()) {
         if let Some(from) = from {
-            c = c.add(task::Column::DueDate.gte(from.format("%Y-%m-%d").to_string()));
+            filter.push_str(&format!(r#" AND due_date >= "{}""#, from.format("%Y-%m-%d")));
         }
-        // Undated tasks hold NO_DUE_DATE, after every real date.
-        let to = to.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| NO_DUE_DATE.into());
-        c = c.add(task::Column::DueDate.lte(to)).add(task::Column::DueDate.ne(NO_DUE_DATE));
+        let to = to.map(|d| d.format("%Y-%m-%d").to_string());
+        filter.push_str(&format!(r#" AND due_date <= "{}""#, to.as_deref().unwrap_or(NO_DUE_DATE)));
+        filter.push_str(&format!(r#" AND due_date != "{NO_DUE_DATE}""#));
     }
-    c
+    let name = match window {
+        Window::MyOpen => "My open tasks",
+        Window::DueToday => "Due today",
+        Window::Overdue => "Overdue",
+        Window::ThisWeek => "Due this week",
+    };
+    pb::TaskView {
+        id: window.to_string(),
+        name: name.into(),
+        filter,
+        order_by: "due_date".into(),
+        columns: DEFAULT_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        built_in: true,
+    }
+}
+
+const DEFAULT_ORDER: &str = "create_time desc";
+const DEFAULT_COLUMNS: &[&str] = &["subject", "type", "status", "priority", "due_date", "related.type", "owner_id"];
+
+/// Saved views of tasks, kept by the kit.
+const TASK_VIEWS: views::Collection<task::Column> = views::Collection {
+    name: "tasks",
+    fields: TASK_FIELDS,
+    id_column: task::Column::Id,
+    default_order: DEFAULT_ORDER,
+    display_only: &["reminder_time", "description", "completed_by", "complete_time"],
+    default_columns: DEFAULT_COLUMNS,
+};
+
+fn view_out(v: views::SavedView) -> pb::TaskView {
+    pb::TaskView {
+        id: v.id.to_string(),
+        name: v.name,
+        filter: v.filter,
+        order_by: v.order_by,
+        columns: v.columns,
+        built_in: false,
+    }
+}
+
+fn view_in(v: pb::TaskView) -> views::ViewInput {
+    views::ViewInput { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns }
+}
+
+impl TaskApi {
+    /// The filter and order of `view`: a built-in window or a saved view.
+    async fn resolve_view(&self, caller: &Caller, view: &str) -> Result<(String, String)> {
+        if view.is_empty() {
+            return Ok((String::new(), String::new()));
+        }
+        if let Ok(w) = Window::from_str(view) {
+            let v = window_view(caller, w);
+            return Ok((v.filter, v.order_by));
+        }
+        let unknown = || {
+            Error::invalid(
+                "view",
+                format!("names no list view: a saved view's id or one of {}", Window::NAMES.join(", ")),
+            )
+        };
+        let id = Uuid::parse_str(view).map_err(|_| unknown())?;
+        let v = TASK_VIEWS.get(&self.db, caller, id).await.map_err(|_| unknown())?;
+        Ok((v.filter, v.order_by))
+    }
 }
 
 #[tonic::async_trait]
@@ -292,25 +355,16 @@ impl TaskService for TaskApi {
     async fn list_tasks(&self, req: Request<pb::ListTasksRequest>) -> Reply<pb::ListTasksResponse> {
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
-        let (view, default_order) = match r.view.as_str() {
-            "" => (Condition::all(), "create_time desc"),
-            v => {
-                let w = Window::from_str(v)
-                    .map_err(|_| Error::invalid("view", format!("is one of {}", Window::NAMES.join(", "))))?;
-                (window_condition(&caller, w), "due_date")
-            }
-        };
+        let (view_filter, view_order) = self.resolve_view(&caller, &r.view).await?;
+        let filter = and(&view_filter, &r.filter);
+        let order_by = if r.order_by.trim().is_empty() { view_order.as_str() } else { r.order_by.as_str() };
         let listing = Listing::parse(
-            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &r.filter, order_by: &r.order_by },
+            ListParams { page_size: r.page_size, page_token: &r.page_token, filter: &filter, order_by },
             TASK_FIELDS,
             task::Column::Id,
-            default_order,
+            DEFAULT_ORDER,
         )?;
-        let rows = listing
-            .apply(owned::visible::<task::Entity>(&caller).filter(view))
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+        let rows = listing.apply(owned::visible::<task::Entity>(&caller)).all(&self.db).await.map_err(Error::from)?;
         let (rows, next_page_token) = listing.page(rows, sort_key);
         Ok(Response::new(pb::ListTasksResponse { tasks: rows.iter().map(task_out).collect(), next_page_token }))
     }
@@ -422,5 +476,47 @@ impl TaskService for TaskApi {
             .await
             .map_err(Error::from)?;
         Ok(Response::new(pb::ListOpenActivitiesResponse { tasks: rows.iter().map(task_out).collect() }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn list_task_views(&self, req: Request<pb::ListTaskViewsRequest>) -> Reply<pb::ListTaskViewsResponse> {
+        let caller = Caller::of(&req)?;
+        let mut views: Vec<pb::TaskView> =
+            Window::NAMES.iter().filter_map(|n| Window::from_str(n).ok()).map(|w| window_view(&caller, w)).collect();
+        views.extend(TASK_VIEWS.list(&self.db, &caller).await?.into_iter().map(view_out));
+        Ok(Response::new(pb::ListTaskViewsResponse { views }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn create_task_view(&self, req: Request<pb::CreateTaskViewRequest>) -> Reply<pb::CreateTaskViewResponse> {
+        let caller = Caller::of(&req)?;
+        let v = req.into_inner().view.ok_or_else(|| Error::invalid("view", "is required"))?;
+        let saved = TASK_VIEWS.create(&self.db, &caller, view_in(v)).await?;
+        Ok(Response::new(pb::CreateTaskViewResponse { view: Some(view_out(saved)) }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn update_task_view(&self, req: Request<pb::UpdateTaskViewRequest>) -> Reply<pb::UpdateTaskViewResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let v = r.view.ok_or_else(|| Error::invalid("view", "is required"))?;
+        if Window::from_str(&v.id).is_ok() {
+            return Err(Error::FailedPrecondition("built-in list views cannot be changed".into()).into());
+        }
+        let id = parse_id(&v.id, "view.id")?;
+        let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
+        let saved = TASK_VIEWS.update(&self.db, &caller, id, view_in(v), &mask).await?;
+        Ok(Response::new(pb::UpdateTaskViewResponse { view: Some(view_out(saved)) }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn delete_task_view(&self, req: Request<pb::DeleteTaskViewRequest>) -> Reply<pb::DeleteTaskViewResponse> {
+        let caller = Caller::of(&req)?;
+        if Window::from_str(&req.get_ref().id).is_ok() {
+            return Err(Error::FailedPrecondition("built-in list views cannot be deleted".into()).into());
+        }
+        let id = parse_id(&req.get_ref().id, "id")?;
+        TASK_VIEWS.delete(&self.db, &caller, id).await?;
+        Ok(Response::new(pb::DeleteTaskViewResponse {}))
     }
 }

@@ -509,3 +509,62 @@ async fn another_partners_task_does_not_exist_on_any_rpc() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn saved_views_of_tasks_are_personal_and_checked() {
+    let app = TestApp::spawn().await;
+    let partner = Uuid::now_v7();
+    let me = person(Role::PartnerUser, Some(partner));
+    let colleague = person(Role::PartnerUser, Some(partner));
+    let recs = records(&app, &me).await;
+    let (kind, id) = recs.all[0].clone();
+    let mut c = app.tasks(&me).await;
+    create(&mut c, pb::Task { priority: pb::TaskPriority::High as i32, ..task_on(kind, &id, "Urgent call", "") }).await;
+    create(&mut c, task_on(kind, &id, "Routine call", "")).await;
+    let views = c.list_task_views(pb::ListTaskViewsRequest {}).await.unwrap().into_inner().views;
+    assert_eq!(views.iter().filter(|v| v.built_in).count(), 4);
+    for (field, v) in [
+        ("view.filter", pb::TaskView { name: "x".into(), filter: "colour = red".into(), ..Default::default() }),
+        ("view.order_by", pb::TaskView { name: "x".into(), order_by: "colour".into(), ..Default::default() }),
+        ("view.columns[0]", pb::TaskView { name: "x".into(), columns: vec!["shoe".into()], ..Default::default() }),
+        ("view.name", pb::TaskView { name: " ".into(), ..Default::default() }),
+    ] {
+        let e = c.create_task_view(pb::CreateTaskViewRequest { view: Some(v) }).await.unwrap_err();
+        assert_eq!(field_of(&e), field);
+    }
+    let saved = c
+        .create_task_view(pb::CreateTaskViewRequest {
+            view: Some(pb::TaskView {
+                name: "High priority".into(),
+                filter: "priority = high".into(),
+                order_by: "subject".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .view
+        .unwrap();
+    let listed = c.list_tasks(pb::ListTasksRequest { view: saved.id.clone(), ..Default::default() }).await.unwrap();
+    let subjects: Vec<String> = listed.into_inner().tasks.into_iter().map(|t| t.subject).collect();
+    assert_eq!(subjects, ["Urgent call"]);
+    let mut theirs = app.tasks(&colleague).await;
+    let e = theirs.list_tasks(pb::ListTasksRequest { view: saved.id.clone(), ..Default::default() }).await.unwrap_err();
+    assert_eq!(field_of(&e), "view");
+    let e = theirs.delete_task_view(pb::DeleteTaskViewRequest { id: saved.id.clone() }).await.unwrap_err();
+    assert_eq!(e.code(), Code::NotFound);
+    let renamed = c
+        .update_task_view(pb::UpdateTaskViewRequest {
+            view: Some(pb::TaskView { id: saved.id.clone(), name: "Hot".into(), ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into()] }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .view
+        .unwrap();
+    assert_eq!((renamed.name.as_str(), renamed.filter.as_str()), ("Hot", "priority = high"));
+    c.delete_task_view(pb::DeleteTaskViewRequest { id: saved.id }).await.unwrap();
+    app.stop().await;
+}

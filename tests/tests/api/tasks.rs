@@ -90,6 +90,18 @@ async fn open_activities_of_records_of_every_type_over_rest() {
     assert_eq!(subjects, ["today"]);
     let r = app.get("/api/v1/tasks?view=someday", &bob).await;
     assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "view"));
+    // A saved view.
+    let r = app.post("/api/v1/tasks/views", &bob, json!({"name": "Leads", "filter": "related.type = lead"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let view = r.body["id"].as_str().unwrap().to_string();
+    let r = app.get(&format!("/api/v1/tasks?view={view}"), &bob).await;
+    let subjects: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|t| t["subject"].as_str().unwrap()).collect();
+    assert_eq!(subjects.len(), 3, "the three tasks on the lead: {}", r.body);
+    let r = app.post("/api/v1/tasks/views", &bob, json!({"name": "Bad", "order_by": "colour"})).await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "order_by"), "{}", r.body);
+    let views = app.get("/api/v1/tasks/views", &bob).await;
+    assert_eq!(views.body["items"].as_array().unwrap().len(), 5);
     app.stop().await;
 }
 
