@@ -7,6 +7,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = [
         "prm/common/v1/common.proto",
         "prm/record/v1/record.proto",
+        "prm/record/v1/search.proto",
+        "prm/record/v1/aggregate.proto",
         "prm/account/v1/account.proto",
         "prm/quote/v1/quote.proto",
         "prm/order/v1/order.proto",

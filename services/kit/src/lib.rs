@@ -6,6 +6,7 @@
 //! [`record`] for notes, files, field history and followers.
 
 pub mod address;
+pub mod aggregate;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -18,6 +19,7 @@ pub mod owned;
 pub mod pricing;
 pub mod record;
 pub mod scope;
+pub mod search;
 pub mod server;
 pub mod telemetry;
 pub mod testing;

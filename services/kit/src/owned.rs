@@ -13,6 +13,7 @@ use crate::{
     Caller, Error, Result,
     record::{self, FieldDiff, RecordInfo},
     scope::Scope,
+    search,
 };
 use prm_proto::common::v1::RecordType;
 
@@ -34,6 +35,12 @@ pub trait OwnedEntity: EntityTrait {
     /// their own (a lead in the vendor's pool, a converted lead).
     fn check_change(caller: &Caller, row: &Self::Model, change: Change) -> Result<()> {
         partner_rules::<Self>(caller, row, change)
+    }
+
+    /// How the row is found by global search, if it is: [`edit`] and
+    /// [`insert_once`] keep it in step, and a delete removes it.
+    fn document(_row: &Self::Model) -> Option<search::Document> {
+        None
     }
 }
 
@@ -132,6 +139,9 @@ where
         return Ok(current);
     };
     let next = next.into_active_model().reset_all().update(&txn).await?;
+    if let Some(d) = E::document(&next) {
+        search::put(&txn, &d).await?;
+    }
     record::write_history(&txn, E::KIND, id, partner_id, caller.user_id, &changes).await?;
     txn.commit().await?;
     Ok(next)
@@ -217,9 +227,17 @@ where
     if let Some(m) = created_before::<E, _>(db, partner_id, id).await? {
         return Ok(m);
     }
-    match row.into_active_model().reset_all().insert(db).await {
-        Ok(m) => Ok(m),
+    let txn = crate::db::begin_write(db).await?;
+    match row.into_active_model().reset_all().insert(&txn).await {
+        Ok(m) => {
+            if let Some(d) = E::document(&m) {
+                search::put(&txn, &d).await?;
+            }
+            txn.commit().await?;
+            Ok(m)
+        }
         Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            txn.rollback().await?;
             created_before::<E, _>(db, partner_id, id)
                 .await?
                 .ok_or_else(|| Error::AlreadyExists("the id is already taken".into()))

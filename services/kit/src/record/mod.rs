@@ -126,8 +126,10 @@ pub async fn write_history<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Removes the notes, files, history and followers of a deleted record.
+/// Removes the notes, files, history, followers and search document of a
+/// deleted record.
 pub async fn delete_features<C: ConnectionTrait>(conn: &C, kind: RecordType, id: Uuid) -> Result<()> {
+    crate::search::remove(conn, kind, id).await?;
     let t = type_name(kind);
     note::Entity::delete_many()
         .filter(note::Column::RecordType.eq(t))
