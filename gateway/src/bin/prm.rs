@@ -1,4 +1,6 @@
-//! `prm`: run the whole system on one machine, or mint an ops token.
+//! `prm`: run the whole system on one machine (in one process, or each part
+//! its own process), run the gateway alone, seed demo data, probe health,
+//! or mint an ops token.
 
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
@@ -32,6 +34,28 @@ enum Command {
     },
     /// Run the gateway alone, in front of services running elsewhere.
     Gateway(Box<GatewayArgs>),
+    /// Start every service binary as its own process on its own PostgreSQL
+    /// database, and the gateway as another on Redis, each configured only by
+    /// environment; stop them all with Ctrl-C.
+    Cluster(Box<ClusterArgs>),
+    /// Seed the demo partners, users (password `demo-password`) and records
+    /// through running services; configured like `prm gateway`. Seeding twice
+    /// changes nothing.
+    Seed(Box<GatewayArgs>),
+    /// Exit 0 when a service answers `grpc.health.v1` SERVING, or the gateway
+    /// answers its health endpoint (container health checks).
+    Probe {
+        #[arg(value_enum)]
+        protocol: ProbeProtocol,
+        /// host:port
+        addr: SocketAddr,
+        /// gRPC: the service name to check ("" is the whole server).
+        #[arg(long, default_value = "")]
+        service: String,
+        /// HTTP: the path to GET.
+        #[arg(long, default_value = "/healthz")]
+        path: String,
+    },
     /// Print an internal token for calling services with grpcurl.
     Token {
         /// `ops` (everything), or a role of DOMAIN.md.
@@ -52,6 +76,85 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         ttl: u64,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ProbeProtocol {
+    Grpc,
+    Http,
+}
+
+/// `prm cluster`: where the processes find their binaries, databases and Redis.
+#[derive(clap::Args)]
+struct ClusterArgs {
+    /// Seed the demo data once everything is up.
+    #[arg(long)]
+    demo: bool,
+    /// Logs (`<process>.log`), generated keys and e-mail files.
+    #[arg(long, env = "PRM_DATA_DIR", default_value = "data/cluster")]
+    data_dir: PathBuf,
+    /// REST address of the gateway.
+    #[arg(long, env = "PRM_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// First gRPC port: account, lead, project, quote, order, task, case, report follow in that order.
+    #[arg(long, env = "PRM_GRPC_PORT_BASE", default_value_t = 50051)]
+    grpc_port_base: u16,
+    /// PostgreSQL server; each service gets the database `<prefix>_<service>`, created when missing.
+    #[arg(long, env = "PRM_CLUSTER_POSTGRES_URL", default_value = "postgres://postgres@127.0.0.1:5432")]
+    postgres_url: String,
+    #[arg(long, env = "PRM_CLUSTER_DATABASE_PREFIX", default_value = "prm")]
+    database_prefix: String,
+    /// The gateway's Redis.
+    #[arg(long, env = "PRM_REDIS_URL", default_value = "redis://127.0.0.1:6379")]
+    redis_url: String,
+    /// Where `prm-<service>` binaries are; by default beside this `prm`.
+    #[arg(long)]
+    bin_dir: Option<PathBuf>,
+}
+
+async fn run_cluster(a: ClusterArgs) -> anyhow::Result<()> {
+    use prm_gateway::cluster;
+    let _telemetry = prm_kit::telemetry::init("prm-cluster", prm_kit::telemetry::LogFormat::Text);
+    std::fs::create_dir_all(&a.data_dir)?;
+    let key = |var: &str, file: &str| -> anyhow::Result<String> {
+        Ok(String::from_utf8(launcher::key_from_env_or_file(var, &a.data_dir.join(file))?)?)
+    };
+    let server = a.postgres_url.trim_end_matches('/');
+    let database_urls = launcher::SERVICES
+        .iter()
+        .copied()
+        .chain(["gateway"])
+        .map(|name| (name.to_string(), format!("{server}/{}_{name}", a.database_prefix)))
+        .collect();
+    cluster::create_databases(&database_urls).await?;
+    // What every process inherits from this one: log level and OpenTelemetry settings.
+    let env = std::env::vars().filter(|(k, _)| k == "RUST_LOG" || k.starts_with("OTEL_")).collect();
+    let mut system = cluster::Cluster::start(cluster::ClusterConfig {
+        bin_dir: match a.bin_dir {
+            Some(dir) => dir,
+            None => cluster::own_bin_dir()?,
+        },
+        data_dir: a.data_dir.clone(),
+        listen: a.listen,
+        grpc_port_base: a.grpc_port_base,
+        database_urls,
+        redis_url: a.redis_url,
+        internal_key: key("PRM_INTERNAL_KEY", "internal.key")?,
+        access_token_key: key("PRM_ACCESS_TOKEN_KEY", "access-token.key")?,
+        env,
+    })
+    .await?;
+    if a.demo {
+        system.seed_demo().await?;
+    }
+    println!("prm cluster is up: REST on http://{}", system.rest_addr);
+    for (name, addr) in &system.service_addrs {
+        println!("  prm-{name} (pid {}): gRPC on {addr}", system.pid(name).unwrap_or_default());
+    }
+    println!("  logs in {0}; an ops token: prm token --data-dir {0}", a.data_dir.display());
+    prm_kit::server::shutdown_signal().await;
+    system.stop();
+    Ok(())
 }
 
 /// The gateway's configuration, every setting a `PRM_*` variable.
@@ -108,7 +211,25 @@ struct GatewayArgs {
 
 async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
     let _telemetry = prm_kit::telemetry::init("prm-gateway", a.log_format);
-    let (router, _state) = prm_gateway::app::build(prm_gateway::app::GatewaySettings {
+    let listen = a.listen;
+    let (router, _state) = prm_gateway::app::build(gateway_settings(a)).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(addr = %listen, "gateway serving REST");
+    prm_gateway::app::serve(listener, router, prm_kit::server::shutdown_signal()).await?;
+    Ok(())
+}
+
+/// `prm seed`: the demo data, through the stores and services the gateway uses.
+async fn run_seed(a: GatewayArgs) -> anyhow::Result<()> {
+    let _telemetry = prm_kit::telemetry::init("prm-seed", a.log_format);
+    let (_router, state) = prm_gateway::app::build(gateway_settings(a)).await?;
+    demo::seed(&state).await?;
+    println!("demo data seeded (password `{}`)", demo::DEMO_PASSWORD);
+    Ok(())
+}
+
+fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
+    prm_gateway::app::GatewaySettings {
         database_url: a.database_url,
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
         internal_key: InternalKey::new(a.internal_key.as_bytes()),
@@ -130,12 +251,7 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
             trust_forwarded: a.trust_forwarded,
             ..Default::default()
         },
-    })
-    .await?;
-    let listener = tokio::net::TcpListener::bind(a.listen).await?;
-    tracing::info!(addr = %a.listen, "gateway serving REST");
-    prm_gateway::app::serve(listener, router, prm_kit::server::shutdown_signal()).await?;
-    Ok(())
+    }
 }
 
 #[tokio::main]
@@ -162,6 +278,19 @@ async fn main() -> anyhow::Result<()> {
             system.shutdown().await
         }
         Command::Gateway(args) => run_gateway(*args).await,
+        Command::Cluster(args) => run_cluster(*args).await,
+        Command::Seed(args) => run_seed(*args).await,
+        Command::Probe { protocol, addr, service, path } => {
+            let result = match protocol {
+                ProbeProtocol::Grpc => prm_gateway::cluster::grpc_health(addr, &service).await,
+                ProbeProtocol::Http => prm_gateway::cluster::http_health(addr, &path).await,
+            };
+            if let Err(e) = result {
+                eprintln!("unhealthy: {e:#}");
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Token { role, partner_id, user_id, assigned_partners, data_dir, ttl } => {
             let role: Role = role.parse().map_err(|e: String| anyhow::anyhow!(e))?;
             if role.is_partner_role() && partner_id.is_none() {
