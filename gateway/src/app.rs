@@ -92,6 +92,8 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(rest::tasks::routes())
         .merge(rest::cases::routes())
         .merge(rest::records::routes())
+        .merge(rest::home::routes())
+        .merge(rest::search::routes())
         .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { Problem::new(axum::http::StatusCode::NOT_FOUND, "No route matches this path.") })

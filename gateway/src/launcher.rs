@@ -102,6 +102,8 @@ pub struct RunningSystem {
     pub state: AppState,
     pub internal_key: InternalKey,
     stop: watch::Sender<bool>,
+    /// Each service's own stop switch and task, to stop one alone.
+    services: BTreeMap<&'static str, (watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
     tasks: Vec<JoinHandle<anyhow::Result<()>>>,
 }
 
@@ -136,14 +138,21 @@ async fn start_service<S: server::PrmService>(
     stop: &watch::Receiver<bool>,
     listeners: &mut BTreeMap<&'static str, server::GrpcServer>,
     addrs: &BTreeMap<&'static str, SocketAddr>,
-    tasks: &mut Vec<JoinHandle<anyhow::Result<()>>>,
+    tasks: &mut BTreeMap<&'static str, (watch::Sender<bool>, JoinHandle<anyhow::Result<()>>)>,
 ) -> anyhow::Result<()> {
     let listener = listeners.remove(S::NAME).with_context(|| format!("{} is not in SERVICES", S::NAME))?;
     let url = cfg.database_urls.get(S::NAME).with_context(|| format!("no database for {}", S::NAME))?;
     let downstream = addrs.iter().map(|(name, addr)| (name.to_string(), format!("http://{addr}"))).collect();
-    let (_, task) =
-        server::spawn_on::<S>(listener, url, key.clone(), downstream, cfg.mail.clone(), stopped(stop.clone())).await?;
-    tasks.push(task);
+    let (own_stop, own_rx) = watch::channel(false);
+    let (all, own) = (stopped(stop.clone()), stopped(own_rx));
+    let shutdown = async move {
+        tokio::select! {
+            _ = all => {}
+            _ = own => {}
+        }
+    };
+    let (_, task) = server::spawn_on::<S>(listener, url, key.clone(), downstream, cfg.mail.clone(), shutdown).await?;
+    tasks.insert(S::NAME, (own_stop, task));
     Ok(())
 }
 
@@ -152,17 +161,18 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let (stop, rx) = watch::channel(false);
     let internal_key = InternalKey::new(&cfg.internal_key);
     let mut tasks = Vec::new();
+    let mut services = BTreeMap::new();
     let mut listeners = bind_all(&cfg).await?;
     let addrs: BTreeMap<&'static str, SocketAddr> = listeners.iter().map(|(n, l)| (*n, l.local_addr())).collect();
     let (key, l) = (&internal_key, &mut listeners);
     // One line per service: account, lead, project, quote, order, task, case, report.
-    start_service::<prm_account::AccountService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_quote::QuoteService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_order::OrderService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_project::ProjectService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_lead::LeadService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_task::TaskService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
-    start_service::<prm_case::CaseService>(&cfg, key, &rx, l, &addrs, &mut tasks).await?;
+    start_service::<prm_account::AccountService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_quote::QuoteService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_order::OrderService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_project::ProjectService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_lead::LeadService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_task::TaskService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_case::CaseService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,
@@ -178,7 +188,7 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let shutdown = stopped(rx);
     tasks.push(tokio::spawn(async move { app::serve(listener, router, shutdown).await.context("gateway") }));
     tracing::info!(%rest_addr, services = ?addrs, "prm is up");
-    Ok(RunningSystem { rest_addr, service_addrs: addrs, state, internal_key, stop, tasks })
+    Ok(RunningSystem { rest_addr, service_addrs: addrs, state, internal_key, stop, services, tasks })
 }
 
 impl RunningSystem {
@@ -187,10 +197,18 @@ impl RunningSystem {
         self.service_addrs[name]
     }
 
+    /// Stops one service alone (its port closes), as when its process dies:
+    /// for tests of what the rest does without it.
+    pub async fn stop_service(&mut self, name: &str) -> anyhow::Result<()> {
+        let (stop, task) = self.services.remove(name).with_context(|| format!("{name} is not running"))?;
+        let _ = stop.send(true);
+        task.await?
+    }
+
     /// Stops the gateway and every service, letting in-flight requests finish.
     pub async fn shutdown(self) -> anyhow::Result<()> {
         let _ = self.stop.send(true);
-        for t in self.tasks {
+        for t in self.tasks.into_iter().chain(self.services.into_values().map(|(_, t)| t)) {
             t.await??;
         }
         Ok(())

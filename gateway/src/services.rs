@@ -10,9 +10,15 @@ use prm_kit::{
     auth::{CallerInterceptor, InternalKey},
 };
 use prm_proto::{
-    account::v1::account_service_client::AccountServiceClient, lead::v1::lead_service_client::LeadServiceClient,
-    order::v1::order_service_client::OrderServiceClient, project::v1::project_service_client::ProjectServiceClient,
-    quote::v1::quote_service_client::QuoteServiceClient, record::v1::record_service_client::RecordServiceClient,
+    account::v1::account_service_client::AccountServiceClient,
+    lead::v1::lead_service_client::LeadServiceClient,
+    order::v1::order_service_client::OrderServiceClient,
+    project::v1::project_service_client::ProjectServiceClient,
+    quote::v1::quote_service_client::QuoteServiceClient,
+    record::v1::{
+        aggregate_service_client::AggregateServiceClient, record_service_client::RecordServiceClient,
+        search_service_client::SearchServiceClient,
+    },
 };
 use tonic::{service::interceptor::InterceptedService, transport::Channel};
 
@@ -30,6 +36,8 @@ pub type QuoteClient = QuoteServiceClient<Intercepted>;
 pub type OrderClient = OrderServiceClient<Intercepted>;
 pub type ProjectClient = ProjectServiceClient<Intercepted>;
 pub type TaskClient = prm_proto::task::v1::task_service_client::TaskServiceClient<Intercepted>;
+pub type SearchClient = SearchServiceClient<Intercepted>;
+pub type AggregateClient = AggregateServiceClient<Intercepted>;
 pub type CaseClient = prm_proto::case::v1::case_service_client::CaseServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
@@ -65,6 +73,22 @@ impl Services {
             task: channel("task")?,
             case: channel("case")?,
         })
+    }
+}
+
+impl Services {
+    /// Every service that owns records, by name: where global search and the
+    /// home statistics fan out to.
+    pub fn record_services(&self) -> [(&'static str, &Channel); 7] {
+        [
+            ("account", &self.account),
+            ("lead", &self.lead),
+            ("project", &self.project),
+            ("quote", &self.quote),
+            ("order", &self.order),
+            ("task", &self.task),
+            ("case", &self.case),
+        ]
     }
 }
 
@@ -121,6 +145,16 @@ impl Acting {
             self.services.case.clone(),
             self.interceptor()?,
         ))
+    }
+
+    /// Global search in one service.
+    pub fn search(&self, channel: &Channel) -> Result<SearchClient, Problem> {
+        Ok(SearchServiceClient::with_interceptor(channel.clone(), self.interceptor()?))
+    }
+
+    /// Counts and sums in one service.
+    pub fn aggregates(&self, channel: &Channel) -> Result<AggregateClient, Problem> {
+        Ok(AggregateServiceClient::with_interceptor(channel.clone(), self.interceptor()?))
     }
 
     /// The record features of the service that owns `collection`.

@@ -82,7 +82,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(M0001CreateIdentity), Box::new(M0002PartnerAddresses)]
+        vec![Box::new(M0001CreateIdentity), Box::new(M0002PartnerAddresses), Box::new(crate::news::NewsMigration)]
     }
 
     fn migration_table_name() -> DynIden {

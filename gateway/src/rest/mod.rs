@@ -5,11 +5,13 @@ pub mod accounts;
 pub mod cases;
 pub mod catalogue;
 pub mod contacts;
+pub mod home;
 pub mod leads;
 pub mod orders;
 pub mod projects;
 pub mod quotes;
 pub mod records;
+pub mod search;
 pub mod status;
 pub mod tasks;
 

@@ -161,6 +161,11 @@ impl TestApp {
         r.body
     }
 
+    /// Stops one service alone; the gateway and the rest keep running.
+    pub async fn stop_service(&mut self, name: &str) {
+        self.system.as_mut().expect("system running").stop_service(name).await.expect("service stops");
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.system.take() {
             s.shutdown().await.expect("clean shutdown");
