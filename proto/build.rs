@@ -17,6 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/task/v1/task.proto",
         "prm/lead/v1/lead.proto",
         "prm/case/v1/case.proto",
+        "prm/report/v1/report.proto",
     ];
     let mut config = prost_build::Config::new();
     config.protoc_executable(protoc_bin_vendored::protoc_bin_path()?);

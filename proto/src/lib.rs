@@ -47,6 +47,11 @@ pub mod case {
         tonic::include_proto!("prm.case.v1");
     }
 }
+pub mod report {
+    pub mod v1 {
+        tonic::include_proto!("prm.report.v1");
+    }
+}
 pub mod outbox {
     pub mod v1 {
         tonic::include_proto!("prm.outbox.v1");
