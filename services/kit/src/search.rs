@@ -121,23 +121,7 @@ use search_document as doc;
 /// Writes (or rewrites) the document of a record; call it in the
 /// transaction that writes the record.
 pub async fn put<C: ConnectionTrait>(conn: &C, d: &Document) -> Result<()> {
-    let title_key = fold(d.title.trim());
-    let mut terms = title_key.clone();
-    for t in &d.terms {
-        terms.push(' ');
-        terms.push_str(&fold(t.trim()));
-    }
-    let row = doc::ActiveModel {
-        record_type: Set(type_name(d.kind).to_string()),
-        record_id: Set(d.id),
-        partner_id: Set(d.partner_id),
-        title: Set(d.title.clone()),
-        subtitle: Set(d.subtitle.clone()),
-        title_key: Set(title_key),
-        terms: Set(terms),
-        digits: Set(d.phones.iter().map(|p| digits(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")),
-    };
-    doc::Entity::insert(row)
+    doc::Entity::insert(row(d))
         .on_conflict(
             OnConflict::columns([doc::Column::RecordType, doc::Column::RecordId])
                 .update_columns([
@@ -153,6 +137,26 @@ pub async fn put<C: ConnectionTrait>(conn: &C, d: &Document) -> Result<()> {
         .exec_without_returning(conn)
         .await?;
     Ok(())
+}
+
+/// The stored row of a document: its text folded, its phones as digits.
+pub fn row(d: &Document) -> doc::ActiveModel {
+    let title_key = fold(d.title.trim());
+    let mut terms = title_key.clone();
+    for t in &d.terms {
+        terms.push(' ');
+        terms.push_str(&fold(t.trim()));
+    }
+    doc::ActiveModel {
+        record_type: Set(type_name(d.kind).to_string()),
+        record_id: Set(d.id),
+        partner_id: Set(d.partner_id),
+        title: Set(d.title.clone()),
+        subtitle: Set(d.subtitle.clone()),
+        title_key: Set(title_key),
+        terms: Set(terms),
+        digits: Set(d.phones.iter().map(|p| digits(p)).filter(|p| !p.is_empty()).collect::<Vec<_>>().join(" ")),
+    }
 }
 
 /// Forgets a deleted record.
