@@ -232,8 +232,12 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-fn like(col: &str, pattern: String) -> SimpleExpr {
-    Expr::cust_with_values(format!("{col} LIKE ? ESCAPE '\\'"), [pattern])
+/// `col LIKE pattern`. sea-query binds the values of a custom expression at
+/// the backend's own placeholder: `?` on SQLite, `$1` on PostgreSQL (where a
+/// `?` would be sent as is).
+fn like(backend: DbBackend, col: &str, pattern: String) -> SimpleExpr {
+    let ph = if backend == DbBackend::Postgres { "$1" } else { "?" };
+    Expr::cust_with_values(format!("{col} LIKE {ph} ESCAPE '\\'"), [pattern])
 }
 
 /// An FTS5 string literal.
@@ -246,7 +250,7 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
     let all_words = |col: &str| {
         q.words
             .iter()
-            .map(|w| like(col, format!("%{}%", like_escape(w))))
+            .map(|w| like(backend, col, format!("%{}%", like_escape(w))))
             .reduce(|a, b| a.and(b))
             .unwrap_or_else(|| Expr::val(false).into())
     };
@@ -263,7 +267,7 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
             if lexemes.is_empty() {
                 all_words("terms")
             } else {
-                Expr::cust_with_values("tsv @@ to_tsquery('simple', ?)", [lexemes.join(" & ")]).or(all_words("terms"))
+                Expr::cust_with_values("tsv @@ to_tsquery('simple', $1)", [lexemes.join(" & ")]).or(all_words("terms"))
             }
         }
         _ => {
@@ -287,7 +291,7 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
         None => by_words,
         Some(d) => {
             let by_phone = match backend {
-                DbBackend::Postgres => like("digits", format!("%{d}%")),
+                DbBackend::Postgres => like(backend, "digits", format!("%{d}%")),
                 _ => Expr::cust_with_values(
                     "seq IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)",
                     [format!("digits : {}", fts_phrase(d))],
@@ -304,14 +308,14 @@ fn tier(backend: DbBackend, q: &Query) -> SimpleExpr {
     let word_start = match backend {
         DbBackend::Postgres => {
             let first = q.text.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
-            Expr::cust_with_values("tsv @@ to_tsquery('simple', ?)", [format!("{first}:*")])
+            Expr::cust_with_values("tsv @@ to_tsquery('simple', $1)", [format!("{first}:*")])
         }
-        _ => like("(' ' || terms)", format!("% {t}%")),
+        _ => like(backend, "(' ' || terms)", format!("% {t}%")),
     };
     Expr::case(doc::Column::TitleKey.eq(q.text.clone()), 0)
-        .case(like("title_key", format!("{t}%")), 1)
-        .case(like("title_key", format!("% {t}%")), 2)
-        .case(like("title_key", format!("%{t}%")), 3)
+        .case(like(backend, "title_key", format!("{t}%")), 1)
+        .case(like(backend, "title_key", format!("% {t}%")), 2)
+        .case(like(backend, "title_key", format!("%{t}%")), 3)
         .case(word_start, 4)
         .finally(5)
         .into()
