@@ -153,6 +153,8 @@ impl EventSink {
         if !changes.is_empty() || next.currency != current.currency {
             next.update_time = time::now();
             next.clone().into_active_model().reset_all().update(&txn).await?;
+            // The stage shows in the project's search result.
+            crate::store::index(&txn, &next).await?;
             record::write_history(&txn, Kind::Project, project_id, next.partner_id, system.user_id, &changes).await?;
         }
         txn.commit().await?;

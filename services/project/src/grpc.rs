@@ -889,6 +889,7 @@ impl ProjectService for ProjectApi {
         copy.recompute(None)?;
         let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
         let copy = copy.into_active_model().reset_all().insert(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &copy).await?;
         let contacts = project_contact::Entity::find()
             .filter(project_contact::Column::ProjectId.eq(id))
             .all(&txn)

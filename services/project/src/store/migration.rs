@@ -1,6 +1,8 @@
 //! The project service's schema, in order.
 
-use prm_kit::{outbox::InboxMigration, record::RecordFeaturesMigration, views::SavedViewsMigration};
+use prm_kit::{
+    outbox::InboxMigration, record::RecordFeaturesMigration, search::SearchMigration, views::SavedViewsMigration,
+};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -13,6 +15,8 @@ impl MigratorTrait for Migrator {
             Box::new(InboxMigration),
             Box::new(CreateProjects),
             Box::new(SavedViewsMigration),
+            Box::new(SearchMigration),
+            Box::new(super::indexing::BackfillSearch),
         ]
     }
 }

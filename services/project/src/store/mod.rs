@@ -4,9 +4,11 @@
 //! kit's owned-record helpers, which apply tenancy.
 
 mod entities;
+mod indexing;
 mod migration;
 
 pub use entities::{project, project_contact, project_view, setting};
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use std::str::FromStr;
@@ -34,6 +36,10 @@ impl OwnedEntity for project::Entity {
     const PARTNER_ID: project::Column = project::Column::PartnerId;
     const OWNER_ID: project::Column = project::Column::OwnerId;
     const UPDATE_TIME: project::Column = project::Column::UpdateTime;
+
+    fn document(row: &project::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
+    }
 }
 
 /// A stored value that the rules refuse: the row was written wrong.
