@@ -1,6 +1,6 @@
 //! The account service's schema, in order.
 
-use prm_kit::record::RecordFeaturesMigration;
+use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -8,7 +8,7 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(CreateAccountsAndContacts)]
+        vec![Box::new(RecordFeaturesMigration), Box::new(CreateAccountsAndContacts), Box::new(SearchMigration)]
     }
 }
 

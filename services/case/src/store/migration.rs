@@ -1,6 +1,6 @@
 //! The case service's schema, in order.
 
-use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration};
+use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -8,7 +8,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(OutboxMigration), Box::new(CreateCases)]
+        vec![
+            Box::new(RecordFeaturesMigration),
+            Box::new(OutboxMigration),
+            Box::new(CreateCases),
+            Box::new(SearchMigration),
+        ]
     }
 }
 

@@ -1,6 +1,6 @@
 //! The task service's schema, in order.
 
-use prm_kit::{record::RecordFeaturesMigration, views::SavedViewsMigration};
+use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration, views::SavedViewsMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -8,7 +8,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(CreateTasks), Box::new(SavedViewsMigration)]
+        vec![
+            Box::new(RecordFeaturesMigration),
+            Box::new(CreateTasks),
+            Box::new(SavedViewsMigration),
+            Box::new(SearchMigration),
+        ]
     }
 }
 
