@@ -35,7 +35,7 @@ impl AccountApi {
     }
 }
 
-const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
+pub const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
     Field { name: "name", column: account::Column::Name, kind: FieldKind::Text },
     Field { name: "type", column: account::Column::AccountType, kind: FieldKind::Enum(AccountType::NAMES) },
     Field { name: "industry", column: account::Column::Industry, kind: FieldKind::Text },
@@ -50,7 +50,7 @@ const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
     Field { name: "update_time", column: account::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
 
-const CONTACT_FIELDS: &[Field<contact::Column>] = &[
+pub const CONTACT_FIELDS: &[Field<contact::Column>] = &[
     Field { name: "first_name", column: contact::Column::FirstName, kind: FieldKind::Text },
     Field { name: "last_name", column: contact::Column::LastName, kind: FieldKind::Text },
     Field { name: "title", column: contact::Column::Title, kind: FieldKind::Text },
@@ -307,7 +307,13 @@ impl AccountService for AccountApi {
         m.set_fields(&fields);
         let m = match chosen_id {
             Some(_) => owned::insert_once::<account::Entity>(&self.db, m).await?,
-            None => m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?,
+            None => {
+                let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+                let m = m.into_active_model().reset_all().insert(&txn).await.map_err(Error::from)?;
+                crate::store::index_account(&txn, &m).await?;
+                txn.commit().await.map_err(Error::from)?;
+                m
+            }
         };
         tracing::info!(account_id = %m.id, partner_id = %m.partner_id, "account created");
         Ok(Response::new(pb::CreateAccountResponse { account: Some(account_out(&m)) }))
@@ -435,7 +441,13 @@ impl AccountService for AccountApi {
         m.set_fields(&fields);
         let m = match chosen_id {
             Some(_) => owned::insert_once::<contact::Entity>(&self.db, m).await?,
-            None => m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?,
+            None => {
+                let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+                let m = m.into_active_model().reset_all().insert(&txn).await.map_err(Error::from)?;
+                crate::store::index_contact(&txn, &m).await?;
+                txn.commit().await.map_err(Error::from)?;
+                m
+            }
         };
         Ok(Response::new(pb::CreateContactResponse { contact: Some(contact_out(&m)) }))
     }

@@ -3,6 +3,7 @@
 //!
 //! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
 
+pub mod aggregates;
 pub mod domain;
 pub mod grpc;
 pub mod store;
@@ -10,33 +11,43 @@ pub mod store;
 use prm_kit::{
     auth::AuthInterceptor,
     record::RecordFeatures,
+    search::SearchApi,
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    account::v1::account_service_server::AccountServiceServer, record::v1::record_service_server::RecordServiceServer,
+    account::v1::account_service_server::AccountServiceServer,
+    record::v1::{aggregate_service_server::AggregateServiceServer, record_service_server::RecordServiceServer},
 };
-use tonic::service::Routes;
+use tonic::service::{Routes, interceptor::InterceptedService};
 
 /// The service as the kit runs it.
 pub struct AccountService;
 
 impl PrmService for AccountService {
     const NAME: &'static str = "account";
-    const GRPC_NAMES: &'static [&'static str] = &["prm.account.v1.AccountService", "prm.record.v1.RecordService"];
+    const GRPC_NAMES: &'static [&'static str] = &[
+        "prm.account.v1.AccountService",
+        "prm.record.v1.RecordService",
+        "prm.record.v1.SearchService",
+        "prm.record.v1.AggregateService",
+    ];
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let ServiceContext { db, key, .. } = ctx;
         let auth = AuthInterceptor::new(key);
         let api = grpc::AccountApi::new(db.clone());
+        let search = SearchApi::new(db.clone(), aggregates::search_scopes).server();
+        let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(db.clone()));
         let records = RecordFeatures::new(db.clone(), store::Access::new(db));
-        Ok(Routes::new(AccountServiceServer::with_interceptor(api, auth.clone())).add_service(
-            tonic::service::interceptor::InterceptedService::new(
+        Ok(Routes::new(AccountServiceServer::with_interceptor(api, auth.clone()))
+            .add_service(InterceptedService::new(
                 RecordServiceServer::new(records)
                     .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
                     .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-                auth,
-            ),
-        ))
+                auth.clone(),
+            ))
+            .add_service(InterceptedService::new(search, auth.clone()))
+            .add_service(InterceptedService::new(aggregate, auth)))
     }
 }

@@ -3,8 +3,10 @@
 
 pub mod account;
 pub mod contact;
+mod indexing;
 mod migration;
 
+pub use indexing::{BackfillSearch, SearchableAccount, SearchableContact, index_account, index_contact};
 pub use migration::Migrator;
 
 use prm_kit::{
@@ -22,6 +24,10 @@ impl OwnedEntity for account::Entity {
     const PARTNER_ID: account::Column = account::Column::PartnerId;
     const OWNER_ID: account::Column = account::Column::OwnerId;
     const UPDATE_TIME: account::Column = account::Column::UpdateTime;
+
+    fn document(row: &account::Model) -> Option<prm_kit::search::Document> {
+        Some(SearchableAccount::from(row).document())
+    }
 }
 
 impl OwnedEntity for contact::Entity {
@@ -30,6 +36,10 @@ impl OwnedEntity for contact::Entity {
     const PARTNER_ID: contact::Column = contact::Column::PartnerId;
     const OWNER_ID: contact::Column = contact::Column::OwnerId;
     const UPDATE_TIME: contact::Column = contact::Column::UpdateTime;
+
+    fn document(row: &contact::Model) -> Option<prm_kit::search::Document> {
+        Some(SearchableContact::from(row).document())
+    }
 }
 
 /// Resolves accounts and contacts for the kit's record features.
