@@ -363,7 +363,7 @@ mod tests {
         keys.sort_by_key(|k| sort_key(k, &g));
         assert_eq!(keys.concat(), ["0-7 days", "8-30 days", "31-90 days", "over 90 days"]);
         let t = [Grouping { sql: String::new(), read: KeyRead::Text }];
-        let mut keys = vec![vec![String::new()], vec!["b".to_string()], vec!["a".to_string()]];
+        let mut keys = [vec![String::new()], vec!["b".to_string()], vec!["a".to_string()]];
         keys.sort_by_key(|k| sort_key(k, &t));
         assert_eq!(keys.concat(), ["a", "b", ""]);
     }

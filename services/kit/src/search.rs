@@ -252,7 +252,7 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
             .iter()
             .map(|w| like(backend, col, format!("%{}%", like_escape(w))))
             .reduce(|a, b| a.and(b))
-            .unwrap_or_else(|| Expr::val(false).into())
+            .unwrap_or_else(|| Expr::val(false))
     };
     let by_words = match backend {
         DbBackend::Postgres => {
