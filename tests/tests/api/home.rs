@@ -128,10 +128,25 @@ async fn stats(app: &TestApp, token: &str) -> Value {
 async fn home_statistics_equal_what_was_put_in_for_each_role() {
     let app = spawn_app().await;
     let bob = app.login("bob@acme.example").await;
+    // The demo's base data has leads (the vendor's pool, some distributed):
+    // lead figures are counted from what each person saw before.
+    let mut leads_before = std::collections::HashMap::new();
+    for who in [
+        "bob@acme.example",
+        "alice@acme.example",
+        "carol@borealis.example",
+        "maria@vendor.example",
+        "sam@vendor.example",
+        "victor@vendor.example",
+    ] {
+        let t = app.login(who).await;
+        leads_before.insert(who, stats(&app, &t).await["open_leads"].as_i64().unwrap());
+    }
+    let leads = |who: &str, added: i64| json!(leads_before[who] + added);
     let (currency, mrr, weighted) = seed(&app, &bob).await;
 
     let s = stats(&app, &bob).await;
-    assert_eq!(s["open_leads"], 2, "{s}");
+    assert_eq!(s["open_leads"], leads("bob@acme.example", 2), "{s}");
     assert_eq!(s["open_projects"], 2, "{s}");
     assert_eq!(s["open_projects_by_stage"], json!([{"stage": "intro_qualification", "count": 2}]), "{s}");
     assert_eq!(s["pipeline"].as_array().unwrap().len(), 1, "{s}");
@@ -148,7 +163,7 @@ async fn home_statistics_equal_what_was_put_in_for_each_role() {
     let a = stats(&app, &alice).await;
     assert_eq!(
         (a["open_leads"].clone(), a["open_projects"].clone(), a["open_cases"].clone()),
-        (json!(2), json!(2), json!(2))
+        (leads("alice@acme.example", 2), json!(2), json!(2))
     );
     assert_eq!((a["tasks_due_today"].clone(), a["tasks_overdue"].clone()), (json!(0), json!(0)));
 
@@ -157,7 +172,7 @@ async fn home_statistics_equal_what_was_put_in_for_each_role() {
     let c = stats(&app, &carol).await;
     assert_eq!(
         [&c["open_leads"], &c["open_projects"], &c["projects_closing_this_month"], &c["open_cases"]],
-        [&json!(0), &json!(0), &json!(0), &json!(0)],
+        [&leads("carol@borealis.example", 0), &json!(0), &json!(0), &json!(0)],
         "{c}"
     );
     assert_eq!((c["open_projects_by_stage"].clone(), c["pipeline"].clone()), (json!([]), json!([])));
@@ -167,7 +182,7 @@ async fn home_statistics_equal_what_was_put_in_for_each_role() {
     let m = stats(&app, &maria).await;
     assert_eq!(
         (m["open_leads"].clone(), m["open_projects"].clone(), m["open_cases"].clone()),
-        (json!(2), json!(2), json!(2))
+        (leads("maria@vendor.example", 2), json!(2), json!(2))
     );
     assert_eq!(dec(&m["pipeline"][0]["mrr"]), mrr);
     let sam = app.login("sam@vendor.example").await;
@@ -178,7 +193,10 @@ async fn home_statistics_equal_what_was_put_in_for_each_role() {
     );
     let victor = app.login("victor@vendor.example").await;
     let v = stats(&app, &victor).await;
-    assert_eq!((v["open_projects"].clone(), v["open_cases"].clone()), (json!(2), json!(2)));
+    assert_eq!(
+        (v["open_leads"].clone(), v["open_projects"].clone(), v["open_cases"].clone()),
+        (leads("victor@vendor.example", 2), json!(2), json!(2))
+    );
     app.stop().await;
 }
 
@@ -186,6 +204,7 @@ async fn home_statistics_equal_what_was_put_in_for_each_role() {
 async fn a_stopped_service_leaves_its_figures_empty_and_is_named() {
     let mut app = spawn_app().await;
     let bob = app.login("bob@acme.example").await;
+    let before = stats(&app, &bob).await["open_leads"].as_i64().unwrap();
     created(&app, "/api/v1/leads", &bob, json!({"company": "Still Here", "last_name": "Lee"})).await;
     app.stop_service("task").await;
     let r = app.get("/api/v1/home", &bob).await;
@@ -193,7 +212,7 @@ async fn a_stopped_service_leaves_its_figures_empty_and_is_named() {
     assert_eq!(r.body["missing"], json!([{"service": "task", "reason": "unavailable"}]), "{}", r.body);
     let s = &r.body["statistics"];
     assert_eq!((s["tasks_due_today"].clone(), s["tasks_overdue"].clone()), (Value::Null, Value::Null));
-    assert_eq!(s["open_leads"], 1, "{s}");
+    assert_eq!(s["open_leads"], before + 1, "{s}");
     assert_eq!(s["open_projects"], 0, "{s}");
     app.stop().await;
 }
