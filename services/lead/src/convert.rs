@@ -361,6 +361,7 @@ impl Converter {
         next.convert_time = Some(now);
         next.update_time = now;
         let next = next.into_active_model().reset_all().update(&txn).await?;
+        crate::store::index(&txn, &next).await?;
         let changes = record::diff(&[("status", current.status.clone(), next.status.clone())]);
         record::write_history(&txn, RecordType::Lead, next.id, next.partner_id, caller.user_id, &changes).await?;
         conversion::Entity::update_many()

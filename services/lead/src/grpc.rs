@@ -44,7 +44,7 @@ impl LeadApi {
     }
 }
 
-const LEAD_FIELDS: &[Field<lead::Column>] = &[
+pub const LEAD_FIELDS: &[Field<lead::Column>] = &[
     Field { name: "company", column: lead::Column::Company, kind: FieldKind::Text },
     Field { name: "first_name", column: lead::Column::FirstName, kind: FieldKind::Text },
     Field { name: "last_name", column: lead::Column::LastName, kind: FieldKind::Text },
@@ -293,6 +293,8 @@ async fn transition(
     let (mut next, changes) = apply(&current)?;
     next.update_time = time::now();
     let next = next.into_active_model().reset_all().update(&txn).await?;
+    // Its partner and status show in search.
+    crate::store::index(&txn, &next).await?;
     // History belongs to the partner that holds the lead after the change.
     record::write_history(&txn, RecordType::Lead, id, next.partner_id, caller.user_id, &changes).await?;
     txn.commit().await?;
@@ -338,7 +340,10 @@ impl LeadService for LeadApi {
         };
         let m = lead::Model::new(Uuid::now_v7(), partner_id, caller.user_id, &fields);
         let dups = duplicates(&self.db, &caller, &m).await?;
-        let m = m.into_active_model().reset_all().insert(&self.db).await.map_err(Error::from)?;
+        let txn = begin_write(&self.db).await.map_err(Error::from)?;
+        let m = m.into_active_model().reset_all().insert(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &m).await?;
+        txn.commit().await.map_err(Error::from)?;
         tracing::info!(lead_id = %m.id, partner_id = %m.partner_id, duplicates = dups.len(), "lead created");
         Ok(Response::new(pb::CreateLeadResponse {
             lead: Some(lead_out(&m)),

@@ -7,6 +7,7 @@
 //! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`], the
 //! conversion saga and its recovery in [`convert`].
 
+pub mod aggregates;
 pub mod convert;
 pub mod domain;
 pub mod grpc;
@@ -17,10 +18,12 @@ use std::sync::Arc;
 use prm_kit::{
     auth::AuthInterceptor,
     record::RecordFeatures,
+    search::SearchApi,
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    lead::v1::lead_service_server::LeadServiceServer, record::v1::record_service_server::RecordServiceServer,
+    lead::v1::lead_service_server::LeadServiceServer,
+    record::v1::{aggregate_service_server::AggregateServiceServer, record_service_server::RecordServiceServer},
 };
 use tonic::service::{Routes, interceptor::InterceptedService};
 
@@ -29,7 +32,12 @@ pub struct LeadService;
 
 impl PrmService for LeadService {
     const NAME: &'static str = "lead";
-    const GRPC_NAMES: &'static [&'static str] = &["prm.lead.v1.LeadService", "prm.record.v1.RecordService"];
+    const GRPC_NAMES: &'static [&'static str] = &[
+        "prm.lead.v1.LeadService",
+        "prm.record.v1.RecordService",
+        "prm.record.v1.SearchService",
+        "prm.record.v1.AggregateService",
+    ];
     /// Conversion makes accounts, contacts and projects there.
     const DOWNSTREAM: &'static [&'static str] = &["account", "project"];
     type Migrator = store::Migrator;
@@ -45,12 +53,17 @@ impl PrmService for LeadService {
         // Conversions a crash left behind are settled at start, then periodically.
         let recovery = converter.clone().spawn_recovery(convert::RECOVERY_INTERVAL);
         let api = grpc::LeadApi::new(ctx.db.clone(), converter, recovery);
+        let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
+        let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db));
-        Ok(Routes::new(LeadServiceServer::with_interceptor(api, auth.clone())).add_service(InterceptedService::new(
-            RecordServiceServer::new(records)
-                .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
-                .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
-            auth,
-        )))
+        Ok(Routes::new(LeadServiceServer::with_interceptor(api, auth.clone()))
+            .add_service(InterceptedService::new(
+                RecordServiceServer::new(records)
+                    .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
+                    .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
+                auth.clone(),
+            ))
+            .add_service(InterceptedService::new(search, auth.clone()))
+            .add_service(InterceptedService::new(aggregate, auth)))
     }
 }

@@ -8,7 +8,12 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(RecordFeaturesMigration), Box::new(CreateLeads), Box::new(SearchMigration)]
+        vec![
+            Box::new(RecordFeaturesMigration),
+            Box::new(CreateLeads),
+            Box::new(SearchMigration),
+            Box::new(super::indexing::BackfillSearch),
+        ]
     }
 }
 

@@ -3,9 +3,11 @@
 //! own rules (pool, pending, converted) plug in through `check_change`.
 
 pub mod conversion;
+mod indexing;
 pub mod lead;
 mod migration;
 
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use prm_kit::{
@@ -23,6 +25,10 @@ impl OwnedEntity for lead::Entity {
     const PARTNER_ID: lead::Column = lead::Column::PartnerId;
     const OWNER_ID: lead::Column = lead::Column::OwnerId;
     const UPDATE_TIME: lead::Column = lead::Column::UpdateTime;
+
+    fn document(row: &lead::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
+    }
 
     fn check_change(caller: &Caller, row: &lead::Model, change: Change) -> Result<()> {
         crate::domain::check_change(caller, &row.state(), change, || {
