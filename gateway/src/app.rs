@@ -91,6 +91,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(rest::projects::routes())
         .merge(rest::tasks::routes())
         .merge(rest::cases::routes())
+        .merge(rest::reports::routes())
         .merge(rest::records::routes())
         .merge(rest::home::routes())
         .merge(rest::search::routes())

@@ -118,7 +118,7 @@ pub const PORT_ORDER: [&str; 8] = ["account", "lead", "project", "quote", "order
 /// those it calls. Every port is bound before the first starts, so a
 /// publisher's relay knows its consumer's address (quote and order deliver
 /// their events to project).
-pub const SERVICES: &[&str] = &["account", "quote", "order", "project", "lead", "task", "case"];
+pub const SERVICES: &[&str] = &["account", "quote", "order", "project", "lead", "task", "case", "report"];
 
 /// Binds the port of every service of the launcher's range.
 async fn bind_all(cfg: &SystemConfig) -> anyhow::Result<BTreeMap<&'static str, server::GrpcServer>> {
@@ -173,6 +173,7 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     start_service::<prm_lead::LeadService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
     start_service::<prm_task::TaskService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
     start_service::<prm_case::CaseService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
+    start_service::<prm_report::ReportService>(&cfg, key, &rx, l, &addrs, &mut services).await?;
 
     let (router, state) = app::build(GatewaySettings {
         database_url: cfg.gateway_database_url,

@@ -35,6 +35,9 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::tasks::delete_view,
         rest::cases::list, rest::cases::create, rest::cases::read, rest::cases::update, rest::cases::search,
         rest::cases::custom, rest::cases::list_comments, rest::cases::add_comment,
+        rest::reports::list, rest::reports::create, rest::reports::read, rest::reports::update,
+        rest::reports::delete, rest::reports::preview, rest::reports::result, rest::reports::export_csv,
+        rest::reports::chart_svg,
         rest::home::home, rest::home::list, rest::home::create, rest::home::read, rest::home::update,
         rest::home::custom, rest::search::search,
     ),
@@ -59,11 +62,14 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::tasks::TaskJson, rest::tasks::TaskInput, rest::tasks::RelatedJson,
         rest::cases::CaseJson, rest::cases::CaseInput, rest::cases::PersonJson, rest::cases::CaseTransitionInput,
         rest::cases::AssignInput, rest::cases::CommentJson, rest::cases::CommentInput, rest::cases::CaseHitJson,
+        rest::reports::ReportJson, rest::reports::ReportInput, rest::reports::GroupingJson, rest::reports::MeasureJson,
+        rest::reports::SortJson, rest::reports::ResultJson, rest::reports::ColumnJson, rest::reports::RowJson,
+        rest::reports::ChartJson, rest::reports::SeriesJson,
         rest::home::HomeJson, rest::home::StatisticsJson, rest::home::StageCountJson, rest::home::PipelineJson,
         rest::home::NewsJson, rest::home::NewsInput, rest::home::NewsPage, crate::fanout::Missing,
         rest::search::SearchJson, rest::search::SearchGroupJson, rest::search::SearchHitJson,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "cases", description = "Support cases, their comment thread (internal comments for support only) and e-mail notifications"), (name = "records", description = "Notes, files, history and followers of any record"), (name = "home", description = "News & updates and the statistics of the caller's scope, from every service at once"), (name = "search", description = "One query over every record the caller may see, grouped by type, best first"))
+    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "cases", description = "Support cases, their comment thread (internal comments for support only) and e-mail notifications"), (name = "reports", description = "Saved and built-in reports over any record collection, run in the caller's scope: a table, CSV and an SVG chart"), (name = "records", description = "Notes, files, history and followers of any record"), (name = "home", description = "News & updates and the statistics of the caller's scope, from every service at once"), (name = "search", description = "One query over every record the caller may see, grouped by type, best first"))
 )]
 struct ApiDoc;
 

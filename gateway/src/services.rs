@@ -39,6 +39,7 @@ pub type TaskClient = prm_proto::task::v1::task_service_client::TaskServiceClien
 pub type SearchClient = SearchServiceClient<Intercepted>;
 pub type AggregateClient = AggregateServiceClient<Intercepted>;
 pub type CaseClient = prm_proto::case::v1::case_service_client::CaseServiceClient<Intercepted>;
+pub type ReportClient = prm_proto::report::v1::report_service_client::ReportServiceClient<Intercepted>;
 
 /// Where the services are; a service not configured is not offered.
 #[derive(Clone)]
@@ -51,6 +52,7 @@ pub struct Services {
     pub project: Channel,
     pub task: Channel,
     pub case: Channel,
+    pub report: Channel,
 }
 
 impl Services {
@@ -72,6 +74,7 @@ impl Services {
             project: channel("project")?,
             task: channel("task")?,
             case: channel("case")?,
+            report: channel("report")?,
         })
     }
 }
@@ -143,6 +146,13 @@ impl Acting {
     pub fn cases(&self) -> Result<CaseClient, Problem> {
         Ok(prm_proto::case::v1::case_service_client::CaseServiceClient::with_interceptor(
             self.services.case.clone(),
+            self.interceptor()?,
+        ))
+    }
+
+    pub fn reports(&self) -> Result<ReportClient, Problem> {
+        Ok(prm_proto::report::v1::report_service_client::ReportServiceClient::with_interceptor(
+            self.services.report.clone(),
             self.interceptor()?,
         ))
     }

@@ -196,6 +196,9 @@ struct GatewayArgs {
     /// gRPC address of the case service, e.g. `http://case:50057`.
     #[arg(long, env = "PRM_CASE_URL")]
     case_url: String,
+    /// gRPC address of the report service, e.g. `http://report:50058`.
+    #[arg(long, env = "PRM_REPORT_URL")]
+    report_url: String,
     /// Requests per minute of one signed-in user.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_USER", default_value_t = 600)]
     rate_limit_per_user: u32,
@@ -242,6 +245,7 @@ fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
             ("project", a.project_url),
             ("task", a.task_url),
             ("case", a.case_url),
+            ("report", a.report_url),
         ]
         .into_iter()
         .collect(),

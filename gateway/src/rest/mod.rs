@@ -11,6 +11,7 @@ pub mod orders;
 pub mod projects;
 pub mod quotes;
 pub mod records;
+pub mod reports;
 pub mod search;
 pub mod status;
 pub mod tasks;

@@ -309,7 +309,7 @@ async fn pipeline_by_stage_equals_the_sums_of_the_open_projects_in_the_callers_s
     // The funnel plots MRR by stage, a series per currency.
     let chart = r.chart.as_ref().unwrap();
     assert_eq!(chart.r#type, pb::ChartType::Funnel as i32);
-    assert_eq!(chart.categories, ["intro_qualification", "demo"]);
+    assert_eq!(chart.categories, ["Intro / Qualification", "Demo"]);
     let series: Vec<_> = chart.series.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(series, ["EUR", "USD"]);
     assert_eq!(chart.series[0].values, [eur_intro_mrr.clone(), demo_mrr.clone()]);
@@ -689,7 +689,6 @@ async fn leads_by_source_and_status_count_the_partners_leads() {
                     source: source as i32,
                     ..Default::default()
                 }),
-                ..Default::default()
             })
             .await
             .unwrap();

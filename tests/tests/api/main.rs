@@ -13,6 +13,7 @@ mod orders;
 mod projects;
 mod quotes;
 mod ratelimit;
+mod reports;
 mod search;
 mod tasks;
 mod tenancy;

@@ -153,6 +153,26 @@ pub fn natural_order(source: Source, field: &str) -> Option<&'static [&'static s
     }
 }
 
+/// How people read a key: the stage machine's names for stages; other
+/// values as they are (the gateway names people and partners).
+pub fn key_label(source: Source, field: &str, key: &str) -> Option<&'static str> {
+    if (source, field) != (Source::Projects, "stage") {
+        return None;
+    }
+    Some(match key {
+        "intro_qualification" => "Intro / Qualification",
+        "demo" => "Demo",
+        "project_presentation" => "Project Presentation",
+        "presentation" => "Presentation",
+        "proposal" => "Proposal",
+        "contract_out" => "Contract out",
+        "order_management" => "Order Management",
+        "closed_won" => "Closed won",
+        "closed_lost" => "Closed lost",
+        _ => return None,
+    })
+}
+
 /// How people read a field name.
 pub fn field_label(field: &str) -> String {
     let known = match field {

@@ -96,7 +96,7 @@ impl Scale {
     fn of(series: &[Series]) -> Scale {
         let values = series.iter().flat_map(|s| s.values.iter().filter_map(|v| number(v)));
         let (mut lo, mut hi) = values.fold((0f64, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        if hi - lo < f64::EPSILON {
+        if (hi - lo).abs() < f64::EPSILON {
             hi = lo + 1.0;
         }
         let step = nice_step(hi - lo);

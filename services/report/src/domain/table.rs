@@ -50,7 +50,11 @@ pub struct Table {
 pub fn build(def: &Definition, raw: Vec<(Vec<String>, Vec<String>)>) -> Table {
     let mut rows: Vec<Row> = raw
         .into_iter()
-        .map(|(keys, values)| Row { labels: keys.iter().map(|k| label(k)).collect(), keys, values })
+        .map(|(keys, values)| Row {
+            labels: keys.iter().zip(&def.group_by).map(|(k, g)| label(def.source, &g.field, k)).collect(),
+            keys,
+            values,
+        })
         .collect();
     sort_rows(def, &mut rows);
     from_rows(def, rows)
@@ -64,8 +68,12 @@ pub fn from_rows(def: &Definition, rows: Vec<Row>) -> Table {
     Table { columns, rows, totals, chart }
 }
 
-fn label(key: &str) -> String {
-    if key.is_empty() { NONE_LABEL.to_string() } else { key.to_string() }
+fn label(source: super::Source, field: &str, key: &str) -> String {
+    match super::key_label(source, field, key) {
+        Some(l) => l.to_string(),
+        None if key.is_empty() => NONE_LABEL.to_string(),
+        None => key.to_string(),
+    }
 }
 
 fn decimal(v: &str) -> Option<Decimal> {
@@ -235,8 +243,10 @@ mod tests {
                 (&["", "EUR"], &["1", "1.00"]),
             ]),
         );
-        let stages: Vec<_> = t.rows.iter().map(|r| r.labels[0].as_str()).collect();
-        assert_eq!(stages, ["intro_qualification", "demo", "proposal", NONE_LABEL]);
+        let stages: Vec<_> = t.rows.iter().map(|r| r.keys[0].as_str()).collect();
+        assert_eq!(stages, ["intro_qualification", "demo", "proposal", ""]);
+        let labels: Vec<_> = t.rows.iter().map(|r| r.labels[0].as_str()).collect();
+        assert_eq!(labels, ["Intro / Qualification", "Demo", "Proposal", NONE_LABEL]);
         let totals = t.totals.unwrap();
         assert_eq!(totals.values, ["7", "401.75"]);
         assert_eq!(totals.labels[0], TOTAL_LABEL);
@@ -287,7 +297,7 @@ mod tests {
                 (&["proposal", "EUR"], &["2", "5.00"]),
             ]),
         );
-        assert_eq!(t.chart.categories, ["demo", "proposal"]);
+        assert_eq!(t.chart.categories, ["Demo", "Proposal"]);
         assert_eq!(t.chart.value_label, "Sum of MRR");
         assert_eq!(t.chart.series.len(), 2);
         assert_eq!(t.chart.series[0], Series { name: "EUR".into(), values: vec!["10.00".into(), "5.00".into()] });
