@@ -184,7 +184,7 @@ fn required_text(field: &str, value: &str) -> Result<String> {
     Ok(v)
 }
 
-const CASE_FIELDS: &[Field<case::Column>] = &[
+pub const CASE_FIELDS: &[Field<case::Column>] = &[
     Field { name: "number", column: case::Column::Number, kind: FieldKind::Text },
     Field { name: "subject", column: case::Column::Subject, kind: FieldKind::Text },
     Field { name: "status", column: case::Column::Status, kind: FieldKind::Enum(CaseStatus::NAMES) },
@@ -387,6 +387,7 @@ impl CaseService for CaseApi {
         .await;
         let created = match inserted {
             Ok(m) => {
+                store::index(&txn, &m).await?;
                 txn.commit().await.map_err(Error::from)?;
                 m
             }
@@ -492,6 +493,7 @@ impl CaseService for CaseApi {
             next.public_comments = Set(c.public_comments + 1);
         }
         let next = next.update(&txn).await.map_err(Error::from)?;
+        store::index(&txn, &next).await?;
         let changes = record::diff(&[("status", from.to_string(), to.to_string())]);
         record::write_history(&txn, RecordType::Case, id, next.partner_id, caller.user_id, &changes).await?;
         if !message.is_empty() {
@@ -596,6 +598,7 @@ impl CaseService for CaseApi {
         }
         let next = next.update(&txn).await.map_err(Error::from)?;
         if reopened {
+            store::index(&txn, &next).await?;
             let changes = record::diff(&[("status", from.to_string(), CaseStatus::InProgress.to_string())]);
             record::write_history(&txn, RecordType::Case, id, next.partner_id, caller.user_id, &changes).await?;
         }

@@ -7,6 +7,7 @@
 //!
 //! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
 
+pub mod aggregates;
 pub mod domain;
 pub mod grpc;
 pub mod store;
@@ -18,11 +19,13 @@ use prm_kit::{
     mail::MailSink,
     outbox::{OutboxApi, Sink},
     record::RecordFeatures,
+    search::SearchApi,
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    case::v1::case_service_server::CaseServiceServer, outbox::v1::outbox_service_server::OutboxServiceServer,
-    record::v1::record_service_server::RecordServiceServer,
+    case::v1::case_service_server::CaseServiceServer,
+    outbox::v1::outbox_service_server::OutboxServiceServer,
+    record::v1::{aggregate_service_server::AggregateServiceServer, record_service_server::RecordServiceServer},
 };
 use tonic::service::{Routes, interceptor::InterceptedService};
 
@@ -30,16 +33,25 @@ pub struct CaseService;
 
 impl PrmService for CaseService {
     const NAME: &'static str = "case";
-    const GRPC_NAMES: &'static [&'static str] =
-        &["prm.case.v1.CaseService", "prm.record.v1.RecordService", "prm.outbox.v1.OutboxService"];
+    const GRPC_NAMES: &'static [&'static str] = &[
+        "prm.case.v1.CaseService",
+        "prm.record.v1.RecordService",
+        "prm.record.v1.SearchService",
+        "prm.record.v1.AggregateService",
+        "prm.outbox.v1.OutboxService",
+    ];
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
         let api = grpc::CaseApi::new(ctx.db.clone(), ctx.mail.clone());
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
+        let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
+        let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));
         Ok(Routes::new(CaseServiceServer::with_interceptor(api, auth.clone()))
             .add_service(OutboxServiceServer::with_interceptor(OutboxApi::new(ctx.db.clone()), auth.clone()))
+            .add_service(InterceptedService::new(search, auth.clone()))
+            .add_service(InterceptedService::new(aggregate, auth.clone()))
             .add_service(InterceptedService::new(
                 RecordServiceServer::new(records)
                     .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)

@@ -3,9 +3,11 @@
 //! scope: support agents see every case).
 
 mod entities;
+mod indexing;
 mod migration;
 
 pub use entities::{case, comment, counter};
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use std::str::FromStr;
@@ -34,6 +36,10 @@ impl OwnedEntity for case::Entity {
 
     fn scope(caller: &Caller) -> Scope {
         Scope::cases(caller)
+    }
+
+    fn document(row: &case::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
     }
 
     /// The partner or support edit an open case (which fields, the update
