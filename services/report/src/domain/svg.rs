@@ -94,12 +94,14 @@ struct Scale {
 
 impl Scale {
     fn of(series: &[Series]) -> Scale {
-        let values = series.iter().flat_map(|s| s.values.iter().filter_map(|v| number(v)));
-        let (mut lo, mut hi) = values.fold((0f64, 0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let values: Vec<f64> = series.iter().flat_map(|s| s.values.iter().filter_map(|v| number(v))).collect();
+        let (mut lo, mut hi) = values.iter().fold((0f64, 0f64), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         if (hi - lo).abs() < f64::EPSILON {
             hi = lo + 1.0;
         }
-        let step = nice_step(hi - lo);
+        // Counts are not drawn against fractional ticks.
+        let whole = values.iter().all(|v| v.fract() == 0.0);
+        let step = if whole { nice_step(hi - lo).max(1.0) } else { nice_step(hi - lo) };
         lo = (lo / step).floor() * step;
         hi = (hi / step).ceil() * step;
         Scale { lo, hi, step }
@@ -433,5 +435,7 @@ mod tests {
         assert_eq!((s.lo, s.hi, s.step), (-5.0, 15.0, 5.0));
         assert_eq!(tick_label(0.5, 0.1), "0.5");
         assert_eq!(tick_label(1000.0, 200.0), "1000");
+        let counts = Scale::of(&[Series { name: String::new(), values: vec!["1".into(), "2".into()] }]);
+        assert_eq!(counts.step, 1.0);
     }
 }
