@@ -102,7 +102,7 @@ impl TaskApi {
 
 const RELATED_TYPES: &[&str] = &["lead", "account", "contact", "project", "quote", "order", "case"];
 
-const TASK_FIELDS: &[Field<task::Column>] = &[
+pub const TASK_FIELDS: &[Field<task::Column>] = &[
     Field { name: "subject", column: task::Column::Subject, kind: FieldKind::Text },
     Field { name: "type", column: task::Column::TaskType, kind: FieldKind::Enum(TaskType::NAMES) },
     Field { name: "status", column: task::Column::Status, kind: FieldKind::Enum(TaskStatus::NAMES) },
@@ -406,7 +406,10 @@ impl TaskService for TaskApi {
         if self.records.partner_of(&caller, kind, related_id).await? != partner_id {
             return Err(Error::NotFound.into());
         }
-        let t = t.into_active_model().insert(&self.db).await.map_err(Error::from)?;
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+        let t = t.into_active_model().insert(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &t).await?;
+        txn.commit().await.map_err(Error::from)?;
         tracing::info!(task_id = %t.id, related = %kind.as_str_name(), "task created");
         Ok(Response::new(pb::CreateTaskResponse { task: Some(task_out(&t)) }))
     }

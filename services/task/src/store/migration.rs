@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateTasks),
             Box::new(SavedViewsMigration),
             Box::new(SearchMigration),
+            Box::new(super::indexing::BackfillSearch),
         ]
     }
 }

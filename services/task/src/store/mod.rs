@@ -2,8 +2,10 @@
 //! access rules of tasks (partner records, through the kit's owned-record
 //! helpers).
 
+mod indexing;
 mod migration;
 
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use prm_kit::{
@@ -55,6 +57,10 @@ impl OwnedEntity for task::Entity {
     const PARTNER_ID: task::Column = task::Column::PartnerId;
     const OWNER_ID: task::Column = task::Column::OwnerId;
     const UPDATE_TIME: task::Column = task::Column::UpdateTime;
+
+    fn document(row: &task::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
+    }
 }
 
 /// The stored due date of a task without one.
