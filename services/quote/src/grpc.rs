@@ -237,7 +237,7 @@ fn event(q: &quote::Model) -> serde_json::Value {
     })
 }
 
-const QUOTE_FIELDS: &[Field<quote::Column>] = &[
+pub const QUOTE_FIELDS: &[Field<quote::Column>] = &[
     Field { name: "name", column: quote::Column::Name, kind: FieldKind::Text },
     Field { name: "status", column: quote::Column::Status, kind: FieldKind::Enum(QuoteStatus::NAMES) },
     Field { name: "project_id", column: quote::Column::ProjectId, kind: FieldKind::Uuid },
@@ -706,10 +706,11 @@ impl QuoteService for QuoteApi {
             is_primary: Set(false),
             create_time: Set(now),
             update_time: Set(now),
-        }
-        .insert(&self.db)
-        .await
-        .map_err(Error::from)?;
+        };
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+        let m = m.insert(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &m).await?;
+        txn.commit().await.map_err(Error::from)?;
         Ok(Response::new(pb::CreateQuoteResponse { quote: Some(quote_out(&m, &[])) }))
     }
 
@@ -791,6 +792,7 @@ impl QuoteService for QuoteApi {
         ]);
         next.update_time = time::now();
         let next = next.into_active_model().reset_all().update(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &next).await?;
         record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
@@ -953,6 +955,7 @@ impl QuoteService for QuoteApi {
         next.status = Set(to.to_string());
         next.update_time = Set(time::now());
         let next = next.update(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &next).await?;
         let changes = record::diff(&[("status", from.to_string(), to.to_string())]);
         record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         if next.is_primary {

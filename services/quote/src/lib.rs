@@ -4,6 +4,7 @@
 //!
 //! Rules live in [`domain`], storage in [`store`], the wire in [`grpc`].
 
+pub mod aggregates;
 pub mod document;
 pub mod domain;
 pub mod grpc;
@@ -13,11 +14,13 @@ use prm_kit::{
     auth::AuthInterceptor,
     outbox::OutboxApi,
     record::RecordFeatures,
+    search::SearchApi,
     server::{PrmService, ServiceContext},
 };
 use prm_proto::{
-    outbox::v1::outbox_service_server::OutboxServiceServer, quote::v1::quote_service_server::QuoteServiceServer,
-    record::v1::record_service_server::RecordServiceServer,
+    outbox::v1::outbox_service_server::OutboxServiceServer,
+    quote::v1::quote_service_server::QuoteServiceServer,
+    record::v1::{aggregate_service_server::AggregateServiceServer, record_service_server::RecordServiceServer},
 };
 use tonic::service::{Routes, interceptor::InterceptedService};
 
@@ -25,8 +28,13 @@ pub struct QuoteService;
 
 impl PrmService for QuoteService {
     const NAME: &'static str = "quote";
-    const GRPC_NAMES: &'static [&'static str] =
-        &["prm.quote.v1.QuoteService", "prm.record.v1.RecordService", "prm.outbox.v1.OutboxService"];
+    const GRPC_NAMES: &'static [&'static str] = &[
+        "prm.quote.v1.QuoteService",
+        "prm.record.v1.RecordService",
+        "prm.record.v1.SearchService",
+        "prm.record.v1.AggregateService",
+        "prm.outbox.v1.OutboxService",
+    ];
     const DOWNSTREAM: &'static [&'static str] = &["account"];
     /// Projects follow the primary quote and its order through these events.
     const EVENTS_TO: Option<&'static str> = Some("project");
@@ -37,8 +45,12 @@ impl PrmService for QuoteService {
         let mailer = prm_kit::mail::Mailer::new(&ctx.mail)?;
         let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, ctx.key.clone(), mailer);
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
+        let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
+        let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));
         Ok(Routes::new(QuoteServiceServer::with_interceptor(api, auth.clone()))
             .add_service(OutboxServiceServer::with_interceptor(OutboxApi::new(ctx.db.clone()), auth.clone()))
+            .add_service(InterceptedService::new(search, auth.clone()))
+            .add_service(InterceptedService::new(aggregate, auth.clone()))
             .add_service(InterceptedService::new(
                 RecordServiceServer::new(records)
                     .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)

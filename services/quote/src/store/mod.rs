@@ -2,9 +2,11 @@
 //! of quotes (partner records, through the kit's owned-record helpers).
 
 mod entities;
+mod indexing;
 mod migration;
 
 pub use entities::{list_price, partner_discount, product, quote, quote_line, wap};
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use prm_kit::{
@@ -22,6 +24,10 @@ impl OwnedEntity for quote::Entity {
     const PARTNER_ID: quote::Column = quote::Column::PartnerId;
     const OWNER_ID: quote::Column = quote::Column::OwnerId;
     const UPDATE_TIME: quote::Column = quote::Column::UpdateTime;
+
+    fn document(row: &quote::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
+    }
 }
 
 /// Resolves quotes for the kit's record features.

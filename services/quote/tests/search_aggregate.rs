@@ -1,0 +1,319 @@
+//! Global search and aggregates of the quote service over real gRPC, on a
+//! fresh database (PostgreSQL when PRM_TEST_DATABASE_URL is set, SQLite
+//! otherwise), with the account service quotes take their address from.
+
+use prm_kit::{
+    Caller, Role,
+    auth::CallerInterceptor,
+    testing::{TestServices, field_of},
+};
+use prm_proto::{
+    account::v1::{self as apb, account_service_client::AccountServiceClient},
+    common::v1::{Address, Money, RecordType},
+    quote::v1::{self as pb, quote_service_client::QuoteServiceClient},
+    record::v1::{
+        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
+        search_service_client::SearchServiceClient,
+    },
+};
+use sea_orm::ConnectionTrait;
+use sea_orm_migration::{MigrationTrait, SchemaManager};
+use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
+use uuid::Uuid;
+
+type Client = QuoteServiceClient<InterceptedService<Channel, CallerInterceptor>>;
+
+struct TestApp {
+    services: TestServices,
+}
+
+impl TestApp {
+    async fn spawn() -> TestApp {
+        let mut services = TestServices::new();
+        services.start::<prm_account::AccountService>().await;
+        services.start::<prm_quote::QuoteService>().await;
+        TestApp { services }
+    }
+
+    async fn client(&self, caller: &Caller) -> Client {
+        QuoteServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
+    }
+
+    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
+        SearchServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
+            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
+            .await
+            .unwrap()
+            .into_inner()
+            .results
+    }
+
+    async fn aggregate(
+        &self,
+        caller: &Caller,
+        req: rpb::AggregateRequest,
+    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
+        AggregateServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
+            .aggregate(req)
+            .await
+            .map(|r| r.into_inner().rows)
+    }
+
+    /// A partner user and an account of theirs shipping to Hamburg.
+    async fn seller(&self) -> (Caller, String) {
+        let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
+        let account =
+            AccountServiceClient::with_interceptor(self.services.channel("account").await, self.services.auth(&me))
+                .create_account(apb::CreateAccountRequest {
+                    account: Some(apb::Account {
+                        name: "Globex".into(),
+                        shipping_address: Some(Address { city: "Hamburg".into(), ..Default::default() }),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .account
+                .unwrap();
+        (me, account.id)
+    }
+}
+
+fn person(role: Role, partner: Option<Uuid>) -> Caller {
+    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
+}
+
+fn vendor() -> Caller {
+    person(Role::VendorAdmin, None)
+}
+
+async fn create_quote(app: &TestApp, caller: &Caller, account: &str, name: &str) -> pb::Quote {
+    app.client(caller)
+        .await
+        .create_quote(pb::CreateQuoteRequest {
+            quote: Some(pb::Quote {
+                name: name.into(),
+                project_id: Uuid::now_v7().to_string(),
+                account_id: account.into(),
+                currency_code: "EUR".into(),
+                shipping_address_type: pb::ShippingAddressType::EndUser as i32,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap()
+}
+
+async fn transition(app: &TestApp, caller: &Caller, id: &str, to: pb::QuoteStatus) -> pb::Quote {
+    app.client(caller)
+        .await
+        .transition_quote(pb::TransitionQuoteRequest { id: id.into(), status: to as i32 })
+        .await
+        .unwrap()
+        .into_inner()
+        .quote
+        .unwrap()
+}
+
+fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
+    results.iter().map(|r| r.title.as_str()).collect()
+}
+
+fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
+    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
+}
+
+#[tokio::test]
+async fn search_finds_quotes_by_a_word_of_their_name_in_the_callers_scope_only() {
+    let app = TestApp::spawn().await;
+    let ((a, acc_a), (b, acc_b)) = (app.seller().await, app.seller().await);
+    let offer = create_quote(&app, &a, &acc_a, "Café Müller Angebot").await;
+    let second = create_quote(&app, &a, &acc_a, "Café Müller Angebot 2").await;
+    let theirs = create_quote(&app, &b, &acc_b, "Café Müller Angebot").await;
+
+    let found = app.search(&a, "cafe muller angebot").await;
+    assert_eq!(titles(&found), ["Café Müller Angebot", "Café Müller Angebot 2"]);
+    assert_eq!(ids(&found), [offer.id.as_str(), second.id.as_str()]);
+    assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Quote as i32);
+    assert_eq!(found[0].subtitle, "draft · EUR");
+    assert!(found[0].score > found[1].score);
+    assert_eq!(app.search(&a, "HAMBURG").await.len(), 2, "by the shipping city");
+    assert!(!ids(&app.search(&a, "muller").await).contains(&theirs.id));
+    assert_eq!(ids(&app.search(&b, "muller").await), [theirs.id.as_str()]);
+    assert!(app.search(&person(Role::SupportAgent, None), "muller").await.is_empty());
+    assert_eq!(app.search(&vendor(), "muller").await.len(), 3);
+
+    // An edit changes what is found, a status move what it shows; a delete removes it.
+    app.client(&a)
+        .await
+        .update_quote(pb::UpdateQuoteRequest {
+            quote: Some(pb::Quote { id: second.id.clone(), name: "Initech offer".into(), ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["name".into()] }),
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(&app.search(&a, "muller").await), [offer.id.as_str()]);
+    assert_eq!(ids(&app.search(&a, "initech").await), [second.id.as_str()]);
+    transition(&app, &a, &offer.id, pb::QuoteStatus::Presented).await;
+    assert_eq!(app.search(&a, "muller").await[0].subtitle, "presented · EUR");
+    app.client(&a).await.delete_quote(pb::DeleteQuoteRequest { id: second.id.clone() }).await.unwrap();
+    assert!(app.search(&a, "initech").await.is_empty());
+    app.services.stop().await;
+}
+
+#[tokio::test]
+async fn quotes_written_before_search_existed_are_indexed_by_the_backfill() {
+    let app = TestApp::spawn().await;
+    let (a, acc) = app.seller().await;
+    let q = create_quote(&app, &a, &acc, "Hooli phones").await;
+    let db = prm_kit::db::connect(&app.services.database_url("quote")).await.unwrap();
+    db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
+    assert!(app.search(&a, "hooli").await.is_empty());
+    prm_quote::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
+    assert_eq!(ids(&app.search(&a, "hooli").await), [q.id.as_str()]);
+    db.close().await.unwrap();
+    app.services.stop().await;
+}
+
+fn measure(function: F, field: &str) -> rpb::Measure {
+    rpb::Measure { function: function as i32, field: field.into() }
+}
+
+fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
+    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
+}
+
+fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
+    rows.iter()
+        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
+        .collect()
+}
+
+fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
+    rpb::AggregateRequest { collection: "quotes".into(), filter: filter.into(), group_by, measures }
+}
+
+async fn product(v: &mut Client, sku: &str, billing: pb::Billing, price: &str) -> String {
+    let p = v
+        .create_product(pb::CreateProductRequest {
+            product: Some(pb::Product {
+                sku: sku.into(),
+                name: sku.into(),
+                family: pb::ProductFamily::Licenses as i32,
+                billing: billing as i32,
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .product
+        .unwrap();
+    v.set_list_price(pb::SetListPriceRequest {
+        product_id: p.id.clone(),
+        price: Some(Money { currency_code: "EUR".into(), amount: price.into() }),
+    })
+    .await
+    .unwrap();
+    p.id
+}
+
+#[tokio::test]
+async fn aggregates_sum_the_quote_totals_exactly() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let monthly = product(&mut v, "LIC-M", pb::Billing::Monthly, "12.3456").await;
+    let once = product(&mut v, "HW-1", pb::Billing::OneTime, "1234.5678").await;
+    let ((a, acc_a), (b, acc_b)) = (app.seller().await, app.seller().await);
+    let mut c = app.client(&a).await;
+    // (monthly, one-time) quantities of each quote.
+    for (i, (m, o)) in [(1, 1), (3, 0), (0, 2)].into_iter().enumerate() {
+        let q = create_quote(&app, &a, &acc_a, &format!("Q{i}")).await;
+        for (product, quantity) in [(&monthly, m), (&once, o)].into_iter().filter(|(_, n)| *n > 0) {
+            c.add_quote_line(pb::AddQuoteLineRequest {
+                quote_id: q.id.clone(),
+                line: Some(pb::QuoteLine {
+                    product_id: product.clone(),
+                    quantity,
+                    discount_percent: "0".into(),
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap();
+        }
+        if i == 0 {
+            transition(&app, &a, &q.id, pb::QuoteStatus::Presented).await;
+        }
+    }
+    let theirs = create_quote(&app, &b, &acc_b, "Theirs").await;
+    app.client(&b)
+        .await
+        .add_quote_line(pb::AddQuoteLineRequest {
+            quote_id: theirs.id.clone(),
+            line: Some(pb::QuoteLine { product_id: once.clone(), quantity: 100, ..Default::default() }),
+        })
+        .await
+        .unwrap();
+
+    let all = vec![
+        measure(F::Count, ""),
+        measure(F::Sum, "mrr"),
+        measure(F::Sum, "one_time_total"),
+        measure(F::Avg, "mrr"),
+        measure(F::Avg, "one_time_total"),
+        measure(F::Max, "mrr"),
+        measure(F::Sum, "open"),
+    ];
+    let total = app.aggregate(&a, request(vec![], "", all)).await.unwrap();
+    // MRR 12.3456 + 37.0368 + 0; one-time 1234.5678 + 0 + 2469.1356.
+    assert_eq!(rows(&total), [(vec![], vec!["3", "49.3824", "3703.7034", "16.4608", "1234.5678", "37.0368", "3"])]);
+    let by_status = app
+        .aggregate(
+            &a,
+            request(
+                vec![group("status", DateBucket::Unspecified)],
+                "",
+                vec![measure(F::Count, ""), measure(F::Sum, "mrr"), measure(F::Sum, "one_time_total")],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        rows(&by_status),
+        [(vec!["draft"], vec!["2", "37.0368", "2469.1356"]), (vec!["presented"], vec!["1", "12.3456", "1234.5678"])]
+    );
+    let month = chrono::Utc::now().format("%Y-%m").to_string();
+    let by_month = app
+        .aggregate(
+            &a,
+            request(
+                vec![group("create_time", DateBucket::Month)],
+                r#"status = "draft" AND currency_code = "EUR""#,
+                vec![measure(F::Sum, "one_time_total")],
+            ),
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows(&by_month), [(vec![month.as_str()], vec!["2469.1356"])]);
+    let theirs = app.aggregate(&b, request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await.unwrap();
+    assert_eq!(rows(&theirs), [(vec![], vec!["123456.78"])]);
+    let everyone = app.aggregate(&vendor(), request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await;
+    assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.4834"])]);
+
+    for (r, field) in [
+        (request(vec![], "", vec![measure(F::Sum, "name")]), "measures[0].field"),
+        (request(vec![], "", vec![measure(F::Sum, "total")]), "measures[0].field"),
+        (request(vec![group("mrr", DateBucket::Month)], "", vec![measure(F::Count, "")]), "group_by[0].bucket"),
+        (rpb::AggregateRequest { collection: "orders".into(), ..request(vec![], "", vec![]) }, "collection"),
+    ] {
+        let e = app.aggregate(&a, r).await.unwrap_err();
+        assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
+    }
+    app.services.stop().await;
+}
