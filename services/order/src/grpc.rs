@@ -174,7 +174,7 @@ fn event(o: &order::Model) -> serde_json::Value {
     })
 }
 
-const ORDER_FIELDS: &[Field<order::Column>] = &[
+pub const ORDER_FIELDS: &[Field<order::Column>] = &[
     Field { name: "number", column: order::Column::Number, kind: FieldKind::Text },
     Field { name: "status", column: order::Column::Status, kind: FieldKind::Enum(OrderStatus::NAMES) },
     Field { name: "type", column: order::Column::OrderType, kind: FieldKind::Enum(OrderType::NAMES) },
@@ -442,6 +442,7 @@ impl OrderApi {
         }
         .insert(&txn)
         .await?;
+        crate::store::index(&txn, &o).await?;
         let mut lines = Vec::with_capacity(new.lines.len());
         for (position, l) in new.lines.into_iter().enumerate() {
             let line = order_line::ActiveModel {
@@ -630,6 +631,7 @@ impl OrderService for OrderApi {
         next.status = Set(to.to_string());
         next.update_time = Set(time::now());
         let next = next.update(&txn).await.map_err(Error::from)?;
+        crate::store::index(&txn, &next).await?;
         let changes = record::diff(&[("status", from.to_string(), to.to_string())]);
         record::write_history(&txn, RecordType::Order, id, next.partner_id, caller.user_id, &changes).await?;
         if next.order_type == OrderType::Project.as_str() {

@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(OutboxMigration),
             Box::new(CreateOrders),
             Box::new(SearchMigration),
+            Box::new(super::indexing::BackfillSearch),
         ]
     }
 }

@@ -3,9 +3,11 @@
 //! helpers).
 
 mod entities;
+mod indexing;
 mod migration;
 
 pub use entities::{counter, order, order_line};
+pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
 use prm_kit::{
@@ -26,6 +28,10 @@ impl OwnedEntity for order::Entity {
     const PARTNER_ID: order::Column = order::Column::PartnerId;
     const OWNER_ID: order::Column = order::Column::OwnerId;
     const UPDATE_TIME: order::Column = order::Column::UpdateTime;
+
+    fn document(row: &order::Model) -> Option<prm_kit::search::Document> {
+        Some(Searchable::from(row).document())
+    }
 }
 
 /// The next order number's count. The update locks the counter row until

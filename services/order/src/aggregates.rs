@@ -1,0 +1,65 @@
+//! `prm.record.v1.AggregateService` of the order service: counts and money
+//! totals over the caller's orders, computed in its database; and the scope
+//! its orders are searched in.
+
+use prm_kit::{
+    Caller, Result,
+    aggregate::{self, Field, Kind},
+    owned::{self, OwnedEntity},
+    scope::Scope,
+};
+use prm_proto::{
+    common::v1::RecordType,
+    record::v1::{AggregateRequest, AggregateResponse, aggregate_service_server::AggregateService},
+};
+use sea_orm::DatabaseConnection;
+use tonic::{Request, Response, Status};
+
+use crate::{grpc::ORDER_FIELDS, store::order};
+
+/// The orders: their list fields and the totals they store.
+pub const ORDERS: aggregate::Source<order::Entity> = aggregate::Source {
+    name: "orders",
+    fields: ORDER_FIELDS,
+    id_column: order::Column::Id,
+    computed: &[
+        Field { name: "mrr", sql: "mrr_units", kind: Kind::Money },
+        Field { name: "one_time_total", sql: "one_time_units", kind: Kind::Money },
+        Field { name: "partner_id", sql: "partner_id", kind: Kind::Uuid },
+        Field { name: "open", sql: "status NOT IN ('completed', 'cancelled')", kind: Kind::Flag },
+    ],
+};
+
+/// The record types global search finds here, each in its caller's scope.
+pub fn search_scopes(caller: &Caller) -> Vec<(RecordType, Scope)> {
+    vec![(RecordType::Order, order::Entity::scope(caller))]
+}
+
+pub struct AggregateApi {
+    db: DatabaseConnection,
+}
+
+impl AggregateApi {
+    pub fn new(db: DatabaseConnection) -> Self {
+        AggregateApi { db }
+    }
+
+    async fn run(&self, caller: &Caller, req: &AggregateRequest) -> Result<AggregateResponse> {
+        match req.collection.as_str() {
+            "orders" => aggregate::run(&self.db, &ORDERS, owned::visible::<order::Entity>(caller), req).await,
+            _ => Err(aggregate::unknown_collection(&[ORDERS.name])),
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl AggregateService for AggregateApi {
+    #[tracing::instrument(skip_all, fields(collection = %req.get_ref().collection))]
+    async fn aggregate(
+        &self,
+        req: Request<AggregateRequest>,
+    ) -> std::result::Result<Response<AggregateResponse>, Status> {
+        let caller = Caller::of(&req)?;
+        Ok(Response::new(self.run(&caller, req.get_ref()).await?))
+    }
+}
