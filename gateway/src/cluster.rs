@@ -137,6 +137,7 @@ fn downstream_of(name: &str) -> Option<Vec<&'static str>> {
         "lead" => of::<prm_lead::LeadService>(),
         "task" => of::<prm_task::TaskService>(),
         "case" => of::<prm_case::CaseService>(),
+        "report" => of::<prm_report::ReportService>(),
         _ => return None,
     })
 }

@@ -223,6 +223,10 @@ impl Query {
         } else {
             0.4
         };
+        if tier == 1.0 {
+            return tier;
+        }
+        // Within a tier, the shorter title is the closer match.
         let length_penalty = (title_key.chars().count().min(100) as f64) / 10_000.0;
         tier - length_penalty
     }
@@ -258,13 +262,14 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
         DbBackend::Postgres => {
             // Word prefixes from the full-text index, parts of words from the
             // trigram index: the planner ORs the two bitmap scans.
-            let lexemes: Vec<String> = q
-                .text
-                .split(|c: char| !c.is_alphanumeric())
-                .filter(|w| !w.is_empty())
-                .map(|w| format!("{w}:*"))
-                .collect();
-            if lexemes.is_empty() {
+            // Word prefixes from the full-text index answer queries of plain
+            // words; a word with punctuation (part of an e-mail) is matched
+            // whole, as on SQLite, by the trigram index alone. A word prefix
+            // is always also a part of the text, so both databases find the
+            // same records.
+            let plain = q.words.iter().all(|w| w.chars().all(char::is_alphanumeric));
+            let lexemes: Vec<String> = q.words.iter().map(|w| format!("{w}:*")).collect();
+            if !plain || lexemes.is_empty() {
                 all_words("terms")
             } else {
                 Expr::cust_with_values("tsv @@ to_tsquery('simple', $1)", [lexemes.join(" & ")]).or(all_words("terms"))
@@ -305,13 +310,8 @@ fn matches(backend: DbBackend, q: &Query) -> SimpleExpr {
 /// The ranking tier in SQL, so that the rows kept are the best ones.
 fn tier(backend: DbBackend, q: &Query) -> SimpleExpr {
     let t = like_escape(&q.text);
-    let word_start = match backend {
-        DbBackend::Postgres => {
-            let first = q.text.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).unwrap_or("");
-            Expr::cust_with_values("tsv @@ to_tsquery('simple', $1)", [format!("{first}:*")])
-        }
-        _ => like(backend, "(' ' || terms)", format!("% {t}%")),
-    };
+    // The same tiers on both databases, so they rank alike.
+    let word_start = like(backend, "(' ' || terms)", format!("% {t}%"));
     Expr::case(doc::Column::TitleKey.eq(q.text.clone()), 0)
         .case(like(backend, "title_key", format!("{t}%")), 1)
         .case(like(backend, "title_key", format!("% {t}%")), 2)
