@@ -109,6 +109,9 @@ async fn seed_documents(db: &DatabaseConnection, kind: RecordType, n: usize, par
     }
 }
 
+/// A kind of search query: its name, and the query naming Acme's i-th record.
+type QueryKind = (&'static str, fn(usize) -> String);
+
 #[tokio::main]
 async fn main() {
     let seconds = env_or("BENCH_SECONDS", 10);
@@ -167,7 +170,7 @@ async fn main() {
     // every kind of document has.
     let acme_numbers = (records * 10 / 100 / 20).max(1) as u64;
     let acme_index = move |k: u64| ((k * 7919) % acme_numbers) as usize * 20;
-    let searches: [(&str, fn(usize) -> String); 4] = [
+    let searches: [QueryKind; 4] = [
         ("a common word (1 in 40 records)", |i| ADJECTIVES[i % 40].to_lowercase()),
         ("an exact account name", |i| format!("{} {} {}", ADJECTIVES[i % 40], NOUNS[(i / 40) % 40], i)),
         ("part of an e-mail", |i| format!("{}{}@exa", NOUNS[(i / 20) % 40].to_lowercase(), i)),
