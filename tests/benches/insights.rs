@@ -13,8 +13,9 @@
 //! rows the services write beside their records (`prm_kit::search::row`).
 //! Every measured request goes through the gateway and the services.
 //!
-//! `cargo bench -p prm-e2e --bench insights` (PostgreSQL when
-//! PRM_TEST_DATABASE_URL is set, else SQLite). BENCH_SECONDS (default 10),
+//! `PRM_DATABASE_MAX_CONNECTIONS=8 cargo bench -p prm-e2e --bench insights`
+//! (PostgreSQL when PRM_TEST_DATABASE_URL is set, else SQLite; eight services
+//! of 8 connections each stay under PostgreSQL's 100). BENCH_SECONDS (default 10),
 //! BENCH_CONCURRENCY (default 16), BENCH_SEARCH_RECORDS (default 1,000,000),
 //! BENCH_PROJECTS (default 1,000,000) and BENCH_PARTNER_PROJECTS (default
 //! 50,000) tune it.

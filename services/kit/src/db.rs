@@ -19,13 +19,27 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // SQLite allows one writer at a time; a small pool avoids lock storms.
         opts.max_connections(4).min_connections(1);
     } else {
-        opts.max_connections(16).min_connections(1);
+        opts.max_connections(max_connections()?).min_connections(1);
     }
     let db = Database::connect(opts).await.with_context(|| format!("connecting to {}", redact(&url)))?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;").await?;
     }
     Ok(db)
+}
+
+/// Connections of one process's PostgreSQL pool: `PRM_DATABASE_MAX_CONNECTIONS`,
+/// 16 by default. Every replica of every service holds up to this many, so
+/// their sum must stay under the server's `max_connections` (100 by default):
+/// eight services of 16 on one server already exceed it.
+pub fn max_connections() -> anyhow::Result<u32> {
+    match std::env::var("PRM_DATABASE_MAX_CONNECTIONS") {
+        Err(_) => Ok(16),
+        Ok(v) => match v.trim().parse::<u32>() {
+            Ok(n) if (1..=1000).contains(&n) => Ok(n),
+            _ => anyhow::bail!("PRM_DATABASE_MAX_CONNECTIONS must be a whole number from 1 to 1000, not `{v}`"),
+        },
+    }
 }
 
 /// Connects and brings the schema up to date with `M`.
