@@ -6,15 +6,17 @@ use prm_account::AccountService;
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_proto::{
     account::v1::{self as pb, account_service_client::AccountServiceClient},
     common::v1::{Address, RecordType},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
 };
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::{MigrationTrait, SchemaManager};
@@ -39,36 +41,13 @@ impl TestApp {
     }
 
     async fn search_types(&self, caller: &Caller, q: &str, types: &[RecordType]) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("account").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest {
-                query: q.into(),
-                page_size: 0,
-                types: types.iter().map(|t| *t as i32).collect(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
+        let req = rpb::SearchRecordsRequest {
+            query: q.into(),
+            page_size: 0,
+            types: types.iter().map(|t| *t as i32).collect(),
+        };
+        self.services.search_on(self.services.channel("account").await, caller, req).await
     }
-
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        self.search_types(caller, q, &[]).await
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("account").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
-    }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn partner_user() -> Caller {
@@ -107,14 +86,6 @@ async fn create_contact(app: &TestApp, caller: &Caller, c: pb::Contact) -> pb::C
         .into_inner()
         .contact
         .unwrap()
-}
-
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
 }
 
 fn kinds(results: &[rpb::SearchResult]) -> Vec<i32> {
@@ -159,40 +130,44 @@ async fn search_finds_accounts_and_contacts_by_name_email_phone_and_city_in_the_
     .await;
 
     // A word of the name, any case, accents folded; the exact title first.
-    let found = app.search(&a, "cafe muller gmbh").await;
+    let found = app.services.search("account", &a, "cafe muller gmbh").await;
     assert_eq!(titles(&found), ["Café Müller GmbH", "Café Müller GmbH Filiale"]);
     assert_eq!(ids(&found), [cafe.id.as_str(), branch.id.as_str()]);
     assert_eq!(kinds(&found), [RecordType::Account as i32; 2]);
     assert_eq!(found[0].subtitle, "München · +1 (555) 010-7788");
     assert!(found[0].score > found[1].score);
-    assert_eq!(ids(&app.search(&a, "MÜLLER").await), [cafe.id.as_str(), branch.id.as_str()]);
+    assert_eq!(ids(&app.services.search("account", &a, "MÜLLER").await), [cafe.id.as_str(), branch.id.as_str()]);
     // A contact by a word of its name, by part of its e-mail.
     for q in ["zoe", "BRANDT", "zoe.bra", "brandt@cafe", "mueller.example"] {
         let found = app.search_types(&a, q, &[RecordType::Contact]).await;
         assert_eq!(ids(&found), [zoe.id.as_str()], "{q}");
     }
-    let found = app.search(&a, "zoe brandt").await;
+    let found = app.services.search("account", &a, "zoe brandt").await;
     assert_eq!(
         (found[0].title.as_str(), found[0].subtitle.as_str()),
         ("Zoë Brandt", "zoe.brandt@cafe-mueller.example · 555-010-9900")
     );
-    assert_eq!(found[0].score, app.search(&a, "Zoë Brandt").await[0].score);
+    assert_eq!(found[0].score, app.services.search("account", &a, "Zoë Brandt").await[0].score);
     // By phone in another format, either way round.
-    assert_eq!(ids(&app.search(&a, "555 0107788").await), [cafe.id.as_str()]);
-    assert_eq!(ids(&app.search(&a, "(555) 010 7788").await), [cafe.id.as_str()]);
-    assert_eq!(ids(&app.search(&a, "+1 555.010.9900").await), Vec::<String>::new(), "more digits than stored");
-    assert_eq!(ids(&app.search(&a, "(555) 010 9900").await), [zoe.id.as_str()]);
+    assert_eq!(ids(&app.services.search("account", &a, "555 0107788").await), [cafe.id.as_str()]);
+    assert_eq!(ids(&app.services.search("account", &a, "(555) 010 7788").await), [cafe.id.as_str()]);
+    assert_eq!(
+        ids(&app.services.search("account", &a, "+1 555.010.9900").await),
+        Vec::<String>::new(),
+        "more digits than stored"
+    );
+    assert_eq!(ids(&app.services.search("account", &a, "(555) 010 9900").await), [zoe.id.as_str()]);
     // By city, VAT number and website.
-    assert_eq!(ids(&app.search(&a, "munchen").await), [cafe.id.as_str()]);
+    assert_eq!(ids(&app.services.search("account", &a, "munchen").await), [cafe.id.as_str()]);
     assert_eq!(ids(&app.search_types(&a, "DE123456789", &[RecordType::Account]).await).len(), 2);
     // Never another partner's record; support agents see no accounts.
     for q in ["cafe", "555 0107788", "munchen"] {
-        assert!(!ids(&app.search(&a, q).await).contains(&theirs.id), "{q}");
+        assert!(!ids(&app.services.search("account", &a, q).await).contains(&theirs.id), "{q}");
     }
     let am = Caller { assigned_partners: vec![b.partner_id.unwrap()], ..person(Role::AccountManager, None) };
-    assert_eq!(ids(&app.search(&am, "cafe").await), [theirs.id.as_str()]);
-    assert!(app.search(&person(Role::SupportAgent, None), "cafe").await.is_empty());
-    assert_eq!(app.search(&person(Role::VendorAdmin, None), "cafe muller").await.len(), 3);
+    assert_eq!(ids(&app.services.search("account", &am, "cafe").await), [theirs.id.as_str()]);
+    assert!(app.services.search("account", &person(Role::SupportAgent, None), "cafe").await.is_empty());
+    assert_eq!(app.services.search("account", &person(Role::VendorAdmin, None), "cafe muller").await.len(), 3);
 
     // An edit changes what is found.
     let mut c = app.client(&a).await;
@@ -202,23 +177,23 @@ async fn search_finds_accounts_and_contacts_by_name_email_phone_and_city_in_the_
     })
     .await
     .unwrap();
-    assert_eq!(ids(&app.search(&a, "muller").await), [cafe.id.as_str()]);
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Initech Köln"]);
+    assert_eq!(ids(&app.services.search("account", &a, "muller").await), [cafe.id.as_str()]);
+    assert_eq!(titles(&app.services.search("account", &a, "initech").await), ["Initech Köln"]);
     c.update_contact(pb::UpdateContactRequest {
         contact: Some(pb::Contact { id: zoe.id.clone(), email: "zb@initech.example".into(), ..Default::default() }),
         update_mask: mask(&["email"]),
     })
     .await
     .unwrap();
-    assert!(app.search(&a, "brandt@cafe").await.is_empty());
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Initech Köln", "Zoë Brandt"]);
+    assert!(app.services.search("account", &a, "brandt@cafe").await.is_empty());
+    assert_eq!(titles(&app.services.search("account", &a, "initech").await), ["Initech Köln", "Zoë Brandt"]);
 
     // A delete removes it; an account's delete removes its contacts' too.
     c.delete_account(pb::DeleteAccountRequest { id: branch.id.clone() }).await.unwrap();
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Zoë Brandt"]);
+    assert_eq!(titles(&app.services.search("account", &a, "initech").await), ["Zoë Brandt"]);
     c.delete_account(pb::DeleteAccountRequest { id: cafe.id.clone() }).await.unwrap();
-    assert!(app.search(&a, "zoe").await.is_empty());
-    assert!(app.search(&a, "cafe").await.is_empty());
+    assert!(app.services.search("account", &a, "zoe").await.is_empty());
+    assert!(app.services.search("account", &a, "cafe").await.is_empty());
     app.services.stop().await;
 }
 
@@ -240,36 +215,13 @@ async fn records_written_before_search_existed_are_indexed_by_the_backfill() {
     .await;
     let db = prm_kit::db::connect(&app.services.database_url("account")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("account", &a, "hooli").await.is_empty());
     prm_account::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(titles(&app.search(&a, "hooli").await), ["Hooli"]);
-    assert_eq!(titles(&app.search(&a, "030-123 4567").await), ["Hooli"]);
-    assert_eq!(titles(&app.search(&a, "belson").await), ["Gavin Belson"]);
+    assert_eq!(titles(&app.services.search("account", &a, "hooli").await), ["Hooli"]);
+    assert_eq!(titles(&app.services.search("account", &a, "030-123 4567").await), ["Hooli"]);
+    assert_eq!(titles(&app.services.search("account", &a, "belson").await), ["Gavin Belson"]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(
-    collection: &str,
-    group_by: Vec<rpb::Grouping>,
-    filter: &str,
-    measures: Vec<rpb::Measure>,
-) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: collection.into(), filter: filter.into(), group_by, measures }
 }
 
 #[tokio::test]
@@ -296,7 +248,9 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
     create_account(&app, &b, account("B1", "", "Berlin", pb::AccountType::Customer)).await;
 
     let by_type = app
+        .services
         .aggregate(
+            "account",
             &a,
             request("accounts", vec![group("type", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]),
         )
@@ -307,7 +261,9 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
         [(vec!["customer"], vec!["2"]), (vec!["former_customer"], vec!["1"]), (vec!["prospect"], vec!["1"])]
     );
     let by_city = app
+        .services
         .aggregate(
+            "account",
             &a,
             request(
                 "accounts",
@@ -328,7 +284,9 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
     );
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let by_month = app
+        .services
         .aggregate(
+            "account",
             &a,
             request("accounts", vec![group("create_time", DateBucket::Month)], "", vec![measure(F::Count, "")]),
         )
@@ -336,7 +294,9 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
         .unwrap();
     assert_eq!(rows(&by_month), [(vec![month.as_str()], vec!["4"])]);
     let contacts = app
+        .services
         .aggregate(
+            "account",
             &a,
             request("contacts", vec![group("account_id", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]),
         )
@@ -361,7 +321,7 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
         ),
         (request("leads", vec![], "", vec![measure(F::Count, "")]), "collection"),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("account", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;
@@ -369,5 +329,5 @@ async fn aggregates_count_accounts_and_contacts_in_the_callers_scope() {
 
 async fn count(app: &TestApp, caller: &Caller) -> Vec<String> {
     let req = request("accounts", vec![], "", vec![measure(F::Count, "")]);
-    app.aggregate(caller, req).await.unwrap().into_iter().flat_map(|r| r.values).collect()
+    app.services.aggregate("account", caller, req).await.unwrap().into_iter().flat_map(|r| r.values).collect()
 }

@@ -6,15 +6,17 @@
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_proto::{
     case::v1::{self as pb, case_service_client::CaseServiceClient},
     common::v1::RecordType,
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
 };
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::{MigrationTrait, SchemaManager};
@@ -37,30 +39,6 @@ impl TestApp {
     async fn client(&self, caller: &Caller) -> Client {
         CaseServiceClient::with_interceptor(self.services.channel("case").await, self.services.auth(caller))
     }
-
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("case").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("case").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
-    }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn partner_user() -> Caller {
@@ -119,14 +97,6 @@ async fn move_to(app: &TestApp, id: &str, to: pb::CaseStatus, message: &str) -> 
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
-}
-
 #[tokio::test]
 async fn search_finds_cases_by_number_subject_and_submitter_in_the_case_scope() {
     let app = TestApp::spawn().await;
@@ -138,24 +108,30 @@ async fn search_finds_cases_by_number_subject_and_submitter_in_the_case_scope() 
     assert_eq!((long.number.as_str(), short.number.as_str()), ("CS-000001", "CS-000002"));
 
     // Words of the subject, any case, accents folded: the closest title first.
-    let found = app.search(&a, "cafe muller phones").await;
+    let found = app.services.search("case", &a, "cafe muller phones").await;
     assert_eq!(titles(&found), ["CS-000002 · Café Müller phones", "CS-000001 · Café Müller phones drop calls"]);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Case as i32);
     assert_eq!(found[0].subtitle, "new · classound · high");
     assert!(found[0].score > found[1].score);
     // By number, by the submitter's e-mail and name.
-    assert_eq!(ids(&app.search(&a, "cs-000001").await), [long.id.as_str()]);
-    assert_eq!(ids(&app.search(&a, "CS-000001 · café müller phones drop calls").await), [long.id.as_str()]);
-    assert!(app.search(&a, "CS-000001 · café müller phones drop calls").await[0].score > 0.99, "the exact title");
-    assert_eq!(app.search(&a, "bob@cafe").await.len(), 2);
-    assert_eq!(app.search(&a, "bob backer").await.len(), 2);
+    assert_eq!(ids(&app.services.search("case", &a, "cs-000001").await), [long.id.as_str()]);
+    assert_eq!(
+        ids(&app.services.search("case", &a, "CS-000001 · café müller phones drop calls").await),
+        [long.id.as_str()]
+    );
+    assert!(
+        app.services.search("case", &a, "CS-000001 · café müller phones drop calls").await[0].score > 0.99,
+        "the exact title"
+    );
+    assert_eq!(app.services.search("case", &a, "bob@cafe").await.len(), 2);
+    assert_eq!(app.services.search("case", &a, "bob backer").await.len(), 2);
     // A partner sees its own; its account manager too; support every case.
-    assert!(!ids(&app.search(&a, "muller").await).contains(&theirs.id));
-    assert_eq!(ids(&app.search(&b, "cafe").await), [theirs.id.as_str()]);
+    assert!(!ids(&app.services.search("case", &a, "muller").await).contains(&theirs.id));
+    assert_eq!(ids(&app.services.search("case", &b, "cafe").await), [theirs.id.as_str()]);
     let am = Caller { assigned_partners: vec![b.partner_id.unwrap()], ..person(Role::AccountManager, None) };
-    assert_eq!(ids(&app.search(&am, "cafe").await), [theirs.id.as_str()]);
-    assert_eq!(app.search(&agent(), "cafe muller").await.len(), 3);
-    assert_eq!(ids(&app.search(&agent(), "eve@globex").await), [theirs.id.as_str()]);
+    assert_eq!(ids(&app.services.search("case", &am, "cafe").await), [theirs.id.as_str()]);
+    assert_eq!(app.services.search("case", &agent(), "cafe muller").await.len(), 3);
+    assert_eq!(ids(&app.services.search("case", &agent(), "eve@globex").await), [theirs.id.as_str()]);
 
     // An edit changes what is found; a status move shows.
     app.client(&a)
@@ -166,10 +142,10 @@ async fn search_finds_cases_by_number_subject_and_submitter_in_the_case_scope() 
         })
         .await
         .unwrap();
-    assert_eq!(ids(&app.search(&a, "cafe muller").await), [long.id.as_str()]);
-    assert_eq!(titles(&app.search(&a, "voicemail").await), ["CS-000002 · Voicemail greeting"]);
+    assert_eq!(ids(&app.services.search("case", &a, "cafe muller").await), [long.id.as_str()]);
+    assert_eq!(titles(&app.services.search("case", &a, "voicemail").await), ["CS-000002 · Voicemail greeting"]);
     move_to(&app, &short.id, pb::CaseStatus::InProgress, "Looking into it").await;
-    assert_eq!(app.search(&a, "voicemail").await[0].subtitle, "in_progress · classound · high");
+    assert_eq!(app.services.search("case", &a, "voicemail").await[0].subtitle, "in_progress · classound · high");
     move_to(&app, &short.id, pb::CaseStatus::WaitingOnPartner, "Which handset?").await;
     // The partner's answer reopens it.
     app.client(&a)
@@ -182,7 +158,7 @@ async fn search_finds_cases_by_number_subject_and_submitter_in_the_case_scope() 
         })
         .await
         .unwrap();
-    assert_eq!(app.search(&a, "voicemail").await[0].subtitle, "in_progress · classound · high");
+    assert_eq!(app.services.search("case", &a, "voicemail").await[0].subtitle, "in_progress · classound · high");
     app.services.stop().await;
 }
 
@@ -194,30 +170,12 @@ async fn cases_written_before_search_existed_are_indexed_by_the_backfill() {
         open_case(&app, &a, "Hooli trunk down", "g@hooli.example", pb::CaseProduct::Hwaas, pb::CasePriority::Low).await;
     let db = prm_kit::db::connect(&app.services.database_url("case")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("case", &a, "hooli").await.is_empty());
     prm_case::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(ids(&app.search(&a, "hooli").await), [c.id.as_str()]);
-    assert_eq!(ids(&app.search(&agent(), "cs-000001").await), [c.id.as_str()]);
+    assert_eq!(ids(&app.services.search("case", &a, "hooli").await), [c.id.as_str()]);
+    assert_eq!(ids(&app.services.search("case", &agent(), "cs-000001").await), [c.id.as_str()]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: "cases".into(), filter: filter.into(), group_by, measures }
 }
 
 #[tokio::test]
@@ -244,13 +202,16 @@ async fn aggregates_count_open_cases_by_product_and_age_in_the_case_scope() {
             measure(F::Avg, "public_comments"),
         ]
     };
-    let total = app.aggregate(&a, request(vec![], "", measures())).await.unwrap();
+    let total = app.services.aggregate("case", &a, request("cases", vec![], "", measures())).await.unwrap();
     // 3 comments over 4 cases: 0.75.
     assert_eq!(rows(&total), [(vec![], vec!["4", "2", "3", "0.75"])]);
     let by_product = app
+        .services
         .aggregate(
+            "case",
             &a,
             request(
+                "cases",
                 vec![group("product", DateBucket::Unspecified), group("create_time", DateBucket::Age)],
                 r#"status != "solved" AND status != "closed""#,
                 vec![measure(F::Count, "")],
@@ -263,9 +224,12 @@ async fn aggregates_count_open_cases_by_product_and_age_in_the_case_scope() {
         [(vec!["classound", "0-7 days"], vec!["1"]), (vec!["licenses", "0-7 days"], vec!["1"])]
     );
     let by_open = app
+        .services
         .aggregate(
+            "case",
             &a,
             request(
+                "cases",
                 vec![group("open", DateBucket::Unspecified)],
                 "",
                 vec![measure(F::Count, ""), measure(F::Avg, "public_comments")],
@@ -279,7 +243,10 @@ async fn aggregates_count_open_cases_by_product_and_age_in_the_case_scope() {
     let count = |caller: Caller| {
         let app = &app;
         async move {
-            let r = app.aggregate(&caller, request(vec![], "", vec![measure(F::Count, "")])).await;
+            let r = app
+                .services
+                .aggregate("case", &caller, request("cases", vec![], "", vec![measure(F::Count, "")]))
+                .await;
             r.unwrap().into_iter().flat_map(|r| r.values).collect::<Vec<_>>()
         }
     };
@@ -287,14 +254,17 @@ async fn aggregates_count_open_cases_by_product_and_age_in_the_case_scope() {
     assert_eq!(count(b.clone()).await, ["1"]);
 
     for (r, field) in [
-        (request(vec![], "", vec![measure(F::Avg, "subject")]), "measures[0].field"),
+        (request("cases", vec![], "", vec![measure(F::Avg, "subject")]), "measures[0].field"),
         (
-            request(vec![group("severity", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]),
+            request("cases", vec![group("severity", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]),
             "group_by[0].field",
         ),
-        (rpb::AggregateRequest { collection: "tickets".into(), ..request(vec![], "", measures()) }, "collection"),
+        (
+            rpb::AggregateRequest { collection: "tickets".into(), ..request("cases", vec![], "", measures()) },
+            "collection",
+        ),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("case", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;

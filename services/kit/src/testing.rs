@@ -5,10 +5,15 @@
 
 use std::{collections::BTreeMap, net::SocketAddr};
 
+use prm_proto::record::v1::{
+    AggregateRequest, AggregateRow, SearchRecordsRequest, SearchResult,
+    aggregate_service_client::AggregateServiceClient, search_service_client::SearchServiceClient,
+};
 use sea_orm::{ConnectionTrait, Database};
+use tonic::transport::Channel;
 
 use crate::{
-    Caller,
+    Caller, Role,
     auth::{CallerInterceptor, InternalKey},
     mail::MailSettings,
     server::{GrpcServer, PrmService},
@@ -235,6 +240,45 @@ impl TestServices {
         CallerInterceptor::new(&self.key, caller).expect("token signed")
     }
 
+    /// Panics on a failed call: search tests compare results, never statuses.
+    pub async fn search(&self, service: &str, caller: &Caller, q: &str) -> Vec<SearchResult> {
+        let req = SearchRecordsRequest { query: q.into(), ..Default::default() };
+        self.search_on(self.channel(service).await, caller, req).await
+    }
+
+    /// For a service started apart from these, or a request narrowed by record type.
+    pub async fn search_on(&self, channel: Channel, caller: &Caller, req: SearchRecordsRequest) -> Vec<SearchResult> {
+        SearchServiceClient::with_interceptor(channel, self.auth(caller))
+            .search_records(req)
+            .await
+            .expect("search answers")
+            .into_inner()
+            .results
+    }
+
+    /// The status is returned: tests check which field a rejected request names.
+    pub async fn aggregate(
+        &self,
+        service: &str,
+        caller: &Caller,
+        req: AggregateRequest,
+    ) -> Result<Vec<AggregateRow>, tonic::Status> {
+        self.aggregate_on(self.channel(service).await, caller, req).await
+    }
+
+    /// For a service started apart from these (e.g. a second one on SQLite).
+    pub async fn aggregate_on(
+        &self,
+        channel: Channel,
+        caller: &Caller,
+        req: AggregateRequest,
+    ) -> Result<Vec<AggregateRow>, tonic::Status> {
+        AggregateServiceClient::with_interceptor(channel, self.auth(caller))
+            .aggregate(req)
+            .await
+            .map(|r| r.into_inner().rows)
+    }
+
     /// Stops the services and drops their databases.
     pub async fn stop(mut self) {
         let _ = self.stop.send(true);
@@ -253,6 +297,53 @@ impl Drop for TestServices {
 /// The field an INVALID_ARGUMENT status names, or "".
 pub fn field_of(status: &tonic::Status) -> String {
     crate::error::violated_field(status).map(|(f, _)| f).unwrap_or_default()
+}
+
+/// A fresh user id each time, so no two callers of a test share one by accident.
+pub fn person(role: Role, partner: Option<uuid::Uuid>) -> Caller {
+    Caller { user_id: uuid::Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
+}
+
+/// Search results reduced to what tests compare.
+pub mod search {
+    use prm_proto::record::v1::SearchResult;
+
+    pub fn titles(results: &[SearchResult]) -> Vec<&str> {
+        results.iter().map(|r| r.title.as_str()).collect()
+    }
+
+    pub fn ids(results: &[SearchResult]) -> Vec<String> {
+        results.iter().map(|r| r.record.as_ref().expect("a record").id.clone()).collect()
+    }
+}
+
+/// Aggregate requests written briefly, and rows as plain strings, so expected
+/// figures read as literals.
+pub mod aggregates {
+    use prm_proto::record::v1::{AggregateFunction, AggregateRequest, AggregateRow, DateBucket, Grouping, Measure};
+
+    pub fn measure(function: AggregateFunction, field: &str) -> Measure {
+        Measure { function: function as i32, field: field.into() }
+    }
+
+    pub fn group(field: &str, bucket: DateBucket) -> Grouping {
+        Grouping { field: field.into(), bucket: bucket as i32 }
+    }
+
+    pub fn request(
+        collection: &str,
+        group_by: Vec<Grouping>,
+        filter: &str,
+        measures: Vec<Measure>,
+    ) -> AggregateRequest {
+        AggregateRequest { collection: collection.into(), filter: filter.into(), group_by, measures }
+    }
+
+    pub fn rows(rows: &[AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
+        rows.iter()
+            .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
+            .collect()
+    }
 }
 
 fn replace_db_name(url: &str, name: &str) -> String {

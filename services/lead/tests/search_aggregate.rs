@@ -5,16 +5,18 @@
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_lead::LeadService;
 use prm_proto::{
     common::v1::{Address, RecordType},
     lead::v1::{self as pb, lead_service_client::LeadServiceClient},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
 };
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::{MigrationTrait, SchemaManager};
@@ -42,30 +44,6 @@ impl TestApp {
     async fn leads(&self, caller: &Caller) -> Leads {
         LeadServiceClient::with_interceptor(self.services.channel("lead").await, self.services.auth(caller))
     }
-
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("lead").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("lead").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
-    }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn vendor() -> Caller {
@@ -116,14 +94,6 @@ async fn set_status(app: &TestApp, caller: &Caller, id: &str, status: pb::LeadSt
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
-}
-
 #[tokio::test]
 async fn search_finds_leads_by_name_company_email_and_phone_in_the_callers_scope_only() {
     let app = TestApp::spawn().await;
@@ -140,7 +110,7 @@ async fn search_finds_leads_by_name_company_email_and_phone_in_the_callers_scope
     let theirs = create(&app, &b, lead("Jürgen", "Weiß", "Café Müller GmbH", "j.weiss@cafe-mueller.example", "")).await;
 
     // The person's name, any case, accents folded; the exact title first.
-    let found = app.search(&a, "jurgen weiss").await;
+    let found = app.services.search("lead", &a, "jurgen weiss").await;
     assert_eq!(titles(&found), ["Jürgen Weiß", "Jürgen Weißmann"]);
     assert_eq!(ids(&found), [weiss.id.as_str(), weissmann.id.as_str()]);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Lead as i32);
@@ -148,36 +118,36 @@ async fn search_finds_leads_by_name_company_email_and_phone_in_the_callers_scope
     assert!(found[0].score > found[1].score);
     // By company, partial e-mail, phone in another format, city.
     for q in ["cafe muller", "CAFÉ", "j.weiss@cafe", "weiss@cafe-mue", "555 0107788", "555-010-7788", "zurich cafe"] {
-        assert_eq!(ids(&app.search(&a, q).await), [weiss.id.as_str()], "{q}");
+        assert_eq!(ids(&app.services.search("lead", &a, q).await), [weiss.id.as_str()], "{q}");
     }
     // Never another partner's lead; support agents see none.
-    assert!(!ids(&app.search(&a, "weiss").await).contains(&theirs.id));
-    assert_eq!(ids(&app.search(&b, "weiss").await), [theirs.id.as_str()]);
-    assert!(app.search(&person(Role::SupportAgent, None), "weiss").await.is_empty());
+    assert!(!ids(&app.services.search("lead", &a, "weiss").await).contains(&theirs.id));
+    assert_eq!(ids(&app.services.search("lead", &b, "weiss").await), [theirs.id.as_str()]);
+    assert!(app.services.search("lead", &person(Role::SupportAgent, None), "weiss").await.is_empty());
 
     // The vendor's pool: only the vendor sees it, until it is distributed
     // (its partner and that partner's account manager see it, pending), and
     // again once the partner rejects it.
     let pooled = create(&app, &vendor(), lead("Pia", "Pool", "Hooli", "pia@hooli.example", "")).await;
     let am = Caller { assigned_partners: vec![partner], ..person(Role::AccountManager, None) };
-    assert!(app.search(&a, "hooli").await.is_empty());
-    assert!(app.search(&am, "hooli").await.is_empty());
-    assert_eq!(ids(&app.search(&vendor(), "hooli").await), [pooled.id.as_str()]);
+    assert!(app.services.search("lead", &a, "hooli").await.is_empty());
+    assert!(app.services.search("lead", &am, "hooli").await.is_empty());
+    assert_eq!(ids(&app.services.search("lead", &vendor(), "hooli").await), [pooled.id.as_str()]);
     let mut v = app.leads(&vendor()).await;
     v.distribute_lead(pb::DistributeLeadRequest { id: pooled.id.clone(), partner_id: partner.to_string() })
         .await
         .unwrap();
-    assert_eq!(ids(&app.search(&a, "hooli").await), [pooled.id.as_str()]);
-    assert_eq!(ids(&app.search(&am, "hooli").await), [pooled.id.as_str()]);
-    assert!(app.search(&b, "hooli").await.is_empty());
+    assert_eq!(ids(&app.services.search("lead", &a, "hooli").await), [pooled.id.as_str()]);
+    assert_eq!(ids(&app.services.search("lead", &am, "hooli").await), [pooled.id.as_str()]);
+    assert!(app.services.search("lead", &b, "hooli").await.is_empty());
     app.leads(&admin)
         .await
         .reject_lead(pb::RejectLeadRequest { id: pooled.id.clone(), reason: "not our region".into() })
         .await
         .unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
-    assert!(app.search(&am, "hooli").await.is_empty());
-    assert_eq!(ids(&app.search(&vendor(), "hooli").await), [pooled.id.as_str()]);
+    assert!(app.services.search("lead", &a, "hooli").await.is_empty());
+    assert!(app.services.search("lead", &am, "hooli").await.is_empty());
+    assert_eq!(ids(&app.services.search("lead", &vendor(), "hooli").await), [pooled.id.as_str()]);
 
     // An edit changes what is found; a status move and a conversion show.
     let mut c = app.leads(&a).await;
@@ -187,17 +157,17 @@ async fn search_finds_leads_by_name_company_email_and_phone_in_the_callers_scope
     })
     .await
     .unwrap();
-    assert!(app.search(&a, "cafe-mueller.example").await.is_empty());
-    assert_eq!(ids(&app.search(&a, "jw@globex").await), [weiss.id.as_str()]);
+    assert!(app.services.search("lead", &a, "cafe-mueller.example").await.is_empty());
+    assert_eq!(ids(&app.services.search("lead", &a, "jw@globex").await), [weiss.id.as_str()]);
     set_status(&app, &a, &weiss.id, pb::LeadStatus::Working).await;
     set_status(&app, &a, &weiss.id, pb::LeadStatus::Qualified).await;
-    assert!(app.search(&a, "jw@globex").await[0].subtitle.ends_with(" · qualified"));
+    assert!(app.services.search("lead", &a, "jw@globex").await[0].subtitle.ends_with(" · qualified"));
     c.convert_lead(pb::ConvertLeadRequest { id: weiss.id.clone(), ..Default::default() }).await.unwrap();
-    assert!(app.search(&a, "jw@globex").await[0].subtitle.ends_with(" · converted"));
+    assert!(app.services.search("lead", &a, "jw@globex").await[0].subtitle.ends_with(" · converted"));
 
     // A delete removes it.
     c.delete_lead(pb::DeleteLeadRequest { id: weissmann.id.clone() }).await.unwrap();
-    assert!(app.search(&a, "initech").await.is_empty());
+    assert!(app.services.search("lead", &a, "initech").await.is_empty());
     app.services.stop().await;
 }
 
@@ -209,31 +179,13 @@ async fn leads_written_before_search_existed_are_indexed_by_the_backfill() {
     let pooled = create(&app, &vendor(), lead("Pia", "Pool", "Hooli", "pia@hooli.example", "")).await;
     let db = prm_kit::db::connect(&app.services.database_url("lead")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("lead", &a, "hooli").await.is_empty());
     prm_lead::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(titles(&app.search(&a, "hooli").await), ["Gavin Belson"]);
-    assert_eq!(titles(&app.search(&a, "030/1234567").await), ["Gavin Belson"]);
-    assert_eq!(ids(&app.search(&vendor(), "pia").await), [pooled.id.as_str()]);
+    assert_eq!(titles(&app.services.search("lead", &a, "hooli").await), ["Gavin Belson"]);
+    assert_eq!(titles(&app.services.search("lead", &a, "030/1234567").await), ["Gavin Belson"]);
+    assert_eq!(ids(&app.services.search("lead", &vendor(), "pia").await), [pooled.id.as_str()]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: "leads".into(), filter: filter.into(), group_by, measures }
 }
 
 #[tokio::test]
@@ -265,9 +217,12 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     create(&app, &vendor(), pb::Lead { estimated_users: 500, ..lead("Pia", "Pool", "P", "p@p.example", "") }).await;
 
     let total = app
+        .services
         .aggregate(
+            "lead",
             &a,
             request(
+                "leads",
                 vec![],
                 "",
                 vec![
@@ -286,9 +241,12 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     // (40 + 25 + 12 + 1) / 4 = 19.5.
     assert_eq!(rows(&total), [(vec![], vec!["4", "78", "19.5", "1", "40", "3", "0"])]);
     let by_source_status = app
+        .services
         .aggregate(
+            "lead",
             &a,
             request(
+                "leads",
                 vec![group("source", DateBucket::Unspecified), group("status", DateBucket::Unspecified)],
                 "",
                 vec![measure(F::Count, ""), measure(F::Avg, "estimated_users")],
@@ -308,9 +266,12 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     // A filter, and a group by the month leads were created in.
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let open = app
+        .services
         .aggregate(
+            "lead",
             &a,
             request(
+                "leads",
                 vec![group("create_time", DateBucket::Month)],
                 r#"status != "unqualified" AND status != "converted" AND source = "web""#,
                 vec![measure(F::Count, ""), measure(F::Avg, "estimated_users")],
@@ -321,7 +282,12 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     assert_eq!(rows(&open), [(vec![month.as_str()], vec!["2", "32.5"])]);
     // Averages stay exact: (40 + 25 + 12) / 3.
     let avg = app
-        .aggregate(&a, request(vec![], r#"source != "event""#, vec![measure(F::Avg, "estimated_users")]))
+        .services
+        .aggregate(
+            "lead",
+            &a,
+            request("leads", vec![], r#"source != "event""#, vec![measure(F::Avg, "estimated_users")]),
+        )
         .await
         .unwrap();
     assert_eq!(rows(&avg), [(vec![], vec!["25.6667"])]);
@@ -329,7 +295,10 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     let count = |caller: Caller| {
         let app = &app;
         async move {
-            let r = app.aggregate(&caller, request(vec![], "", vec![measure(F::Sum, "estimated_users")])).await;
+            let r = app
+                .services
+                .aggregate("lead", &caller, request("leads", vec![], "", vec![measure(F::Sum, "estimated_users")]))
+                .await;
             r.unwrap().into_iter().flat_map(|r| r.values).collect::<Vec<_>>()
         }
     };
@@ -338,12 +307,15 @@ async fn aggregates_count_and_sum_the_leads_in_the_callers_scope() {
     assert_eq!(count(person(Role::SupportAgent, None)).await, [""]);
 
     for (r, field) in [
-        (request(vec![], "", vec![measure(F::Sum, "company")]), "measures[0].field"),
-        (request(vec![], "", vec![measure(F::Count, ""), measure(F::Max, "budget")]), "measures[1].field"),
-        (request(vec![group("status", DateBucket::Year)], "", vec![measure(F::Count, "")]), "group_by[0].bucket"),
-        (rpb::AggregateRequest { collection: "projects".into(), ..request(vec![], "", vec![]) }, "collection"),
+        (request("leads", vec![], "", vec![measure(F::Sum, "company")]), "measures[0].field"),
+        (request("leads", vec![], "", vec![measure(F::Count, ""), measure(F::Max, "budget")]), "measures[1].field"),
+        (
+            request("leads", vec![group("status", DateBucket::Year)], "", vec![measure(F::Count, "")]),
+            "group_by[0].bucket",
+        ),
+        (rpb::AggregateRequest { collection: "projects".into(), ..request("leads", vec![], "", vec![]) }, "collection"),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("lead", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;

@@ -5,16 +5,18 @@
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_proto::{
     common::v1::{Address, Money, RecordType},
     order::v1::{self as pb, order_service_client::OrderServiceClient},
     quote::v1::{self as qpb, quote_service_client::QuoteServiceClient},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
 };
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::{MigrationTrait, SchemaManager};
@@ -38,26 +40,6 @@ impl TestApp {
 
     async fn orders(&self, caller: &Caller) -> Orders {
         OrderServiceClient::with_interceptor(self.services.channel("order").await, self.services.auth(caller))
-    }
-
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("order").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("order").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
     }
 
     /// A product of the vendor's price book at `price` EUR.
@@ -87,10 +69,6 @@ impl TestApp {
         .unwrap();
         p.id
     }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn partner_user() -> Caller {
@@ -135,14 +113,6 @@ async fn transition(app: &TestApp, caller: &Caller, id: &str, to: pb::OrderStatu
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
-}
-
 #[tokio::test]
 async fn search_finds_orders_by_number_and_city_in_the_callers_scope_only() {
     let app = TestApp::spawn().await;
@@ -154,26 +124,26 @@ async fn search_finds_orders_by_number_and_city_in_the_callers_scope_only() {
     assert_eq!((first.number.as_str(), theirs.number.as_str()), ("ORD-000001", "ORD-000003"));
 
     // By number, any case; the exact number first.
-    let found = app.search(&a, "ord-000001").await;
+    let found = app.services.search("order", &a, "ord-000001").await;
     assert_eq!(ids(&found), [first.id.as_str()]);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Order as i32);
     assert_eq!(found[0].subtitle, "stock order · draft · EUR");
     assert!(found[0].score > 0.99, "the exact title");
-    assert_eq!(titles(&app.search(&a, "ORD-00000").await), ["ORD-000001", "ORD-000002"]);
+    assert_eq!(titles(&app.services.search("order", &a, "ORD-00000").await), ["ORD-000001", "ORD-000002"]);
     // By the shipping city, accents folded.
-    assert_eq!(ids(&app.search(&a, "MONCHENGLADBACH").await), [first.id.as_str()]);
+    assert_eq!(ids(&app.services.search("order", &a, "MONCHENGLADBACH").await), [first.id.as_str()]);
     // Never another partner's order; support agents see none.
-    assert!(!ids(&app.search(&a, "gladbach").await).contains(&theirs.id));
-    assert_eq!(ids(&app.search(&b, "ord-000003").await), [theirs.id.as_str()]);
-    assert!(app.search(&a, "ord-000003").await.is_empty());
-    assert!(app.search(&person(Role::SupportAgent, None), "ord").await.is_empty());
-    assert_eq!(app.search(&vendor(), "ord-00000").await.len(), 3);
+    assert!(!ids(&app.services.search("order", &a, "gladbach").await).contains(&theirs.id));
+    assert_eq!(ids(&app.services.search("order", &b, "ord-000003").await), [theirs.id.as_str()]);
+    assert!(app.services.search("order", &a, "ord-000003").await.is_empty());
+    assert!(app.services.search("order", &person(Role::SupportAgent, None), "ord").await.is_empty());
+    assert_eq!(app.services.search("order", &vendor(), "ord-00000").await.len(), 3);
 
     // A status move changes what it shows (orders are never deleted).
     transition(&app, &a, &second.id, pb::OrderStatus::Submitted).await;
-    assert_eq!(app.search(&a, "ord-000002").await[0].subtitle, "stock order · submitted · EUR");
+    assert_eq!(app.services.search("order", &a, "ord-000002").await[0].subtitle, "stock order · submitted · EUR");
     transition(&app, &a, &second.id, pb::OrderStatus::Cancelled).await;
-    assert_eq!(app.search(&a, "bremen").await[0].subtitle, "stock order · cancelled · EUR");
+    assert_eq!(app.services.search("order", &a, "bremen").await[0].subtitle, "stock order · cancelled · EUR");
     app.services.stop().await;
 }
 
@@ -185,30 +155,12 @@ async fn orders_written_before_search_existed_are_indexed_by_the_backfill() {
     let o = stock(&app, &a, "Hooliville", &[(&lic, 2)]).await;
     let db = prm_kit::db::connect(&app.services.database_url("order")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooliville").await.is_empty());
+    assert!(app.services.search("order", &a, "hooliville").await.is_empty());
     prm_order::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(ids(&app.search(&a, "hooliville").await), [o.id.as_str()]);
-    assert_eq!(ids(&app.search(&a, "ORD-000001").await), [o.id.as_str()]);
+    assert_eq!(ids(&app.services.search("order", &a, "hooliville").await), [o.id.as_str()]);
+    assert_eq!(ids(&app.services.search("order", &a, "ORD-000001").await), [o.id.as_str()]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: "orders".into(), filter: filter.into(), group_by, measures }
 }
 
 #[tokio::test]
@@ -224,9 +176,12 @@ async fn aggregates_sum_the_order_totals_exactly() {
     stock(&app, &b, "Bremen", &[(&once, 100)]).await;
 
     let total = app
+        .services
         .aggregate(
+            "order",
             &a,
             request(
+                "orders",
                 vec![],
                 "",
                 vec![
@@ -245,9 +200,12 @@ async fn aggregates_sum_the_order_totals_exactly() {
     // MRR 12.3456 + 37.0368 + 0; one-time 1234.5678 + 0 + 2469.1356.
     assert_eq!(rows(&total), [(vec![], vec!["3", "49.3824", "3703.7034", "16.4608", "1234.5678", "0.00", "2"])]);
     let by_status = app
+        .services
         .aggregate(
+            "order",
             &a,
             request(
+                "orders",
                 vec![group("status", DateBucket::Unspecified), group("type", DateBucket::Unspecified)],
                 "",
                 vec![measure(F::Count, ""), measure(F::Sum, "one_time_total")],
@@ -260,9 +218,12 @@ async fn aggregates_sum_the_order_totals_exactly() {
         [(vec!["cancelled", "stock"], vec!["1", "2469.1356"]), (vec!["draft", "stock"], vec!["2", "1234.5678"])]
     );
     let by_year = app
+        .services
         .aggregate(
+            "order",
             &a,
             request(
+                "orders",
                 vec![group("create_time", DateBucket::Year)],
                 r#"status != "cancelled" AND currency_code = "EUR""#,
                 vec![measure(F::Sum, "mrr")],
@@ -272,18 +233,28 @@ async fn aggregates_sum_the_order_totals_exactly() {
         .unwrap();
     let year = chrono::Utc::now().format("%Y").to_string();
     assert_eq!(rows(&by_year), [(vec![year.as_str()], vec!["49.3824"])]);
-    let theirs = app.aggregate(&b, request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await.unwrap();
+    let theirs = app
+        .services
+        .aggregate("order", &b, request("orders", vec![], "", vec![measure(F::Sum, "one_time_total")]))
+        .await
+        .unwrap();
     assert_eq!(rows(&theirs), [(vec![], vec!["123456.78"])]);
-    let everyone = app.aggregate(&vendor(), request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await;
+    let everyone = app
+        .services
+        .aggregate("order", &vendor(), request("orders", vec![], "", vec![measure(F::Sum, "one_time_total")]))
+        .await;
     assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.4834"])]);
 
     for (r, field) in [
-        (request(vec![], "", vec![measure(F::Sum, "number")]), "measures[0].field"),
-        (request(vec![], "", vec![measure(F::Count, ""), measure(F::Avg, "weight")]), "measures[1].field"),
-        (request(vec![group("status", DateBucket::Week)], "", vec![measure(F::Count, "")]), "group_by[0].bucket"),
-        (rpb::AggregateRequest { collection: "quotes".into(), ..request(vec![], "", vec![]) }, "collection"),
+        (request("orders", vec![], "", vec![measure(F::Sum, "number")]), "measures[0].field"),
+        (request("orders", vec![], "", vec![measure(F::Count, ""), measure(F::Avg, "weight")]), "measures[1].field"),
+        (
+            request("orders", vec![group("status", DateBucket::Week)], "", vec![measure(F::Count, "")]),
+            "group_by[0].bucket",
+        ),
+        (rpb::AggregateRequest { collection: "quotes".into(), ..request("orders", vec![], "", vec![]) }, "collection"),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("order", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;

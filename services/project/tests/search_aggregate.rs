@@ -11,17 +11,19 @@ use prm_kit::{
     auth::CallerInterceptor,
     mail::MailSettings,
     server::GrpcServer,
-    testing::{TempDir, TestServices, field_of},
+    testing::{
+        TempDir, TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::titles,
+    },
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
     common::v1::RecordType,
     project::v1::{self as pb, Stage, project_service_client::ProjectServiceClient},
     quote::v1::{self as qpb, quote_service_client::QuoteServiceClient},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket, search_service_client::SearchServiceClient},
 };
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
@@ -53,29 +55,13 @@ impl TestApp {
         ProjectServiceClient::with_interceptor(self.at(at).await, self.services.auth(caller))
     }
 
-    async fn search_at(&self, at: SocketAddr, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.at(at).await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        self.search_at(self.project(), caller, q).await
-    }
-
     async fn aggregate(
         &self,
         at: SocketAddr,
         caller: &Caller,
         req: rpb::AggregateRequest,
     ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.at(at).await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
+        self.services.aggregate_on(self.at(at).await, caller, req).await
     }
 
     fn project(&self) -> SocketAddr {
@@ -105,10 +91,6 @@ impl TestApp {
         .unwrap();
         (addr, dir, tx)
     }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn vendor() -> Caller {
@@ -181,24 +163,6 @@ async fn move_to(app: &TestApp, at: SocketAddr, caller: &Caller, id: &str, stage
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
 fn dec(s: &str) -> Decimal {
     Decimal::from_str(s).unwrap()
 }
@@ -224,24 +188,32 @@ async fn search_finds_projects_by_a_word_of_their_name_in_the_callers_scope_only
     let other = create(&app, at, &b, project(&b_account, "Café Müller GmbH", "2026-06-30")).await;
 
     // Any case, accents folded; the exact title first, then the longer one.
-    let found = app.search(&a, "cafe muller gmbh").await;
+    let found = app.services.search("project", &a, "cafe muller gmbh").await;
     assert_eq!(titles(&found), ["Café Müller GmbH", "Café Müller GmbH rollout"]);
     assert_eq!(found[0].record.as_ref().unwrap().id, cafe.id);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Project as i32);
     assert!(found[0].score > found[1].score);
     assert_eq!(found[0].subtitle, "Intro / Qualification · closes 2026-06-30");
-    assert_eq!(titles(&app.search(&a, "MÜLLER").await).len(), 2);
-    assert_eq!(titles(&app.search(&a, "rollo").await), ["Café Müller GmbH rollout"], "part of a word");
+    assert_eq!(titles(&app.services.search("project", &a, "MÜLLER").await).len(), 2);
+    assert_eq!(
+        titles(&app.services.search("project", &a, "rollo").await),
+        ["Café Müller GmbH rollout"],
+        "part of a word"
+    );
     // Never another partner's project, for anyone who may not see it.
-    for r in app.search(&a, "muller").await {
+    for r in app.services.search("project", &a, "muller").await {
         assert_ne!(r.record.unwrap().id, other.id);
     }
     let support = person(Role::SupportAgent, None);
-    assert!(app.search(&support, "muller").await.is_empty(), "support agents see cases, not projects");
+    assert!(
+        app.services.search("project", &support, "muller").await.is_empty(),
+        "support agents see cases, not projects"
+    );
     let am = Caller { assigned_partners: vec![b.partner_id.unwrap()], ..person(Role::AccountManager, None) };
-    let seen: Vec<String> = app.search(&am, "muller").await.into_iter().map(|r| r.record.unwrap().id).collect();
+    let seen: Vec<String> =
+        app.services.search("project", &am, "muller").await.into_iter().map(|r| r.record.unwrap().id).collect();
     assert_eq!(seen, std::slice::from_ref(&other.id));
-    assert_eq!(app.search(&vendor(), "muller").await.len(), 3);
+    assert_eq!(app.services.search("project", &vendor(), "muller").await.len(), 3);
 
     // A rename changes what is found; a move changes the subtitle; a clone is found.
     app.projects(at, &a)
@@ -252,20 +224,23 @@ async fn search_finds_projects_by_a_word_of_their_name_in_the_callers_scope_only
         })
         .await
         .unwrap();
-    assert_eq!(titles(&app.search(&a, "muller").await), ["Café Müller GmbH"]);
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Initech upgrade"]);
+    assert_eq!(titles(&app.services.search("project", &a, "muller").await), ["Café Müller GmbH"]);
+    assert_eq!(titles(&app.services.search("project", &a, "initech").await), ["Initech upgrade"]);
     let lost = move_to(&app, at, &a, &rollout.id, Stage::ClosedLost, "budget").await;
-    assert_eq!(app.search(&a, "initech").await[0].subtitle, format!("Closed lost · closes {}", lost.close_date));
+    assert_eq!(
+        app.services.search("project", &a, "initech").await[0].subtitle,
+        format!("Closed lost · closes {}", lost.close_date)
+    );
     app.projects(at, &a)
         .await
         .clone_project(pb::CloneProjectRequest { id: rollout.id.clone(), name: "Initech phase two".into() })
         .await
         .unwrap();
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Initech upgrade", "Initech phase two"]);
+    assert_eq!(titles(&app.services.search("project", &a, "initech").await), ["Initech upgrade", "Initech phase two"]);
 
     // A delete removes it.
     app.projects(at, &a).await.delete_project(pb::DeleteProjectRequest { id: cafe.id.clone() }).await.unwrap();
-    assert!(app.search(&a, "muller").await.is_empty());
+    assert!(app.services.search("project", &a, "muller").await.is_empty());
 
     // Bad queries name the field.
     let e = SearchServiceClient::with_interceptor(app.at(at).await, app.services.auth(&a))
@@ -285,9 +260,12 @@ async fn projects_written_before_search_existed_are_indexed_by_the_backfill() {
     }
     let db = prm_kit::db::connect(&app.services.database_url("project")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("project", &a, "hooli").await.is_empty());
     prm_project::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(titles(&app.search(&a, "hooli").await), ["Hooli site 0", "Hooli site 1", "Hooli site 2"]);
+    assert_eq!(
+        titles(&app.services.search("project", &a, "hooli").await),
+        ["Hooli site 0", "Hooli site 1", "Hooli site 2"]
+    );
     db.close().await.unwrap();
     app.services.stop().await;
 }
@@ -313,12 +291,7 @@ async fn aggregates_equal_what_was_created(app: &TestApp, at: SocketAddr) {
     // Another partner's project never counts.
     create(app, at, &b, pb::Project { amount_mrr: "1000000".into(), ..project(&b_account, "Big", "2026-01-20") }).await;
 
-    let req = |group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>| rpb::AggregateRequest {
-        collection: "projects".into(),
-        filter: filter.into(),
-        group_by,
-        measures,
-    };
+    let req = |group_by, filter, measures| request("projects", group_by, filter, measures);
     let sum = |f: &dyn Fn(&pb::CostInfo) -> String| {
         shown(made.iter().map(|p| dec(&f(p.cost_info.as_ref().unwrap()))).sum::<Decimal>())
     };
@@ -467,12 +440,7 @@ async fn bonus_pipeline_fields_are_counted_and_summed() {
         measure(F::Sum, "pipeline_mrr"),
         measure(F::Count, "demo_done"),
     ];
-    let req = |group_by: Vec<rpb::Grouping>| rpb::AggregateRequest {
-        collection: "projects".into(),
-        filter: String::new(),
-        group_by,
-        measures: measures.clone(),
-    };
+    let req = |group_by| request("projects", group_by, "", measures.clone());
     let total = app.aggregate(at, &am, req(vec![])).await.unwrap();
     assert_eq!(rows(&total), [(vec![], vec!["4", "2", "2", "1", "123.456", "2"])]);
     // Grouped by the flag and by the Demo Date.

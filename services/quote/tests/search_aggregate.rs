@@ -5,16 +5,18 @@
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
     common::v1::{Address, Money, RecordType},
     quote::v1::{self as pb, quote_service_client::QuoteServiceClient},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
 };
 use sea_orm::ConnectionTrait;
 use sea_orm_migration::{MigrationTrait, SchemaManager};
@@ -39,26 +41,6 @@ impl TestApp {
         QuoteServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
     }
 
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("quote").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
-    }
-
     /// A partner user and an account of theirs shipping to Hamburg.
     async fn seller(&self) -> (Caller, String) {
         let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
@@ -79,10 +61,6 @@ impl TestApp {
                 .unwrap();
         (me, account.id)
     }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn vendor() -> Caller {
@@ -120,14 +98,6 @@ async fn transition(app: &TestApp, caller: &Caller, id: &str, to: pb::QuoteStatu
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
-}
-
 #[tokio::test]
 async fn search_finds_quotes_by_a_word_of_their_name_in_the_callers_scope_only() {
     let app = TestApp::spawn().await;
@@ -136,17 +106,17 @@ async fn search_finds_quotes_by_a_word_of_their_name_in_the_callers_scope_only()
     let second = create_quote(&app, &a, &acc_a, "Café Müller Angebot 2").await;
     let theirs = create_quote(&app, &b, &acc_b, "Café Müller Angebot").await;
 
-    let found = app.search(&a, "cafe muller angebot").await;
+    let found = app.services.search("quote", &a, "cafe muller angebot").await;
     assert_eq!(titles(&found), ["Café Müller Angebot", "Café Müller Angebot 2"]);
     assert_eq!(ids(&found), [offer.id.as_str(), second.id.as_str()]);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Quote as i32);
     assert_eq!(found[0].subtitle, "draft · EUR");
     assert!(found[0].score > found[1].score);
-    assert_eq!(app.search(&a, "HAMBURG").await.len(), 2, "by the shipping city");
-    assert!(!ids(&app.search(&a, "muller").await).contains(&theirs.id));
-    assert_eq!(ids(&app.search(&b, "muller").await), [theirs.id.as_str()]);
-    assert!(app.search(&person(Role::SupportAgent, None), "muller").await.is_empty());
-    assert_eq!(app.search(&vendor(), "muller").await.len(), 3);
+    assert_eq!(app.services.search("quote", &a, "HAMBURG").await.len(), 2, "by the shipping city");
+    assert!(!ids(&app.services.search("quote", &a, "muller").await).contains(&theirs.id));
+    assert_eq!(ids(&app.services.search("quote", &b, "muller").await), [theirs.id.as_str()]);
+    assert!(app.services.search("quote", &person(Role::SupportAgent, None), "muller").await.is_empty());
+    assert_eq!(app.services.search("quote", &vendor(), "muller").await.len(), 3);
 
     // An edit changes what is found, a status move what it shows; a delete removes it.
     app.client(&a)
@@ -157,12 +127,12 @@ async fn search_finds_quotes_by_a_word_of_their_name_in_the_callers_scope_only()
         })
         .await
         .unwrap();
-    assert_eq!(ids(&app.search(&a, "muller").await), [offer.id.as_str()]);
-    assert_eq!(ids(&app.search(&a, "initech").await), [second.id.as_str()]);
+    assert_eq!(ids(&app.services.search("quote", &a, "muller").await), [offer.id.as_str()]);
+    assert_eq!(ids(&app.services.search("quote", &a, "initech").await), [second.id.as_str()]);
     transition(&app, &a, &offer.id, pb::QuoteStatus::Presented).await;
-    assert_eq!(app.search(&a, "muller").await[0].subtitle, "presented · EUR");
+    assert_eq!(app.services.search("quote", &a, "muller").await[0].subtitle, "presented · EUR");
     app.client(&a).await.delete_quote(pb::DeleteQuoteRequest { id: second.id.clone() }).await.unwrap();
-    assert!(app.search(&a, "initech").await.is_empty());
+    assert!(app.services.search("quote", &a, "initech").await.is_empty());
     app.services.stop().await;
 }
 
@@ -173,29 +143,11 @@ async fn quotes_written_before_search_existed_are_indexed_by_the_backfill() {
     let q = create_quote(&app, &a, &acc, "Hooli phones").await;
     let db = prm_kit::db::connect(&app.services.database_url("quote")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("quote", &a, "hooli").await.is_empty());
     prm_quote::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(ids(&app.search(&a, "hooli").await), [q.id.as_str()]);
+    assert_eq!(ids(&app.services.search("quote", &a, "hooli").await), [q.id.as_str()]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: "quotes".into(), filter: filter.into(), group_by, measures }
 }
 
 async fn product(v: &mut Client, sku: &str, billing: pb::Billing, price: &str) -> String {
@@ -270,13 +222,16 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         measure(F::Max, "mrr"),
         measure(F::Sum, "open"),
     ];
-    let total = app.aggregate(&a, request(vec![], "", all)).await.unwrap();
+    let total = app.services.aggregate("quote", &a, request("quotes", vec![], "", all)).await.unwrap();
     // MRR 12.3456 + 37.0368 + 0; one-time 1234.5678 + 0 + 2469.1356.
     assert_eq!(rows(&total), [(vec![], vec!["3", "49.3824", "3703.7034", "16.4608", "1234.5678", "37.0368", "3"])]);
     let by_status = app
+        .services
         .aggregate(
+            "quote",
             &a,
             request(
+                "quotes",
                 vec![group("status", DateBucket::Unspecified)],
                 "",
                 vec![measure(F::Count, ""), measure(F::Sum, "mrr"), measure(F::Sum, "one_time_total")],
@@ -290,9 +245,12 @@ async fn aggregates_sum_the_quote_totals_exactly() {
     );
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let by_month = app
+        .services
         .aggregate(
+            "quote",
             &a,
             request(
+                "quotes",
                 vec![group("create_time", DateBucket::Month)],
                 r#"status = "draft" AND currency_code = "EUR""#,
                 vec![measure(F::Sum, "one_time_total")],
@@ -301,18 +259,28 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         .await
         .unwrap();
     assert_eq!(rows(&by_month), [(vec![month.as_str()], vec!["2469.1356"])]);
-    let theirs = app.aggregate(&b, request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await.unwrap();
+    let theirs = app
+        .services
+        .aggregate("quote", &b, request("quotes", vec![], "", vec![measure(F::Sum, "one_time_total")]))
+        .await
+        .unwrap();
     assert_eq!(rows(&theirs), [(vec![], vec!["123456.78"])]);
-    let everyone = app.aggregate(&vendor(), request(vec![], "", vec![measure(F::Sum, "one_time_total")])).await;
+    let everyone = app
+        .services
+        .aggregate("quote", &vendor(), request("quotes", vec![], "", vec![measure(F::Sum, "one_time_total")]))
+        .await;
     assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.4834"])]);
 
     for (r, field) in [
-        (request(vec![], "", vec![measure(F::Sum, "name")]), "measures[0].field"),
-        (request(vec![], "", vec![measure(F::Sum, "total")]), "measures[0].field"),
-        (request(vec![group("mrr", DateBucket::Month)], "", vec![measure(F::Count, "")]), "group_by[0].bucket"),
-        (rpb::AggregateRequest { collection: "orders".into(), ..request(vec![], "", vec![]) }, "collection"),
+        (request("quotes", vec![], "", vec![measure(F::Sum, "name")]), "measures[0].field"),
+        (request("quotes", vec![], "", vec![measure(F::Sum, "total")]), "measures[0].field"),
+        (
+            request("quotes", vec![group("mrr", DateBucket::Month)], "", vec![measure(F::Count, "")]),
+            "group_by[0].bucket",
+        ),
+        (rpb::AggregateRequest { collection: "orders".into(), ..request("quotes", vec![], "", vec![]) }, "collection"),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("quote", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;

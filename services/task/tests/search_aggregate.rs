@@ -6,15 +6,17 @@
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{
+        TestServices,
+        aggregates::{group, measure, request, rows},
+        field_of, person,
+        search::{ids, titles},
+    },
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
     common::v1::{RecordRef, RecordType},
-    record::v1::{
-        self as rpb, AggregateFunction as F, DateBucket, aggregate_service_client::AggregateServiceClient,
-        search_service_client::SearchServiceClient,
-    },
+    record::v1::{self as rpb, AggregateFunction as F, DateBucket},
     task::v1::{self as pb, task_service_client::TaskServiceClient},
 };
 use sea_orm::ConnectionTrait;
@@ -44,26 +46,6 @@ impl TestApp {
         TaskServiceClient::with_interceptor(self.services.channel("task").await, self.services.auth(caller))
     }
 
-    async fn search(&self, caller: &Caller, q: &str) -> Vec<rpb::SearchResult> {
-        SearchServiceClient::with_interceptor(self.services.channel("task").await, self.services.auth(caller))
-            .search_records(rpb::SearchRecordsRequest { query: q.into(), ..Default::default() })
-            .await
-            .unwrap()
-            .into_inner()
-            .results
-    }
-
-    async fn aggregate(
-        &self,
-        caller: &Caller,
-        req: rpb::AggregateRequest,
-    ) -> Result<Vec<rpb::AggregateRow>, tonic::Status> {
-        AggregateServiceClient::with_interceptor(self.services.channel("task").await, self.services.auth(caller))
-            .aggregate(req)
-            .await
-            .map(|r| r.into_inner().rows)
-    }
-
     /// An account of `caller`'s partner, for tasks to be about.
     async fn account(&self, caller: &Caller) -> String {
         AccountServiceClient::with_interceptor(self.services.channel("account").await, self.services.auth(caller))
@@ -78,10 +60,6 @@ impl TestApp {
             .unwrap()
             .id
     }
-}
-
-fn person(role: Role, partner: Option<Uuid>) -> Caller {
-    Caller { user_id: Uuid::now_v7(), partner_id: partner, role, assigned_partners: vec![], partner_tier: None }
 }
 
 fn partner_user() -> Caller {
@@ -123,14 +101,6 @@ async fn update(app: &TestApp, caller: &Caller, t: pb::Task, paths: &[&str]) -> 
         .unwrap()
 }
 
-fn titles(results: &[rpb::SearchResult]) -> Vec<&str> {
-    results.iter().map(|r| r.title.as_str()).collect()
-}
-
-fn ids(results: &[rpb::SearchResult]) -> Vec<String> {
-    results.iter().map(|r| r.record.as_ref().unwrap().id.clone()).collect()
-}
-
 #[tokio::test]
 async fn search_finds_tasks_by_a_word_of_their_subject_in_the_callers_scope_only() {
     let app = TestApp::spawn().await;
@@ -140,7 +110,7 @@ async fn search_finds_tasks_by_a_word_of_their_subject_in_the_callers_scope_only
     let follow = create(&app, &a, task(&acc_a, "Call Café Müller about the quote", pb::TaskType::Call, "")).await;
     let theirs = create(&app, &b, task(&acc_b, "Call Café Müller", pb::TaskType::Call, "")).await;
 
-    let found = app.search(&a, "call cafe muller").await;
+    let found = app.services.search("task", &a, "call cafe muller").await;
     assert_eq!(titles(&found), ["Call Café Müller", "Call Café Müller about the quote"]);
     assert_eq!(ids(&found), [call.id.as_str(), follow.id.as_str()]);
     assert_eq!(found[0].record.as_ref().unwrap().r#type, RecordType::Task as i32);
@@ -149,12 +119,12 @@ async fn search_finds_tasks_by_a_word_of_their_subject_in_the_callers_scope_only
         ("call · open · due 2026-12-01", "call · open")
     );
     assert!(found[0].score > found[1].score);
-    assert_eq!(ids(&app.search(&a, "QUOTE").await), [follow.id.as_str()]);
+    assert_eq!(ids(&app.services.search("task", &a, "QUOTE").await), [follow.id.as_str()]);
     // Never another partner's task; support agents see none.
-    assert!(!ids(&app.search(&a, "muller").await).contains(&theirs.id));
-    assert_eq!(ids(&app.search(&b, "muller").await), [theirs.id.as_str()]);
-    assert!(app.search(&person(Role::SupportAgent, None), "muller").await.is_empty());
-    assert_eq!(app.search(&person(Role::VendorAdmin, None), "muller").await.len(), 3);
+    assert!(!ids(&app.services.search("task", &a, "muller").await).contains(&theirs.id));
+    assert_eq!(ids(&app.services.search("task", &b, "muller").await), [theirs.id.as_str()]);
+    assert!(app.services.search("task", &person(Role::SupportAgent, None), "muller").await.is_empty());
+    assert_eq!(app.services.search("task", &person(Role::VendorAdmin, None), "muller").await.len(), 3);
 
     // An edit changes what is found and what it shows; a delete removes it.
     update(
@@ -164,7 +134,7 @@ async fn search_finds_tasks_by_a_word_of_their_subject_in_the_callers_scope_only
         &["subject"],
     )
     .await;
-    assert_eq!(ids(&app.search(&a, "muller").await), [call.id.as_str()]);
+    assert_eq!(ids(&app.services.search("task", &a, "muller").await), [call.id.as_str()]);
     update(
         &app,
         &a,
@@ -172,10 +142,10 @@ async fn search_finds_tasks_by_a_word_of_their_subject_in_the_callers_scope_only
         &["status"],
     )
     .await;
-    assert_eq!(app.search(&a, "muller").await[0].subtitle, "call · completed · due 2026-12-01");
+    assert_eq!(app.services.search("task", &a, "muller").await[0].subtitle, "call · completed · due 2026-12-01");
     app.tasks(&a).await.delete_task(pb::DeleteTaskRequest { id: call.id.clone() }).await.unwrap();
-    assert!(app.search(&a, "muller").await.is_empty());
-    assert_eq!(titles(&app.search(&a, "initech").await), ["Send the Initech quote"]);
+    assert!(app.services.search("task", &a, "muller").await.is_empty());
+    assert_eq!(titles(&app.services.search("task", &a, "initech").await), ["Send the Initech quote"]);
     app.services.stop().await;
 }
 
@@ -187,29 +157,11 @@ async fn tasks_written_before_search_existed_are_indexed_by_the_backfill() {
     let t = create(&app, &a, task(&acc, "Demo for Hooli", pb::TaskType::Meeting, "")).await;
     let db = prm_kit::db::connect(&app.services.database_url("task")).await.unwrap();
     db.execute_unprepared("DELETE FROM search_documents").await.unwrap();
-    assert!(app.search(&a, "hooli").await.is_empty());
+    assert!(app.services.search("task", &a, "hooli").await.is_empty());
     prm_task::store::BackfillSearch.up(&SchemaManager::new(&db)).await.unwrap();
-    assert_eq!(ids(&app.search(&a, "hooli").await), [t.id.as_str()]);
+    assert_eq!(ids(&app.services.search("task", &a, "hooli").await), [t.id.as_str()]);
     db.close().await.unwrap();
     app.services.stop().await;
-}
-
-fn measure(function: F, field: &str) -> rpb::Measure {
-    rpb::Measure { function: function as i32, field: field.into() }
-}
-
-fn group(field: &str, bucket: DateBucket) -> rpb::Grouping {
-    rpb::Grouping { field: field.into(), bucket: bucket as i32 }
-}
-
-fn rows(rows: &[rpb::AggregateRow]) -> Vec<(Vec<&str>, Vec<&str>)> {
-    rows.iter()
-        .map(|r| (r.keys.iter().map(String::as_str).collect(), r.values.iter().map(String::as_str).collect()))
-        .collect()
-}
-
-fn request(group_by: Vec<rpb::Grouping>, filter: &str, measures: Vec<rpb::Measure>) -> rpb::AggregateRequest {
-    rpb::AggregateRequest { collection: "tasks".into(), filter: filter.into(), group_by, measures }
 }
 
 #[tokio::test]
@@ -240,18 +192,28 @@ async fn aggregates_count_tasks_by_type_status_and_due_month() {
     create(&app, &b, task(&acc_b, "theirs", T::Call, "2026-01-10")).await;
 
     let total = app
+        .services
         .aggregate(
+            "task",
             &a,
-            request(vec![], "", vec![measure(F::Count, ""), measure(F::Sum, "open"), measure(F::Sum, "has_due_date")]),
+            request(
+                "tasks",
+                vec![],
+                "",
+                vec![measure(F::Count, ""), measure(F::Sum, "open"), measure(F::Sum, "has_due_date")],
+            ),
         )
         .await
         .unwrap();
     assert_eq!(rows(&total), [(vec![], vec!["5", "3", "4"])]);
     // Open tasks with a due date, by month due: the sentinel of "no due date" stays out.
     let by_month = app
+        .services
         .aggregate(
+            "task",
             &a,
             request(
+                "tasks",
                 vec![group("due_date", DateBucket::Month), group("type", DateBucket::Unspecified)],
                 r#"status != "completed" AND due_date < "9999-12-31""#,
                 vec![measure(F::Count, "")],
@@ -262,27 +224,43 @@ async fn aggregates_count_tasks_by_type_status_and_due_month() {
     assert_eq!(rows(&by_month), [(vec!["2026-01", "call"], vec!["1"]), (vec!["2026-02", "email"], vec!["1"])]);
     // Due by a day or overdue, open: what the home page counts.
     let due = app
+        .services
         .aggregate(
+            "task",
             &a,
-            request(vec![], r#"due_date <= "2026-01-31" AND status != "completed""#, vec![measure(F::Count, "")]),
+            request(
+                "tasks",
+                vec![],
+                r#"due_date <= "2026-01-31" AND status != "completed""#,
+                vec![measure(F::Count, "")],
+            ),
         )
         .await
         .unwrap();
     assert_eq!(rows(&due), [(vec![], vec!["1"])]);
     let by_status = app
-        .aggregate(&a, request(vec![group("status", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]))
+        .services
+        .aggregate(
+            "task",
+            &a,
+            request("tasks", vec![group("status", DateBucket::Unspecified)], "", vec![measure(F::Count, "")]),
+        )
         .await
         .unwrap();
     assert_eq!(rows(&by_status), [(vec!["completed"], vec!["2"]), (vec!["open"], vec!["3"])]);
-    let theirs = app.aggregate(&b, request(vec![], "", vec![measure(F::Count, "")])).await.unwrap();
+    let theirs =
+        app.services.aggregate("task", &b, request("tasks", vec![], "", vec![measure(F::Count, "")])).await.unwrap();
     assert_eq!(rows(&theirs), [(vec![], vec!["1"])]);
 
     for (r, field) in [
-        (request(vec![], "", vec![measure(F::Sum, "subject")]), "measures[0].field"),
-        (request(vec![group("type", DateBucket::Month)], "", vec![measure(F::Count, "")]), "group_by[0].bucket"),
-        (rpb::AggregateRequest { collection: "todos".into(), ..request(vec![], "", vec![]) }, "collection"),
+        (request("tasks", vec![], "", vec![measure(F::Sum, "subject")]), "measures[0].field"),
+        (
+            request("tasks", vec![group("type", DateBucket::Month)], "", vec![measure(F::Count, "")]),
+            "group_by[0].bucket",
+        ),
+        (rpb::AggregateRequest { collection: "todos".into(), ..request("tasks", vec![], "", vec![]) }, "collection"),
     ] {
-        let e = app.aggregate(&a, r).await.unwrap_err();
+        let e = app.services.aggregate("task", &a, r).await.unwrap_err();
         assert_eq!((e.code(), field_of(&e)), (Code::InvalidArgument, field.to_string()));
     }
     app.services.stop().await;
