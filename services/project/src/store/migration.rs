@@ -17,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(SavedViewsMigration),
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
+            Box::new(PipelineTotalsIndex),
         ]
     }
 }
@@ -146,5 +147,39 @@ impl MigrationTrait for CreateProjects {
             m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
         Ok(())
+    }
+}
+
+/// The figures of the home page and the pipeline report (count, MRR and
+/// weighted pipeline by stage and currency, in a partner or across all) are
+/// read from this index alone, never from the table.
+struct PipelineTotalsIndex;
+
+impl MigrationName for PipelineTotalsIndex {
+    fn name(&self) -> &str {
+        "m20261202_000101_projects_pipeline_totals"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for PipelineTotalsIndex {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_index(
+            Index::create()
+                .name("projects_pipeline_totals")
+                .table("projects")
+                .col("partner_id")
+                .col("stage")
+                .col("currency")
+                .col("mrr_units")
+                .col("weighted_pipeline_units")
+                .if_not_exists()
+                .to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("projects_pipeline_totals").table("projects").to_owned()).await
     }
 }
