@@ -132,6 +132,29 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         seed_projects(state).await?;
         seed_tasks(state).await?;
         seed_cases(state).await?;
+        seed_news(state).await?;
+    }
+    Ok(())
+}
+
+/// News on the home page, posted by Victor Vendor, the newest last.
+pub async fn seed_news(state: &AppState) -> anyhow::Result<()> {
+    let identity = state.auth.identity();
+    let victor = identity
+        .find_by_email("victor@vendor.example")
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no demo vendor admin"))?;
+    for (title, body) in [
+        (
+            "HWaaS price list 2027",
+            "The 2027 HWaaS prices apply to quotes presented from 1 January. Open quotes keep their prices.",
+        ),
+        (
+            "CLASSOUND maintenance on Sunday",
+            "CLASSOUND SIP trunks restart between 02:00 and 02:30 UTC on Sunday. Calls in progress may drop.",
+        ),
+    ] {
+        crate::news::post(identity.connection(), victor.id, title, body).await?;
     }
     Ok(())
 }
