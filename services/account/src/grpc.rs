@@ -10,12 +10,10 @@ use prm_kit::{
 };
 use prm_proto::{
     account::v1::{self as pb, account_service_server::AccountService},
-    common::v1::{Address as PbAddress, RecordRef, RecordType},
+    common::v1::{Address as PbAddress, RecordType},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
-    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -216,28 +214,6 @@ fn chosen_id(s: &str, field: &str) -> Result<Option<Uuid>> {
 
 fn no_such_account() -> Error {
     Error::invalid("account_id", "names no account of this partner")
-}
-
-fn lower_contains(col: impl sea_orm::ColumnTrait, needle: &str) -> SimpleExpr {
-    let pattern = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
-        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
-}
-
-/// How well `text` matches `q` (both lower-case): exact, prefix, word prefix, anywhere.
-fn score(text: &str, q: &str) -> f64 {
-    let t = text.to_lowercase();
-    if t == q {
-        1.0
-    } else if t.starts_with(q) {
-        0.8
-    } else if t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
-        0.6
-    } else if t.contains(q) {
-        0.4
-    } else {
-        0.2
-    }
 }
 
 type Reply<T> = std::result::Result<Response<T>, Status>;
@@ -508,75 +484,15 @@ impl AccountService for AccountApi {
 
     #[tracing::instrument(skip_all)]
     async fn search(&self, req: Request<pb::SearchRequest>) -> Reply<pb::SearchResponse> {
+        // The service's global search documents, in its list's words.
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
-        let q = r.query.trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Err(Error::invalid("query", "needs at least 2 characters").into());
-        }
-        if q.chars().count() > 200 {
-            return Err(Error::invalid("query", "is longer than 200 characters").into());
-        }
-        let limit = match r.page_size {
-            0 => 20,
-            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
-            n => std::cmp::Ord::min(n, 100) as u64,
-        };
-        let digits = crate::domain::fields::digits(&q);
-        let mut account_match = Condition::any()
-            .add(lower_contains(account::Column::Name, &q))
-            .add(lower_contains(account::Column::Website, &q))
-            .add(lower_contains(account::Column::VatNumber, &q));
-        let mut contact_match = Condition::any()
-            .add(lower_contains(contact::Column::FirstName, &q))
-            .add(lower_contains(contact::Column::LastName, &q))
-            .add(lower_contains(contact::Column::Email, &q));
-        if digits.len() >= 3 {
-            account_match = account_match.add(account::Column::PhoneDigits.contains(&digits));
-            contact_match = contact_match.add(contact::Column::PhoneDigits.contains(&digits));
-        }
-        let accounts = owned::visible::<account::Entity>(&caller)
-            .filter(account_match)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
-        let contacts = owned::visible::<contact::Entity>(&caller)
-            .filter(contact_match)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
-        let mut hits: Vec<pb::SearchHit> = accounts
-            .iter()
-            .map(|a| pb::SearchHit {
-                record: Some(RecordRef { r#type: RecordType::Account as i32, id: a.id.to_string() }),
-                title: a.name.clone(),
-                subtitle: [a.billing_city.as_str(), a.phone.as_str()]
-                    .iter()
-                    .filter(|s| !s.is_empty())
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                score: score(&a.name, &q),
-            })
-            .chain(contacts.iter().map(|c| {
-                let name = c.fields().full_name();
-                pb::SearchHit {
-                    record: Some(RecordRef { r#type: RecordType::Contact as i32, id: c.id.to_string() }),
-                    score: score(&name, &q).max(score(&c.email, &q)),
-                    title: name,
-                    subtitle: [c.email.as_str(), c.phone.as_str()]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                }
-            }))
+        let found =
+            prm_kit::search::search(&self.db, crate::aggregates::search_scopes(&caller), &r.query, r.page_size).await?;
+        let hits = found
+            .into_iter()
+            .map(|h| pb::SearchHit { record: h.record, title: h.title, subtitle: h.subtitle, score: h.score })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
-        hits.truncate(limit as usize);
         Ok(Response::new(pb::SearchResponse { hits }))
     }
 }

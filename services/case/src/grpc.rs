@@ -12,12 +12,10 @@ use prm_kit::{
 };
 use prm_proto::{
     case::v1::{self as pb, case_service_server::CaseService},
-    common::v1::{RecordRef, RecordType},
+    common::v1::RecordType,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set,
-    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, Set,
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -216,28 +214,6 @@ fn case_sort_key(c: &case::Model, field: &str) -> (SortValue, Uuid) {
 /// The thread pages oldest first on (create_time, id).
 const COMMENT_FIELDS: &[Field<comment::Column>] =
     &[Field { name: "create_time", column: comment::Column::CreateTime, kind: FieldKind::Timestamp }];
-
-fn lower_contains(col: case::Column, needle: &str) -> SimpleExpr {
-    let pattern = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
-        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
-}
-
-/// How well `text` matches `q` (both lower-case): exact, prefix, word prefix, anywhere.
-fn score(text: &str, q: &str) -> f64 {
-    let t = text.to_lowercase();
-    if t == q {
-        1.0
-    } else if t.starts_with(q) {
-        0.8
-    } else if t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
-        0.6
-    } else if t.contains(q) {
-        0.4
-    } else {
-        0.2
-    }
-}
 
 /// Was this a unique index refusing a row (a race another call won)?
 fn is_unique_violation(e: &sea_orm::DbErr) -> bool {
@@ -616,39 +592,15 @@ impl CaseService for CaseApi {
 
     #[tracing::instrument(skip_all)]
     async fn search(&self, req: Request<pb::SearchRequest>) -> Reply<pb::SearchResponse> {
+        // The service's global search documents, in its list's words.
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
-        let q = r.query.trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Err(Error::invalid("query", "needs at least 2 characters").into());
-        }
-        if q.chars().count() > 200 {
-            return Err(Error::invalid("query", "is longer than 200 characters").into());
-        }
-        let limit = match r.page_size {
-            0 => 20,
-            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
-            n => std::cmp::Ord::min(n, 100) as u64,
-        };
-        let matches = Condition::any()
-            .add(lower_contains(case::Column::Number, &q))
-            .add(lower_contains(case::Column::Subject, &q));
-        let cases = owned::visible::<case::Entity>(&caller)
-            .filter(matches)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
-        let mut hits: Vec<pb::SearchHit> = cases
-            .iter()
-            .map(|c| pb::SearchHit {
-                record: Some(RecordRef { r#type: RecordType::Case as i32, id: c.id.to_string() }),
-                score: score(&c.number, &q).max(score(&c.subject, &q)),
-                title: format!("{} · {}", c.number, c.subject),
-                subtitle: [c.status.as_str(), c.product.as_str(), c.priority.as_str()].join(" · "),
-            })
+        let found =
+            prm_kit::search::search(&self.db, crate::aggregates::search_scopes(&caller), &r.query, r.page_size).await?;
+        let hits = found
+            .into_iter()
+            .map(|h| pb::SearchHit { record: h.record, title: h.title, subtitle: h.subtitle, score: h.score })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
         Ok(Response::new(pb::SearchResponse { hits }))
     }
 }
@@ -656,12 +608,6 @@ impl CaseService for CaseApi {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_score_by_how_they_match() {
-        assert!(score("CS-000012", "cs-000012") > score("CS-000012", "000012"));
-        assert!(score("SIP trunk down", "sip") > score("SIP trunk down", "runk"));
-    }
 
     #[test]
     fn people_need_an_address_where_mail_goes() {

@@ -352,6 +352,28 @@ pub async fn find<C: ConnectionTrait>(
         .collect())
 }
 
+/// Searches each record type in its scope for `query` (checked here), at
+/// most `page_size` results per type (10 when 0, at most 50), best first.
+pub async fn search<C: ConnectionTrait>(
+    conn: &C,
+    scopes: impl IntoIterator<Item = (RecordType, Scope)>,
+    query: &str,
+    page_size: i32,
+) -> Result<Vec<SearchResult>> {
+    let q = Query::parse(query)?;
+    let limit = match page_size {
+        0 => DEFAULT_LIMIT,
+        n if n < 0 => return Err(Error::invalid("page_size", "must not be negative")),
+        n => std::cmp::Ord::min(n as u64, MAX_LIMIT),
+    };
+    let mut results = vec![];
+    for (kind, scope) in scopes {
+        results.extend(find(conn, &q, kind, &scope, limit).await?);
+    }
+    results.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(results)
+}
+
 /// The gRPC `SearchService` of a service: its record types, each with the
 /// scope its callers see it in.
 pub struct SearchApi {
@@ -379,21 +401,9 @@ impl search_service_server::SearchService for SearchApi {
     ) -> std::result::Result<tonic::Response<SearchRecordsResponse>, tonic::Status> {
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
-        let q = Query::parse(&r.query)?;
-        let limit = match r.page_size {
-            0 => DEFAULT_LIMIT,
-            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
-            n => std::cmp::Ord::min(n as u64, MAX_LIMIT),
-        };
         let wanted: Vec<RecordType> = r.types.iter().filter_map(|t| RecordType::try_from(*t).ok()).collect();
-        let mut results = vec![];
-        for (kind, scope) in (self.scopes)(&caller) {
-            if !wanted.is_empty() && !wanted.contains(&kind) {
-                continue;
-            }
-            results.extend(find(&self.db, &q, kind, &scope, limit).await?);
-        }
-        results.sort_by(|a, b| b.score.total_cmp(&a.score));
+        let scopes = (self.scopes)(&caller).into_iter().filter(|(k, _)| wanted.is_empty() || wanted.contains(k));
+        let results = search(&self.db, scopes, &r.query, r.page_size).await?;
         Ok(tonic::Response::new(SearchRecordsResponse { results }))
     }
 }

@@ -12,12 +12,11 @@ use prm_kit::{
     text, time,
 };
 use prm_proto::{
-    common::v1::{Address as PbAddress, RecordRef, RecordType},
+    common::v1::{Address as PbAddress, RecordType},
     lead::v1::{self as pb, lead_service_server::LeadService},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, IntoActiveModel, QueryFilter, QuerySelect,
-    sea_query::{Expr, ExprTrait, Func, SimpleExpr},
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -232,32 +231,6 @@ pub fn lead_out(m: &lead::Model) -> pb::Lead {
 
 fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
     mask.map(|m| m.paths.clone()).unwrap_or_default()
-}
-
-fn lower_contains(col: lead::Column, needle: &str) -> SimpleExpr {
-    let pattern = format!("%{}%", needle.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    SimpleExpr::from(Func::lower(Expr::col(col.as_column_ref())))
-        .like(sea_orm::sea_query::LikeExpr::new(pattern).escape('\\'))
-}
-
-/// How well `text` matches `q` (both lower-case): exact, prefix, word prefix, anywhere.
-fn score(text: &str, q: &str) -> f64 {
-    let t = text.to_lowercase();
-    if t == q {
-        1.0
-    } else if t.starts_with(q) {
-        0.8
-    } else if t.split(|c: char| !c.is_alphanumeric()).any(|w| w.starts_with(q)) {
-        0.6
-    } else if t.contains(q) {
-        0.4
-    } else {
-        0.2
-    }
-}
-
-fn full_name(l: &lead::Model) -> String {
-    format!("{} {}", l.first_name, l.last_name).trim().to_string()
 }
 
 /// The leads in `caller`'s scope that `l` likely duplicates.
@@ -490,53 +463,15 @@ impl LeadService for LeadApi {
 
     #[tracing::instrument(skip_all)]
     async fn search(&self, req: Request<pb::SearchRequest>) -> Reply<pb::SearchResponse> {
+        // The service's global search documents, in its list's words.
         let caller = Caller::of(&req)?;
         let r = req.get_ref();
-        let q = r.query.trim().to_lowercase();
-        if q.chars().count() < 2 {
-            return Err(Error::invalid("query", "needs at least 2 characters").into());
-        }
-        if q.chars().count() > 200 {
-            return Err(Error::invalid("query", "is longer than 200 characters").into());
-        }
-        let limit = match r.page_size {
-            0 => 20,
-            n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
-            n => std::cmp::Ord::min(n, 100) as u64,
-        };
-        let digits = text::digits(&q);
-        let mut matches = Condition::any()
-            .add(lower_contains(lead::Column::Company, &q))
-            .add(lower_contains(lead::Column::FirstName, &q))
-            .add(lower_contains(lead::Column::LastName, &q))
-            .add(lower_contains(lead::Column::Email, &q));
-        if digits.len() >= 3 {
-            matches = matches.add(lead::Column::PhoneDigits.contains(&digits));
-        }
-        let leads = owned::visible::<lead::Entity>(&caller)
-            .filter(matches)
-            .limit(limit)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
-        let mut hits: Vec<pb::SearchHit> = leads
-            .iter()
-            .map(|l| {
-                let name = full_name(l);
-                pb::SearchHit {
-                    record: Some(RecordRef { r#type: RecordType::Lead as i32, id: l.id.to_string() }),
-                    score: score(&l.company, &q).max(score(&name, &q)).max(score(&l.email, &q)),
-                    title: format!("{name} · {}", l.company),
-                    subtitle: [l.email.as_str(), l.phone.as_str(), l.status.as_str()]
-                        .iter()
-                        .filter(|s| !s.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join(" · "),
-                }
-            })
+        let found =
+            prm_kit::search::search(&self.db, crate::aggregates::search_scopes(&caller), &r.query, r.page_size).await?;
+        let hits = found
+            .into_iter()
+            .map(|h| pb::SearchHit { record: h.record, title: h.title, subtitle: h.subtitle, score: h.score })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.title.cmp(&b.title)));
         Ok(Response::new(pb::SearchResponse { hits }))
     }
 }
