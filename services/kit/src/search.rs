@@ -169,6 +169,45 @@ pub async fn remove<C: ConnectionTrait>(conn: &C, kind: RecordType, id: Uuid) ->
     Ok(())
 }
 
+/// Puts the document of every row of `E`, a page of 500 at a time in `id`
+/// order, reading only `columns` into `R`: the data migration that indexes
+/// the records written before search documents existed (or again, as an
+/// upsert it is harmless).
+pub async fn backfill<E, R, C>(
+    conn: &C,
+    id: E::Column,
+    columns: &[E::Column],
+    key: impl Fn(&R) -> Uuid,
+    document: impl Fn(&R) -> Document,
+) -> std::result::Result<(), DbErr>
+where
+    E: EntityTrait,
+    E::Column: ColumnTrait + Copy,
+    R: sea_orm::FromQueryResult,
+    C: ConnectionTrait,
+{
+    const PAGE: u64 = 500;
+    let mut after = Uuid::nil();
+    loop {
+        let page: Vec<R> = E::find()
+            .select_only()
+            .columns(columns.iter().copied())
+            .filter(id.gt(after))
+            .order_by_asc(id)
+            .limit(PAGE)
+            .into_model::<R>()
+            .all(conn)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(());
+        };
+        after = key(last);
+        for row in &page {
+            put(conn, &document(row)).await.map_err(|e| DbErr::Custom(e.to_string()))?;
+        }
+    }
+}
+
 pub const MIN_QUERY_CHARS: usize = 2;
 pub const MAX_QUERY_CHARS: usize = 200;
 pub const DEFAULT_LIMIT: u64 = 10;

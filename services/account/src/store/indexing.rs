@@ -4,10 +4,7 @@
 
 use prm_kit::search::{self, Document};
 use prm_proto::common::v1::RecordType;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::IntoColumnRef,
-};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use sea_orm_migration::{MigrationName, MigrationTrait, SchemaManager, prelude::*};
 use uuid::Uuid;
 
@@ -131,45 +128,6 @@ pub async fn index_contact<C: ConnectionTrait>(conn: &C, m: &contact::Model) -> 
     search::put(conn, &SearchableContact::from(m).document()).await
 }
 
-const PAGE: u64 = 500;
-
-/// Puts the document of every row `query` finds, a page of 500 at a time
-/// in id order.
-async fn backfill<E, R, C>(
-    conn: &C,
-    query: impl Fn() -> Select<E>,
-    id: E::Column,
-    columns: &[E::Column],
-    key: impl Fn(&R) -> Uuid,
-    document: impl Fn(&R) -> Document,
-) -> Result<(), DbErr>
-where
-    E: EntityTrait,
-    E::Column: ColumnTrait + IntoColumnRef + Copy,
-    R: FromQueryResult,
-    C: ConnectionTrait,
-{
-    let mut after = Uuid::nil();
-    loop {
-        let page: Vec<R> = query()
-            .select_only()
-            .columns(columns.iter().copied())
-            .filter(id.gt(after))
-            .order_by_asc(id)
-            .limit(PAGE)
-            .into_model::<R>()
-            .all(conn)
-            .await?;
-        let Some(last) = page.last() else {
-            return Ok(());
-        };
-        after = key(last);
-        for row in &page {
-            search::put(conn, &document(row)).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-        }
-    }
-}
-
 /// Indexes the accounts and contacts written before search documents existed.
 pub struct BackfillSearch;
 
@@ -183,18 +141,16 @@ impl MigrationName for BackfillSearch {
 impl MigrationTrait for BackfillSearch {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        backfill(
+        search::backfill::<account::Entity, _, _>(
             db,
-            account::Entity::find,
             account::Column::Id,
             &SearchableAccount::COLUMNS,
             |r: &SearchableAccount| r.id,
             SearchableAccount::document,
         )
         .await?;
-        backfill(
+        search::backfill::<contact::Entity, _, _>(
             db,
-            contact::Entity::find,
             contact::Column::Id,
             &SearchableContact::COLUMNS,
             |r: &SearchableContact| r.id,

@@ -10,7 +10,7 @@
 
 use prm_kit::search::{self, Document};
 use prm_proto::common::v1::RecordType;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use sea_orm_migration::{MigrationName, MigrationTrait, SchemaManager, prelude::*};
 use uuid::Uuid;
 
@@ -93,29 +93,14 @@ impl MigrationName for BackfillSearch {
 #[async_trait::async_trait]
 impl MigrationTrait for BackfillSearch {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        const PAGE: u64 = 500;
-        let db = m.get_connection();
-        let mut after = Uuid::nil();
-        loop {
-            // The pool's leads have the nil partner, not the nil id: every
-            // lead id is greater than the nil uuid.
-            let page: Vec<Searchable> = lead::Entity::find()
-                .select_only()
-                .columns(Searchable::COLUMNS)
-                .filter(lead::Column::Id.gt(after))
-                .order_by_asc(lead::Column::Id)
-                .limit(PAGE)
-                .into_model::<Searchable>()
-                .all(db)
-                .await?;
-            let Some(last) = page.last() else {
-                return Ok(());
-            };
-            after = last.id;
-            for row in &page {
-                search::put(db, &row.document()).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-            }
-        }
+        search::backfill::<lead::Entity, _, _>(
+            m.get_connection(),
+            lead::Column::Id,
+            &Searchable::COLUMNS,
+            |r: &Searchable| r.id,
+            Searchable::document,
+        )
+        .await
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {

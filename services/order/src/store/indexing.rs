@@ -4,7 +4,7 @@
 
 use prm_kit::search::{self, Document};
 use prm_proto::common::v1::RecordType;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use sea_orm_migration::{MigrationName, MigrationTrait, SchemaManager, prelude::*};
 use uuid::Uuid;
 
@@ -75,27 +75,14 @@ impl MigrationName for BackfillSearch {
 #[async_trait::async_trait]
 impl MigrationTrait for BackfillSearch {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        const PAGE: u64 = 500;
-        let db = m.get_connection();
-        let mut after = Uuid::nil();
-        loop {
-            let page: Vec<Searchable> = order::Entity::find()
-                .select_only()
-                .columns(Searchable::COLUMNS)
-                .filter(order::Column::Id.gt(after))
-                .order_by_asc(order::Column::Id)
-                .limit(PAGE)
-                .into_model::<Searchable>()
-                .all(db)
-                .await?;
-            let Some(last) = page.last() else {
-                return Ok(());
-            };
-            after = last.id;
-            for row in &page {
-                search::put(db, &row.document()).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-            }
-        }
+        search::backfill::<order::Entity, _, _>(
+            m.get_connection(),
+            order::Column::Id,
+            &Searchable::COLUMNS,
+            |r: &Searchable| r.id,
+            Searchable::document,
+        )
+        .await
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {

@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use prm_kit::search::{self, Document};
 use prm_proto::common::v1::RecordType as Kind;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use sea_orm_migration::{MigrationName, MigrationTrait, SchemaManager, prelude::*};
 use uuid::Uuid;
 
@@ -62,33 +62,20 @@ impl MigrationName for BackfillSearch {
 #[async_trait::async_trait]
 impl MigrationTrait for BackfillSearch {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        const PAGE: u64 = 500;
-        let db = m.get_connection();
-        let mut after = Uuid::nil();
-        loop {
-            let page: Vec<Searchable> = project::Entity::find()
-                .select_only()
-                .columns([
-                    project::Column::Id,
-                    project::Column::PartnerId,
-                    project::Column::Name,
-                    project::Column::Stage,
-                    project::Column::CloseDate,
-                ])
-                .filter(project::Column::Id.gt(after))
-                .order_by_asc(project::Column::Id)
-                .limit(PAGE)
-                .into_model::<Searchable>()
-                .all(db)
-                .await?;
-            let Some(last) = page.last() else {
-                return Ok(());
-            };
-            after = last.id;
-            for row in &page {
-                search::put(db, &row.document()).await.map_err(|e| DbErr::Custom(e.to_string()))?;
-            }
-        }
+        search::backfill::<project::Entity, _, _>(
+            m.get_connection(),
+            project::Column::Id,
+            &[
+                project::Column::Id,
+                project::Column::PartnerId,
+                project::Column::Name,
+                project::Column::Stage,
+                project::Column::CloseDate,
+            ],
+            |r: &Searchable| r.id,
+            Searchable::document,
+        )
+        .await
     }
 
     async fn down(&self, _m: &SchemaManager) -> Result<(), DbErr> {
