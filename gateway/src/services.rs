@@ -109,11 +109,18 @@ pub struct Acting {
     pub caller: Caller,
     pub auth: Auth,
     services: Services,
+    /// The caller's internal token, signed once per request however many
+    /// services the request calls (home and search call seven).
+    interceptor: std::sync::OnceLock<CallerInterceptor>,
 }
 
 impl Acting {
     fn interceptor(&self) -> Result<CallerInterceptor, Problem> {
-        CallerInterceptor::new(&self.services.key, &self.caller).map_err(Problem::internal)
+        if let Some(i) = self.interceptor.get() {
+            return Ok(i.clone());
+        }
+        let i = CallerInterceptor::new(&self.services.key, &self.caller).map_err(Problem::internal)?;
+        Ok(self.interceptor.get_or_init(|| i).clone())
     }
 
     pub fn accounts(&self) -> Result<AccountClient, Problem> {
@@ -204,6 +211,6 @@ where
             assigned_partners,
             partner_tier: user.partner_tier.clone(),
         };
-        Ok(Acting { user, caller, auth, services: Services::from_ref(state) })
+        Ok(Acting { user, caller, auth, services: Services::from_ref(state), interceptor: Default::default() })
     }
 }
