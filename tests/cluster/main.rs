@@ -210,7 +210,7 @@ async fn a_killed_service_answers_503_and_recovers_without_losing_a_write() {
             "/api/v1/projects",
             &bob,
             json!({"name": "Initech call centre", "account_id": account, "record_type": "new_business",
-                   "close_date": "2027-03-31", "total_users": 40, "interested_solutions": ["licenses"]}),
+                   "close_date": prm_kit::testing::days_from_today(120), "total_users": 40, "interested_solutions": ["licenses"]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -254,7 +254,7 @@ async fn a_killed_service_answers_503_and_recovers_without_losing_a_write() {
         .post(
             "/api/v1/tasks",
             &bob,
-            json!({"subject": "Call Initech", "type": "call", "due_date": "2027-01-15",
+            json!({"subject": "Call Initech", "type": "call", "due_date": prm_kit::testing::days_from_today(45),
                    "related": {"type": "account", "id": account}}),
         )
         .await;

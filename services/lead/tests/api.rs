@@ -502,7 +502,7 @@ async fn a_qualified_lead_converts_with_a_project_once() {
         .convert_lead(pb::ConvertLeadRequest {
             id: l.id.clone(),
             create_project: true,
-            project_close_date: "2027-03-31".into(),
+            project_close_date: prm_kit::testing::days_from_today(120),
             ..Default::default()
         })
         .await
@@ -522,7 +522,7 @@ async fn a_qualified_lead_converts_with_a_project_once() {
         .unwrap();
     assert_eq!(project.account_id, converted.converted_account_id);
     assert_eq!((project.name.as_str(), project.total_users), ("Globex", 40));
-    assert_eq!(project.close_date, "2027-03-31");
+    assert_eq!(project.close_date, prm_kit::testing::days_from_today(120));
     assert_eq!(project.record_type, ppb::RecordType::NewBusiness as i32);
     assert_eq!(project.interested_solutions, vec![ppb::Solution::Licenses as i32, ppb::Solution::Classound as i32]);
 
@@ -546,7 +546,7 @@ fn left_behind(lead: &pb::Lead, caller: &Caller, project: bool, attempts: i32) -
         project_id: project.then(Uuid::now_v7),
         project_name: if project { "Globex".into() } else { String::new() },
         project_record_type: if project { "new_business".into() } else { String::new() },
-        project_close_date: if project { "2027-03-31".into() } else { String::new() },
+        project_close_date: if project { prm_kit::testing::days_from_today(120) } else { String::new() },
         caller: serde_json::to_string(caller).unwrap(),
         undo_project: false,
         attempts,

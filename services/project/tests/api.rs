@@ -8,7 +8,7 @@ use std::time::Duration;
 use prm_kit::{
     Caller, Role,
     auth::CallerInterceptor,
-    testing::{TestServices, field_of},
+    testing::{TestServices, days_from_today, field_of},
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
@@ -162,7 +162,7 @@ fn new_business(account_id: &str) -> pb::Project {
         name: "Globex rollout".into(),
         account_id: account_id.into(),
         record_type: pb::RecordType::NewBusiness as i32,
-        close_date: "2026-12-31".into(),
+        close_date: days_from_today(90),
         total_users: 10,
         interested_solutions: vec![pb::Solution::Licenses as i32],
         ..Default::default()
@@ -1291,14 +1291,15 @@ async fn list_views_built_in_and_saved() {
 async fn lists_sort_by_close_date_and_page_with_tokens() {
     let app = TestApp::spawn().await;
     let a = partner(&app).await;
-    for day in ["2027-03-01", "2027-01-01", "2027-02-01"] {
-        create(&app, &a.user, pb::Project { close_date: day.into(), ..new_business(&a.account_id) }).await;
+    let (d1, d2, d3) = (days_from_today(30), days_from_today(60), days_from_today(90));
+    for day in [&d3, &d1, &d2] {
+        create(&app, &a.user, pb::Project { close_date: day.clone(), ..new_business(&a.account_id) }).await;
     }
     let mut c = app.projects(&a.user).await;
     let first =
         c.list_projects(pb::ListProjectsRequest { page_size: 2, ..Default::default() }).await.unwrap().into_inner();
     let dates: Vec<_> = first.projects.iter().map(|p| p.close_date.as_str()).collect();
-    assert_eq!(dates, ["2027-01-01", "2027-02-01"]);
+    assert_eq!(dates, [d1.as_str(), d2.as_str()]);
     let next = c
         .list_projects(pb::ListProjectsRequest {
             page_size: 2,
@@ -1308,7 +1309,7 @@ async fn lists_sort_by_close_date_and_page_with_tokens() {
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(next.projects[0].close_date, "2027-03-01");
+    assert_eq!(next.projects[0].close_date, d3);
     let e = c
         .list_projects(pb::ListProjectsRequest { filter: r#"close_date > "soon""#.into(), ..Default::default() })
         .await
@@ -1316,7 +1317,7 @@ async fn lists_sort_by_close_date_and_page_with_tokens() {
     assert_eq!(field_of(&e), "filter");
     let filtered = c
         .list_projects(pb::ListProjectsRequest {
-            filter: r#"close_date >= "2027-02-01" AND mrr >= 0"#.into(),
+            filter: format!(r#"close_date >= "{d2}" AND mrr >= 0"#),
             ..Default::default()
         })
         .await

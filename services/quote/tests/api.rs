@@ -138,7 +138,7 @@ async fn quote(c: &mut Client, account_id: &str, project_id: &str, currency: &st
             account_id: account_id.into(),
             currency_code: currency.into(),
             shipping_address_type: pb::ShippingAddressType::EndUser as i32,
-            expiry_date: "2030-01-31".into(),
+            expiry_date: prm_kit::testing::days_from_today(60),
             ..Default::default()
         }),
     })
@@ -752,7 +752,8 @@ async fn a_sent_quote_reaches_the_smtp_server_with_its_pdf() {
     let pdf = &m["attachments"][0];
     assert_eq!(pdf["content_type"], "application/pdf");
     let text = pdf["text"].as_str().unwrap();
-    for expected in ["Offer", "LIC-MAIL", "238.8", "Hamburg", "2030-01-31"] {
+    let expiry = prm_kit::testing::days_from_today(60);
+    for expected in ["Offer", "LIC-MAIL", "238.8", "Hamburg", expiry.as_str()] {
         assert!(text.contains(expected), "{expected} missing from the PDF text: {text}");
     }
     // A contact of another account is refused, and nothing is sent.

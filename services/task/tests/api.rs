@@ -117,7 +117,7 @@ async fn records(app: &TestApp, me: &Caller) -> Records {
                 name: "Rollout".into(),
                 account_id: account.clone(),
                 record_type: ppb::RecordType::NewBusiness as i32,
-                close_date: "2026-12-31".into(),
+                close_date: prm_kit::testing::days_from_today(90),
                 ..Default::default()
             }),
             ..Default::default()

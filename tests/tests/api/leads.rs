@@ -57,7 +57,7 @@ async fn a_lead_is_created_worked_and_converted_once_over_rest() {
     // Converted with a project; the Idempotency-Key replays the answer, and
     // a plain retry answers the same conversion.
     let key = uuid::Uuid::new_v4().to_string();
-    let convert = json!({"create_project": true, "project_close_date": "2027-06-30"});
+    let convert = json!({"create_project": true, "project_close_date": prm_kit::testing::days_from_today(180)});
     let headers = [("idempotency-key", key.as_str())];
     let first =
         app.call_with(Method::POST, &format!("{path}:convert"), Some(&bob), Some(convert.clone()), &headers).await;

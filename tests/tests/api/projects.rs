@@ -19,7 +19,7 @@ async fn new_project(app: &TestApp, token: &str, account_id: &str, extra: Value)
         "name": "Globex rollout",
         "account_id": account_id,
         "record_type": "new_business",
-        "close_date": "2026-12-31",
+        "close_date": prm_kit::testing::days_from_today(90),
         "total_users": 10,
         "interested_solutions": ["licenses", "hwaas"],
     });
@@ -78,27 +78,28 @@ async fn bad_project_input_is_a_400_naming_the_field() {
     let app = spawn_app().await;
     let bob = app.login("bob@acme.example").await;
     let account = demo_account(&app, &bob, "Initech Software").await;
+    let close = prm_kit::testing::days_from_today(90);
     for (body, field) in [
         (json!({"name": "x", "account_id": account, "record_type": "new_business"}), "close_date"),
-        (json!({"name": "x", "account_id": account, "record_type": "old", "close_date": "2026-12-31"}), "record_type"),
+        (json!({"name": "x", "account_id": account, "record_type": "old", "close_date": close}), "record_type"),
         (
-            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": "2026-12-31", "capex": "1,5"}),
+            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": close, "capex": "1,5"}),
             "capex",
         ),
         (
-            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": "2026-12-31", "interested_solutions": ["fax"]}),
+            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": close, "interested_solutions": ["fax"]}),
             "interested_solutions",
         ),
         (
-            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": "2026-12-31", "stage": "proposal"}),
+            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": close, "stage": "proposal"}),
             "stage",
         ),
         (
-            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": "2026-12-31", "cost_info": {}}),
+            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": close, "cost_info": {}}),
             "cost_info",
         ),
         (
-            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": "2026-12-31", "colour": "red"}),
+            json!({"name": "x", "account_id": account, "record_type": "new_business", "close_date": close, "colour": "red"}),
             "colour",
         ),
     ] {

@@ -18,7 +18,7 @@ async fn new_quote(app: &TestApp, token: &str) -> Value {
             token,
             json!({"name": "Phones for Quoted", "project_id": uuid::Uuid::now_v7().to_string(),
                    "account_id": account["id"], "currency_code": "EUR", "shipping_address_type": "end_user",
-                   "expiry_date": "2030-06-30"}),
+                   "expiry_date": prm_kit::testing::days_from_today(60)}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

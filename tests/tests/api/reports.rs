@@ -20,7 +20,7 @@ async fn new_project(app: &TestApp, token: &str, account_id: &str, name: &str, u
                 "name": name,
                 "account_id": account_id,
                 "record_type": "new_business",
-                "close_date": "2026-12-31",
+                "close_date": prm_kit::testing::days_from_today(90),
                 "total_users": users,
                 "users_of_poc": 2,
                 "interested_solutions": ["licenses", "hwaas"],

@@ -71,7 +71,7 @@ async fn seed(app: &TestApp, token: &str) -> (String, String) {
             "/api/v1/projects",
             token,
             json!({"name": "Zyxwv rollout", "account_id": account, "record_type": "new_business",
-                   "close_date": "2026-12-31", "total_users": 5, "interested_solutions": ["licenses"]}),
+                   "close_date": prm_kit::testing::days_from_today(90), "total_users": 5, "interested_solutions": ["licenses"]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);

@@ -37,7 +37,7 @@ async fn open_activities_of_records_of_every_type_over_rest() {
         .post(
             "/api/v1/projects",
             &bob,
-            json!({"name": "Rollout", "account_id": account, "record_type": "new_business", "close_date": "2027-01-31"}),
+            json!({"name": "Rollout", "account_id": account, "record_type": "new_business", "close_date": prm_kit::testing::days_from_today(60)}),
         )
         .await
         .body["id"]
