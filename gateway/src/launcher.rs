@@ -30,6 +30,9 @@ pub struct SystemConfig {
     pub database_urls: BTreeMap<&'static str, String>,
     pub redis_url: Option<String>,
     pub internal_key: Vec<u8>,
+    /// Lifetime of internal tokens (`PRM_INTERNAL_TOKEN_TTL_SECS`); they are
+    /// renewed at half of it by every long-lived client.
+    pub internal_token_ttl: std::time::Duration,
     pub access_token_key: Vec<u8>,
     pub rate_limit: RateLimitConfig,
     /// Where the services' e-mail goes.
@@ -49,6 +52,7 @@ impl SystemConfig {
             database_urls: SERVICES.iter().map(|s| (*s, sqlite(s))).collect(),
             redis_url: std::env::var("PRM_REDIS_URL").ok().filter(|u| !u.is_empty()),
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
+            internal_token_ttl: internal_token_ttl_from_env()?,
             access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
             rate_limit: RateLimitConfig::default(),
             // SMTP when PRM_SMTP_URL is set, .eml files under the data directory otherwise.
@@ -63,6 +67,16 @@ impl SystemConfig {
                     .unwrap_or_else(|| format!("http://localhost:{}", listen.port())),
             },
         })
+    }
+}
+
+/// `PRM_INTERNAL_TOKEN_TTL_SECS`, else the kit's default.
+pub fn internal_token_ttl_from_env() -> anyhow::Result<std::time::Duration> {
+    match std::env::var("PRM_INTERNAL_TOKEN_TTL_SECS").ok().filter(|v| !v.is_empty()) {
+        Some(v) => Ok(std::time::Duration::from_secs(
+            v.parse().with_context(|| format!("PRM_INTERNAL_TOKEN_TTL_SECS `{v}` is not a number of seconds"))?,
+        )),
+        None => Ok(prm_kit::auth::DEFAULT_TOKEN_TTL),
     }
 }
 
@@ -159,7 +173,7 @@ async fn start_service<S: server::PrmService>(
 /// Starts every service, then the gateway.
 pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
     let (stop, rx) = watch::channel(false);
-    let internal_key = InternalKey::new(&cfg.internal_key);
+    let internal_key = InternalKey::new(&cfg.internal_key).with_token_ttl(cfg.internal_token_ttl);
     let mut tasks = Vec::new();
     let mut services = BTreeMap::new();
     let mut listeners = bind_all(&cfg).await?;
@@ -182,6 +196,7 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
         access_token_key: cfg.access_token_key,
         service_urls: addrs.iter().map(|(name, addr)| (*name, format!("http://{addr}"))).collect(),
         rate_limit: cfg.rate_limit,
+        web: crate::web::Assets::from_env(),
     })
     .await?;
     let listener = TcpListener::bind(cfg.listen).await.with_context(|| format!("binding {}", cfg.listen))?;

@@ -78,6 +78,7 @@ async fn main() {
         database_urls: launcher::SERVICES.iter().copied().zip(dbs[1..].iter().map(|d| d.url.clone())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
+        internal_token_ttl: prm_kit::auth::DEFAULT_TOKEN_TTL,
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
         rate_limit: RateLimitConfig { per_user: u32::MAX, per_ip: u32::MAX, ..RateLimitConfig::default() },
         mail: Default::default(),

@@ -5,7 +5,12 @@
 //! service verifies it in an interceptor and hands the handler a [`Caller`].
 //! Calls without a valid token answer UNAUTHENTICATED.
 
-use std::{fmt, str::FromStr, time::Duration};
+use std::{
+    fmt,
+    str::FromStr,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -145,11 +150,20 @@ struct Claims {
     exp: i64,
 }
 
-/// The shared key that signs and verifies internal tokens.
+/// How long an internal token lives unless configured otherwise
+/// (`PRM_INTERNAL_TOKEN_TTL_SECS`).
+pub const DEFAULT_TOKEN_TTL: Duration = Duration::from_secs(60);
+
+/// Clock skew tolerated between the signing and the verifying process.
+const LEEWAY_SECS: u64 = 5;
+
+/// The shared key that signs and verifies internal tokens, and the lifetime
+/// of the tokens it signs for callers.
 #[derive(Clone)]
 pub struct InternalKey {
     encoding: EncodingKey,
     decoding: DecodingKey,
+    token_ttl: Duration,
 }
 
 impl fmt::Debug for InternalKey {
@@ -160,7 +174,22 @@ impl fmt::Debug for InternalKey {
 
 impl InternalKey {
     pub fn new(secret: &[u8]) -> Self {
-        InternalKey { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+        InternalKey {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            token_ttl: DEFAULT_TOKEN_TTL,
+        }
+    }
+
+    /// The same key, signing caller tokens that live `ttl` (at least a second).
+    pub fn with_token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl.max(Duration::from_secs(1));
+        self
+    }
+
+    /// How long the tokens of a [`CallerInterceptor`] live.
+    pub fn token_ttl(&self) -> Duration {
+        self.token_ttl
     }
 
     /// A token for `caller`, valid for `ttl`.
@@ -184,7 +213,7 @@ impl InternalKey {
         let mut v = Validation::new(Algorithm::HS256);
         v.set_issuer(&[ISSUER]);
         v.set_audience(&[AUDIENCE]);
-        v.leeway = 5;
+        v.leeway = LEEWAY_SECS;
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
             .map_err(|e| Status::unauthenticated(format!("invalid internal token: {e}")))?;
         let c = data.claims;
@@ -230,21 +259,53 @@ impl Interceptor for AuthInterceptor {
 
 /// Client side: sends a call on behalf of one caller, with the current trace
 /// context, so the callee sees who asked and joins the same trace.
+///
+/// The token is signed anew once half its lifetime has passed, so a client
+/// kept for the life of the process (an outbox relay, a service's own
+/// client) never sends an expired one.
 #[derive(Clone)]
 pub struct CallerInterceptor {
-    bearer: MetadataValue<tonic::metadata::Ascii>,
+    key: InternalKey,
+    caller: Arc<Caller>,
+    bearer: Arc<Mutex<Bearer>>,
+}
+
+struct Bearer {
+    value: MetadataValue<tonic::metadata::Ascii>,
+    renew_at: Instant,
 }
 
 impl CallerInterceptor {
     pub fn new(key: &InternalKey, caller: &Caller) -> anyhow::Result<Self> {
-        let token = key.sign(caller, Duration::from_secs(60))?;
-        Ok(CallerInterceptor { bearer: format!("Bearer {token}").parse()? })
+        let bearer = Self::sign(key, caller)?;
+        Ok(CallerInterceptor {
+            key: key.clone(),
+            caller: Arc::new(caller.clone()),
+            bearer: Arc::new(Mutex::new(bearer)),
+        })
+    }
+
+    fn sign(key: &InternalKey, caller: &Caller) -> anyhow::Result<Bearer> {
+        let token = key.sign(caller, key.token_ttl)?;
+        Ok(Bearer { value: format!("Bearer {token}").parse()?, renew_at: Instant::now() + key.token_ttl / 2 })
+    }
+
+    /// The bearer value to send now, renewed when due.
+    fn current(&self) -> Result<MetadataValue<tonic::metadata::Ascii>, Status> {
+        let mut bearer = self.bearer.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if Instant::now() >= bearer.renew_at {
+            *bearer = Self::sign(&self.key, &self.caller).map_err(|e| {
+                tracing::error!(error = %e, "signing an internal token failed");
+                Status::internal("internal token could not be signed")
+            })?;
+        }
+        Ok(bearer.value.clone())
     }
 }
 
 impl Interceptor for CallerInterceptor {
     fn call(&mut self, mut req: Request<()>) -> Result<Request<()>, Status> {
-        req.metadata_mut().insert("authorization", self.bearer.clone());
+        req.metadata_mut().insert("authorization", self.current()?);
         crate::telemetry::inject_context(req.metadata_mut());
         Ok(req)
     }
@@ -277,6 +338,23 @@ mod tests {
         let t = InternalKey::new(b"k1").sign(&caller(), Duration::from_secs(60)).unwrap();
         let err = InternalKey::new(b"k2").verify(&t).unwrap_err();
         assert_eq!(err.code(), tonic::Code::Unauthenticated);
+    }
+
+    #[test]
+    fn a_long_lived_client_renews_its_token_before_it_expires() {
+        let key = InternalKey::new(b"k1").with_token_ttl(Duration::from_secs(1));
+        let mut client = CallerInterceptor::new(&key, &caller()).unwrap();
+        let token = |i: &mut CallerInterceptor| {
+            let req = i.call(Request::new(())).unwrap();
+            req.metadata().get("authorization").unwrap().to_str().unwrap().strip_prefix("Bearer ").unwrap().to_owned()
+        };
+        let first = token(&mut client);
+        std::thread::sleep(Duration::from_millis(1100));
+        let second = token(&mut client);
+        assert_ne!(first, second, "a token older than half its lifetime is replaced");
+        let claims = |t: &str| jsonwebtoken::dangerous::insecure_decode::<Claims>(t).unwrap().claims;
+        assert_eq!(claims(&second).exp - claims(&second).iat, 1);
+        assert!(claims(&second).exp > claims(&first).exp);
     }
 
     #[test]

@@ -19,6 +19,12 @@ pub struct ServiceConfig {
     #[arg(long, env = "PRM_INTERNAL_KEY", hide_env_values = true)]
     pub internal_key: String,
 
+    /// Lifetime of the internal tokens this service signs for its own calls
+    /// (outbox relays, calls to other services), in seconds; they are renewed
+    /// at half of it.
+    #[arg(long, env = "PRM_INTERNAL_TOKEN_TTL_SECS", default_value_t = 60)]
+    pub internal_token_ttl_secs: u64,
+
     #[command(flatten)]
     pub server: ServerLimits,
 

@@ -278,7 +278,13 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
     check_downstream::<S>(&downstream)?;
     let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
-    let ctx = ServiceContext { db, key: InternalKey::new(cfg.internal_key.as_bytes()), downstream, mail: cfg.mail };
+    let ctx = ServiceContext {
+        db,
+        key: InternalKey::new(cfg.internal_key.as_bytes())
+            .with_token_ttl(Duration::from_secs(cfg.internal_token_ttl_secs)),
+        downstream,
+        mail: cfg.mail,
+    };
     server.serve::<S>(ctx, &cfg.server, shutdown_signal()).await
 }
 

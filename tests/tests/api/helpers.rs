@@ -51,6 +51,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
         database_urls: launcher::SERVICES.iter().copied().zip(dbs.iter().map(|d| d.url.clone())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: uuid::Uuid::new_v4().to_string().into_bytes(),
+        internal_token_ttl: prm_kit::auth::DEFAULT_TOKEN_TTL,
         access_token_key: format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into_bytes(),
         rate_limit: RateLimitConfig {
             per_user: 10_000,

@@ -4,6 +4,7 @@ mod helpers;
 
 mod accounts;
 mod cases;
+mod events;
 mod grpc;
 mod home;
 mod idempotency;
