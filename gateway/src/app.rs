@@ -22,10 +22,10 @@ use crate::{
     identity::IdentityStore,
     kv::Kv,
     openapi,
-    problem::Problem,
     ratelimit::{self, RateLimitConfig, RateLimiter},
     rest,
     services::Services,
+    web,
 };
 
 #[derive(Clone)]
@@ -58,6 +58,8 @@ pub struct GatewaySettings {
     /// gRPC URL of each service, by name (`account` → `http://…:50051`).
     pub service_urls: std::collections::BTreeMap<&'static str, String>,
     pub rate_limit: RateLimitConfig,
+    /// Where the web portal's files come from.
+    pub web: web::Assets,
 }
 
 /// Connects the stores and builds the router.
@@ -97,10 +99,11 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(rest::search::routes())
         .route("/api/v1/openapi.json", get(|| async { Json(openapi::document()) }))
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { Problem::new(axum::http::StatusCode::NOT_FOUND, "No route matches this path.") })
+        .fallback(move |method, uri, headers| web::serve(s.web.clone(), method, uri, headers))
         .with_state(state.clone())
         .layer(middleware::from_fn_with_state(idem, idempotency::idempotency))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
+        .layer(middleware::from_fn(web::security_headers))
         .layer(middleware::from_fn(request_context));
     Ok((router, state))
 }

@@ -258,17 +258,43 @@ impl Auth {
     /// family (when it is the caller's), the caller's own family and the
     /// access token used for this call.
     pub async fn logout(&self, caller: &AuthUser, refresh_token: &str) -> Result<(), Problem> {
+        self.revoke_refresh_of(refresh_token, Some(caller.user_id)).await?;
+        self.revoke_access(caller).await
+    }
+
+    /// Revokes the session (family) of a refresh token: whoever holds the
+    /// token may end its session.
+    pub async fn revoke_refresh(&self, refresh_token: &str) -> Result<(), Problem> {
+        self.revoke_refresh_of(refresh_token, None).await
+    }
+
+    async fn revoke_refresh_of(&self, refresh_token: &str, owner: Option<Uuid>) -> Result<(), Problem> {
         let key = refresh_key(refresh_token);
         if let Some(record) = self.kv.get(&key).await.map_err(Problem::internal)?
             && let Ok(record) = serde_json::from_str::<RefreshRecord>(&record)
-            && record.user_id == caller.user_id
+            && owner.is_none_or(|o| o == record.user_id)
         {
             self.kv.del(&key).await.map_err(Problem::internal)?;
             self.revoke_family(record.family).await?;
         }
+        Ok(())
+    }
+
+    /// Revokes the caller's session and the access token of this request.
+    pub async fn revoke_access(&self, caller: &AuthUser) -> Result<(), Problem> {
         self.revoke_family(caller.session).await?;
         let left = caller.expires_at.saturating_sub(now_secs()) + LEEWAY_SECS;
         self.kv.set(&jti_key(&caller.jti), "1", Duration::from_secs(left)).await.map_err(Problem::internal)
+    }
+
+    /// How long a refresh token lives.
+    pub fn refresh_ttl(&self) -> Duration {
+        REFRESH_TTL
+    }
+
+    /// The subject of an access token this gateway just signed.
+    fn decode_subject(&self, access_token: &str) -> Result<Uuid, Problem> {
+        self.keys.decode(access_token).map(|c| c.sub).ok_or_else(|| Problem::internal("a fresh token does not verify"))
     }
 
     /// Invalidates every access token `user_id` holds now (after a role
@@ -423,7 +449,8 @@ async fn me(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<UserView>
     }
 }
 
-/// `POST /api/v1/auth/{login,refresh,logout}` and `GET /api/v1/me`.
+/// `POST /api/v1/auth/{login,refresh,logout}`, the browser's session under
+/// `/api/v1/auth/session`, and `GET /api/v1/me`.
 pub fn routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
@@ -433,5 +460,137 @@ where
         .route("/api/v1/auth/login", post(login))
         .route("/api/v1/auth/refresh", post(refresh))
         .route("/api/v1/auth/logout", post(logout))
+        .route(session::PATH, post(session::sign_in).delete(session::sign_out))
+        .route(session::REFRESH_PATH, post(session::refresh))
         .route("/api/v1/me", get(me))
+}
+
+/// Sign-in fit for a browser: the access token is answered as JSON (the page
+/// keeps it in memory), the refresh token travels only in an `HttpOnly`,
+/// `Secure`, `SameSite=Strict` cookie sent to these routes alone, so no
+/// script of the page can read it.
+///
+/// Against cross-site requests (CSRF) every route needs the header
+/// `X-PRM-CSRF: 1`, which a form or another site's script cannot send without
+/// a CORS preflight the gateway never grants, and refuses an `Origin` or
+/// `Sec-Fetch-Site` that is not this site.
+pub mod session {
+    use super::*;
+
+    pub const PATH: &str = "/api/v1/auth/session";
+    pub const REFRESH_PATH: &str = "/api/v1/auth/session/refresh";
+    pub const COOKIE: &str = "prm_refresh";
+    pub const CSRF_HEADER: &str = "x-prm-csrf";
+
+    #[derive(Serialize)]
+    struct SessionResponse {
+        access_token: String,
+        token_type: &'static str,
+        expires_in: u64,
+        user: UserView,
+    }
+
+    fn set_cookie(value: &str, max_age: u64) -> (header::HeaderName, String) {
+        (
+            header::SET_COOKIE,
+            format!("{COOKIE}={value}; Path={PATH}; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"),
+        )
+    }
+
+    /// The refresh token of the request's cookie.
+    fn cookie(headers: &HeaderMap) -> Option<String> {
+        headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == COOKIE)
+            .map(|(_, value)| value.to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Refuses what a page of another site could have sent.
+    pub fn check_same_site(headers: &HeaderMap) -> Result<(), Problem> {
+        let refused =
+            |why: &str| Err(Problem::new(StatusCode::FORBIDDEN, format!("Cross-site request refused: {why}.")));
+        if headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) != Some("1") {
+            return refused("the X-PRM-CSRF header is missing");
+        }
+        if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok())
+            && !matches!(site, "same-origin" | "none")
+        {
+            return refused("the request comes from another site");
+        }
+        if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+            if origin_host.is_empty() || !origin_host.eq_ignore_ascii_case(host) {
+                return refused("the Origin is not this site");
+            }
+        }
+        Ok(())
+    }
+
+    async fn answer(auth: &Auth, pair: TokenPair, user: UserView) -> Response {
+        let body = SessionResponse {
+            access_token: pair.access_token,
+            token_type: pair.token_type,
+            expires_in: pair.expires_in,
+            user,
+        };
+        (NO_STORE, [set_cookie(&pair.refresh_token, auth.refresh_ttl().as_secs())], Json(body)).into_response()
+    }
+
+    /// `POST /api/v1/auth/session`: signs in; the answer sets the cookie.
+    pub(super) async fn sign_in(
+        State(auth): State<Auth>,
+        headers: HeaderMap,
+        ApiJson(body): ApiJson<LoginRequest>,
+    ) -> Result<Response, Problem> {
+        check_same_site(&headers)?;
+        let user = auth
+            .identity
+            .verify_login(&body.email, &body.password)
+            .await?
+            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))?;
+        let pair = auth.issue_pair(&user).await?;
+        Ok(answer(&auth, pair, user.into()).await)
+    }
+
+    /// `POST /api/v1/auth/session/refresh`: a new access token, and the
+    /// cookie's token rotated. Without a live session: 401, cookie cleared.
+    pub(super) async fn refresh(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
+        check_same_site(&headers)?;
+        let cleared = [set_cookie("", 0)];
+        let Some(token) = cookie(&headers) else {
+            return Ok(
+                (cleared, Problem::new(StatusCode::UNAUTHORIZED, "There is no session to refresh.")).into_response()
+            );
+        };
+        let pair = match auth.refresh(&token).await {
+            Ok(pair) => pair,
+            Err(problem) if problem.status == StatusCode::UNAUTHORIZED => return Ok((cleared, problem).into_response()),
+            Err(problem) => return Err(problem),
+        };
+        let user_id = auth.decode_subject(&pair.access_token)?;
+        let user = auth.identity.get_user(user_id).await?;
+        Ok(answer(&auth, pair, user.into()).await)
+    }
+
+    /// `DELETE /api/v1/auth/session`: signs out: the cookie's session and
+    /// the access token sent with it are revoked, the cookie cleared.
+    pub(super) async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
+        check_same_site(&headers)?;
+        if let Some(token) = cookie(&headers) {
+            auth.revoke_refresh(&token).await?;
+        }
+        if let Some(caller) = match bearer_token(&headers) {
+            Some(t) => auth.authenticate(t).await.ok(),
+            None => None,
+        } {
+            auth.revoke_access(&caller).await?;
+        }
+        Ok((StatusCode::NO_CONTENT, [set_cookie("", 0)]).into_response())
+    }
 }

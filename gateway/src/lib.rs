@@ -1,5 +1,5 @@
 //! The REST gateway: authenticates people, owns the identity store and
-//! fronts the gRPC services.
+//! fronts the gRPC services, and serves the web portal.
 
 pub mod admin;
 pub mod app;
@@ -17,6 +17,7 @@ pub mod problem;
 pub mod ratelimit;
 pub mod rest;
 pub mod services;
+pub mod web;
 
 #[cfg(test)]
 mod testutil;

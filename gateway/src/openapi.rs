@@ -170,6 +170,28 @@ fn extra_paths() -> Vec<(String, PathItem)> {
     v.push(("/api/v1/auth/login".into(), item(Post, op("auth", "Sign in with e-mail and password", "200"))));
     v.push(("/api/v1/auth/refresh".into(), item(Post, op("auth", "Exchange a refresh token for a new pair", "200"))));
     v.push(("/api/v1/auth/logout".into(), item(Post, op("auth", "Revoke the session", "204"))));
+    let mut session = item(
+        Post,
+        op(
+            "auth",
+            "Sign in from a browser: the refresh token is set as an HttpOnly cookie (header X-PRM-CSRF: 1)",
+            "200",
+        ),
+    );
+    session.delete =
+        Some(op("auth", "Sign out from a browser: revokes the cookie's session (header X-PRM-CSRF: 1)", "204"));
+    v.push(("/api/v1/auth/session".into(), session));
+    v.push((
+        "/api/v1/auth/session/refresh".into(),
+        item(
+            Post,
+            op(
+                "auth",
+                "A new access token for the cookie's session, rotating the cookie (header X-PRM-CSRF: 1)",
+                "200",
+            ),
+        ),
+    ));
     v.push(("/api/v1/me".into(), item(Get, op("auth", "The signed-in user", "200"))));
     let mut users = item(Get, op("admin", "Users of your scope", "200"));
     users.post = Some(op("admin", "Create a user", "201"));

@@ -56,6 +56,8 @@ enum Command {
         #[arg(long, default_value = "/healthz")]
         path: String,
     },
+    /// Print the REST API's OpenAPI document (the web portal's client is generated from it).
+    Openapi,
     /// Print an internal token for calling services with grpcurl.
     Token {
         /// `ops` (everything), or a role of DOMAIN.md.
@@ -172,6 +174,9 @@ struct GatewayArgs {
     /// Signs the internal tokens the services verify.
     #[arg(long, env = "PRM_INTERNAL_KEY", hide_env_values = true)]
     internal_key: String,
+    /// Lifetime of the internal tokens, in seconds (renewed at half of it).
+    #[arg(long, env = "PRM_INTERNAL_TOKEN_TTL_SECS", default_value_t = 60)]
+    internal_token_ttl_secs: u64,
     /// Signs people's access tokens (at least 32 bytes).
     #[arg(long, env = "PRM_ACCESS_TOKEN_KEY", hide_env_values = true)]
     access_token_key: String,
@@ -235,7 +240,8 @@ fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
     prm_gateway::app::GatewaySettings {
         database_url: a.database_url,
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
-        internal_key: InternalKey::new(a.internal_key.as_bytes()),
+        internal_key: InternalKey::new(a.internal_key.as_bytes())
+            .with_token_ttl(Duration::from_secs(a.internal_token_ttl_secs)),
         access_token_key: a.access_token_key.into_bytes(),
         service_urls: [
             ("account", a.account_url),
@@ -255,6 +261,7 @@ fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
             trust_forwarded: a.trust_forwarded,
             ..Default::default()
         },
+        web: prm_gateway::web::Assets::from_env(),
     }
 }
 
@@ -280,6 +287,10 @@ async fn main() -> anyhow::Result<()> {
             }
             prm_kit::server::shutdown_signal().await;
             system.shutdown().await
+        }
+        Command::Openapi => {
+            println!("{}", serde_json::to_string_pretty(&prm_gateway::openapi::document())?);
+            Ok(())
         }
         Command::Gateway(args) => run_gateway(*args).await,
         Command::Cluster(args) => run_cluster(*args).await,
