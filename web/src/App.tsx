@@ -1,0 +1,128 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { session } from "./api/client";
+import type { SessionUser } from "./api/session";
+import { Me } from "./lib/me";
+import { match, navigate, useLocation } from "./lib/router";
+import { forgetPeople, remember } from "./lib/people";
+import { navFor, ROLE_LABELS } from "./lib/domain";
+import { SignIn } from "./pages/SignIn";
+import { Home } from "./pages/Home";
+import { SearchBox } from "./components/SearchBox";
+import { Loading } from "./components/ui";
+import { LIST_PAGES, ListPage } from "./pages/ListPage";
+import { RecordPage, RECORD_PAGES } from "./pages/RecordPage";
+import { ProjectPage } from "./pages/ProjectPage";
+import { Kanban } from "./pages/Kanban";
+import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
+
+export function App() {
+  const [user, setUser] = useState<SessionUser | null>(session.user);
+  const [restoring, setRestoring] = useState(true);
+  useEffect(() => {
+    const off = session.subscribe((u) => {
+      setUser(u);
+      if (u) remember(u);
+      else forgetPeople();
+    });
+    void session.refresh().finally(() => setRestoring(false));
+    return off;
+  }, []);
+  if (restoring && !user) return <Loading what="Restoring your session" />;
+  if (!user) return <SignIn />;
+  return (
+    <Me.Provider value={user}>
+      <Shell user={user} />
+    </Me.Provider>
+  );
+}
+
+function Shell({ user }: { user: SessionUser }) {
+  const loc = useLocation();
+  const nav = navFor(user.role);
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    // Each new page: focus goes to its heading, so a screen reader starts there.
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h = main.current?.querySelector("h1") as HTMLElement | null;
+    if (h) {
+      h.tabIndex = -1;
+      h.focus();
+    }
+  }, [loc.path]);
+  const current = (p: string) => (p === "/" ? loc.path === "/" : loc.path === p || loc.path.startsWith(`${p}/`));
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">
+        Skip to content
+      </a>
+      <header class="top">
+        <a class="brand" href="/">
+          Partner portal
+        </a>
+        <SearchBox />
+        <div class="who">
+          <span class="name">{user.display_name}</span>
+          <span class="role">{ROLE_LABELS[user.role] ?? user.role}</span>
+          <button
+            type="button"
+            class="secondary"
+            onClick={() => {
+              void session.signOut().then(() => navigate("/", true));
+            }}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav class="side" aria-label="Main">
+        <ul>
+          {nav.map((n) => (
+            <li key={n.path}>
+              <a href={n.path} aria-current={current(n.path) ? "page" : undefined}>
+                {n.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" ref={main}>
+        <Route path={loc.path} allowed={nav.map((n) => n.path)} />
+      </main>
+    </div>
+  );
+}
+
+function Route({ path, allowed }: { path: string; allowed: string[] }) {
+  const top = `/${path.split("/")[1] ?? ""}`;
+  if (path === "/") return <Home />;
+  if (!allowed.includes(top)) return <NotFound />;
+  if (path === "/projects/board") return <Kanban />;
+  let m = match("/projects/:id", path);
+  if (m) return <ProjectPage id={m.id} />;
+  for (const key of Object.keys(LIST_PAGES)) {
+    if (path === `/${key}`) return <ListPage kind={key} />;
+    m = match(`/${key}/:id`, path);
+    if (m && RECORD_PAGES[key]) return <RecordPage kind={key} id={m.id} />;
+  }
+  for (const key of Object.keys(SIMPLE_LISTS)) {
+    if (path === `/${key}`) return <SimpleList kind={key} />;
+    m = match(`/${key}/:id`, path);
+    if (m) return <SimpleRecord kind={key} id={m.id} />;
+  }
+  return <NotFound />;
+}
+
+function NotFound() {
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        This page does not exist, or your role does not show it. <a href="/">Go to Home</a>.
+      </p>
+    </section>
+  );
+}

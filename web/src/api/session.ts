@@ -1,0 +1,178 @@
+// The browser session: the access token lives in memory only; the refresh
+// token is an HttpOnly cookie scoped to /api/v1/auth/session that this code
+// never sees. On load the app asks for a refresh to restore a session; the
+// token is renewed silently a minute before it runs out; an API call answered
+// 401 refreshes once and is retried, else the person is signed out.
+
+import { ApiError, parseRetryAfter, problemOf } from "../lib/problem";
+
+export type Role = "partner_user" | "partner_admin" | "account_manager" | "support_agent" | "vendor_admin";
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  partner_id: string | null;
+  active?: boolean;
+}
+
+export interface SessionAnswer {
+  access_token: string;
+  token_type?: string;
+  expires_in: number;
+  user: SessionUser;
+}
+
+const SESSION = "/api/v1/auth/session";
+const CSRF = { "X-PRM-CSRF": "1" };
+
+export interface SessionDeps {
+  fetch?: typeof fetch;
+  setTimeout?: (f: () => void, ms: number) => unknown;
+  clearTimeout?: (t: unknown) => void;
+  /** Seconds before expiry at which the token is renewed. */
+  leadSeconds?: number;
+}
+
+type Listener = (user: SessionUser | null) => void;
+
+export class Session {
+  private token: string | null = null;
+  private current: SessionUser | null = null;
+  private refreshing: Promise<boolean> | null = null;
+  private timer: unknown = null;
+  private listeners = new Set<Listener>();
+  private readonly f: typeof fetch;
+  private readonly setT: (f: () => void, ms: number) => unknown;
+  private readonly clearT: (t: unknown) => void;
+  private readonly lead: number;
+
+  constructor(deps: SessionDeps = {}) {
+    this.f = deps.fetch ?? ((input, init) => fetch(input, init));
+    this.setT = deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
+    this.clearT = deps.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
+    this.lead = deps.leadSeconds ?? 60;
+  }
+
+  get user(): SessionUser | null {
+    return this.current;
+  }
+
+  get accessToken(): string | null {
+    return this.token;
+  }
+
+  subscribe(l: Listener): () => void {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  }
+
+  private emit() {
+    for (const l of this.listeners) l(this.current);
+  }
+
+  private accept(a: SessionAnswer) {
+    this.token = a.access_token;
+    const changed = this.current?.id !== a.user.id || this.current?.role !== a.user.role;
+    this.current = a.user;
+    if (this.timer !== null) this.clearT(this.timer);
+    const ms = Math.max(5, a.expires_in - this.lead) * 1000;
+    this.timer = this.setT(() => {
+      this.timer = null;
+      void this.refresh();
+    }, ms);
+    if (changed) this.emit();
+  }
+
+  private drop() {
+    const had = this.current !== null || this.token !== null;
+    this.token = null;
+    this.current = null;
+    if (this.timer !== null) this.clearT(this.timer);
+    this.timer = null;
+    if (had) this.emit();
+  }
+
+  /** Signs in; throws an ApiError (401 for bad credentials). */
+  async signIn(email: string, password: string): Promise<SessionUser> {
+    const res = await this.f(SESSION, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", ...CSRF },
+      body: JSON.stringify({ email, password }),
+    });
+    if (!res.ok) throw new ApiError(await problemOf(res), parseRetryAfter(res.headers.get("Retry-After")));
+    const a = (await res.json()) as SessionAnswer;
+    this.accept(a);
+    return a.user;
+  }
+
+  /** Renews the access token from the cookie; one request at a time. False when there is no session. */
+  refresh(): Promise<boolean> {
+    if (!this.refreshing) {
+      this.refreshing = (async () => {
+        try {
+          const res = await this.f(`${SESSION}/refresh`, {
+            method: "POST",
+            credentials: "same-origin",
+            headers: { Accept: "application/json", ...CSRF },
+          });
+          if (!res.ok) {
+            if (res.status === 401 || res.status === 403 || res.status === 404) this.drop();
+            return false;
+          }
+          this.accept((await res.json()) as SessionAnswer);
+          return true;
+        } catch {
+          return false;
+        } finally {
+          this.refreshing = null;
+        }
+      })();
+    }
+    return this.refreshing;
+  }
+
+  async signOut(): Promise<void> {
+    const token = this.token;
+    try {
+      await this.f(SESSION, {
+        method: "DELETE",
+        credentials: "same-origin",
+        headers: { ...CSRF, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      });
+    } finally {
+      this.drop();
+    }
+  }
+
+  /**
+   * fetch for the API: adds the bearer; a 401 is refreshed once and the
+   * request retried with the new token; a second 401 ends the session.
+   */
+  readonly fetch = async (input: Request): Promise<Response> => {
+    const spare = input.clone();
+    const send = (req: Request) => {
+      if (this.token) req.headers.set("Authorization", `Bearer ${this.token}`);
+      return this.f(req);
+    };
+    const first = await send(input);
+    if (first.status !== 401) return first;
+    // Another call may have refreshed meanwhile (the token changed); else refresh now.
+    const sentWith = bearerOf(input);
+    const ok = this.token !== null && this.token !== sentWith ? true : await this.refresh();
+    if (!ok || this.token === null) {
+      this.drop();
+      return first;
+    }
+    const second = await send(spare);
+    if (second.status === 401) this.drop();
+    return second;
+  };
+}
+
+function bearerOf(r: Request): string | null {
+  const h = r.headers.get("Authorization");
+  return h && h.startsWith("Bearer ") ? h.slice(7) : null;
+}

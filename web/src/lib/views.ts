@@ -1,0 +1,70 @@
+// List views: the projects' live on the server (/api/v1/projects/views);
+// the other lists have no views route, so their saved views are kept in
+// this browser, per person (built-in views are the portal's own).
+
+import { raw } from "../api/client";
+
+export interface View {
+  id: string;
+  name: string;
+  filter: string;
+  order_by: string;
+  columns: string[];
+  built_in: boolean;
+}
+
+export interface ViewStore {
+  list(): Promise<View[]>;
+  create(v: Omit<View, "id" | "built_in">): Promise<View>;
+  update(id: string, v: Partial<Omit<View, "id" | "built_in">>): Promise<View>;
+  remove(id: string): Promise<void>;
+}
+
+export function serverViews(collection: string): ViewStore {
+  const base = `/api/v1/${collection}/views`;
+  return {
+    list: async () => (await raw<{ items: View[] }>("GET", base)).items,
+    create: (v) => raw<View>("POST", base, { json: v, idempotent: true }),
+    update: (id, v) => raw<View>("PATCH", `${base}/${encodeURIComponent(id)}`, { json: v }),
+    remove: (id) => raw<void>("DELETE", `${base}/${encodeURIComponent(id)}`),
+  };
+}
+
+export function localViews(key: string, builtIns: View[], storage: Storage = localStorage): ViewStore {
+  const read = (): View[] => {
+    try {
+      const v = JSON.parse(storage.getItem(key) ?? "[]");
+      return Array.isArray(v) ? (v as View[]) : [];
+    } catch {
+      return [];
+    }
+  };
+  const write = (v: View[]) => storage.setItem(key, JSON.stringify(v));
+  return {
+    list: async () => [...builtIns, ...read()],
+    create: async (v) => {
+      if (!v.name.trim()) throw new Error("A view needs a name.");
+      const view: View = { ...v, id: crypto.randomUUID(), built_in: false };
+      write([...read(), view]);
+      return view;
+    },
+    update: async (id, patch) => {
+      const all = read();
+      const i = all.findIndex((x) => x.id === id);
+      if (i < 0) throw new Error("This view no longer exists.");
+      all[i] = { ...all[i], ...patch };
+      write(all);
+      return all[i];
+    },
+    remove: async (id) => write(read().filter((x) => x.id !== id)),
+  };
+}
+
+/** `name : "tel"`: a filter term with its value quoted. */
+export function term(field: string, op: string, value: string): string {
+  return `${field} ${op} "${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+export function and(...terms: (string | undefined | null | false)[]): string {
+  return terms.filter((t): t is string => !!t && t.trim() !== "").join(" AND ");
+}
