@@ -76,6 +76,7 @@ export function InlineField({
       <dd>
         <form
           class="inline-edit"
+          noValidate
           onSubmit={async (e) => {
             e.preventDefault();
             setBusy(true);
