@@ -16,7 +16,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ["e2e/**/*.mjs", "*.config.{js,ts}"],
+    files: ["*.config.{js,ts}"],
     languageOptions: { globals: globals.node },
+  },
+  {
+    // Node, and the browser inside page.waitForFunction callbacks.
+    files: ["e2e/**/*.mjs"],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
 );

@@ -6,9 +6,13 @@ import { useState } from "preact/hooks";
 import { ApiError, fieldErrors, problemMessage } from "../lib/problem";
 import { Control, getPath, type FieldSpec, type Values } from "./Form";
 import { errorText, useId } from "./ui";
+import { formatMoney } from "../lib/money";
+import { formatDate } from "../lib/date";
 
-export function display(f: FieldSpec, v: unknown): string {
+export function display(f: FieldSpec, v: unknown, record: Values = {}): string {
   if (v === null || v === undefined || v === "") return "—";
+  if (f.type === "decimal" && typeof record.currency_code === "string") return formatMoney(String(v), record.currency_code);
+  if (f.type === "date") return formatDate(String(v));
   if (f.type === "checkbox") return v ? "Yes" : "No";
   if (f.type === "multi" && Array.isArray(v)) return v.length ? v.map((x) => f.options?.find((o) => o[0] === x)?.[1] ?? x).join(", ") : "—";
   if (f.type === "select") return f.options?.find((o) => o[0] === v)?.[1] ?? String(v);
@@ -54,7 +58,7 @@ export function InlineField({
       <div class="detail-row">
         <dt id={`${id}-l`}>{f.label}</dt>
         <dd>
-          <span class="value">{render ? render(current) : display(f, current)}</span>
+          <span class="value">{render ? render(current) : display(f, current, record)}</span>
           {editable && (
             <button type="button" class="icon edit" aria-label={`Edit ${f.label}`} onClick={start}>
               ✎

@@ -7,6 +7,7 @@ import { useMe } from "../lib/me";
 import { DateText, ErrorMessage, Loading, TextInput, useAsync, words, errorText } from "./ui";
 import { PersonName } from "./Names";
 import { isoDay } from "../lib/date";
+import { stageLabel } from "../lib/domain";
 
 interface Page<T> {
   items: T[];
@@ -185,6 +186,11 @@ export function Files({ base }: { base: string }) {
   );
 }
 
+function shown(field: string, v: string): string {
+  if (!v) return "—";
+  return field === "stage" ? stageLabel(v) : v;
+}
+
 export function History({ base, version }: { base: string; version: number }) {
   const h = useAsync(() => raw<Page<Change>>("GET", `${base}/history`, { query: { page_size: 50 } }), [base, version]);
   return (
@@ -214,8 +220,8 @@ export function History({ base, version }: { base: string; version: number }) {
                   <PersonName id={c.changed_by} />
                 </td>
                 <td>{words(c.field)}</td>
-                <td>{c.old_value || "—"}</td>
-                <td>{c.new_value || "—"}</td>
+                <td>{shown(c.field, c.old_value)}</td>
+                <td>{shown(c.field, c.new_value)}</td>
               </tr>
             ))}
           </tbody>
