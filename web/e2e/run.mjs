@@ -231,11 +231,11 @@ await test("list views: sort, filter, columns, save, rename and delete a view", 
   await page.getByRole("button", { name: "Save view as…" }).click();
   await page.getByLabel("View name").fill("E2E view");
   await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
-  await page.getByLabel("View", { exact: true }).locator("option", { hasText: "E2E view" }).waitFor({ state: "attached" });
+  await page.locator(".toolbar > label > select").locator("option", { hasText: "E2E view" }).waitFor({ state: "attached" });
   await page.getByRole("button", { name: "Rename view" }).click();
   await page.getByLabel("View name").fill("E2E view renamed");
   await page.getByRole("dialog").getByRole("button", { name: "Save" }).click();
-  await page.getByLabel("View", { exact: true }).locator("option", { hasText: "E2E view renamed" }).waitFor({ state: "attached" });
+  await page.locator(".toolbar > label > select").locator("option", { hasText: "E2E view renamed" }).waitFor({ state: "attached" });
   page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Delete view" }).click();
   await page.waitForFunction(() => ![...document.querySelectorAll("option")].some((o) => o.textContent.includes("E2E view")));
