@@ -214,6 +214,8 @@ await test("list views: sort, filter, columns, save, rename and delete a view", 
   // The view sorts by name; a click on its header turns the order round.
   await page.getByRole("button", { name: "Account name" }).click();
   await page.locator('th[aria-sort="descending"]').waitFor();
+  // The rows are replaced when the server answers the new order.
+  await page.waitForFunction(() => document.querySelector("table.list tbody tr td a")?.textContent === "Umbrella Clinics", null, { timeout: 10_000 }).catch(() => {});
   const first = await page.locator("table.list tbody tr td a").first().textContent();
   expect(first === "Umbrella Clinics", `sorted desc starts with ${first}`);
   await page.getByLabel("Name contains").fill("zzzz-nothing");
