@@ -102,6 +102,18 @@ impl Caller {
         }
     }
 
+    /// The system acting within one partner's records: what a consumer of
+    /// that partner's events reads of other services sees that partner only.
+    pub fn system_for_partner(partner_id: Uuid) -> Caller {
+        Caller {
+            user_id: Uuid::nil(),
+            partner_id: Some(partner_id),
+            role: Role::PartnerAdmin,
+            assigned_partners: vec![],
+            partner_tier: None,
+        }
+    }
+
     /// The partner on whose behalf this caller creates records: only people of
     /// a partner company create partner-owned records.
     pub fn creating_partner(&self) -> crate::Result<Uuid> {

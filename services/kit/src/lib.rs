@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod owned;
 pub mod pricing;
 pub mod record;
+pub mod references;
 pub mod scope;
 pub mod search;
 pub mod server;

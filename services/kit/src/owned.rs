@@ -24,6 +24,9 @@ pub trait OwnedEntity: EntityTrait {
     const PARTNER_ID: Self::Column;
     const OWNER_ID: Self::Column;
     const UPDATE_TIME: Self::Column;
+    /// The account a row belongs to, for records of an account (contacts,
+    /// projects, quotes): other services check a reference against it.
+    const ACCOUNT_ID: Option<Self::Column> = None;
 
     /// Who sees these rows; ordinary partner records unless overridden.
     fn scope(caller: &Caller) -> Scope {
@@ -55,7 +58,7 @@ pub enum Change {
 /// The rules of DOMAIN.md for partner records: partner users change what
 /// they own, partner admins anything of their company and its owner.
 pub fn partner_rules<E: OwnedEntity>(caller: &Caller, row: &E::Model, change: Change) -> Result<()> {
-    let RecordInfo { partner_id, owner_id } = info::<E>(row);
+    let RecordInfo { partner_id, owner_id, .. } = info::<E>(row);
     match change {
         Change::Edit | Change::Delete if !caller.may_edit(partner_id, owner_id) => Err(edit_denied(caller)),
         Change::Owner if !caller.may_change_owner(partner_id) => {
@@ -97,9 +100,13 @@ fn uuid_of<M: ModelTrait>(m: &M, col: <M::Entity as EntityTrait>::Column) -> Uui
     }
 }
 
-/// Partner and owner of a row.
+/// Partner, owner and account of a row.
 pub fn info<E: OwnedEntity>(m: &E::Model) -> RecordInfo {
-    RecordInfo { partner_id: uuid_of(m, E::PARTNER_ID), owner_id: uuid_of(m, E::OWNER_ID) }
+    RecordInfo {
+        partner_id: uuid_of(m, E::PARTNER_ID),
+        owner_id: uuid_of(m, E::OWNER_ID),
+        account_id: E::ACCOUNT_ID.map(|c| uuid_of(m, c)),
+    }
 }
 
 /// For the kit's record features: the row's partner and owner if visible.
@@ -159,7 +166,7 @@ pub async fn change_owner<E: OwnedEntity>(
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
     E::check_change(caller, &current, Change::Owner)?;
-    let RecordInfo { partner_id, owner_id } = info::<E>(&current);
+    let RecordInfo { partner_id, owner_id, .. } = info::<E>(&current);
     if owner_id == new_owner {
         return Ok(current);
     }

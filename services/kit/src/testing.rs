@@ -235,6 +235,29 @@ impl TestServices {
             .expect("service reachable")
     }
 
+    /// A project of `caller`'s partner on `account_id`, made by the running
+    /// project service, for records that name one (quotes, orders).
+    pub async fn create_project(&self, caller: &Caller, account_id: &str) -> String {
+        use prm_proto::project::v1::{self as ppb, project_service_client::ProjectServiceClient};
+        ProjectServiceClient::with_interceptor(self.channel("project").await, self.auth(caller))
+            .create_project(ppb::CreateProjectRequest {
+                project: Some(ppb::Project {
+                    name: "Rollout".into(),
+                    account_id: account_id.into(),
+                    record_type: ppb::RecordType::NewBusiness as i32,
+                    close_date: days_from_today(90),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .await
+            .expect("project created")
+            .into_inner()
+            .project
+            .expect("a project")
+            .id
+    }
+
     /// Calls on behalf of `caller`.
     pub fn auth(&self, caller: &Caller) -> CallerInterceptor {
         CallerInterceptor::new(&self.key, caller).expect("token signed")

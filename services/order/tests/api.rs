@@ -38,8 +38,14 @@ impl TestApp {
     async fn spawn() -> TestApp {
         let mut services = TestServices::new();
         let account_addr = services.start::<prm_account::AccountService>().await;
+        services.reserve("quote").await;
+        let project_addr = services.start::<prm_project::ProjectService>().await;
         let quote_addr = services.start::<prm_quote::QuoteService>().await;
+        // The order service's own events stay in its outbox for the tests to
+        // read: its consumer is pointed where nobody listens.
+        services.point("project", "127.0.0.1:1".parse().unwrap());
         let order_addr = services.start::<prm_order::OrderService>().await;
+        services.point("project", project_addr);
         TestApp {
             order_addr,
             quote_addr,
@@ -78,6 +84,11 @@ impl TestApp {
     async fn outbox(&self) -> Vec<outbox_event::Model> {
         let db = prm_kit::db::connect(&self.order_db_url).await.unwrap();
         Relay::new(db, Arc::new(Nowhere), RelayConfig::default()).pending().await.unwrap()
+    }
+
+    /// A project of `caller`'s partner on `account`, for quotes to name.
+    async fn project(&self, caller: &Caller, account: &str) -> String {
+        self.services.create_project(caller, account).await
     }
 
     async fn stop(self) {
@@ -197,7 +208,7 @@ async fn quote(
         .create_quote(qpb::CreateQuoteRequest {
             quote: Some(qpb::Quote {
                 name: "Offer".into(),
-                project_id: Uuid::now_v7().to_string(),
+                project_id: app.project(me, account_id).await,
                 account_id: account_id.into(),
                 currency_code: "EUR".into(),
                 shipping_address_type: qpb::ShippingAddressType::EndUser as i32,

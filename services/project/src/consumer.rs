@@ -48,6 +48,8 @@ struct Payload {
     #[serde(default)]
     project_id: Option<Uuid>,
     #[serde(default)]
+    partner_id: Option<Uuid>,
+    #[serde(default)]
     quote_id: Option<Uuid>,
     #[serde(default)]
     primary: Option<bool>,
@@ -95,6 +97,16 @@ impl EventSink {
             Action::Nothing => None,
             _ => project::Entity::find_by_id(project_id).one(&self.db).await?,
         };
+        // An event of another partner's quote or order never touches a
+        // project (its id may have been named by mistake or on purpose).
+        let current = match current {
+            Some(c) if p.partner_id == Some(c.partner_id) => Some(c),
+            Some(c) => {
+                tracing::warn!(project_id = %c.id, event_partner = ?p.partner_id, %topic, "ignored: the event is of another partner");
+                None
+            }
+            None => None,
+        };
         let Some(current) = current else {
             // Not about a project of ours (a stock order, a deleted project):
             // recorded as seen, nothing to do.
@@ -105,11 +117,11 @@ impl EventSink {
         };
         // Calls to the quote service happen before the transaction.
         let primary = match &action {
-            Action::RefreshPrimary => Some(self.clients.primary_quote(project_id).await?),
+            Action::RefreshPrimary => Some(self.clients.primary_quote(project_id, current.partner_id).await?),
             Action::Stage(AutoEvent::OrderPlaced | AutoEvent::OrderCompleted | AutoEvent::OrderCancelled)
                 if current.primary_quote_id.is_none() || current.primary_quote_id != p.quote_id =>
             {
-                Some(self.clients.primary_quote(project_id).await?)
+                Some(self.clients.primary_quote(project_id, current.partner_id).await?)
             }
             _ => None,
         };

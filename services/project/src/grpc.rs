@@ -85,9 +85,11 @@ impl Clients {
     }
 
     /// The project's primary quote, as the system sees it.
-    pub async fn primary_quote(&self, project_id: Uuid) -> Result<Option<qpb::Quote>> {
+    /// The primary quote of a project of `partner_id`, as that partner sees
+    /// it: a quote of another partner never counts.
+    pub async fn primary_quote(&self, project_id: Uuid, partner_id: Uuid) -> Result<Option<qpb::Quote>> {
         let reply = self
-            .quote(&Caller::system())?
+            .quote(&Caller::system_for_partner(partner_id))?
             .get_primary_quote(qpb::GetPrimaryQuoteRequest { project_id: project_id.to_string() })
             .await
             .map_err(|s| downstream("quote", s))?;
@@ -1018,6 +1020,9 @@ impl ProjectService for ProjectApi {
             .unwrap_or_default();
         if contact.partner_id != p.partner_id.to_string() {
             return Err(Error::invalid("contact.contact_id", "names no contact of this partner").into());
+        }
+        if contact.account_id != p.account_id.to_string() {
+            return Err(Error::invalid("contact.contact_id", "is not a contact of the project's account").into());
         }
         let row = project_contact::ActiveModel {
             project_id: Set(id),

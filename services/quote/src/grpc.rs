@@ -11,6 +11,7 @@ use prm_kit::{
     money::{self, Currency, from_units, to_units},
     outbox, owned,
     record::{self, parse_id},
+    references::References,
     text::required_line,
     time,
 };
@@ -35,13 +36,20 @@ use crate::{
 pub struct QuoteApi {
     db: DatabaseConnection,
     accounts: Channel,
+    references: References,
     key: InternalKey,
     mailer: Mailer,
 }
 
 impl QuoteApi {
-    pub fn new(db: DatabaseConnection, accounts: Channel, key: InternalKey, mailer: Mailer) -> Self {
-        QuoteApi { db, accounts, key, mailer }
+    pub fn new(
+        db: DatabaseConnection,
+        accounts: Channel,
+        references: References,
+        key: InternalKey,
+        mailer: Mailer,
+    ) -> Self {
+        QuoteApi { db, accounts, references, key, mailer }
     }
 }
 
@@ -679,6 +687,12 @@ impl QuoteService for QuoteApi {
         let expiry = expiry_in(&q.expiry_date)?;
         let shipping = shipping_in(q.shipping_address_type)?;
         let partner_id = caller.creating_partner()?;
+        // The project must be one of the caller's partner, and the quote is
+        // for that project's account.
+        let project = self.references.check(&caller, RecordType::Project, project_id, partner_id, "project_id").await?;
+        if project.account_id != Some(account_id) {
+            return Err(Error::invalid("account_id", "is not the account of the project").into());
+        }
         let account = self.account_of(&caller, account_id).await?;
         if account.partner_id != partner_id.to_string() {
             return Err(Error::invalid("account_id", "names no account of your partner").into());

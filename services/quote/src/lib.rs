@@ -35,7 +35,9 @@ impl PrmService for QuoteService {
         "prm.record.v1.AggregateService",
         "prm.outbox.v1.OutboxService",
     ];
-    const DOWNSTREAM: &'static [&'static str] = &["account"];
+    /// Accounts for addresses and contacts; projects, whose id a quote names,
+    /// checked in the caller's scope before a quote is stored.
+    const DOWNSTREAM: &'static [&'static str] = &["account", "project"];
     /// Projects follow the primary quote and its order through these events.
     const EVENTS_TO: Option<&'static str> = Some("project");
     type Migrator = store::Migrator;
@@ -43,7 +45,8 @@ impl PrmService for QuoteService {
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
         let mailer = prm_kit::mail::Mailer::new(&ctx.mail)?;
-        let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, ctx.key.clone(), mailer);
+        let references = prm_kit::references::References::new(&ctx, Self::DOWNSTREAM)?;
+        let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, references, ctx.key.clone(), mailer);
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
         let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
         let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));

@@ -1,6 +1,7 @@
 //! The quote service over real gRPC, with the account service it asks for
-//! addresses, each on a fresh database (PostgreSQL when
-//! PRM_TEST_DATABASE_URL is set, SQLite otherwise).
+//! addresses and the project service that checks the project a quote names,
+//! each on a fresh database (PostgreSQL when PRM_TEST_DATABASE_URL is set,
+//! SQLite otherwise).
 
 use std::{
     collections::HashMap,
@@ -43,6 +44,8 @@ impl TestApp {
     async fn spawn_with_mail(mail: prm_kit::mail::MailSettings) -> TestApp {
         let mut services = TestServices::new();
         let account_addr = services.start::<prm_account::AccountService>().await;
+        services.reserve("quote").await;
+        services.start::<prm_project::ProjectService>().await;
         let quote_addr = services.start_with_mail::<prm_quote::QuoteService>(mail).await;
         TestApp {
             quote_addr,
@@ -61,6 +64,17 @@ impl TestApp {
     async fn accounts(&self, caller: &Caller) -> AccountServiceClient<InterceptedService<Channel, CallerInterceptor>> {
         let ch = Channel::from_shared(format!("http://{}", self.account_addr)).unwrap().connect().await.unwrap();
         AccountServiceClient::with_interceptor(ch, CallerInterceptor::new(&self.key, caller).unwrap())
+    }
+
+    /// A project of `caller`'s partner on `account`, for quotes to name.
+    async fn project(&self, caller: &Caller, account: &str) -> String {
+        self.services.create_project(caller, account).await
+    }
+
+    /// Stops the project service, so the quote service's events stay in its
+    /// outbox for the test to read (deliveries fail and are retried).
+    async fn hold_events(&mut self) {
+        self.services.stop_service("project").await;
     }
 
     async fn stop(self) {
@@ -182,7 +196,7 @@ async fn totals_of_mixed_lines_are_exact() {
     let ch = product(&mut v, "CLS-CHAN", pb::Billing::Monthly, &[("EUR", "0.0333")]).await;
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     assert_eq!(q.shipping_address.as_ref().unwrap().city, "Hamburg", "end-user address from the account");
     add(&mut c, &q.id, &lic, 250, "12.5").await.unwrap();
     add(&mut c, &q.id, &hw, 37, "").await.unwrap();
@@ -234,7 +248,7 @@ async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
     .await
     .unwrap();
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     let q1 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
     assert_eq!(q1.lines[0].discount_percent, "10", "the tier's discount");
     v.set_partner_discount(pb::SetPartnerDiscountRequest {
@@ -321,7 +335,7 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     assert_eq!(field_of(&err), "price.amount");
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     for (product, quantity, discount, field) in [
         (lic.as_str(), -1, "", "line.quantity"),
         (lic.as_str(), 0, "", "line.quantity"),
@@ -362,7 +376,7 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
     let all = [Draft, Presented, ContractSent, Accepted, Rejected, Expired];
     let path = [Draft, Presented, ContractSent];
     for (i, at) in path.iter().enumerate() {
-        let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+        let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
         for step in &path[1..=i] {
             c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: *step as i32 }).await.unwrap();
         }
@@ -385,7 +399,7 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
         }
     }
     // Final states accept no move at all.
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     for s in [Presented, ContractSent, Accepted] {
         c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: s as i32 }).await.unwrap();
     }
@@ -402,14 +416,20 @@ async fn pending(app: &TestApp) -> Vec<prm_kit::outbox::outbox_event::Model> {
 
 #[tokio::test]
 async fn one_primary_quote_per_project_and_one_event_per_change() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
     let mut v = app.client(&vendor()).await;
     let lic = product(&mut v, "LIC-PRI", pb::Billing::Monthly, &[("EUR", "10")]).await;
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
-    let project = Uuid::now_v7().to_string();
+    let project = app.project(&me, &account).await;
     let a = quote(&mut c, &account, &project, "EUR").await;
     let b = quote(&mut c, &account, &project, "EUR").await;
+    let racing = app.project(&me, &account).await;
+    let mut ids = Vec::new();
+    for _ in 0..6 {
+        ids.push(quote(&mut c, &account, &racing, "EUR").await.id);
+    }
+    app.hold_events().await;
     add(&mut c, &a.id, &lic, 3, "0").await.unwrap();
     assert!(pending(&app).await.is_empty(), "a quote that is not primary publishes nothing");
 
@@ -462,11 +482,7 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
     assert_eq!(err.code(), Code::PermissionDenied);
 
     // Racing: many quotes made primary at once leave exactly one primary.
-    let project = Uuid::now_v7().to_string();
-    let mut ids = Vec::new();
-    for _ in 0..6 {
-        ids.push(quote(&mut c, &account, &project, "EUR").await.id);
-    }
+    let project = racing;
     let calls = ids.iter().map(|id| {
         let mut c = c.clone();
         let id = id.clone();
@@ -542,12 +558,13 @@ impl Sink for Receiver {
 
 #[tokio::test]
 async fn the_relay_delivers_each_event_once_even_when_the_receiver_fails_first() {
-    let app = TestApp::spawn().await;
+    let mut app = TestApp::spawn().await;
     let mut v = app.client(&vendor()).await;
     let lic = product(&mut v, "LIC-RLY", pb::Billing::Monthly, &[("EUR", "10")]).await;
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
+    app.hold_events().await;
     c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() }).await.unwrap();
     add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
     add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
@@ -593,7 +610,7 @@ async fn another_partner_cannot_see_or_touch_a_quote() {
     let lic = product(&mut v, "LIC-TEN", pb::Billing::Monthly, &[("EUR", "10")]).await;
     let (me, account) = seller(&app).await;
     let mut mine = app.client(&me).await;
-    let project = Uuid::now_v7().to_string();
+    let project = app.project(&me, &account).await;
     let q = quote(&mut mine, &account, &project, "EUR").await;
     let (other, other_account) = seller(&app).await;
     let mut c = app.client(&other).await;
@@ -620,21 +637,40 @@ async fn another_partner_cannot_see_or_touch_a_quote() {
             .quote
             .is_none()
     );
-    // Nor quote on another partner's account.
-    let err = c
-        .create_quote(pb::CreateQuoteRequest {
-            quote: Some(pb::Quote {
-                name: "Q".into(),
-                project_id: project,
-                account_id: account.clone(),
-                currency_code: "EUR".into(),
-                ..Default::default()
-            }),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(field_of(&err), "account_id");
-    let _ = other_account;
+    // Nor quote on another partner's project or account, nor on a project
+    // that is no one's: refused like a missing one, naming the field, and
+    // nothing is stored.
+    let their_project = app.project(&other, &other_account).await;
+    let random = Uuid::now_v7().to_string();
+    for (project_id, account_id, field) in [
+        (&project, &other_account, "project_id"),
+        (&project, &account, "project_id"),
+        (&random, &other_account, "project_id"),
+        (&their_project, &account, "account_id"),
+    ] {
+        let err = c
+            .create_quote(pb::CreateQuoteRequest {
+                quote: Some(pb::Quote {
+                    name: "Q".into(),
+                    project_id: project_id.clone(),
+                    account_id: account_id.clone(),
+                    currency_code: "EUR".into(),
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!((err.code(), field_of(&err).as_str()), (Code::InvalidArgument, field), "{err:?}");
+    }
+    assert!(c.list_quotes(pb::ListQuotesRequest::default()).await.unwrap().into_inner().quotes.is_empty());
+    assert!(
+        mine.get_primary_quote(pb::GetPrimaryQuoteRequest { project_id: project.clone() })
+            .await
+            .unwrap()
+            .into_inner()
+            .quote
+            .is_none()
+    );
     app.stop().await;
 }
 
@@ -730,7 +766,7 @@ async fn a_sent_quote_reaches_the_smtp_server_with_its_pdf() {
     let (me, account) = seller(&app).await;
     let lena = contact(&app, &me, &account, "lena.kraus@globex.example").await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     add(&mut c, &q.id, &lic, 12, "0").await.unwrap();
     let sent = c
         .send_quote(pb::SendQuoteRequest {
@@ -776,7 +812,7 @@ async fn a_quote_is_not_sent_while_the_mail_server_is_down() {
     let (me, account) = seller(&app).await;
     let lena = contact(&app, &me, &account, "lena@globex.example").await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     let err =
         c.send_quote(pb::SendQuoteRequest { id: q.id, contact_id: lena, message: String::new() }).await.unwrap_err();
     assert_eq!(err.code(), Code::Unavailable);
@@ -790,7 +826,7 @@ async fn the_quote_document_is_a_pdf_of_its_lines() {
     let lic = product(&mut v, "LIC-DOC", pb::Billing::Monthly, &[("EUR", "10")]).await;
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
-    let q = quote(&mut c, &account, &Uuid::now_v7().to_string(), "EUR").await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     for _ in 0..60 {
         add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
     }
@@ -823,9 +859,10 @@ async fn partner_and_reseller_addresses_come_with_the_request() {
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
     let warehouse = Address { street: "Lagerweg 5".into(), city: "Berlin".into(), ..Default::default() };
+    let project = app.project(&me, &account).await;
     let make = |shipping: Option<Address>| pb::Quote {
         name: "Q".into(),
-        project_id: Uuid::now_v7().to_string(),
+        project_id: project.clone(),
         account_id: account.clone(),
         currency_code: "EUR".into(),
         shipping_address_type: pb::ShippingAddressType::Reseller as i32,

@@ -1,6 +1,7 @@
 //! Global search and aggregates of the quote service over real gRPC, on a
 //! fresh database (PostgreSQL when PRM_TEST_DATABASE_URL is set, SQLite
-//! otherwise), with the account service quotes take their address from.
+//! otherwise), with the account service quotes take their address from and
+//! the project service that checks the project a quote names.
 
 use prm_kit::{
     Caller, Role,
@@ -33,6 +34,8 @@ impl TestApp {
     async fn spawn() -> TestApp {
         let mut services = TestServices::new();
         services.start::<prm_account::AccountService>().await;
+        services.reserve("quote").await;
+        services.start::<prm_project::ProjectService>().await;
         services.start::<prm_quote::QuoteService>().await;
         TestApp { services }
     }
@@ -73,7 +76,7 @@ async fn create_quote(app: &TestApp, caller: &Caller, account: &str, name: &str)
         .create_quote(pb::CreateQuoteRequest {
             quote: Some(pb::Quote {
                 name: name.into(),
-                project_id: Uuid::now_v7().to_string(),
+                project_id: app.services.create_project(caller, account).await,
                 account_id: account.into(),
                 currency_code: "EUR".into(),
                 shipping_address_type: pb::ShippingAddressType::EndUser as i32,

@@ -2,29 +2,27 @@
 //! [`crate::domain`], the store, and the record services that say whether a
 //! task's record is visible.
 
-use std::{collections::BTreeMap, str::FromStr};
+use std::str::FromStr;
 
 use chrono::NaiveDate;
 use prm_kit::{
     Caller, Error, Result,
-    auth::{CallerInterceptor, InternalKey},
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
     owned,
     record::{self, parse_id, parse_ref, type_from_name, type_name},
-    server::{PrmService, ServiceContext},
+    references::References,
     text::{paragraph, required_line},
     time,
     views::{self, and},
 };
 use prm_proto::{
-    common::v1::{RecordRef, RecordType},
-    record::v1::{self as rpb, record_service_client::RecordServiceClient},
+    common::v1::RecordRef,
     task::v1::{self as pb, task_service_server::TaskService},
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
-use tonic::{Request, Response, Status, transport::Channel};
+use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::{
@@ -34,68 +32,13 @@ use crate::{
 
 type Reply<T> = std::result::Result<Response<T>, Status>;
 
-/// The record services, by the kinds of record they own.
-#[derive(Clone)]
-pub struct RelatedRecords {
-    channels: BTreeMap<&'static str, Channel>,
-    key: InternalKey,
-}
-
-/// The service that owns records of `kind`.
-fn owner_service(kind: RecordType) -> Option<&'static str> {
-    Some(match kind {
-        RecordType::Account | RecordType::Contact => "account",
-        RecordType::Lead => "lead",
-        RecordType::Project => "project",
-        RecordType::Quote => "quote",
-        RecordType::Order => "order",
-        RecordType::Case => "case",
-        RecordType::Task | RecordType::Unspecified => return None,
-    })
-}
-
-impl RelatedRecords {
-    pub fn new(ctx: &ServiceContext) -> anyhow::Result<RelatedRecords> {
-        let mut channels = BTreeMap::new();
-        for name in crate::TaskService::DOWNSTREAM.iter().chain(crate::TaskService::OPTIONAL_DOWNSTREAM) {
-            if ctx.downstream.contains_key(*name) {
-                channels.insert(*name, ctx.channel(name)?);
-            }
-        }
-        Ok(RelatedRecords { channels, key: ctx.key.clone() })
-    }
-
-    /// The partner of a record the caller may see; NOT_FOUND otherwise,
-    /// exactly as its own service answers.
-    pub async fn partner_of(&self, caller: &Caller, kind: RecordType, id: Uuid) -> Result<Uuid> {
-        let service = owner_service(kind).ok_or(Error::NotFound)?;
-        let channel = self
-            .channels
-            .get(service)
-            .cloned()
-            .ok_or_else(|| Error::Unavailable(format!("the {service} service is not deployed here")))?;
-        let mut client = RecordServiceClient::with_interceptor(channel, CallerInterceptor::new(&self.key, caller)?);
-        let reply = client
-            .get_record_info(rpb::GetRecordInfoRequest {
-                record: Some(RecordRef { r#type: kind as i32, id: id.to_string() }),
-            })
-            .await;
-        match reply {
-            Ok(r) => Uuid::parse_str(&r.into_inner().partner_id)
-                .map_err(|_| Error::Internal(anyhow::anyhow!("the {service} service sent a bad partner id"))),
-            Err(s) if s.code() == tonic::Code::NotFound => Err(Error::NotFound),
-            Err(s) => Err(Error::Unavailable(format!("the {service} service: {}", s.message()))),
-        }
-    }
-}
-
 pub struct TaskApi {
     db: DatabaseConnection,
-    records: RelatedRecords,
+    records: References,
 }
 
 impl TaskApi {
-    pub fn new(db: DatabaseConnection, records: RelatedRecords) -> Self {
+    pub fn new(db: DatabaseConnection, records: References) -> Self {
         TaskApi { db, records }
     }
 }
@@ -403,7 +346,7 @@ impl TaskService for TaskApi {
         }
         apply_fields(&mut t, raw, &mask, &caller)?;
         // The record must be one the caller sees, of the caller's partner.
-        if self.records.partner_of(&caller, kind, related_id).await? != partner_id {
+        if self.records.info(&caller, kind, related_id).await?.partner_id != partner_id {
             return Err(Error::NotFound.into());
         }
         let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
@@ -467,7 +410,7 @@ impl TaskService for TaskApi {
             other => other,
         })?;
         // Its own service decides whether the caller sees the record.
-        self.records.partner_of(&caller, kind, id).await?;
+        self.records.info(&caller, kind, id).await?;
         let rows = owned::visible::<task::Entity>(&caller)
             .filter(task::Column::RelatedType.eq(type_name(kind)))
             .filter(task::Column::RelatedId.eq(id))

@@ -12,6 +12,7 @@ pub mod store;
 use prm_kit::{
     auth::AuthInterceptor,
     record::RecordFeatures,
+    references::References,
     search::SearchApi,
     server::{PrmService, ServiceContext},
 };
@@ -40,7 +41,7 @@ impl PrmService for TaskService {
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
-        let records = grpc::RelatedRecords::new(&ctx)?;
+        let records = References::new(&ctx, Self::DOWNSTREAM.iter().chain(Self::OPTIONAL_DOWNSTREAM))?;
         let api = grpc::TaskApi::new(ctx.db.clone(), records);
         let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
         let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));

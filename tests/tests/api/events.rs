@@ -81,7 +81,7 @@ async fn every_kind_of_event_is_still_applied_after_several_token_lifetimes() {
     )
     .await;
     let quote = ok(&app, &format!("/api/v1/quotes/{q}:setPrimary"), &bob, json!({})).await;
-    let mrr = quote["mrr"].as_str().unwrap().to_string();
+    let mrr = quote["mrr"]["amount"].as_str().unwrap().to_string();
     eventually("the primary quote's MRR reaching the project", read_project, |p| p["cost_info"]["mrr"] == mrr.as_str())
         .await;
 

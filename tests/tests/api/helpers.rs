@@ -154,6 +154,15 @@ impl TestApp {
         r.body
     }
 
+    /// Creates a project on `account_id` as `token`'s user; answers its id.
+    pub async fn create_project(&self, token: &str, account_id: &str) -> String {
+        let body = serde_json::json!({"name": "Rollout", "account_id": account_id, "record_type": "new_business",
+                                      "close_date": prm_kit::testing::days_from_today(90)});
+        let r = self.post("/api/v1/projects", token, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["id"].as_str().unwrap().to_string()
+    }
+
     pub async fn create_contact(&self, token: &str, account_id: &str, last_name: &str) -> Value {
         let r = self
             .post("/api/v1/contacts", token, serde_json::json!({"account_id": account_id, "last_name": last_name, "email": format!("{}@example.com", last_name.to_lowercase())}))

@@ -18,7 +18,8 @@ async fn accepted_quote(app: &TestApp, token: &str) -> Value {
         .post(
             "/api/v1/quotes",
             token,
-            json!({"name": "Rollout", "project_id": uuid::Uuid::now_v7().to_string(), "account_id": account["id"], "currency_code": "EUR"}),
+            json!({"name": "Rollout", "project_id": app.create_project(token, account["id"].as_str().unwrap()).await,
+                   "account_id": account["id"], "currency_code": "EUR"}),
         )
         .await
         .body;

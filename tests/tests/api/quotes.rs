@@ -16,7 +16,7 @@ async fn new_quote(app: &TestApp, token: &str) -> Value {
         .post(
             "/api/v1/quotes",
             token,
-            json!({"name": "Phones for Quoted", "project_id": uuid::Uuid::now_v7().to_string(),
+            json!({"name": "Phones for Quoted", "project_id": app.create_project(token, account["id"].as_str().unwrap()).await,
                    "account_id": account["id"], "currency_code": "EUR", "shipping_address_type": "end_user",
                    "expiry_date": prm_kit::testing::days_from_today(60)}),
         )
@@ -223,7 +223,8 @@ async fn a_quote_ships_to_the_partner_or_reseller_address_on_record() {
     );
 
     let account = app.create_account(&bob, "Shipped Corp").await;
-    let mut body = json!({"name": "Q", "project_id": uuid::Uuid::now_v7().to_string(), "account_id": account["id"],
+    let project = app.create_project(&bob, account["id"].as_str().unwrap()).await;
+    let mut body = json!({"name": "Q", "project_id": project, "account_id": account["id"],
                           "currency_code": "EUR", "shipping_address_type": "reseller"});
     let q = app.post("/api/v1/quotes", &bob, body.clone()).await;
     assert_eq!(q.status, StatusCode::CREATED, "{}", q.body);

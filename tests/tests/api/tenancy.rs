@@ -86,3 +86,75 @@ async fn support_agents_do_not_see_partner_accounts() {
     assert!(listed.body["items"].as_array().unwrap().is_empty());
     app.stop().await;
 }
+
+/// Ids that name another service's record are checked there, in the caller's
+/// scope: another partner's project (or no project) is refused like a missing
+/// one, naming the field, nothing is stored, and the project's MRR, stage and
+/// quotes stay its owner's.
+#[tokio::test]
+async fn no_partner_quotes_on_another_partners_project_or_names_its_contacts() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let carol = app.login("carol@borealis.example").await;
+    let acme_account = app.create_account(&bob, "Acme's customer").await;
+    let acme_account = acme_account["id"].as_str().unwrap();
+    let project = app.create_project(&bob, acme_account).await;
+    let before = app.get(&format!("/api/v1/projects/{project}"), &bob).await.body;
+    let own_account = app.create_account(&carol, "Borealis customer").await;
+    let own_account = own_account["id"].as_str().unwrap();
+    let own_project = app.create_project(&carol, own_account).await;
+    let random = uuid::Uuid::now_v7().to_string();
+    for (project_id, account_id, field) in [
+        (project.as_str(), own_account, "project_id"),
+        (project.as_str(), acme_account, "project_id"),
+        (random.as_str(), own_account, "project_id"),
+        (own_project.as_str(), acme_account, "account_id"),
+    ] {
+        let r = app
+            .post(
+                "/api/v1/quotes",
+                &carol,
+                json!({"name": "Takeover", "project_id": project_id, "account_id": account_id, "currency_code": "EUR"}),
+            )
+            .await;
+        assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, field), "{}", r.body);
+    }
+    // Bob's own project and account, but not the project's account: refused too.
+    let other = app.create_account(&bob, "Another customer").await;
+    let r = app
+        .post(
+            "/api/v1/quotes",
+            &bob,
+            json!({"name": "Mixed", "project_id": project, "account_id": other["id"], "currency_code": "EUR"}),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "account_id"), "{}", r.body);
+    assert_eq!(app.get("/api/v1/quotes", &carol).await.body["items"].as_array().unwrap().len(), 0);
+    assert_eq!(app.get(&format!("/api/v1/projects/{project}/quotes"), &bob).await.body["items"], json!([]));
+    let after = app.get(&format!("/api/v1/projects/{project}"), &bob).await.body;
+    assert_eq!((&after["cost_info"], &after["stage"]), (&before["cost_info"], &before["stage"]));
+
+    // A contact role names a contact of the project's own account only.
+    let stranger = app.create_contact(&bob, other["id"].as_str().unwrap(), "Stranger").await;
+    let r = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/projects/{project}/contacts/{}", stranger["id"].as_str().unwrap()),
+            Some(&bob),
+            Some(json!({"role": "Decision maker"})),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "contact_id"), "{}", r.body);
+    let theirs = app.create_contact(&carol, own_account, "Theirs").await;
+    let r = app
+        .call(
+            reqwest::Method::PUT,
+            &format!("/api/v1/projects/{project}/contacts/{}", theirs["id"].as_str().unwrap()),
+            Some(&bob),
+            Some(json!({"role": "Decision maker"})),
+        )
+        .await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "contact_id"), "{}", r.body);
+    assert_eq!(app.get(&format!("/api/v1/projects/{project}/contacts"), &bob).await.body["items"], json!([]));
+    app.stop().await;
+}

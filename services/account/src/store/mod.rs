@@ -36,6 +36,7 @@ impl OwnedEntity for contact::Entity {
     const PARTNER_ID: contact::Column = contact::Column::PartnerId;
     const OWNER_ID: contact::Column = contact::Column::OwnerId;
     const UPDATE_TIME: contact::Column = contact::Column::UpdateTime;
+    const ACCOUNT_ID: Option<contact::Column> = Some(contact::Column::AccountId);
 
     fn document(row: &contact::Model) -> Option<prm_kit::search::Document> {
         Some(SearchableContact::from(row).document())

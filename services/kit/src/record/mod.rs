@@ -22,6 +22,8 @@ use crate::{Caller, Error, Result};
 pub struct RecordInfo {
     pub partner_id: Uuid,
     pub owner_id: Uuid,
+    /// The account the record belongs to, where it belongs to one.
+    pub account_id: Option<Uuid>,
 }
 
 /// The owning service's answer to "does this caller see this record?".

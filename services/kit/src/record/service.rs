@@ -372,6 +372,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         Ok(Response::new(pb::GetRecordInfoResponse {
             partner_id: info.partner_id.to_string(),
             owner_id: info.owner_id.to_string(),
+            account_id: info.account_id.map(|a| a.to_string()).unwrap_or_default(),
         }))
     }
 

@@ -36,6 +36,7 @@ impl OwnedEntity for project::Entity {
     const PARTNER_ID: project::Column = project::Column::PartnerId;
     const OWNER_ID: project::Column = project::Column::OwnerId;
     const UPDATE_TIME: project::Column = project::Column::UpdateTime;
+    const ACCOUNT_ID: Option<project::Column> = Some(project::Column::AccountId);
 
     fn document(row: &project::Model) -> Option<prm_kit::search::Document> {
         Some(Searchable::from(row).document())

@@ -14,6 +14,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateCatalogueAndQuotes),
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
+            Box::new(OnePrimaryPerPartnerProject),
         ]
     }
 }
@@ -169,6 +170,41 @@ impl MigrationTrait for CreateCatalogueAndQuotes {
         for t in ["quote_lines", "quotes", "weighted_average_prices", "partner_discounts", "list_prices", "products"] {
             m.drop_table(Table::drop().table(t).if_exists().to_owned()).await?;
         }
+        Ok(())
+    }
+}
+
+/// One primary quote per project *of a partner*: a project id is only a
+/// partner's own, so another partner's quote naming it (which the service
+/// now refuses) could never take or block its primary.
+struct OnePrimaryPerPartnerProject;
+
+impl MigrationName for OnePrimaryPerPartnerProject {
+    fn name(&self) -> &str {
+        "m20261201_000102_one_primary_per_partner_project"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for OnePrimaryPerPartnerProject {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        db.execute_unprepared("DROP INDEX IF EXISTS quotes_one_primary").await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX IF NOT EXISTS quotes_one_primary_per_project \
+             ON quotes (partner_id, project_id) WHERE is_primary",
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        db.execute_unprepared("DROP INDEX IF EXISTS quotes_one_primary_per_project").await?;
+        db.execute_unprepared(
+            "CREATE UNIQUE INDEX IF NOT EXISTS quotes_one_primary ON quotes (project_id) WHERE is_primary",
+        )
+        .await?;
         Ok(())
     }
 }

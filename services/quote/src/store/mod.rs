@@ -24,6 +24,7 @@ impl OwnedEntity for quote::Entity {
     const PARTNER_ID: quote::Column = quote::Column::PartnerId;
     const OWNER_ID: quote::Column = quote::Column::OwnerId;
     const UPDATE_TIME: quote::Column = quote::Column::UpdateTime;
+    const ACCOUNT_ID: Option<quote::Column> = Some(quote::Column::AccountId);
 
     fn document(row: &quote::Model) -> Option<prm_kit::search::Document> {
         Some(Searchable::from(row).document())
