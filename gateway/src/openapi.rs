@@ -233,5 +233,110 @@ pub fn document() -> utoipa::openapi::OpenApi {
     }
     doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", bearer);
     doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
+    complete(&mut doc);
     doc
+}
+
+/// Routes anyone may call: signing in and refreshing a session.
+const PUBLIC: &[&str] =
+    &["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/session", "/api/v1/auth/session/refresh"];
+
+/// What every operation shares, written once here rather than on each
+/// handler: the parameters of its path template, the answers of the layers
+/// in front of every handler (401, 415, 429, 503, all problem+json), and no
+/// bearer requirement on the public routes.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        ContentBuilder, Ref, RefOr, Required, ResponseBuilder,
+        path::{ParameterBuilder, ParameterIn},
+        schema::{ObjectBuilder, Type},
+    };
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.schemas.insert("Problem".into(), problem_schema());
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                crate::problem::PROBLEM_JSON,
+                ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+            )
+            .build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let names: Vec<String> =
+            path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect();
+        let public = PUBLIC.contains(&path.as_str());
+        let methods = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ];
+        for (method, op) in methods {
+            let Some(op) = op else { continue };
+            let params = op.parameters.get_or_insert_with(Vec::new);
+            for name in &names {
+                let declared = params
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == *name && p.parameter_in == ParameterIn::Path));
+                if !declared {
+                    params.push(RefOr::T(
+                        ParameterBuilder::new()
+                            .name(name)
+                            .parameter_in(ParameterIn::Path)
+                            .required(Required::True)
+                            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                            .build(),
+                    ));
+                }
+            }
+            if params.is_empty() {
+                op.parameters = None;
+            }
+            let responses = &mut op.responses.responses;
+            let mut add = |code: &str, description: &str| {
+                responses.entry(code.to_string()).or_insert_with(|| problem(description).into());
+            };
+            if public {
+                op.security = Some(vec![]);
+            } else {
+                add("401", "No valid access token (problem+json, with WWW-Authenticate: Bearer)");
+            }
+            if matches!(method, "post" | "put" | "patch") {
+                add("400", "Bad input: the problem names the field in errors[].field");
+                add("415", "The body is not application/json");
+            }
+            add("429", "Too many requests: retry after the Retry-After header's seconds");
+            add("503", "A service behind the gateway is unavailable: retry after Retry-After");
+        }
+    }
+}
+
+/// RFC 9457 problem details as the gateway writes them.
+fn problem_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Type};
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("type", string())
+        .property("title", string())
+        .property("status", ObjectBuilder::new().schema_type(Type::Integer))
+        .property("detail", string())
+        .property(
+            "errors",
+            ArrayBuilder::new().items(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("field", string())
+                    .property("message", string())
+                    .required("field")
+                    .required("message"),
+            ),
+        )
+        .required("type")
+        .required("title")
+        .required("status")
+        .required("detail")
+        .into()
 }

@@ -20,6 +20,7 @@ use crate::problem::Problem;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../web/dist"]
+#[allow_missing = true]
 struct Embedded;
 
 /// The only sources the portal loads from: its own origin, no inline script

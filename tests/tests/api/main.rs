@@ -11,6 +11,7 @@ mod idempotency;
 mod leads;
 mod openapi;
 mod orders;
+mod portal;
 mod projects;
 mod quotes;
 mod ratelimit;
