@@ -44,6 +44,11 @@ impl SystemConfig {
     /// `PRM_ACCESS_TOKEN_KEY`, or generated once into `data_dir`.
     pub fn in_data_dir(data_dir: &Path, listen: SocketAddr, grpc_port_base: u16) -> anyhow::Result<SystemConfig> {
         std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+        // The folder holds password hashes, keys and everyone's records:
+        // its owner alone may enter it.
+        #[cfg(unix)]
+        std::fs::set_permissions(data_dir, std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .with_context(|| format!("making {} private", data_dir.display()))?;
         let sqlite = |name: &str| format!("sqlite://{}?mode=rwc", data_dir.join(format!("{name}.db")).display());
         Ok(SystemConfig {
             listen,
@@ -234,4 +239,19 @@ impl RunningSystem {
 /// The default data directory.
 pub fn default_data_dir() -> PathBuf {
     PathBuf::from("data")
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(unix)]
+    #[test]
+    fn the_data_directory_is_its_owners_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("prm-data-{}", uuid::Uuid::new_v4()));
+        super::SystemConfig::in_data_dir(&dir, "127.0.0.1:0".parse().unwrap(), 0).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        let key = std::fs::metadata(dir.join("internal.key")).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!((mode, key), (0o700, 0o600), "password hashes and keys are not world-readable");
+    }
 }

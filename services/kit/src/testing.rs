@@ -401,6 +401,12 @@ impl Drop for TempDir {
     }
 }
 
+/// The ISO date `days` from today (negative: in the past): tests derive every
+/// date from today, so they mean the same thing in any month they run.
+pub fn days_from_today(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,10 +420,4 @@ mod tests {
         assert_eq!(replace_db_name("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
         assert_eq!(replace_db_name("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
     }
-}
-
-/// The ISO date `days` from today (negative: in the past): tests derive every
-/// date from today, so they mean the same thing in any month they run.
-pub fn days_from_today(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days)).to_string()
 }
