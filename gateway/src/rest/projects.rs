@@ -538,8 +538,7 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
         }
         Some("changeOwner") => {
             let i: super::accounts::ChangeOwnerInput = parse_json(&body)?;
-            let current = client.get_project(pb::GetProjectRequest { id: id.into() }).await.or_problem()?.project;
-            let partner_id = current.map(|p| p.partner_id).unwrap_or_default();
+            let partner_id = super::records::PROJECTS.info(&acting, id).await?.partner_id;
             super::records::check_colleague(&acting, &i.new_owner_id, &partner_id).await?;
             client
                 .change_project_owner(pb::ChangeProjectOwnerRequest { id: id.into(), new_owner_id: i.new_owner_id })
@@ -778,8 +777,7 @@ pub async fn remove_contact(
     responses((status = 200, body = Page<QuoteJson>), (status = 404)))]
 pub async fn list_quotes(acting: Acting, Path(id): Path<String>) -> Result<Json<Page<QuoteJson>>, Problem> {
     // The project must be visible; its quotes then follow the quote service's own rules.
-    let p =
-        acting.projects()?.get_project(pb::GetProjectRequest { id }).await.or_problem()?.project.unwrap_or_default();
+    super::records::PROJECTS.info(&acting, &id).await?;
     let mut quotes = acting.quotes()?;
     let mut items = Vec::new();
     let mut page_token = String::new();
@@ -788,7 +786,7 @@ pub async fn list_quotes(acting: Acting, Path(id): Path<String>) -> Result<Json<
             .list_quotes(qpb::ListQuotesRequest {
                 page_size: 500,
                 page_token,
-                filter: format!(r#"project_id = "{}""#, p.id),
+                filter: format!(r#"project_id = "{id}""#),
                 order_by: "create_time".into(),
             })
             .await

@@ -39,6 +39,14 @@ impl Collection {
     fn client(&self, acting: &Acting) -> Result<crate::services::RecordClient, Problem> {
         acting.records((self.channel)(acting.services()))
     }
+
+    /// Who a record belongs to, read in the caller's scope (404 when it is not
+    /// theirs): a visibility check that, unlike reading the record itself,
+    /// leaves no trace such as "recently viewed".
+    pub async fn info(&self, acting: &Acting, id: &str) -> Result<pb::GetRecordInfoResponse, Problem> {
+        let request = pb::GetRecordInfoRequest { record: record(self, id.to_owned()) };
+        self.client(acting)?.get_record_info(request).await.or_problem()
+    }
 }
 
 pub const ACCOUNTS: &Collection = &Collection { path: "accounts", kind: RecordType::Account, channel: |s| &s.account };

@@ -335,3 +335,41 @@ async fn the_demo_has_projects_in_every_stage_of_both_record_types() {
     }
     app.stop().await;
 }
+
+#[tokio::test]
+async fn only_reading_a_project_makes_it_recently_viewed() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let alice = app.login("alice@acme.example").await;
+    let account = demo_account(&app, &bob, "Initech Software").await;
+    let p = new_project(&app, &alice, &account, json!({})).await;
+    let id = p["id"].as_str().unwrap();
+    let recent = |token: String| {
+        let app = &app;
+        async move {
+            let r = app.get("/api/v1/projects?view=recently_viewed", &token).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    // Routes that only check the project is visible leave no trace.
+    let r = app.get(&format!("/api/v1/projects/{id}/quotes"), &alice).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bob_id = app.get("/api/v1/me", &bob).await.body["id"].as_str().unwrap().to_string();
+    let r = app.post(&format!("/api/v1/projects/{id}:changeOwner"), &alice, json!({"new_owner_id": bob_id})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(!recent(alice.clone()).await.contains(&id.to_string()));
+
+    // Opening the project does.
+    let r = app.get(&format!("/api/v1/projects/{id}"), &alice).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(recent(alice.clone()).await.first(), Some(&id.to_string()));
+    assert!(!recent(bob.clone()).await.contains(&id.to_string()), "a view is the viewer's own");
+    app.stop().await;
+}
