@@ -50,7 +50,7 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::records::FieldChangeJson, rest::records::FollowerJson, rest::records::FollowingJson,
         rest::catalogue::MoneyJson, rest::catalogue::ProductJson, rest::catalogue::ProductInput, rest::catalogue::PriceInput,
         rest::catalogue::DiscountJson, rest::catalogue::WapJson,
-        rest::quotes::QuoteJson, rest::quotes::QuoteLineJson, rest::quotes::QuoteInput, rest::quotes::LineInput,
+        rest::quotes::QuoteJson, rest::quotes::QuoteLineJson, rest::quotes::QuoteInput, rest::quotes::LineInput, rest::quotes::LinePatch,
         rest::quotes::TransitionInput, rest::quotes::SendInput, rest::quotes::SentJson,
         rest::orders::OrderJson, rest::orders::OrderLineJson, rest::orders::OrderInput, rest::orders::StockLineInput,
         rest::orders::OrderTransitionInput,

@@ -79,10 +79,11 @@ pub struct OrderJson {
 
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
+/// A stock order line: priced from the price book with the partner's
+/// discount, neither of which a partner sets.
 pub struct StockLineInput {
     pub product_id: String,
     pub quantity: i64,
-    pub discount_percent: String,
 }
 
 /// Either `{"quote_id"}` (an order from an accepted quote), or a stock order:
@@ -194,12 +195,7 @@ pub async fn create(acting: Acting, headers: HeaderMap, body: Bytes) -> Result<R
             let lines = i
                 .lines
                 .into_iter()
-                .map(|l| pb::OrderLine {
-                    product_id: l.product_id,
-                    quantity: l.quantity,
-                    discount_percent: l.discount_percent,
-                    ..Default::default()
-                })
+                .map(|l| pb::OrderLine { product_id: l.product_id, quantity: l.quantity, ..Default::default() })
                 .collect();
             let order = pb::Order {
                 currency_code: i.currency_code,

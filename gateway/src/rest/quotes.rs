@@ -97,7 +97,16 @@ pub struct QuoteInput {
 pub struct LineInput {
     pub product_id: String,
     pub quantity: i64,
-    /// Percent; the partner's discount when left out.
+}
+
+/// A change to a line. The unit price is the price book's and the discount
+/// the vendor's partner discount: only a vendor admin overrides a line's
+/// discount (alone, and the override is in the quote's history).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinePatch {
+    pub quantity: i64,
+    /// Percent, vendor admins only.
     pub discount_percent: String,
 }
 
@@ -367,12 +376,7 @@ pub async fn add_line(acting: Acting, Path(id): Path<String>, body: Bytes) -> Re
         .quotes()?
         .add_quote_line(pb::AddQuoteLineRequest {
             quote_id: id,
-            line: Some(pb::QuoteLine {
-                product_id: i.product_id,
-                quantity: i.quantity,
-                discount_percent: i.discount_percent,
-                ..Default::default()
-            }),
+            line: Some(pb::QuoteLine { product_id: i.product_id, quantity: i.quantity, ..Default::default() }),
         })
         .await
         .map_err(|s| problem(s).without_prefix("line."))?;
@@ -380,7 +384,7 @@ pub async fn add_line(acting: Acting, Path(id): Path<String>, body: Bytes) -> Re
 }
 
 #[utoipa::path(patch, path = "/api/v1/quotes/{id}/lines/{line_id}", tag = "quotes", params(("id" = String, Path), ("line_id" = String, Path)),
-    request_body = LineInput, responses((status = 200, body = QuoteJson), (status = 400), (status = 409)))]
+    request_body = LinePatch, responses((status = 200, body = QuoteJson), (status = 400), (status = 409)))]
 pub async fn update_line(
     acting: Acting,
     Path((id, line_id)): Path<(String, String)>,
@@ -394,7 +398,7 @@ pub async fn update_line(
         ));
     }
     let mask = update_mask(&map, &[]);
-    let i: LineInput = parse_json(&body)?;
+    let i: LinePatch = parse_json(&body)?;
     let q = acting
         .quotes()?
         .update_quote_line(pb::UpdateQuoteLineRequest {

@@ -334,16 +334,18 @@ impl OrderApi {
         for (i, l) in lines.iter().enumerate() {
             let product_id = parse_id(&l.product_id, &format!("lines[{i}].product_id"))?;
             let quantity = Quantity::parse(&format!("lines[{i}].quantity"), l.quantity)?;
-            let discount = if l.discount_percent.trim().is_empty() {
-                Discount::NONE
-            } else {
-                Discount::parse(&format!("lines[{i}].discount_percent"), &l.discount_percent)?
-            };
-            wanted.push((product_id, quantity, discount));
+            if !l.discount_percent.trim().is_empty() {
+                return Err(Error::invalid(
+                    format!("lines[{i}].discount_percent"),
+                    "is the vendor's partner discount (the partner's own, else its tier's); partners never set it",
+                ));
+            }
+            wanted.push((product_id, quantity));
         }
         let mut client = self.quote_client(caller)?;
+        let discount = partner_discount(&mut client, caller).await?;
         let mut out = Vec::with_capacity(wanted.len());
-        for (i, (product_id, quantity, discount)) in wanted.into_iter().enumerate() {
+        for (i, (product_id, quantity)) in wanted.into_iter().enumerate() {
             let field = format!("lines[{i}].product_id");
             let p = match client.get_product(qpb::GetProductRequest { id: product_id.to_string() }).await {
                 Ok(r) => r.into_inner().product,
@@ -475,6 +477,28 @@ impl OrderApi {
             .filter(order::Column::QuoteId.eq(quote_id))
             .one(conn)
             .await?)
+    }
+}
+
+/// The caller's partner discount as the vendor set it in the quote service:
+/// the partner's own, else its tier's, else none.
+async fn partner_discount(client: &mut QuoteClient, caller: &Caller) -> Result<Discount> {
+    let discounts = client
+        .list_partner_discounts(qpb::ListPartnerDiscountsRequest {})
+        .await
+        .map_err(|s| Error::Internal(anyhow::anyhow!("quote service: {s}")))?
+        .into_inner()
+        .discounts;
+    let own = caller.partner_id.map(|p| p.to_string()).unwrap_or_default();
+    let tier = caller.partner_tier.clone().unwrap_or_default();
+    let chosen = discounts
+        .iter()
+        .find(|d| !own.is_empty() && d.partner_id == own)
+        .or_else(|| discounts.iter().find(|d| !tier.is_empty() && d.tier == tier));
+    match chosen {
+        Some(d) => Discount::parse("discount", &d.percent)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("quote service: partner discount: {e}"))),
+        None => Ok(Discount::NONE),
     }
 }
 

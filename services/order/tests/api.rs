@@ -227,7 +227,6 @@ async fn quote(
                 line: Some(qpb::QuoteLine {
                     product_id: product_id.to_string(),
                     quantity: *quantity,
-                    discount_percent: discount.to_string(),
                     ..Default::default()
                 }),
             })
@@ -236,6 +235,27 @@ async fn quote(
             .into_inner()
             .quote
             .unwrap();
+        if !discount.is_empty() {
+            // Only the vendor admin sets a line's own discount.
+            let line_id = q.lines.last().unwrap().id.clone();
+            q = app
+                .quotes(&vendor())
+                .await
+                .update_quote_line(qpb::UpdateQuoteLineRequest {
+                    quote_id: q.id.clone(),
+                    line: Some(qpb::QuoteLine {
+                        id: line_id,
+                        discount_percent: discount.to_string(),
+                        ..Default::default()
+                    }),
+                    update_mask: Some(prost_types::FieldMask { paths: vec!["discount_percent".into()] }),
+                })
+                .await
+                .unwrap()
+                .into_inner()
+                .quote
+                .unwrap();
+        }
     }
     use qpb::QuoteStatus::*;
     for step in [Presented, ContractSent, Accepted] {
@@ -268,8 +288,28 @@ async fn from_quote(c: &mut Orders, quote_id: &str, request_id: &str) -> Result<
     .map(|r| r.into_inner().order.unwrap())
 }
 
-fn line(product_id: &str, quantity: i64, discount: &str) -> pb::OrderLine {
-    pb::OrderLine { product_id: product_id.into(), quantity, discount_percent: discount.into(), ..Default::default() }
+fn line(product_id: &str, quantity: i64) -> pb::OrderLine {
+    pb::OrderLine { product_id: product_id.into(), quantity, ..Default::default() }
+}
+
+/// A line that names a discount, which partners may not.
+fn line_with_discount(product_id: &str, percent: &str) -> pb::OrderLine {
+    pb::OrderLine { discount_percent: percent.into(), ..line(product_id, 1) }
+}
+
+/// The vendor's discount for `partner`.
+async fn partner_discount(app: &TestApp, partner: Uuid, percent: &str) {
+    app.quotes(&vendor())
+        .await
+        .set_partner_discount(qpb::SetPartnerDiscountRequest {
+            discount: Some(qpb::PartnerDiscount {
+                partner_id: partner.to_string(),
+                percent: percent.into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap();
 }
 
 fn dock() -> Option<Address> {
@@ -498,7 +538,7 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
         &[Cancelled],
     ];
     for path in paths {
-        let order = stock(&mut c, "EUR", vec![line(&cat.lic, 1, "")], "").await.unwrap();
+        let order = stock(&mut c, "EUR", vec![line(&cat.lic, 1)], "").await.unwrap();
         for step in path {
             transition(&mut o, &order.id, *step).await.unwrap();
         }
@@ -525,7 +565,7 @@ async fn every_forbidden_status_move_is_refused_and_changes_nothing() {
         }
         assert_eq!(history(&app, &me, &order.id).await.unwrap().len(), changes, "no history for refused moves");
     }
-    let order = stock(&mut c, "EUR", vec![line(&cat.lic, 1, "")], "").await.unwrap();
+    let order = stock(&mut c, "EUR", vec![line(&cat.lic, 1)], "").await.unwrap();
     let err = transition(&mut o, &order.id, Unspecified).await.unwrap_err();
     assert_eq!(field_of(&err), "status");
     assert!(app.outbox().await.is_empty(), "stock orders publish nothing");
@@ -570,7 +610,7 @@ async fn vendor_admins_approve_and_ship_partners_submit_and_complete() {
 
     // A partner withdraws a submitted order; a vendor admin rejects one.
     for canceller in [&mut c, &mut v] {
-        let s = stock(&mut app.orders(&me).await, "EUR", vec![line(&cat.hw, 1, "")], "").await.unwrap();
+        let s = stock(&mut app.orders(&me).await, "EUR", vec![line(&cat.hw, 1)], "").await.unwrap();
         transition(&mut app.orders(&me).await, &s.id, Submitted).await.unwrap();
         assert_eq!(transition(canceller, &s.id, Cancelled).await.unwrap().status, Cancelled as i32);
     }
@@ -588,7 +628,9 @@ async fn a_stock_order_of_mixed_lines_has_exact_totals() {
     let cat = catalogue(&app).await;
     let (me, _) = seller(&app).await;
     let mut c = app.orders(&me).await;
-    let lines = vec![line(&cat.lic, 250, "12.5"), line(&cat.hw, 37, ""), line(&cat.ch, 999_999, "33.33")];
+    // Every line takes the partner's discount; the partner sets none.
+    partner_discount(&app, me.partner_id.unwrap(), "12.5").await;
+    let lines = vec![line(&cat.lic, 250), line(&cat.hw, 37), line(&cat.ch, 999_999)];
     let o = stock(&mut c, "EUR", lines.clone(), "stock-1").await.unwrap();
     assert_eq!((o.r#type, o.status), (pb::OrderType::Stock as i32, pb::OrderStatus::Draft as i32));
     assert_eq!((o.quote_id.as_str(), o.project_id.as_str(), o.account_id.as_str()), ("", "", ""));
@@ -601,16 +643,18 @@ async fn a_stock_order_of_mixed_lines_has_exact_totals() {
     assert_eq!(
         got,
         [
+            // 999999 × 0.0333 × 0.875 = 29137.4708625
             ("LIC-PRO", "19.99", "12.5", "4372.8125"),
-            ("HW-PHONE", "249", "0", "9213"),
-            ("CLS-CHAN", "0.0333", "33.33", "22201.0878"),
+            ("HW-PHONE", "249", "12.5", "8061.375"),
+            ("CLS-CHAN", "0.0333", "12.5", "29137.4709"),
         ]
     );
     assert_eq!(o.lines[1].billing, pb::Billing::OneTime as i32);
-    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("26573.9003", "9213"));
+    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("33510.2834", "8061.375"));
     assert_eq!(get(&mut c, &o.id).await.unwrap(), o, "read back exactly");
     // Prices in the order's currency; a retry answers the same order.
-    let usd = stock(&mut c, "USD", vec![line(&cat.hw, 3, "10")], "").await.unwrap();
+    partner_discount(&app, me.partner_id.unwrap(), "10").await;
+    let usd = stock(&mut c, "USD", vec![line(&cat.hw, 3)], "").await.unwrap();
     assert_eq!(
         (amount(&usd.one_time_total), usd.one_time_total.as_ref().unwrap().currency_code.as_str()),
         ("729", "USD")
@@ -681,18 +725,17 @@ async fn bad_input_names_the_field_and_places_nothing() {
     let mut c = app.orders(&me).await;
     let unknown = Uuid::now_v7().to_string();
     let cases: Vec<(&str, Vec<pb::OrderLine>, &str)> = vec![
-        ("EUR", vec![line(&cat.lic, -1, "")], "lines[0].quantity"),
-        ("EUR", vec![line(&cat.lic, 1, ""), line(&cat.hw, 0, "")], "lines[1].quantity"),
-        ("EUR", vec![line(&cat.lic, 1_000_001, "")], "lines[0].quantity"),
-        ("EUR", vec![line(&cat.lic, 1, "100.5")], "lines[0].discount_percent"),
-        ("EUR", vec![line(&cat.lic, 1, "-3")], "lines[0].discount_percent"),
-        ("EUR", vec![line(&cat.lic, 1, "ten")], "lines[0].discount_percent"),
-        ("EUR", vec![line(&cat.lic, 1, ""), line(&unknown, 1, "")], "lines[1].product_id"),
-        ("EUR", vec![line("not-an-id", 1, "")], "lines[0].product_id"),
-        ("EUR", vec![line(&retired, 1, "")], "lines[0].product_id"),
-        ("USD", vec![line(&cat.hw, 1, ""), line(&cat.lic, 1, "")], "lines[1].product_id"),
-        ("euro", vec![line(&cat.lic, 1, "")], "currency_code"),
-        ("EU", vec![line(&cat.lic, 1, "")], "currency_code"),
+        ("EUR", vec![line(&cat.lic, -1)], "lines[0].quantity"),
+        ("EUR", vec![line(&cat.lic, 1), line(&cat.hw, 0)], "lines[1].quantity"),
+        ("EUR", vec![line(&cat.lic, 1_000_001)], "lines[0].quantity"),
+        ("EUR", vec![line(&cat.lic, 1), line_with_discount(&cat.hw, "5")], "lines[1].discount_percent"),
+        ("EUR", vec![line_with_discount(&cat.lic, "0")], "lines[0].discount_percent"),
+        ("EUR", vec![line(&cat.lic, 1), line(&unknown, 1)], "lines[1].product_id"),
+        ("EUR", vec![line("not-an-id", 1)], "lines[0].product_id"),
+        ("EUR", vec![line(&retired, 1)], "lines[0].product_id"),
+        ("USD", vec![line(&cat.hw, 1), line(&cat.lic, 1)], "lines[1].product_id"),
+        ("euro", vec![line(&cat.lic, 1)], "currency_code"),
+        ("EU", vec![line(&cat.lic, 1)], "currency_code"),
         ("EUR", vec![], "lines"),
     ];
     for (currency, lines, field) in cases {
@@ -705,7 +748,7 @@ async fn bad_input_names_the_field_and_places_nothing() {
             order: Some(pb::Order {
                 currency_code: "EUR".into(),
                 shipping_address: Some(Address { city: "Bremen".into(), ..Default::default() }),
-                lines: vec![line(&cat.lic, 1, "")],
+                lines: vec![line(&cat.lic, 1)],
                 ..Default::default()
             }),
             request_id: String::new(),
@@ -715,7 +758,7 @@ async fn bad_input_names_the_field_and_places_nothing() {
     assert_eq!(field_of(&no_street), "shipping_address.street");
     let err = c.create_stock_order(pb::CreateStockOrderRequest::default()).await.unwrap_err();
     assert_eq!(field_of(&err), "order");
-    let err = stock(&mut c, "EUR", vec![line(&cat.lic, 1, "")], &"x".repeat(65)).await.unwrap_err();
+    let err = stock(&mut c, "EUR", vec![line(&cat.lic, 1)], &"x".repeat(65)).await.unwrap_err();
     assert_eq!(field_of(&err), "request_id");
     for filter in ["status = lost", "colour = red", "create_time >= yesterday", "quote_id = 42"] {
         let err =
@@ -725,7 +768,7 @@ async fn bad_input_names_the_field_and_places_nothing() {
     assert_eq!(field_of(&get(&mut c, "nope").await.unwrap_err()), "id");
     assert!(list(&mut c, "").await.is_empty(), "nothing was placed");
     // Refused requests take no number.
-    assert_eq!(stock(&mut c, "EUR", vec![line(&cat.lic, 1, "")], "").await.unwrap().number, "ORD-000001");
+    assert_eq!(stock(&mut c, "EUR", vec![line(&cat.lic, 1)], "").await.unwrap().number, "ORD-000001");
     app.stop().await;
 }
 
@@ -741,7 +784,7 @@ async fn numbers_are_unique_and_orders_are_found_by_filter() {
     for _ in 0..8 {
         let mut c = c.clone();
         let lic = cat.lic.clone();
-        calls.spawn(async move { stock(&mut c, "EUR", vec![line(&lic, 1, "")], "").await.unwrap() });
+        calls.spawn(async move { stock(&mut c, "EUR", vec![line(&lic, 1)], "").await.unwrap() });
     }
     let mut numbers: Vec<String> = calls.join_all().await.into_iter().map(|o| o.number).collect();
     numbers.push(project_order.number.clone());

@@ -274,12 +274,7 @@ async fn project_quote(
         .await
         .add_quote_line(qpb::AddQuoteLineRequest {
             quote_id: q.id.clone(),
-            line: Some(qpb::QuoteLine {
-                product_id: product_id.into(),
-                quantity,
-                discount_percent: "0".into(),
-                ..Default::default()
-            }),
+            line: Some(qpb::QuoteLine { product_id: product_id.into(), quantity, ..Default::default() }),
         })
         .await
         .unwrap()
@@ -540,12 +535,7 @@ async fn mrr_follows_the_primary_quote_and_falls_back_when_it_goes() {
         .await
         .add_quote_line(qpb::AddQuoteLineRequest {
             quote_id: q2.id.clone(),
-            line: Some(qpb::QuoteLine {
-                product_id: lic.clone(),
-                quantity: 1,
-                discount_percent: "0".into(),
-                ..Default::default()
-            }),
+            line: Some(qpb::QuoteLine { product_id: lic.clone(), quantity: 1, ..Default::default() }),
         })
         .await
         .unwrap();

@@ -591,13 +591,20 @@ impl QuoteService for QuoteApi {
             .all(&self.db)
             .await
             .map_err(Error::from)?;
-        // Partners see their own discount and their tier's; vendor staff all.
+        // Partners see their own discount and their tier's; account managers
+        // every tier's and their assigned partners'; vendor admins and ops all.
         let own = caller.partner_id.map(|p| format!("partner:{p}"));
         let tier = caller.partner_tier.as_ref().map(|t| format!("tier:{t}"));
-        let vendor = matches!(caller.role, Role::VendorAdmin | Role::Ops | Role::AccountManager);
+        let sees = |scope: &str| match caller.role {
+            Role::VendorAdmin | Role::Ops => true,
+            Role::AccountManager => {
+                scope.starts_with("tier:") || caller.assigned_partners.iter().any(|p| scope == format!("partner:{p}"))
+            }
+            _ => Some(scope) == own.as_deref() || Some(scope) == tier.as_deref(),
+        };
         let discounts = rows
             .iter()
-            .filter(|r| vendor || Some(&r.scope) == own.as_ref() || Some(&r.scope) == tier.as_ref())
+            .filter(|r| sees(&r.scope))
             .map(|r| {
                 let (kind, value) = r.scope.split_once(':').unwrap_or(("", ""));
                 pb::PartnerDiscount {
@@ -844,11 +851,9 @@ impl QuoteService for QuoteApi {
         let line = r.line.ok_or_else(|| Error::invalid("line", "is required"))?;
         let product_id = parse_id(&line.product_id, "line.product_id")?;
         let quantity = Quantity::parse("line.quantity", line.quantity)?;
-        let explicit_discount = if line.discount_percent.trim().is_empty() {
-            None
-        } else {
-            Some(Discount::parse("line.discount_percent", &line.discount_percent)?)
-        };
+        if !line.discount_percent.trim().is_empty() {
+            return Err(Error::invalid("line.discount_percent", DISCOUNT_IS_THE_VENDORS).into());
+        }
         let (txn, q) = self.begin_edit(&caller, id).await?;
         editable(&q)?;
         let p = product::Entity::find_by_id(product_id)
@@ -864,13 +869,10 @@ impl QuoteService for QuoteApi {
             .ok_or_else(|| {
                 Error::invalid("line.product_id", format!("{} has no list price in {}", p.sku, q.currency))
             })?;
-        let discount = match explicit_discount {
-            Some(d) => d,
-            None => Discount::from_decimal(
-                "line.discount_percent",
-                self.partner_discount(&txn, q.partner_id, caller.partner_tier.as_deref()).await?,
-            )?,
-        };
+        let discount = Discount::from_decimal(
+            "line.discount_percent",
+            self.partner_discount(&txn, q.partner_id, caller.partner_tier.as_deref()).await?,
+        )?;
         let unit_price = from_units(price.amount_units);
         let net = line_net(quantity, unit_price, discount);
         quote_line::ActiveModel {
@@ -904,7 +906,22 @@ impl QuoteService for QuoteApi {
         if mask.is_empty() {
             return Err(Error::invalid("update_mask", "names no field").into());
         }
-        let (txn, q) = self.begin_edit(&caller, id).await?;
+        // Partners change quantities; the discount is the vendor's, and only a
+        // vendor admin overrides it (alone, so the override is all the change).
+        let overrides = mask.iter().any(|p| p == "discount_percent");
+        let (txn, q) = if overrides {
+            if caller.role != Role::VendorAdmin {
+                return Err(Error::invalid("line.discount_percent", DISCOUNT_IS_THE_VENDORS).into());
+            }
+            if mask.len() > 1 {
+                return Err(Error::invalid("update_mask", "a discount override changes the discount alone").into());
+            }
+            let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+            let q = owned::find_for_update::<quote::Entity, _>(&txn, &caller, id).await?;
+            (txn, q)
+        } else {
+            self.begin_edit(&caller, id).await?
+        };
         editable(&q)?;
         let current = quote_line::Entity::find_by_id(line_id)
             .filter(quote_line::Column::QuoteId.eq(id))
@@ -926,6 +943,14 @@ impl QuoteService for QuoteApi {
             }
         }
         let net = line_net(quantity, from_units(current.unit_price_units), discount);
+        if overrides {
+            let changes = record::diff(&[(
+                "line_discount_percent",
+                format!("{}: {}", current.sku, from_units(current.discount_units).normalize()),
+                format!("{}: {}", current.sku, discount.percent()),
+            )]);
+            record::write_history(&txn, RecordType::Quote, id, q.partner_id, caller.user_id, &changes).await?;
+        }
         let mut next = current.into_active_model();
         next.quantity = Set(quantity.get());
         next.discount_units = Set(to_units("line.discount_percent", discount.percent())?);
@@ -1144,6 +1169,9 @@ fn file_name(q: &quote::Model) -> String {
         .join("-");
     format!("quote-{}.pdf", if slug.is_empty() { q.id.to_string() } else { slug })
 }
+
+/// Why a partner cannot set a line's discount.
+const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
 
 fn editable(q: &quote::Model) -> Result<()> {
     let status: QuoteStatus = q.status.parse().unwrap_or(QuoteStatus::Draft);

@@ -18,9 +18,10 @@ use prm_kit::{
 };
 use prm_proto::{
     account::v1::{self as apb, account_service_client::AccountServiceClient},
-    common::v1::{Address, Money},
+    common::v1::{Address, Money, RecordRef, RecordType},
     outbox::v1 as opb,
     quote::v1::{self as pb, quote_service_client::QuoteServiceClient},
+    record::v1::{self as rpb, record_service_client::RecordServiceClient},
 };
 use prost_types::FieldMask;
 use tonic::{Code, service::interceptor::InterceptedService, transport::Channel};
@@ -163,21 +164,26 @@ async fn quote(c: &mut Client, account_id: &str, project_id: &str, currency: &st
     .unwrap()
 }
 
-async fn add(
-    c: &mut Client,
-    quote_id: &str,
-    product_id: &str,
-    quantity: i64,
-    discount: &str,
-) -> Result<pb::Quote, tonic::Status> {
+async fn add(c: &mut Client, quote_id: &str, product_id: &str, quantity: i64) -> Result<pb::Quote, tonic::Status> {
     c.add_quote_line(pb::AddQuoteLineRequest {
         quote_id: quote_id.into(),
-        line: Some(pb::QuoteLine {
-            product_id: product_id.into(),
-            quantity,
-            discount_percent: discount.into(),
-            ..Default::default()
-        }),
+        line: Some(pb::QuoteLine { product_id: product_id.into(), quantity, ..Default::default() }),
+    })
+    .await
+    .map(|r| r.into_inner().quote.unwrap())
+}
+
+/// Sets a line's discount, as only a vendor admin may.
+async fn set_discount(
+    c: &mut Client,
+    quote_id: &str,
+    line_id: &str,
+    percent: &str,
+) -> Result<pb::Quote, tonic::Status> {
+    c.update_quote_line(pb::UpdateQuoteLineRequest {
+        quote_id: quote_id.into(),
+        line: Some(pb::QuoteLine { id: line_id.into(), discount_percent: percent.into(), ..Default::default() }),
+        update_mask: Some(FieldMask { paths: vec!["discount_percent".into()] }),
     })
     .await
     .map(|r| r.into_inner().quote.unwrap())
@@ -198,9 +204,11 @@ async fn totals_of_mixed_lines_are_exact() {
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     assert_eq!(q.shipping_address.as_ref().unwrap().city, "Hamburg", "end-user address from the account");
-    add(&mut c, &q.id, &lic, 250, "12.5").await.unwrap();
-    add(&mut c, &q.id, &hw, 37, "").await.unwrap();
-    let q = add(&mut c, &q.id, &ch, 999_999, "33.33").await.unwrap();
+    add(&mut c, &q.id, &lic, 250).await.unwrap();
+    add(&mut c, &q.id, &hw, 37).await.unwrap();
+    let q = add(&mut c, &q.id, &ch, 999_999).await.unwrap();
+    set_discount(&mut v, &q.id, &q.lines[0].id, "12.5").await.unwrap();
+    let q = set_discount(&mut v, &q.id, &q.lines[2].id, "33.33").await.unwrap();
     // 250 × 19.99 × 0.875 = 4372.8125; 999999 × 0.0333 × 0.6667 = 22201.08779889 → 22201.0878 (4 places)
     assert_eq!(amount(&q.lines[0].net_amount), "4372.8125");
     assert_eq!(amount(&q.lines[1].net_amount), "9213");
@@ -236,7 +244,7 @@ async fn totals_of_mixed_lines_are_exact() {
 }
 
 #[tokio::test]
-async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
+async fn the_discount_is_the_vendors_and_only_a_vendor_admin_overrides_it() {
     let app = TestApp::spawn().await;
     let mut v = app.client(&vendor()).await;
     let lic = product(&mut v, "LIC-STD", pb::Billing::Monthly, &[("EUR", "10")]).await;
@@ -249,7 +257,7 @@ async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
     .unwrap();
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
-    let q1 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
+    let q1 = add(&mut c, &q.id, &lic, 1).await.unwrap();
     assert_eq!(q1.lines[0].discount_percent, "10", "the tier's discount");
     v.set_partner_discount(pb::SetPartnerDiscountRequest {
         discount: Some(pb::PartnerDiscount {
@@ -260,10 +268,109 @@ async fn the_partner_discount_applies_unless_a_line_says_otherwise() {
     })
     .await
     .unwrap();
-    let q2 = add(&mut c, &q.id, &lic, 1, "").await.unwrap();
+    let q2 = add(&mut c, &q.id, &lic, 1).await.unwrap();
     assert_eq!(q2.lines[1].discount_percent, "15", "the partner's own discount wins");
-    let q3 = add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
-    assert_eq!(q3.lines[2].discount_percent, "0");
+
+    // A partner never sets a discount: not on a new line, not on a change.
+    let err = c
+        .add_quote_line(pb::AddQuoteLineRequest {
+            quote_id: q.id.clone(),
+            line: Some(pb::QuoteLine {
+                product_id: lic.clone(),
+                quantity: 1,
+                discount_percent: "99".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), field_of(&err)), (Code::InvalidArgument, "line.discount_percent".into()));
+    let line = q2.lines[0].id.clone();
+    for caller in [me.clone(), person(Role::PartnerAdmin, me.partner_id), manager_of(me.partner_id.unwrap())] {
+        let err = set_discount(&mut app.client(&caller).await, &q.id, &line, "99").await.unwrap_err();
+        assert_eq!((err.code(), field_of(&err)), (Code::InvalidArgument, "line.discount_percent".into()), "{caller:?}");
+    }
+    let unchanged = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
+    assert_eq!(unchanged.lines.len(), 2);
+    assert_eq!(amount(&unchanged.mrr), amount(&q2.mrr));
+
+    // The vendor admin overrides one line's discount, alone, within 0 to 100.
+    for (percent, field) in [("100.5", "line.discount_percent"), ("-3", "line.discount_percent")] {
+        let err = set_discount(&mut v, &q.id, &line, percent).await.unwrap_err();
+        assert_eq!((err.code(), field_of(&err)), (Code::InvalidArgument, field.into()), "{percent}");
+    }
+    let err = v
+        .update_quote_line(pb::UpdateQuoteLineRequest {
+            quote_id: q.id.clone(),
+            line: Some(pb::QuoteLine {
+                id: line.clone(),
+                quantity: 5,
+                discount_percent: "20".into(),
+                ..Default::default()
+            }),
+            update_mask: Some(FieldMask { paths: vec!["quantity".into(), "discount_percent".into()] }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "update_mask");
+    let q3 = set_discount(&mut v, &q.id, &line, "25").await.unwrap();
+    assert_eq!(q3.lines[0].discount_percent, "25");
+    assert_eq!(amount(&q3.lines[0].net_amount), "7.5");
+    assert_eq!(amount(&q3.mrr), "16");
+
+    // The override is in the quote's history, by the vendor admin, and the
+    // partner sees it there.
+    let ch = Channel::from_shared(format!("http://{}", app.quote_addr)).unwrap().connect().await.unwrap();
+    let mut records = RecordServiceClient::with_interceptor(ch, CallerInterceptor::new(&app.key, &me).unwrap());
+    let history = records
+        .list_field_changes(rpb::ListFieldChangesRequest {
+            record: Some(RecordRef { r#type: RecordType::Quote as i32, id: q.id.clone() }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .field_changes;
+    let change = history.iter().find(|c| c.field == "line_discount_percent").expect("the override in history");
+    assert_eq!((change.old_value.as_str(), change.new_value.as_str()), ("LIC-STD: 10", "LIC-STD: 25"));
+    app.stop().await;
+}
+
+/// An account manager assigned to `partner`.
+fn manager_of(partner: Uuid) -> Caller {
+    Caller { assigned_partners: vec![partner], ..person(Role::AccountManager, None) }
+}
+
+#[tokio::test]
+async fn account_managers_read_the_discounts_of_their_partners_only() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let (mine, theirs) = (Uuid::now_v7(), Uuid::now_v7());
+    for (partner, tier, percent) in
+        [(mine.to_string(), "", "12"), (theirs.to_string(), "", "30"), (String::new(), "gold", "10")]
+    {
+        v.set_partner_discount(pb::SetPartnerDiscountRequest {
+            discount: Some(pb::PartnerDiscount { partner_id: partner, tier: tier.into(), percent: percent.into() }),
+        })
+        .await
+        .unwrap();
+    }
+    let seen = |d: &[pb::PartnerDiscount]| {
+        let mut v: Vec<String> = d.iter().map(|d| format!("{}{}={}", d.partner_id, d.tier, d.percent)).collect();
+        v.sort();
+        v
+    };
+    let list = |caller: Caller| {
+        let app = &app;
+        async move {
+            let mut c = app.client(&caller).await;
+            c.list_partner_discounts(pb::ListPartnerDiscountsRequest {}).await.unwrap().into_inner().discounts
+        }
+    };
+    assert_eq!(seen(&list(manager_of(mine)).await), vec![format!("{mine}=12"), "gold=10".to_string()]);
+    assert_eq!(seen(&list(vendor()).await).len(), 3);
+    let partner = Caller { partner_tier: Some("gold".into()), ..person(Role::PartnerAdmin, Some(theirs)) };
+    assert_eq!(seen(&list(partner).await), vec![format!("{theirs}=30"), "gold=10".to_string()]);
     app.stop().await;
 }
 
@@ -336,15 +443,13 @@ async fn bad_input_names_the_field_and_changes_nothing() {
     let (me, account) = seller(&app).await;
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
-    for (product, quantity, discount, field) in [
-        (lic.as_str(), -1, "", "line.quantity"),
-        (lic.as_str(), 0, "", "line.quantity"),
-        (lic.as_str(), 1, "100.5", "line.discount_percent"),
-        (lic.as_str(), 1, "-3", "line.discount_percent"),
-        (usd_only.as_str(), 1, "", "line.product_id"),
-        (&Uuid::now_v7().to_string(), 1, "", "line.product_id"),
+    for (product, quantity, field) in [
+        (lic.as_str(), -1, "line.quantity"),
+        (lic.as_str(), 0, "line.quantity"),
+        (usd_only.as_str(), 1, "line.product_id"),
+        (&Uuid::now_v7().to_string(), 1, "line.product_id"),
     ] {
-        let err = add(&mut c, &q.id, product, quantity, discount).await.unwrap_err();
+        let err = add(&mut c, &q.id, product, quantity).await.unwrap_err();
         assert_eq!(err.code(), Code::InvalidArgument, "{field}");
         assert_eq!(field_of(&err), field);
     }
@@ -430,7 +535,7 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
         ids.push(quote(&mut c, &account, &racing, "EUR").await.id);
     }
     app.hold_events().await;
-    add(&mut c, &a.id, &lic, 3, "0").await.unwrap();
+    add(&mut c, &a.id, &lic, 3).await.unwrap();
     assert!(pending(&app).await.is_empty(), "a quote that is not primary publishes nothing");
 
     c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: a.id.clone() }).await.unwrap();
@@ -445,7 +550,7 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
     c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: b.id.clone() }).await.unwrap();
     let a_now = c.get_quote(pb::GetQuoteRequest { id: a.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert!(!a_now.primary, "setting one unsets the previous");
-    add(&mut c, &b.id, &lic, 1, "0").await.unwrap();
+    add(&mut c, &b.id, &lic, 1).await.unwrap();
     c.transition_quote(pb::TransitionQuoteRequest { id: b.id.clone(), status: pb::QuoteStatus::Presented as i32 })
         .await
         .unwrap();
@@ -566,8 +671,8 @@ async fn the_relay_delivers_each_event_once_even_when_the_receiver_fails_first()
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     app.hold_events().await;
     c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: q.id.clone() }).await.unwrap();
-    add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
-    add(&mut c, &q.id, &lic, 2, "0").await.unwrap();
+    add(&mut c, &q.id, &lic, 2).await.unwrap();
+    add(&mut c, &q.id, &lic, 2).await.unwrap();
     let queued = pending(&app).await;
     assert_eq!(queued.len(), 3);
 
@@ -616,7 +721,7 @@ async fn another_partner_cannot_see_or_touch_a_quote() {
     let mut c = app.client(&other).await;
     assert_eq!(c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap_err().code(), Code::NotFound);
     assert!(c.list_quotes(pb::ListQuotesRequest::default()).await.unwrap().into_inner().quotes.is_empty());
-    assert_eq!(add(&mut c, &q.id, &lic, 1, "").await.unwrap_err().code(), Code::NotFound);
+    assert_eq!(add(&mut c, &q.id, &lic, 1).await.unwrap_err().code(), Code::NotFound);
     assert_eq!(
         c.transition_quote(pb::TransitionQuoteRequest { id: q.id.clone(), status: pb::QuoteStatus::Presented as i32 })
             .await
@@ -767,7 +872,7 @@ async fn a_sent_quote_reaches_the_smtp_server_with_its_pdf() {
     let lena = contact(&app, &me, &account, "lena.kraus@globex.example").await;
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
-    add(&mut c, &q.id, &lic, 12, "0").await.unwrap();
+    add(&mut c, &q.id, &lic, 12).await.unwrap();
     let sent = c
         .send_quote(pb::SendQuoteRequest {
             id: q.id.clone(),
@@ -828,7 +933,7 @@ async fn the_quote_document_is_a_pdf_of_its_lines() {
     let mut c = app.client(&me).await;
     let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
     for _ in 0..60 {
-        add(&mut c, &q.id, &lic, 1, "0").await.unwrap();
+        add(&mut c, &q.id, &lic, 1).await.unwrap();
     }
     let doc = c.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id.clone() }).await.unwrap().into_inner();
     assert_eq!(doc.content_type, "application/pdf");

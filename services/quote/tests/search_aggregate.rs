@@ -192,12 +192,7 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         for (product, quantity) in [(&monthly, m), (&once, o)].into_iter().filter(|(_, n)| *n > 0) {
             c.add_quote_line(pb::AddQuoteLineRequest {
                 quote_id: q.id.clone(),
-                line: Some(pb::QuoteLine {
-                    product_id: product.clone(),
-                    quantity,
-                    discount_percent: "0".into(),
-                    ..Default::default()
-                }),
+                line: Some(pb::QuoteLine { product_id: product.clone(), quantity, ..Default::default() }),
             })
             .await
             .unwrap();

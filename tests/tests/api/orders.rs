@@ -88,13 +88,26 @@ async fn a_stock_order_is_priced_from_the_price_book() {
             &alice,
             json!({"type": "stock", "currency_code": "EUR",
                    "shipping_address": {"street": "1 Acme Way", "city": "Berlin", "country": "DE"},
-                   "lines": [{"product_id": headset, "quantity": 10}, {"product_id": phone, "quantity": 3, "discount_percent": "5"}]}),
+                   "lines": [{"product_id": headset, "quantity": 10}, {"product_id": phone, "quantity": 3}]}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.body["type"], "stock");
-    assert_eq!(r.body["one_time_total"]["amount"], "790");
-    assert_eq!(r.body["mrr"]["amount"], "18.525");
+    // Acme is a gold partner: the vendor's 10 % on every line.
+    assert_eq!(r.body["lines"][1]["discount_percent"], "10");
+    assert_eq!(r.body["one_time_total"]["amount"], "711");
+    assert_eq!(r.body["mrr"]["amount"], "17.55");
+    // A partner cannot name its own discount (99 % off was once accepted).
+    let cheap = app
+        .post(
+            "/api/v1/orders",
+            &alice,
+            json!({"type": "stock", "currency_code": "EUR",
+                   "shipping_address": {"street": "1 Acme Way", "city": "Berlin", "country": "DE"},
+                   "lines": [{"product_id": headset, "quantity": 10}, {"product_id": phone, "quantity": 3, "discount_percent": "99"}]}),
+        )
+        .await;
+    assert_eq!((cheap.status, cheap.field()), (StatusCode::BAD_REQUEST, "lines[1].discount_percent"), "{}", cheap.body);
     let bad = app
         .post(
             "/api/v1/orders",

@@ -41,6 +41,8 @@ async fn a_quote_is_priced_from_the_price_book_with_the_partner_discount() {
     // Acme is a gold partner: 10 % off 19.90 by default.
     assert_eq!(r.body["lines"][0]["discount_percent"], "10");
     assert_eq!(r.body["lines"][0]["net_amount"]["amount"], "447.75");
+    // A partner never sets the discount; the vendor admin may override it,
+    // and the override is in the quote's history.
     let r = app
         .post(
             &format!("/api/v1/quotes/{id}/lines"),
@@ -48,8 +50,31 @@ async fn a_quote_is_priced_from_the_price_book_with_the_partner_discount() {
             json!({"product_id": setup, "quantity": 1, "discount_percent": "0"}),
         )
         .await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "discount_percent"), "{}", r.body);
+    let r = app.post(&format!("/api/v1/quotes/{id}/lines"), &bob, json!({"product_id": setup, "quantity": 1})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["one_time_total"]["amount"], "441");
+    let setup_line = r.body["lines"][1]["id"].as_str().unwrap().to_string();
+    let r = app.patch(&format!("/api/v1/quotes/{id}/lines/{setup_line}"), &bob, json!({"discount_percent": "0"})).await;
+    assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "discount_percent"), "{}", r.body);
+    let victor = app.login("victor@vendor.example").await;
+    let r =
+        app.patch(&format!("/api/v1/quotes/{id}/lines/{setup_line}"), &victor, json!({"discount_percent": "0"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["mrr"], json!({"currency_code": "EUR", "amount": "447.75"}));
     assert_eq!(r.body["one_time_total"], json!({"currency_code": "EUR", "amount": "490"}));
+    let history = app.get(&format!("/api/v1/quotes/{id}/history"), &bob).await;
+    let change = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "line_discount_percent")
+        .cloned()
+        .unwrap_or_else(|| panic!("the override in history: {}", history.body));
+    assert_eq!(
+        (change["old_value"].as_str(), change["new_value"].as_str()),
+        (Some("SRV-SETUP: 10"), Some("SRV-SETUP: 0"))
+    );
     let line = r.body["lines"][0]["id"].as_str().unwrap().to_string();
     let r = app.patch(&format!("/api/v1/quotes/{id}/lines/{line}"), &bob, json!({"quantity": 30})).await;
     assert_eq!(r.body["mrr"]["amount"], "537.3");
@@ -150,7 +175,7 @@ async fn only_vendor_admins_write_the_price_book_and_bad_input_is_named() {
         (json!({"product_id": pid, "quantity": 1}), "product_id"),
         (json!({"product_id": uuid::Uuid::now_v7().to_string(), "quantity": 1}), "product_id"),
         (
-            json!({"product_id": product_id(&app, &bob, "LIC-PRO").await, "quantity": 1, "discount_percent": "150"}),
+            json!({"product_id": product_id(&app, &bob, "LIC-PRO").await, "quantity": 1, "discount_percent": "5"}),
             "discount_percent",
         ),
     ] {

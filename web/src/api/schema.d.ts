@@ -9895,13 +9895,25 @@ export interface components {
             update_time?: string | null;
         };
         LineInput: {
+            /** @default  */
+            product_id: string;
             /**
-             * @description Percent; the partner's discount when left out.
+             * Format: int64
+             * @default 0
+             */
+            quantity: number;
+        };
+        /**
+         * @description A change to a line. The unit price is the price book's and the discount
+         *     the vendor's partner discount: only a vendor admin overrides a line's
+         *     discount (alone, and the override is in the quote's history).
+         */
+        LinePatch: {
+            /**
+             * @description Percent, vendor admins only.
              * @default
              */
             discount_percent: string;
-            /** @default  */
-            product_id: string;
             /**
              * Format: int64
              * @default 0
@@ -10843,9 +10855,11 @@ export interface components {
             /** Format: int64 */
             tasks_overdue?: number | null;
         };
+        /**
+         * @description A stock order line: priced from the price book with the partner's
+         *     discount, neither of which a partner sets.
+         */
         StockLineInput: {
-            /** @default  */
-            discount_percent: string;
             /** @default  */
             product_id: string;
             /**
@@ -15697,7 +15711,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LineInput"];
+                "application/json": components["schemas"]["LinePatch"];
             };
         };
         responses: {
