@@ -3,34 +3,62 @@
 
 use prm_kit::{
     Caller, Error, Result,
+    auth::{CallerInterceptor, InternalKey},
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
-    owned,
-    record::{self, parse_id},
+    outbox, owned,
+    record::parse_id,
     time,
 };
 use prm_proto::{
     account::v1::{self as pb, account_service_server::AccountService},
-    common::v1::{Address as PbAddress, RecordType},
+    common::v1::Address as PbAddress,
+    project::v1::{self as ppb, project_service_client::ProjectServiceClient},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
 };
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, transport::Channel};
 use uuid::Uuid;
 
 use crate::{
-    domain::{AccountFields, AccountType, Address, ContactFields},
+    domain::{AccountFields, AccountType, Address, ContactFields, delete_refusal},
     store::{account, contact},
 };
 
 pub struct AccountApi {
     db: DatabaseConnection,
+    projects: Channel,
+    key: InternalKey,
 }
 
 impl AccountApi {
-    pub fn new(db: DatabaseConnection) -> Self {
-        AccountApi { db }
+    pub fn new(db: DatabaseConnection, projects: Channel, key: InternalKey) -> Self {
+        AccountApi { db, projects, key }
     }
+
+    /// Some of the projects of the account's partner on the account (their
+    /// names), and whether there are more: read as the partner itself, so a
+    /// colleague's project counts too.
+    async fn projects_of(&self, partner_id: Uuid, account_id: Uuid) -> Result<(Vec<String>, bool)> {
+        let caller = Caller::system_for_partner(partner_id);
+        let mut client =
+            ProjectServiceClient::with_interceptor(self.projects.clone(), CallerInterceptor::new(&self.key, &caller)?);
+        let page = client
+            .list_projects(ppb::ListProjectsRequest {
+                page_size: 3,
+                filter: format!(r#"account_id = "{account_id}""#),
+                ..Default::default()
+            })
+            .await
+            .map_err(|s| Error::Unavailable(format!("the project service: {}", s.message())))?
+            .into_inner();
+        Ok((page.projects.into_iter().map(|p| p.name).collect(), !page.next_page_token.is_empty()))
+    }
+}
+
+/// How many contacts an account has.
+async fn contact_count<C: sea_orm::ConnectionTrait>(conn: &C, account_id: Uuid) -> Result<u64> {
+    Ok(contact::Entity::find().filter(contact::Column::AccountId.eq(account_id)).count(conn).await?)
 }
 
 pub const ACCOUNT_FIELDS: &[Field<account::Column>] = &[
@@ -320,21 +348,19 @@ impl AccountService for AccountApi {
     async fn delete_account(&self, req: Request<pb::DeleteAccountRequest>) -> Reply<pb::DeleteAccountResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
+        // Contacts, and the projects (whose quotes and orders name the
+        // account too) refuse the delete; a project is always the parent of
+        // the account's quotes and orders, so asking the project service is
+        // enough.
+        let current = owned::find::<account::Entity, _>(&self.db, &caller, id).await?;
+        let (projects, more) = self.projects_of(current.partner_id, id).await?;
         owned::delete::<account::Entity, _>(&self.db, &caller, id, |txn| {
             Box::pin(async move {
-                // The account's contacts go with it, with their notes, files and history.
-                let contacts: Vec<Uuid> = contact::Entity::find()
-                    .select_only()
-                    .column(contact::Column::Id)
-                    .filter(contact::Column::AccountId.eq(id))
-                    .into_tuple()
-                    .all(txn)
-                    .await?;
-                for c in contacts {
-                    record::delete_features(txn, RecordType::Contact, c).await?;
+                let contacts = contact_count(txn, id).await?;
+                match delete_refusal(contacts, &projects, more) {
+                    Some(why) => Err(Error::FailedPrecondition(why)),
+                    None => Ok(()),
                 }
-                contact::Entity::delete_many().filter(contact::Column::AccountId.eq(id)).exec(txn).await?;
-                Ok(())
             })
         })
         .await?;
@@ -466,7 +492,16 @@ impl AccountService for AccountApi {
     async fn delete_contact(&self, req: Request<pb::DeleteContactRequest>) -> Reply<pb::DeleteContactResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
-        owned::delete::<contact::Entity, _>(&self.db, &caller, id, |_| Box::pin(async { Ok(()) })).await?;
+        let current = owned::find::<contact::Entity, _>(&self.db, &caller, id).await?;
+        owned::delete::<contact::Entity, _>(&self.db, &caller, id, |txn| {
+            Box::pin(async move {
+                // The contact leaves the contact roles of its projects.
+                let payload = serde_json::json!({ "contact_id": id, "partner_id": current.partner_id });
+                outbox::enqueue(txn, "contact.deleted", id, &payload).await?;
+                Ok(())
+            })
+        })
+        .await?;
         Ok(Response::new(pb::DeleteContactResponse {}))
     }
 

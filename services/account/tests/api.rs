@@ -26,6 +26,8 @@ impl TestApp {
     async fn spawn() -> TestApp {
         let mut services = TestServices::new();
         services.start::<AccountService>().await;
+        // Asked before an account is deleted whether a project names it.
+        services.start::<prm_project::ProjectService>().await;
         TestApp { services }
     }
 
@@ -435,7 +437,11 @@ async fn contacts_belong_to_an_account_of_the_same_partner() {
         let hits = ac.search(pb::SearchRequest { query: q.into(), page_size: 0 }).await.unwrap().into_inner().hits;
         assert!(hits.iter().any(|h| h.record.as_ref().unwrap().id == contact.id), "{q}");
     }
-    // Deleting the account takes its contacts with it.
+    // An account with contacts is not deleted; the refusal says why.
+    let err = ac.delete_account(pb::DeleteAccountRequest { id: a.id.clone() }).await.unwrap_err();
+    assert_eq!(err.code(), Code::FailedPrecondition);
+    assert!(err.message().contains("1 contact"), "{}", err.message());
+    ac.delete_contact(pb::DeleteContactRequest { id: contact.id.clone() }).await.unwrap();
     ac.delete_account(pb::DeleteAccountRequest { id: a.id }).await.unwrap();
     assert_eq!(ac.get_contact(pb::GetContactRequest { id: contact.id }).await.unwrap_err().code(), Code::NotFound);
     app.stop().await;

@@ -33,6 +33,8 @@ impl TestApp {
     async fn spawn() -> TestApp {
         let mut services = TestServices::new();
         services.start::<AccountService>().await;
+        // Asked before an account is deleted whether a project names it.
+        services.start::<prm_project::ProjectService>().await;
         TestApp { services }
     }
 
@@ -188,9 +190,10 @@ async fn search_finds_accounts_and_contacts_by_name_email_phone_and_city_in_the_
     assert!(app.services.search("account", &a, "brandt@cafe").await.is_empty());
     assert_eq!(titles(&app.services.search("account", &a, "initech").await), ["Initech Köln", "Zoë Brandt"]);
 
-    // A delete removes it; an account's delete removes its contacts' too.
+    // A delete removes it from search: an account, then a contact and its account.
     c.delete_account(pb::DeleteAccountRequest { id: branch.id.clone() }).await.unwrap();
     assert_eq!(titles(&app.services.search("account", &a, "initech").await), ["Zoë Brandt"]);
+    c.delete_contact(pb::DeleteContactRequest { id: zoe.id.clone() }).await.unwrap();
     c.delete_account(pb::DeleteAccountRequest { id: cafe.id.clone() }).await.unwrap();
     assert!(app.services.search("account", &a, "zoe").await.is_empty());
     assert!(app.services.search("account", &a, "cafe").await.is_empty());

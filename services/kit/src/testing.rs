@@ -163,6 +163,13 @@ impl TestServices {
     async fn run<S: PrmService>(&mut self, server: GrpcServer, database_url: &str, mail: MailSettings) -> SocketAddr {
         let addr = server.local_addr();
         self.addrs.insert(S::NAME.to_string(), addr);
+        // A service it calls that is not started yet gets its port now, so
+        // services that call each other start in any order.
+        for name in S::DOWNSTREAM {
+            if !self.addrs.contains_key(*name) {
+                self.reserve(name).await;
+            }
+        }
         let mut downstream: BTreeMap<String, String> =
             self.addrs.iter().map(|(name, addr)| (name.clone(), format!("http://{addr}"))).collect();
         if let Some(consumer) = S::EVENTS_TO {

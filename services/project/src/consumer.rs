@@ -1,7 +1,8 @@
-//! The consumer of the quote and order services' events
+//! The consumer of the quote, order and account services' events
 //! (`prm.outbox.v1.EventSinkService`): the primary quote's MRR becomes the
-//! project's MRR, and the contract sent, the order placed, completed or
-//! cancelled move the project through the automatic stages.
+//! project's MRR, the contract sent, the order placed, completed or
+//! cancelled move the project through the automatic stages, and a deleted
+//! contact leaves the contact roles.
 //!
 //! Delivery is at least once, in no guaranteed order. Each event id is
 //! applied once (`outbox::accept_once`, in the transaction of the change),
@@ -19,7 +20,7 @@ use prm_proto::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 use serde::Deserialize;
 use tonic::{Request, Response, Status};
@@ -28,7 +29,7 @@ use uuid::Uuid;
 use crate::{
     domain::AutoEvent,
     grpc::Clients,
-    store::{Settings, project},
+    store::{Settings, project, project_contact},
 };
 
 pub struct EventSink {
@@ -55,6 +56,8 @@ struct Payload {
     primary: Option<bool>,
     #[serde(default)]
     currency_code: Option<String>,
+    #[serde(default)]
+    contact_id: Option<Uuid>,
 }
 
 /// What an event asks of a project.
@@ -65,6 +68,8 @@ enum Action {
     Stage(AutoEvent),
     /// The vendor's WAPs of a currency changed: Expected MRR of its projects.
     Waps(String),
+    /// A contact was deleted: it leaves the contact roles of its partner's projects.
+    ContactDeleted(Uuid),
     Nothing,
 }
 
@@ -72,6 +77,7 @@ fn action(topic: &str, p: &Payload) -> Action {
     match topic {
         "quote.primary_changed" | "quote.primary_mrr_changed" => Action::RefreshPrimary,
         "quote.waps_changed" => p.currency_code.clone().map(Action::Waps).unwrap_or(Action::Nothing),
+        "contact.deleted" => p.contact_id.map(Action::ContactDeleted).unwrap_or(Action::Nothing),
         // Only the primary quote's contract moves the project.
         "quote.contract_sent" if p.primary == Some(true) => Action::Stage(AutoEvent::ContractSent),
         "order.placed" | "order.completed" | "order.cancelled" => {
@@ -84,8 +90,12 @@ fn action(topic: &str, p: &Payload) -> Action {
 impl EventSink {
     /// Applies one event; false when its id had been applied before.
     async fn apply(&self, event_id: Uuid, topic: &str, p: Payload) -> Result<bool> {
-        if let Action::Waps(currency) = action(topic, &p) {
-            return self.recompute_currency(event_id, topic, &currency).await;
+        match action(topic, &p) {
+            Action::Waps(currency) => return self.recompute_currency(event_id, topic, &currency).await,
+            Action::ContactDeleted(contact_id) => {
+                return self.remove_contact(event_id, topic, contact_id, p.partner_id).await;
+            }
+            _ => {}
         }
         let project_id = p.project_id.filter(|id| !id.is_nil());
         let system = Caller::system();
@@ -220,6 +230,36 @@ impl EventSink {
         let fresh = outbox::accept_once(&txn, event_id, topic).await?;
         txn.commit().await?;
         tracing::info!(%currency, projects = changed, "Expected MRR recomputed for new WAPs");
+        Ok(fresh)
+    }
+}
+
+impl EventSink {
+    /// A deleted contact leaves every contact role of its partner's projects
+    /// (only that partner's: a contact id is never trusted across partners).
+    async fn remove_contact(
+        &self,
+        event_id: Uuid,
+        topic: &str,
+        contact_id: Uuid,
+        partner_id: Option<Uuid>,
+    ) -> Result<bool> {
+        let txn = prm_kit::db::begin_write(&self.db).await?;
+        let fresh = outbox::accept_once(&txn, event_id, topic).await?;
+        if let (true, Some(partner_id)) = (fresh, partner_id) {
+            let of_partner = project::Entity::find()
+                .select_only()
+                .column(project::Column::Id)
+                .filter(project::Column::PartnerId.eq(partner_id))
+                .into_query();
+            let removed = project_contact::Entity::delete_many()
+                .filter(project_contact::Column::ContactId.eq(contact_id))
+                .filter(project_contact::Column::ProjectId.in_subquery(of_partner))
+                .exec(&txn)
+                .await?;
+            tracing::info!(%contact_id, roles = removed.rows_affected, "a deleted contact left its projects");
+        }
+        txn.commit().await?;
         Ok(fresh)
     }
 }

@@ -62,6 +62,22 @@ impl Clients {
         Ok(AccountServiceClient::with_interceptor(self.accounts.clone(), CallerInterceptor::new(&self.key, caller)?))
     }
 
+    /// Some of the quotes of a project (their names), and whether there are
+    /// more: read as the project's partner, so a colleague's quote counts.
+    pub async fn quotes_of(&self, partner_id: Uuid, project_id: Uuid) -> Result<(Vec<String>, bool)> {
+        let page = self
+            .quote(&Caller::system_for_partner(partner_id))?
+            .list_quotes(qpb::ListQuotesRequest {
+                page_size: 3,
+                filter: format!(r#"project_id = "{project_id}""#),
+                ..Default::default()
+            })
+            .await
+            .map_err(|s| downstream("quote", s))?
+            .into_inner();
+        Ok((page.quotes.into_iter().map(|q| q.name).collect(), !page.next_page_token.is_empty()))
+    }
+
     /// The vendor's WAPs in `currency`; none set yet counts as zero.
     pub async fn waps(&self, caller: &Caller, currency: &str) -> Result<Waps> {
         let reply = self
@@ -785,6 +801,12 @@ impl ProjectService for ProjectApi {
     async fn delete_project(&self, req: Request<pb::DeleteProjectRequest>) -> Reply<pb::DeleteProjectResponse> {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
+        // Quotes name their project: a project with quotes is not deleted.
+        let current = owned::find::<project::Entity, _>(&self.db, &caller, id).await?;
+        let (quotes, more) = self.clients.quotes_of(current.partner_id, id).await?;
+        if let Some(why) = crate::domain::delete_refusal(&quotes, more) {
+            return Err(Error::FailedPrecondition(why).into());
+        }
         owned::delete::<project::Entity, _>(&self.db, &caller, id, |txn| {
             Box::pin(async move {
                 project_contact::Entity::delete_many()

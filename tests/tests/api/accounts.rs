@@ -1,6 +1,6 @@
 //! Accounts and contacts over REST: sign in, CRUD, history, paging.
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::spawn_app;
@@ -41,9 +41,74 @@ async fn login_and_crud_over_rest() {
     let listed = app.get(&format!("/api/v1/contacts?filter=account_id%20%3D%20{id}"), &bob).await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
 
+    // An account with a contact is not deleted; without, it is.
+    let refused = app.delete(&format!("/api/v1/accounts/{id}"), &bob).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().unwrap().contains("1 contact"), "{}", refused.body);
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{cid}"), &bob).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.delete(&format!("/api/v1/accounts/{id}"), &bob).await.status, StatusCode::NO_CONTENT);
     assert_eq!(app.get(&format!("/api/v1/accounts/{id}"), &bob).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&format!("/api/v1/contacts/{cid}"), &bob).await.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn what_others_point_at_is_not_deleted_and_a_deleted_contact_leaves_its_roles() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let alice = app.login("alice@acme.example").await;
+    let account = app.create_account(&bob, "Umbrella Corp").await["id"].as_str().unwrap().to_string();
+    // A colleague's project counts as well: bob cannot see it is alice's.
+    let project = app.create_project(&alice, &account).await;
+    let refused = app.delete(&format!("/api/v1/accounts/{account}"), &bob).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().unwrap().contains("project ("), "{}", refused.body);
+    assert_eq!(app.get(&format!("/api/v1/accounts/{account}"), &bob).await.status, StatusCode::OK, "still there");
+
+    // A project with a quote is not deleted either.
+    let quote = app
+        .post(
+            "/api/v1/quotes",
+            &alice,
+            json!({"name": "Umbrella offer", "project_id": project, "account_id": account, "currency_code": "EUR",
+                   "shipping_address_type": "end_user", "expiry_date": prm_kit::testing::days_from_today(30)}),
+        )
+        .await;
+    assert_eq!(quote.status, StatusCode::CREATED, "{}", quote.body);
+    let refused = app.delete(&format!("/api/v1/projects/{project}"), &alice).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
+    assert!(refused.body["detail"].as_str().unwrap().contains("Umbrella offer"), "{}", refused.body);
+    let qid = quote.body["id"].as_str().unwrap();
+    assert_eq!(app.delete(&format!("/api/v1/quotes/{qid}"), &alice).await.status, StatusCode::NO_CONTENT);
+
+    // A deleted contact leaves the contact roles of its projects.
+    let contact = app.create_contact(&alice, &account, "Wesker").await["id"].as_str().unwrap().to_string();
+    let r = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/projects/{project}/contacts/{contact}"),
+            Some(&alice),
+            Some(json!({"role": "Decision maker"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.delete(&format!("/api/v1/contacts/{contact}"), &alice).await.status, StatusCode::NO_CONTENT);
+    let mut roles = Vec::new();
+    for _ in 0..100 {
+        roles = app.get(&format!("/api/v1/projects/{project}/contacts"), &alice).await.body["items"]
+            .as_array()
+            .unwrap()
+            .clone();
+        if roles.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(roles.is_empty(), "the deleted contact still has a role: {roles:?}");
+
+    // Dependents gone, both deletes go through.
+    assert_eq!(app.delete(&format!("/api/v1/projects/{project}"), &alice).await.status, StatusCode::NO_CONTENT);
+    assert_eq!(app.delete(&format!("/api/v1/accounts/{account}"), &bob).await.status, StatusCode::NO_CONTENT);
     app.stop().await;
 }
 

@@ -187,3 +187,38 @@ mod tests {
         assert_eq!((d[0].field, d[0].old.as_str(), d[0].new.as_str()), ("type", "prospect", "customer"));
     }
 }
+
+/// An account that other records point at is not deleted: the refusal names
+/// what depends on it, so the person knows what to delete or move first.
+/// `projects` are the names of some of its projects, `more_projects` whether
+/// there are others. None when nothing depends on the account.
+pub fn delete_refusal(contacts: u64, projects: &[String], more_projects: bool) -> Option<String> {
+    let mut parts = Vec::new();
+    if contacts > 0 {
+        parts.push(format!("{contacts} contact{}", if contacts == 1 { "" } else { "s" }));
+    }
+    if !projects.is_empty() {
+        let more = if more_projects { ", …" } else { "" };
+        let noun = if projects.len() == 1 && !more_projects { "project" } else { "projects" };
+        parts.push(format!("{noun} ({}{more})", projects.join(", ")));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("the account still has {}; delete them first", parts.join(" and ")))
+}
+
+#[cfg(test)]
+mod delete_tests {
+    use super::delete_refusal;
+
+    #[test]
+    fn the_refusal_names_every_kind_of_dependent() {
+        assert_eq!(delete_refusal(0, &[], false), None);
+        let one = delete_refusal(1, &[], false).unwrap();
+        assert_eq!(one, "the account still has 1 contact; delete them first");
+        let both = delete_refusal(3, &["Rollout".into(), "Phase 2".into()], true).unwrap();
+        assert!(both.contains("3 contacts and projects (Rollout, Phase 2, …)"), "{both}");
+        assert!(delete_refusal(0, &["Rollout".into()], false).unwrap().contains("project (Rollout)"));
+    }
+}

@@ -6,6 +6,6 @@ pub mod fields;
 mod account;
 mod contact;
 
-pub use account::{ACCOUNT_MASK_PATHS, AccountFields, AccountType};
+pub use account::{ACCOUNT_MASK_PATHS, AccountFields, AccountType, delete_refusal};
 pub use contact::{CONTACT_MASK_PATHS, ContactFields};
 pub use fields::Address;

@@ -1,6 +1,6 @@
 //! The account service's schema, in order.
 
-use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration};
+use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -13,6 +13,7 @@ impl MigratorTrait for Migrator {
             Box::new(CreateAccountsAndContacts),
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
+            Box::new(OutboxMigration),
         ]
     }
 }

@@ -28,6 +28,7 @@
 
 pub mod bonus;
 pub mod cost;
+pub mod deletes;
 pub mod events;
 pub mod gates;
 pub mod moves;
@@ -36,6 +37,7 @@ pub mod stage;
 
 pub use bonus::{BonusPipeline, DemoAnswers, DemoDone, DemoQuestion, DemoQuestions, may_approve, shows_demo_answers};
 pub use cost::{CostInfo, InterestedSolutions, Solution, Waps, expected_mrr, mrr, weighted_pipeline};
+pub use deletes::delete_refusal;
 pub use events::{AutoEvent, Ignored, Outcome, apply_event};
 pub use gates::{Amount, Gate, ProjectFacts, UserCount};
 pub use moves::{LostReason, Move, close_lost, move_by_user, why_automatic};
