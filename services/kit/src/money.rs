@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use rust_decimal::Decimal;
+use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::{Error, Result};
 
@@ -19,21 +19,87 @@ pub struct Money {
     pub amount: Decimal,
 }
 
-/// An ISO 4217 alphabetic code: three upper-case letters.
+/// An active ISO 4217 currency, with the decimal places of its minor unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency([u8; 3]);
+
+/// The active ISO 4217 codes whose minor unit is not 2 decimal places; every
+/// other code of [`ISO_4217`] has 2.
+#[rustfmt::skip]
+const MINOR_UNITS: &[(&str, u32)] = &[
+    ("BHD", 3), ("BIF", 0), ("CLF", 4), ("CLP", 0), ("DJF", 0), ("GNF", 0), ("IQD", 3), ("ISK", 0),
+    ("JOD", 3), ("JPY", 0), ("KMF", 0), ("KRW", 0), ("KWD", 3), ("LYD", 3), ("OMR", 3), ("PYG", 0),
+    ("RWF", 0), ("TND", 3), ("UGX", 0), ("UYI", 0), ("UYW", 4), ("VND", 0), ("VUV", 0), ("XAF", 0),
+    ("XOF", 0), ("XPF", 0),
+];
+
+/// The active ISO 4217 currency codes (funds and units of account with a
+/// minor unit included; precious metals, XDR and test codes, which have no
+/// minor unit, are not money here). Sorted.
+#[rustfmt::skip]
+const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BOV", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHE", "CHF", "CHW", "CLF",
+    "CLP", "CNY", "COP", "COU", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR",
+    "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS",
+    "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
+    "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR",
+    "MWK", "MXN", "MXV", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP",
+    "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE",
+    "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS",
+    "UAH", "UGX", "USD", "USN", "UYI", "UYU", "UYW", "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XCG",
+    "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
 
 impl Currency {
     pub fn parse(field: &str, code: &str) -> Result<Currency> {
         let b = code.as_bytes();
         if b.len() != 3 || !b.iter().all(u8::is_ascii_uppercase) {
-            return Err(Error::invalid(field, format!("`{code}` is not an ISO 4217 currency code")));
+            return Err(Error::invalid(field, format!("`{code}` is not an ISO 4217 currency code such as EUR")));
+        }
+        if ISO_4217.binary_search(&code).is_err() {
+            return Err(Error::invalid(field, format!("`{code}` is not an active ISO 4217 currency")));
         }
         Ok(Currency([b[0], b[1], b[2]]))
     }
 
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("ASCII by construction")
+    }
+
+    /// Decimal places of the minor unit: EUR and USD 2, JPY 0, KWD 3.
+    pub fn minor_unit(&self) -> u32 {
+        MINOR_UNITS.iter().find(|(c, _)| *c == self.as_str()).map(|(_, n)| *n).unwrap_or(2)
+    }
+
+    /// An amount rounded to the minor unit, half away from zero: the one
+    /// rounding of every computed amount (a line's net, Expected MRR,
+    /// Weighted Pipeline).
+    pub fn round(&self, amount: Decimal) -> Decimal {
+        let mut d = amount.round_dp_with_strategy(self.minor_unit(), RoundingStrategy::MidpointAwayFromZero);
+        d.rescale(self.minor_unit());
+        d
+    }
+
+    /// An amount as written on the wire: with the minor unit's decimals
+    /// (`1132.00`, `0` yen), more only for a price finer than the minor unit
+    /// (a price book's `0.0333`).
+    pub fn write(&self, amount: Decimal) -> String {
+        let mut d = amount.normalize();
+        if d.scale() < self.minor_unit() {
+            d.rescale(self.minor_unit());
+        }
+        d.to_string()
+    }
+}
+
+/// An amount in a currency stored as a code: written with the currency's
+/// minor unit, or plainly when the stored code is not one (never in data
+/// this service wrote).
+pub fn write_in(currency: &str, amount: Decimal) -> String {
+    match Currency::parse("currency", currency) {
+        Ok(c) => c.write(amount),
+        Err(_) => amount.normalize().to_string(),
     }
 }
 
@@ -50,7 +116,7 @@ impl Money {
     pub fn to_proto(&self) -> prm_proto::common::v1::Money {
         prm_proto::common::v1::Money {
             currency_code: self.currency.as_str().to_string(),
-            amount: self.amount.normalize().to_string(),
+            amount: self.currency.write(self.amount),
         }
     }
 }
@@ -111,8 +177,54 @@ mod tests {
             .unwrap();
         assert_eq!(m.amount.to_string(), "12345678901234.5678");
         assert_eq!(m.to_proto().amount, "12345678901234.5678");
-        let m = Money::parse("price", Some(&Pb { currency_code: "USD".into(), amount: "-0.10".into() })).unwrap();
-        assert_eq!(m.to_proto().amount, "-0.1");
+        let m = Money::parse("price", Some(&Pb { currency_code: "USD".into(), amount: "-0.1".into() })).unwrap();
+        assert_eq!(m.to_proto().amount, "-0.10");
+    }
+
+    #[test]
+    fn amounts_are_written_and_rounded_in_the_minor_unit() {
+        let (eur, jpy, kwd) = (cur("EUR"), cur("JPY"), cur("KWD"));
+        assert_eq!((eur.minor_unit(), jpy.minor_unit(), kwd.minor_unit()), (2, 0, 3));
+        assert_eq!(eur.write(Decimal::from(1132)), "1132.00");
+        assert_eq!(eur.write(Decimal::from_str("0.0333").unwrap()), "0.0333", "a price finer than a cent");
+        assert_eq!(jpy.write(Decimal::from(1500)), "1500");
+        assert_eq!(kwd.write(Decimal::from_str("1.5").unwrap()), "1.500");
+        // Half away from zero, both signs.
+        for (code, amount, rounded) in [
+            ("EUR", "33.3315", "33.33"),
+            ("EUR", "0.005", "0.01"),
+            ("EUR", "-0.005", "-0.01"),
+            ("EUR", "2.675", "2.68"),
+            ("JPY", "2.5", "3"),
+            ("JPY", "-2.5", "-3"),
+            ("KWD", "0.0005", "0.001"),
+        ] {
+            let r = cur(code).round(Decimal::from_str(amount).unwrap());
+            assert_eq!(cur(code).write(r), rounded, "{code} {amount}");
+        }
+    }
+
+    fn cur(code: &str) -> Currency {
+        Currency::parse("c", code).unwrap()
+    }
+
+    #[test]
+    fn only_active_iso_4217_codes_are_currencies() {
+        for code in ["EUR", "USD", "JPY", "CHF", "GBP", "PLN", "CZK", "DKK", "SEK", "NOK", "KWD", "ZWG"] {
+            assert!(Currency::parse("c", code).is_ok(), "{code}");
+        }
+        for code in ["XYZ", "ABC", "EUX", "XAU", "XXX", "XTS", "DEM", "HRK"] {
+            assert_eq!(field_of_code(code), "c", "{code}");
+        }
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]), "sorted, for the binary search");
+        assert!(MINOR_UNITS.iter().all(|(c, _)| ISO_4217.contains(c)));
+    }
+
+    fn field_of_code(code: &str) -> String {
+        match Currency::parse("c", code) {
+            Err(Error::Invalid { field, .. }) => field,
+            other => panic!("{code}: {other:?}"),
+        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Priced lines and their totals, the same for quotes and orders, in exact
 //! decimal arithmetic.
 //!
-//! net = quantity × unit price × (100 − discount %) / 100, rounded half to
-//! even at 4 decimal places; MRR is the sum of the monthly nets, the one-time
-//! total the sum of the one-time nets. Sums of rounded nets are exact.
+//! net = quantity × unit price × (100 − discount %) / 100, rounded once, to
+//! the currency's minor unit, half away from zero (EUR 2 places, JPY 0); MRR
+//! is the sum of the monthly nets, the one-time total the sum of the one-time
+//! nets. Sums of rounded nets are exact.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
-use crate::{Error, Result};
+use crate::{Error, Result, money::Currency};
 
 crate::text_enum!(
     /// How a product is charged: monthly lines make MRR, one-time lines capex.
@@ -80,10 +81,9 @@ pub struct LineAmounts {
 }
 
 /// The net amount of one line.
-pub fn line_net(quantity: Quantity, unit_price: Decimal, discount: Discount) -> Decimal {
+pub fn line_net(quantity: Quantity, unit_price: Decimal, discount: Discount, currency: Currency) -> Decimal {
     let gross = Decimal::from(quantity.get()) * unit_price;
-    let net = gross * (Decimal::ONE_HUNDRED - discount.percent()) / Decimal::ONE_HUNDRED;
-    net.round_dp_with_strategy(SCALE, RoundingStrategy::MidpointNearestEven).normalize()
+    currency.round(gross * (Decimal::ONE_HUNDRED - discount.percent()) / Decimal::ONE_HUNDRED)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -112,21 +112,31 @@ mod tests {
         Decimal::from_str(s).unwrap()
     }
 
-    #[test]
-    fn a_line_is_quantity_times_price_less_discount() {
-        let q = Quantity::parse("quantity", 3).unwrap();
-        assert_eq!(line_net(q, d("19.99"), Discount::NONE), d("59.97"));
-        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "10").unwrap()), d("53.973"));
-        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "100").unwrap()), d("0"));
+    fn eur() -> Currency {
+        Currency::parse("c", "EUR").unwrap()
     }
 
     #[test]
-    fn nets_round_half_to_even_at_four_places() {
+    fn a_line_is_quantity_times_price_less_discount() {
+        let q = Quantity::parse("quantity", 3).unwrap();
+        assert_eq!(line_net(q, d("19.99"), Discount::NONE, eur()).to_string(), "59.97");
+        // 53.973 → 53.97
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "10").unwrap(), eur()).to_string(), "53.97");
+        assert_eq!(line_net(q, d("19.99"), Discount::parse("d", "100").unwrap(), eur()).to_string(), "0.00");
+    }
+
+    #[test]
+    fn nets_round_once_to_the_minor_unit_half_away_from_zero() {
         let one = Quantity::parse("q", 1).unwrap();
-        // 0.00005 is exactly half a unit of the 4th place: to even (down)...
-        assert_eq!(line_net(one, d("0.0001"), Discount::parse("d", "50").unwrap()), d("0"));
-        // ...and 0.00015 goes up to 0.0002.
-        assert_eq!(line_net(one, d("0.0003"), Discount::parse("d", "50").unwrap()), d("0.0002"));
+        let half = Discount::parse("d", "50").unwrap();
+        // 0.005 is exactly half a cent: away from zero, up.
+        assert_eq!(line_net(one, d("0.01"), half, eur()).to_string(), "0.01");
+        // 0.0333 × 999,999 × (1 − 0.3333) = 22201.08779889 → 22201.09
+        let q = Quantity::parse("q", 999_999).unwrap();
+        assert_eq!(line_net(q, d("0.0333"), Discount::parse("d", "33.33").unwrap(), eur()).to_string(), "22201.09");
+        // Yen have no minor unit: 2.5 → 3.
+        let jpy = Currency::parse("c", "JPY").unwrap();
+        assert_eq!(line_net(one, d("5"), half, jpy).to_string(), "3");
     }
 
     #[test]
@@ -143,7 +153,8 @@ mod tests {
     #[test]
     fn big_quantities_stay_exact() {
         let q = Quantity::parse("q", 1_000_000).unwrap();
-        assert_eq!(line_net(q, d("12345678.1234"), Discount::parse("d", "12.5").unwrap()), d("10802468357975"));
+        let net = line_net(q, d("12345678.1234"), Discount::parse("d", "12.5").unwrap(), eur());
+        assert_eq!(net.to_string(), "10802468357975.00");
     }
 
     #[test]

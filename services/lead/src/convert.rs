@@ -395,18 +395,22 @@ impl Converter {
     async fn undo(&self, conv: &conversion::Model) -> Result<bool> {
         let caller: Caller = serde_json::from_str(&conv.caller).map_err(|e| Error::Internal(e.into()))?;
         let auth = CallerInterceptor::new(&self.key, &caller)?;
-        // The account first: deleting it takes its contacts with it.
-        let mut result = gone(
-            AccountServiceClient::with_interceptor(self.accounts.clone(), auth.clone())
-                .delete_account(apb::DeleteAccountRequest { id: conv.account_id.to_string() })
-                .await,
-        );
-        if let (Ok(()), true, Some(project_id)) = (&result, conv.undo_project, conv.project_id) {
+        // What points at the account goes first (the project, then the
+        // contact), since an account others point at is not deleted.
+        let mut result = Ok(());
+        if let (true, Some(project_id)) = (conv.undo_project, conv.project_id) {
             result = gone(
-                ProjectServiceClient::with_interceptor(self.projects.clone(), auth)
+                ProjectServiceClient::with_interceptor(self.projects.clone(), auth.clone())
                     .delete_project(ppb::DeleteProjectRequest { id: project_id.to_string() })
                     .await,
             );
+        }
+        let mut accounts = AccountServiceClient::with_interceptor(self.accounts.clone(), auth);
+        if result.is_ok() {
+            result = gone(accounts.delete_contact(apb::DeleteContactRequest { id: conv.contact_id.to_string() }).await);
+        }
+        if result.is_ok() {
+            result = gone(accounts.delete_account(apb::DeleteAccountRequest { id: conv.account_id.to_string() }).await);
         }
         match result {
             Ok(()) => {

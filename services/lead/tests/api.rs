@@ -32,10 +32,13 @@ struct TestApp {
 }
 
 impl TestApp {
-    /// Leads and accounts; the project service's address is a closed port.
+    /// Leads and accounts; to the lead service the project service's address
+    /// is a closed port (the account service asks a real one, empty, before
+    /// an account is deleted).
     async fn spawn() -> TestApp {
         let mut services = TestServices::new();
         services.start::<prm_account::AccountService>().await;
+        services.start::<prm_project::ProjectService>().await;
         services.point("project", closed_port());
         services.start::<LeadService>().await;
         TestApp { services }

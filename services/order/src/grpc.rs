@@ -57,8 +57,9 @@ impl OrderApi {
 type Reply<T> = std::result::Result<Response<T>, Status>;
 type QuoteClient = QuoteServiceClient<InterceptedService<Channel, CallerInterceptor>>;
 
+/// Stored units in `currency`, written with its minor unit's decimals.
 fn money_out(currency: &str, units: i64) -> Option<Money> {
-    Some(Money { currency_code: currency.to_string(), amount: from_units(units).to_string() })
+    Some(Money { currency_code: currency.to_string(), amount: money::write_in(currency, from_units(units)) })
 }
 
 /// Stock orders keep the nil id where they have no quote, project or account.
@@ -360,7 +361,7 @@ impl OrderApi {
                 .map_err(|e| Error::Internal(anyhow::anyhow!("quote service: price of {}: {e}", p.sku)))?;
             let billing = billing_of_quote(p.billing)
                 .ok_or_else(|| Error::Internal(anyhow::anyhow!("quote service: {} has no billing", p.sku)))?;
-            let net = line_net(quantity, unit_price, discount);
+            let net = line_net(quantity, unit_price, discount, currency);
             out.push(NewLine {
                 product_id,
                 sku: p.sku.clone(),

@@ -396,10 +396,10 @@ async fn an_order_from_an_accepted_quote_copies_its_lines_and_totals_and_is_publ
         let billing = qpb::Billing::try_from(ql.billing).unwrap().as_str_name().to_string();
         assert_eq!(pb::Billing::try_from(ol.billing).unwrap().as_str_name(), billing);
     }
-    // 250 × 19.99 × 0.875; 37 × 249; 999999 × 0.0333 × 0.6667 to four places.
+    // 250 × 19.99 × 0.875; 37 × 249; 999999 × 0.0333 × 0.6667, each to the cent.
     let nets: Vec<&str> = o.lines.iter().map(|l| amount(&l.net_amount)).collect();
-    assert_eq!(nets, ["4372.8125", "9213", "22201.0878"]);
-    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("26573.9003", "9213"));
+    assert_eq!(nets, ["4372.81", "9213.00", "22201.09"]);
+    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("26573.90", "9213.00"));
     assert_eq!((&o.mrr, &o.one_time_total), (&q.mrr, &q.one_time_total));
     // Read back from the database: the same order.
     let again = get(&mut c, &o.id).await.unwrap();
@@ -643,21 +643,22 @@ async fn a_stock_order_of_mixed_lines_has_exact_totals() {
     assert_eq!(
         got,
         [
-            // 999999 × 0.0333 × 0.875 = 29137.4708625
-            ("LIC-PRO", "19.99", "12.5", "4372.8125"),
-            ("HW-PHONE", "249", "12.5", "8061.375"),
-            ("CLS-CHAN", "0.0333", "12.5", "29137.4709"),
+            // To the cent, half away from zero: 4372.8125, 8061.375, and
+            // 999999 × 0.0333 × 0.875 = 29137.4708625.
+            ("LIC-PRO", "19.99", "12.5", "4372.81"),
+            ("HW-PHONE", "249.00", "12.5", "8061.38"),
+            ("CLS-CHAN", "0.0333", "12.5", "29137.47"),
         ]
     );
     assert_eq!(o.lines[1].billing, pb::Billing::OneTime as i32);
-    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("33510.2834", "8061.375"));
+    assert_eq!((amount(&o.mrr), amount(&o.one_time_total)), ("33510.28", "8061.38"));
     assert_eq!(get(&mut c, &o.id).await.unwrap(), o, "read back exactly");
     // Prices in the order's currency; a retry answers the same order.
     partner_discount(&app, me.partner_id.unwrap(), "10").await;
     let usd = stock(&mut c, "USD", vec![line(&cat.hw, 3)], "").await.unwrap();
     assert_eq!(
         (amount(&usd.one_time_total), usd.one_time_total.as_ref().unwrap().currency_code.as_str()),
-        ("729", "USD")
+        ("729.00", "USD")
     );
     assert_eq!(stock(&mut c, "EUR", lines, "stock-1").await.unwrap().id, o.id);
     assert!(app.outbox().await.is_empty(), "stock orders concern no project");

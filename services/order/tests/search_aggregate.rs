@@ -197,8 +197,8 @@ async fn aggregates_sum_the_order_totals_exactly() {
         )
         .await
         .unwrap();
-    // MRR 12.3456 + 37.0368 + 0; one-time 1234.5678 + 0 + 2469.1356.
-    assert_eq!(rows(&total), [(vec![], vec!["3", "49.3824", "3703.7034", "16.4608", "1234.5678", "0.00", "2"])]);
+    // Nets to the cent: MRR 12.35 + 37.04 + 0; one-time 1234.57 + 0 + 2469.14.
+    assert_eq!(rows(&total), [(vec![], vec!["3", "49.39", "3703.71", "16.4633", "1234.57", "0.00", "2"])]);
     let by_status = app
         .services
         .aggregate(
@@ -215,7 +215,7 @@ async fn aggregates_sum_the_order_totals_exactly() {
         .unwrap();
     assert_eq!(
         rows(&by_status),
-        [(vec!["cancelled", "stock"], vec!["1", "2469.1356"]), (vec!["draft", "stock"], vec!["2", "1234.5678"])]
+        [(vec!["cancelled", "stock"], vec!["1", "2469.14"]), (vec!["draft", "stock"], vec!["2", "1234.57"])]
     );
     let by_year = app
         .services
@@ -232,7 +232,7 @@ async fn aggregates_sum_the_order_totals_exactly() {
         .await
         .unwrap();
     let year = chrono::Utc::now().format("%Y").to_string();
-    assert_eq!(rows(&by_year), [(vec![year.as_str()], vec!["49.3824"])]);
+    assert_eq!(rows(&by_year), [(vec![year.as_str()], vec!["49.39"])]);
     let theirs = app
         .services
         .aggregate("order", &b, request("orders", vec![], "", vec![measure(F::Sum, "one_time_total")]))
@@ -243,7 +243,7 @@ async fn aggregates_sum_the_order_totals_exactly() {
         .services
         .aggregate("order", &vendor(), request("orders", vec![], "", vec![measure(F::Sum, "one_time_total")]))
         .await;
-    assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.4834"])]);
+    assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.49"])]);
 
     for (r, field) in [
         (request("orders", vec![], "", vec![measure(F::Sum, "number")]), "measures[0].field"),

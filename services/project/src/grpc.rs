@@ -276,19 +276,26 @@ fn date_in(field: &str, s: &str) -> Result<String> {
     Ok(d.format("%Y-%m-%d").to_string())
 }
 
-fn optional_amount(field: &str, s: &str) -> Result<Option<i64>> {
+/// An amount typed in the project's currency: no finer than its minor unit.
+fn optional_amount(field: &str, s: &str, currency: &str) -> Result<Option<i64>> {
     if s.trim().is_empty() {
         return Ok(None);
     }
-    Ok(Some(to_units(field, Amount::parse(field, s.trim())?.get())?))
+    let amount = Amount::parse(field, s.trim())?.get();
+    let minor = Currency::parse("currency_code", currency).map(|c| c.minor_unit()).unwrap_or(2);
+    if amount.normalize().scale() > minor {
+        return Err(Error::invalid(field, format!("has more decimal places than {currency} has ({minor})")));
+    }
+    Ok(Some(to_units(field, amount)?))
 }
 
-fn money(units: i64) -> String {
-    from_units(units).to_string()
+/// Stored units in `currency`, written with its minor unit's decimals.
+fn money(currency: &str, units: i64) -> String {
+    prm_kit::money::write_in(currency, from_units(units))
 }
 
-fn optional_money(units: Option<i64>) -> String {
-    units.map(money).unwrap_or_default()
+fn optional_money(currency: &str, units: Option<i64>) -> String {
+    units.map(|u| money(currency, u)).unwrap_or_default()
 }
 
 pub fn project_out(m: &project::Model) -> pb::Project {
@@ -314,17 +321,17 @@ pub fn project_out(m: &project::Model) -> pb::Project {
         total_users: m.total_users,
         users_of_poc: m.users_of_poc,
         interested_solutions: m.interested().selected().into_iter().map(solution_out).collect(),
-        amount_mrr: optional_money(m.amount_mrr_units),
-        capex: optional_money(m.capex_units),
+        amount_mrr: optional_money(&m.currency, m.amount_mrr_units),
+        capex: optional_money(&m.currency, m.capex_units),
         verbal_agreement: m.verbal_agreement,
         currency_code: m.currency.clone(),
         description: m.description.clone(),
         next_step: m.next_step.clone(),
         cost_info: Some(pb::CostInfo {
-            expected_mrr: money(m.expected_mrr_units),
-            mrr: money(m.mrr_units),
-            weighted_pipeline: money(m.weighted_pipeline_units),
-            pipeline_mrr: optional_money(m.pipeline_mrr_units),
+            expected_mrr: money(&m.currency, m.expected_mrr_units),
+            mrr: money(&m.currency, m.mrr_units),
+            weighted_pipeline: money(&m.currency, m.weighted_pipeline_units),
+            pipeline_mrr: optional_money(&m.currency, m.pipeline_mrr_units),
         }),
         primary_quote_id: m.primary_quote_id.map(|q| q.to_string()).unwrap_or_default(),
         demo_answers: answers,
@@ -402,8 +409,8 @@ fn apply_fields(m: &mut project::Model, raw: &pb::Project, mask: &[String], sett
                     .transpose()?;
             }
             "interested_solutions" => m.set_interested(solutions_in(&raw.interested_solutions)?),
-            "amount_mrr" => m.amount_mrr_units = optional_amount("amount_mrr", &raw.amount_mrr)?,
-            "capex" => m.capex_units = optional_amount("capex", &raw.capex)?,
+            "amount_mrr" => m.amount_mrr_units = optional_amount("amount_mrr", &raw.amount_mrr, &m.currency)?,
+            "capex" => m.capex_units = optional_amount("capex", &raw.capex, &m.currency)?,
             "verbal_agreement" => m.verbal_agreement = raw.verbal_agreement,
             "description" => m.description = paragraph("description", &raw.description, 32_000)?,
             "next_step" => m.next_step = line("next_step", &raw.next_step, 255)?,
@@ -1130,7 +1137,7 @@ impl ProjectService for ProjectApi {
             for t in totals.iter().filter(|t| t.stage == stage.as_str()) {
                 count += t.count;
                 // SQL sums stay exact: integer units on every backend.
-                mrr_total.insert(t.currency.clone(), money(t.mrr_units.unwrap_or(0)));
+                mrr_total.insert(t.currency.clone(), money(&t.currency, t.mrr_units.unwrap_or(0)));
             }
             let (cards, next_page_token) = if count == 0 {
                 (vec![], String::new())

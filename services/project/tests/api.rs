@@ -370,6 +370,10 @@ async fn bad_input_is_refused_naming_the_field_and_creates_nothing() {
         ("amount_mrr", pb::Project { amount_mrr: "12,50".into(), ..base.clone() }),
         ("capex", pb::Project { capex: "-1".into(), ..base.clone() }),
         ("currency_code", pb::Project { currency_code: "euro".into(), ..base.clone() }),
+        ("currency_code", pb::Project { currency_code: "XYZ".into(), ..base.clone() }),
+        // Typed amounts are no finer than the currency's minor unit.
+        ("amount_mrr", pb::Project { amount_mrr: "12.505".into(), ..base.clone() }),
+        ("capex", pb::Project { capex: "10.5".into(), currency_code: "JPY".into(), ..base.clone() }),
         ("interested_solutions", pb::Project { interested_solutions: vec![0], ..base.clone() }),
     ];
     let mut c = app.projects(&a.user).await;
@@ -425,14 +429,15 @@ async fn expected_mrr_counts_the_wap_of_each_selected_solution() {
     let a = partner(&app).await;
     use pb::Solution::*;
     let cases: [(&[pb::Solution], &str); 8] = [
-        (&[], "0"),
-        (&[Licenses], "87.5"),
+        // 7 × the WAPs, to the cent: 21.0007 is 21.00.
+        (&[], "0.00"),
+        (&[Licenses], "87.50"),
         (&[Hwaas], "50.75"),
-        (&[Classound], "21.0007"),
+        (&[Classound], "21.00"),
         (&[Licenses, Hwaas], "138.25"),
-        (&[Licenses, Classound], "108.5007"),
-        (&[Hwaas, Classound], "71.7507"),
-        (&[Licenses, Hwaas, Classound], "159.2507"),
+        (&[Licenses, Classound], "108.50"),
+        (&[Hwaas, Classound], "71.75"),
+        (&[Licenses, Hwaas, Classound], "159.25"),
     ];
     for (solutions, expected) in cases {
         let p = create(
@@ -451,7 +456,7 @@ async fn expected_mrr_counts_the_wap_of_each_selected_solution() {
     }
     // Changing an input recomputes: more users, another solution.
     let p = create(&app, &a.user, new_business(&a.account_id)).await;
-    assert_eq!(cost(&p).expected_mrr, "125");
+    assert_eq!(cost(&p).expected_mrr, "125.00");
     let p = update(
         &app,
         &a.user,
@@ -465,8 +470,8 @@ async fn expected_mrr_counts_the_wap_of_each_selected_solution() {
     )
     .await
     .unwrap();
-    assert_eq!(cost(&p).expected_mrr, "145");
-    assert_eq!(cost(&p).weighted_pipeline, "14.5", "MRR × 10 %");
+    assert_eq!(cost(&p).expected_mrr, "145.00");
+    assert_eq!(cost(&p).weighted_pipeline, "14.50", "MRR × 10 %");
     app.stop().await;
 }
 
@@ -480,15 +485,15 @@ async fn new_waps_recompute_expected_mrr_of_projects_without_a_primary_quote() {
     let quoted = create(&app, &a.user, pb::Project { total_users: 4, ..new_business(&a.account_id) }).await;
     let q = project_quote(&app, &a.user, &quoted.id, &lic, 1).await;
     set_primary(&app, &a.user, &q.id).await;
-    app.wait_for(&a.user, &quoted.id, "the primary quote's MRR", |p| cost(p).mrr == "20").await;
+    app.wait_for(&a.user, &quoted.id, "the primary quote's MRR", |p| cost(p).mrr == "20.00").await;
     set_waps(&app, "12.5", "5", "1").await;
-    let p = app.wait_for(&a.user, &plain.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50").await;
-    assert_eq!((cost(&p).mrr.as_str(), cost(&p).weighted_pipeline.as_str()), ("50", "5"));
-    let p = app.wait_for(&a.user, &quoted.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50").await;
-    assert_eq!(cost(&p).mrr, "20", "MRR stays the primary quote's");
+    let p = app.wait_for(&a.user, &plain.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50.00").await;
+    assert_eq!((cost(&p).mrr.as_str(), cost(&p).weighted_pipeline.as_str()), ("50.00", "5.00"));
+    let p = app.wait_for(&a.user, &quoted.id, "Expected MRR at the new WAP", |p| cost(p).expected_mrr == "50.00").await;
+    assert_eq!(cost(&p).mrr, "20.00", "MRR stays the primary quote's");
     let changes: Vec<_> =
         app.history(&a.user, &plain.id).await.into_iter().filter(|c| c.field == "expected_mrr").collect();
-    assert_eq!((changes.len(), changes[0].old_value.as_str(), changes[0].new_value.as_str()), (1, "40", "50"));
+    assert_eq!((changes.len(), changes[0].old_value.as_str(), changes[0].new_value.as_str()), (1, "40.00", "50.00"));
     app.stop().await;
 }
 
@@ -498,8 +503,9 @@ async fn weighted_pipeline_is_mrr_times_probability_exactly() {
     set_waps(&app, "12.3457", "0", "0").await;
     let a = partner(&app).await;
     let p = create(&app, &a.user, pb::Project { total_users: 1, ..new_business(&a.account_id) }).await;
-    // 12.3457 × 10 % = 1.23457 → half to even at 4 places.
-    assert_eq!(cost(&p).weighted_pipeline, "1.2346");
+    // Expected MRR 12.3457 → 12.35; × 10 % = 1.235 → half away from zero, 1.24.
+    assert_eq!(cost(&p).expected_mrr, "12.35");
+    assert_eq!(cost(&p).weighted_pipeline, "1.24");
     let p = update(
         &app,
         &a.user,
@@ -508,8 +514,8 @@ async fn weighted_pipeline_is_mrr_times_probability_exactly() {
     )
     .await
     .unwrap();
-    // 12.3457 × 35 % = 4.320995 → 4.3210.
-    assert_eq!(cost(&p).weighted_pipeline, "4.321");
+    // 12.35 × 35 % = 4.3225 → 4.32.
+    assert_eq!(cost(&p).weighted_pipeline, "4.32");
     app.stop().await;
 }
 
@@ -520,16 +526,16 @@ async fn mrr_follows_the_primary_quote_and_falls_back_when_it_goes() {
     let a = partner(&app).await;
     let lic = product(&app, "LIC", "19.99").await;
     let p = create(&app, &a.user, new_business(&a.account_id)).await;
-    assert_eq!(cost(&p).mrr, "100");
+    assert_eq!(cost(&p).mrr, "100.00");
     let q1 = project_quote(&app, &a.user, &p.id, &lic, 3).await; // 59.97
-    let q2 = project_quote(&app, &a.user, &p.id, &lic, 10).await; // 199.9
+    let q2 = project_quote(&app, &a.user, &p.id, &lic, 10).await; // 199.90
     set_primary(&app, &a.user, &q1.id).await;
     let p1 = app.wait_for(&a.user, &p.id, "MRR of quote 1", |p| cost(p).mrr == "59.97").await;
     assert_eq!(p1.primary_quote_id, q1.id);
-    assert_eq!(cost(&p1).expected_mrr, "100", "Expected MRR stays");
-    assert_eq!(cost(&p1).weighted_pipeline, "5.997");
+    assert_eq!(cost(&p1).expected_mrr, "100.00", "Expected MRR stays");
+    assert_eq!(cost(&p1).weighted_pipeline, "6.00", "59.97 × 10 % = 5.997");
     set_primary(&app, &a.user, &q2.id).await;
-    app.wait_for(&a.user, &p.id, "MRR of quote 2", |p| cost(p).mrr == "199.9" && p.primary_quote_id == q2.id).await;
+    app.wait_for(&a.user, &p.id, "MRR of quote 2", |p| cost(p).mrr == "199.90" && p.primary_quote_id == q2.id).await;
     // The primary quote changes: MRR follows.
     app.quotes(&a.user)
         .await
@@ -544,7 +550,7 @@ async fn mrr_follows_the_primary_quote_and_falls_back_when_it_goes() {
     set_primary(&app, &a.user, &q1.id).await;
     app.wait_for(&a.user, &p.id, "MRR of quote 1 again", |p| cost(p).mrr == "59.97").await;
     app.quotes(&a.user).await.delete_quote(qpb::DeleteQuoteRequest { id: q1.id.clone() }).await.unwrap();
-    let p = app.wait_for(&a.user, &p.id, "Expected MRR again", |p| cost(p).mrr == "100").await;
+    let p = app.wait_for(&a.user, &p.id, "Expected MRR again", |p| cost(p).mrr == "100.00").await;
     assert_eq!(p.primary_quote_id, "");
     let mrr_changes: Vec<_> = app.history(&a.user, &p.id).await.into_iter().filter(|c| c.field == "mrr").collect();
     assert_eq!(mrr_changes.len(), 5, "{mrr_changes:#?}");
@@ -671,7 +677,7 @@ async fn a_project_is_closed_lost_from_any_open_stage_with_a_reason() {
         (stage_of(&lost), lost.probability, lost.lost_reason.as_str()),
         (Stage::ClosedLost, 0, "Went with a competitor")
     );
-    assert_eq!(cost(&lost).weighted_pipeline, "0");
+    assert_eq!(cost(&lost).weighted_pipeline, "0.00");
     // Closed is final.
     let e = move_to(&app, &a.user, &p.id, Stage::Proposal).await.unwrap_err();
     assert_eq!(e.code(), Code::FailedPrecondition);
@@ -758,7 +764,7 @@ async fn the_contract_the_order_and_its_completion_move_the_project_to_closed_wo
     quote_to(&app, &a.user, &q.id, qpb::QuoteStatus::ContractSent).await;
     let p = app.wait_for(&a.user, &p.id, "Contract out", |p| stage_of(p) == Stage::ContractOut).await;
     assert_eq!(p.probability, 80);
-    assert_eq!(cost(&p).mrr, "100");
+    assert_eq!(cost(&p).mrr, "100.00");
     quote_to(&app, &a.user, &q.id, qpb::QuoteStatus::Accepted).await;
     let order = app
         .orders(&a.user)
@@ -778,7 +784,7 @@ async fn the_contract_the_order_and_its_completion_move_the_project_to_closed_wo
     order_to(&app, &a.user, &order.id, opb::OrderStatus::Completed).await;
     let p = app.wait_for(&a.user, &p.id, "Closed won", |p| stage_of(p) == Stage::ClosedWon).await;
     assert_eq!(p.probability, 100);
-    assert_eq!(cost(&p).weighted_pipeline, "100");
+    assert_eq!(cost(&p).weighted_pipeline, "100.00");
     // History is newest first.
     let stages: Vec<String> = app
         .history(&a.user, &p.id)
@@ -927,7 +933,7 @@ async fn the_bonus_pipeline_from_demo_answers_to_approval_by_the_account_manager
     let p = move_to(&app, &a.user, &p.id, Stage::ProjectPresentation).await.unwrap();
     assert!(p.demo_done);
     assert_eq!(p.demo_date, chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string());
-    assert_eq!(cost(&p).pipeline_mrr, "100", "Pipeline MRR = MRR on the Demo Date");
+    assert_eq!(cost(&p).pipeline_mrr, "100.00", "Pipeline MRR = MRR on the Demo Date");
     assert!(!p.bonus_pipeline_satisfied);
     // Pipeline MRR stays frozen when MRR changes later.
     let p = update(
@@ -938,7 +944,7 @@ async fn the_bonus_pipeline_from_demo_answers_to_approval_by_the_account_manager
     )
     .await
     .unwrap();
-    assert_eq!((cost(&p).mrr.as_str(), cost(&p).pipeline_mrr.as_str()), ("500", "100"));
+    assert_eq!((cost(&p).mrr.as_str(), cost(&p).pipeline_mrr.as_str()), ("500.00", "100.00"));
 
     // Approved by AM: not the partner, not another partner's AM.
     let approve = |caller: Caller| {
@@ -1013,9 +1019,9 @@ async fn a_clone_copies_what_people_typed_without_quotes_history_or_bonus_state(
     assert_eq!(copy.name, "Globex rollout (copy)");
     assert_eq!(copy.owner_id, a.admin.user_id.to_string());
     assert_eq!((stage_of(&copy), copy.probability), (Stage::IntroQualification, 10));
-    assert_eq!((copy.users_of_poc, copy.capex.as_str(), copy.verbal_agreement), (Some(5), "1500", true));
+    assert_eq!((copy.users_of_poc, copy.capex.as_str(), copy.verbal_agreement), (Some(5), "1500.00", true));
     assert_eq!(copy.primary_quote_id, "");
-    assert_eq!(cost(&copy).mrr, "100", "MRR is Expected MRR again");
+    assert_eq!(cost(&copy).mrr, "100.00", "MRR is Expected MRR again");
     assert!(!copy.demo_done && !copy.approved_by_am);
     assert!(app.history(&a.user, &copy.id).await.is_empty());
     let contacts = app
@@ -1150,11 +1156,11 @@ async fn the_board_counts_and_sums_each_column_and_pages_each_on_its_own() {
     assert_eq!(stages.len(), 8, "the path and closed lost");
     let intro = &board.columns[0];
     assert_eq!((intro.stage, intro.count), (Stage::IntroQualification as i32, 3));
-    assert_eq!(intro.mrr_total.get("EUR").map(String::as_str), Some("60"));
+    assert_eq!(intro.mrr_total.get("EUR").map(String::as_str), Some("60.00"));
     assert_eq!(intro.projects.len(), 2);
     assert!(!intro.next_page_token.is_empty());
     let demo_col = &board.columns[1];
-    assert_eq!((demo_col.count, demo_col.mrr_total.get("EUR").map(String::as_str)), (1, Some("70")));
+    assert_eq!((demo_col.count, demo_col.mrr_total.get("EUR").map(String::as_str)), (1, Some("70.00")));
     assert!(board.columns[2..].iter().all(|c| c.count == 0 && c.projects.is_empty()));
     // The rest of one column.
     let rest = c

@@ -276,7 +276,7 @@ async fn aggregates_equal_what_was_created(app: &TestApp, at: SocketAddr) {
     let (b, b_account) = partner(app).await;
     let mut made = vec![];
     for (close, amount, capex) in
-        [("2026-01-15", "1234.5678", "10.0001"), ("2026-01-31", "0.0001", ""), ("2026-02-01", "999.9999", "5000")]
+        [("2026-01-15", "1234.56", "10.01"), ("2026-01-31", "0.01", ""), ("2026-02-01", "999.99", "5000")]
     {
         let p = pb::Project {
             amount_mrr: amount.into(),
@@ -319,10 +319,10 @@ async fn aggregates_equal_what_was_created(app: &TestApp, at: SocketAddr) {
         .await
         .unwrap();
     let (mrr, weighted) = (sum(&|c| c.mrr.clone()), sum(&|c| c.weighted_pipeline.clone()));
-    // (1234.5678 + 0.0001 + 999.9999) / 3 = 744.85593333… → 744.8559.
+    // (1234.56 + 0.01 + 999.99) / 3 = 744.85333… → 744.8533 (an average keeps 4 places).
     assert_eq!(
         rows(&total),
-        [(vec![], vec!["4", "2234.5678", "5010.0001", "744.8559", &mrr, &weighted, "0.0001", "10", "3", "2"])]
+        [(vec![], vec!["4", "2234.56", "5010.01", "744.8533", &mrr, &weighted, "0.01", "10", "3", "2"])]
     );
 
     // By month of the close date; an empty sum is "".
@@ -341,8 +341,8 @@ async fn aggregates_equal_what_was_created(app: &TestApp, at: SocketAddr) {
     assert_eq!(
         rows(&by_month),
         [
-            (vec!["2026-01"], vec!["2", "1234.5679", "10.0001"]),
-            (vec!["2026-02"], vec!["1", "999.9999", "5000.00"]),
+            (vec!["2026-01"], vec!["2", "1234.57", "10.01"]),
+            (vec!["2026-02"], vec!["1", "999.99", "5000.00"]),
             (vec!["2026-03"], vec!["1", "", ""]),
         ]
     );
@@ -430,7 +430,7 @@ async fn bonus_pipeline_fields_are_counted_and_summed() {
     let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
     assert!(demo_done.iter().all(|p| p.demo_done && p.demo_date == today));
     let pipeline: Decimal = demo_done.iter().map(|p| dec(&p.cost_info.as_ref().unwrap().pipeline_mrr)).sum();
-    assert_eq!(pipeline, dec("123.456"), "3 × 12.3456 + 7 × 12.3456");
+    assert_eq!(pipeline, dec("123.46"), "3 × 12.3456 → 37.04, 7 × 12.3456 → 86.42");
 
     let measures = vec![
         measure(F::Count, ""),
@@ -442,21 +442,21 @@ async fn bonus_pipeline_fields_are_counted_and_summed() {
     ];
     let req = |group_by| request("projects", group_by, "", measures.clone());
     let total = app.aggregate(at, &am, req(vec![])).await.unwrap();
-    assert_eq!(rows(&total), [(vec![], vec!["4", "2", "2", "1", "123.456", "2"])]);
+    assert_eq!(rows(&total), [(vec![], vec!["4", "2", "2", "1", "123.46", "2"])]);
     // Grouped by the flag and by the Demo Date.
     let by_flag = app.aggregate(at, &am, req(vec![group("bonus_pipeline_satisfied", DateBucket::Unspecified)])).await;
     assert_eq!(
         rows(&by_flag.unwrap()),
         [
-            (vec!["false"], vec!["3", "1", "1", "0", "86.4192", "1"]),
-            (vec!["true"], vec!["1", "1", "1", "1", "37.0368", "1"])
+            (vec!["false"], vec!["3", "1", "1", "0", "86.42", "1"]),
+            (vec!["true"], vec!["1", "1", "1", "1", "37.04", "1"])
         ]
     );
     let by_day = app.aggregate(at, &am, req(vec![group("demo_date", DateBucket::Day)])).await.unwrap();
     assert_eq!(
         rows(&by_day),
         [
-            (vec![today.as_str()], vec!["2", "2", "1", "1", "123.456", "2"]),
+            (vec![today.as_str()], vec!["2", "2", "1", "1", "123.46", "2"]),
             (vec![""], vec!["2", "0", "1", "0", "", "0"])
         ]
     );

@@ -62,8 +62,9 @@ fn require_vendor(caller: &Caller) -> Result<()> {
     }
 }
 
+/// Stored units in `currency`, written with its minor unit's decimals.
 fn money_out(currency: &str, units: i64) -> Option<Money> {
-    Some(Money { currency_code: currency.to_string(), amount: from_units(units).to_string() })
+    Some(Money { currency_code: currency.to_string(), amount: money::write_in(currency, from_units(units)) })
 }
 
 fn family_in(v: i32) -> Result<Family> {
@@ -304,7 +305,8 @@ impl QuoteApi {
         let q = owned::find::<quote::Entity, _>(&self.db, caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
         let account = self.account_of(caller, q.account_id).await?;
-        let money = |units: i64| format!("{} {}", q.currency, from_units(units));
+        let amount = |units: i64| money::write_in(&q.currency, from_units(units));
+        let money = |units: i64| format!("{} {}", q.currency, amount(units));
         let doc = crate::document::QuoteDocument {
             title: q.name.clone(),
             number: q.id.to_string(),
@@ -328,10 +330,10 @@ impl QuoteApi {
                         l.sku.clone(),
                         l.product_name.clone(),
                         l.quantity.to_string(),
-                        from_units(l.unit_price_units).to_string(),
+                        amount(l.unit_price_units),
                         from_units(l.discount_units).to_string(),
                         l.billing.replace('_', "-"),
-                        from_units(l.net_units).to_string(),
+                        amount(l.net_units),
                     ]
                 })
                 .collect(),
@@ -874,7 +876,7 @@ impl QuoteService for QuoteApi {
             self.partner_discount(&txn, q.partner_id, caller.partner_tier.as_deref()).await?,
         )?;
         let unit_price = from_units(price.amount_units);
-        let net = line_net(quantity, unit_price, discount);
+        let net = line_net(quantity, unit_price, discount, currency_of(&q)?);
         quote_line::ActiveModel {
             id: Set(Uuid::now_v7()),
             quote_id: Set(id),
@@ -942,7 +944,7 @@ impl QuoteService for QuoteApi {
                 }
             }
         }
-        let net = line_net(quantity, from_units(current.unit_price_units), discount);
+        let net = line_net(quantity, from_units(current.unit_price_units), discount, currency_of(&q)?);
         if overrides {
             let changes = record::diff(&[(
                 "line_discount_percent",
@@ -1129,9 +1131,9 @@ impl QuoteService for QuoteApi {
             if note.is_empty() { "" } else { "\n\n" },
             q.name,
             q.currency,
-            from_units(q.mrr_units),
+            money::write_in(&q.currency, from_units(q.mrr_units)),
             q.currency,
-            from_units(q.one_time_units),
+            money::write_in(&q.currency, from_units(q.one_time_units)),
             if q.expiry_date.is_empty() { "no expiry" } else { &q.expiry_date },
         );
         let msg = self
@@ -1170,6 +1172,12 @@ fn file_name(q: &quote::Model) -> String {
     format!("quote-{}.pdf", if slug.is_empty() { q.id.to_string() } else { slug })
 }
 
+/// The currency a quote was created in (checked then).
+fn currency_of(q: &quote::Model) -> Result<Currency> {
+    Currency::parse("currency_code", &q.currency)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("quote {} has a bad stored currency: {e}", q.id)))
+}
+
 /// Why a partner cannot set a line's discount.
 const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
 
@@ -1184,9 +1192,9 @@ fn editable(q: &quote::Model) -> Result<()> {
 fn wap_out(w: &wap::Model) -> pb::WeightedAveragePrices {
     pb::WeightedAveragePrices {
         currency_code: w.currency.clone(),
-        licenses: from_units(w.licenses_units).to_string(),
-        hwaas: from_units(w.hwaas_units).to_string(),
-        classound: from_units(w.classound_units).to_string(),
+        licenses: money::write_in(&w.currency, from_units(w.licenses_units)),
+        hwaas: money::write_in(&w.currency, from_units(w.hwaas_units)),
+        classound: money::write_in(&w.currency, from_units(w.classound_units)),
         update_time: Some(time::to_proto(w.update_time)),
     }
 }

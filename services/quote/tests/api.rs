@@ -209,15 +209,19 @@ async fn totals_of_mixed_lines_are_exact() {
     let q = add(&mut c, &q.id, &ch, 999_999).await.unwrap();
     set_discount(&mut v, &q.id, &q.lines[0].id, "12.5").await.unwrap();
     let q = set_discount(&mut v, &q.id, &q.lines[2].id, "33.33").await.unwrap();
-    // 250 × 19.99 × 0.875 = 4372.8125; 999999 × 0.0333 × 0.6667 = 22201.08779889 → 22201.0878 (4 places)
-    assert_eq!(amount(&q.lines[0].net_amount), "4372.8125");
-    assert_eq!(amount(&q.lines[1].net_amount), "9213");
-    assert_eq!(amount(&q.lines[2].net_amount), "22201.0878");
-    assert_eq!(amount(&q.mrr), "26573.9003");
-    assert_eq!(amount(&q.one_time_total), "9213");
+    // Each net rounded once, to the cent, half away from zero:
+    // 250 × 19.99 × 0.875 = 4372.8125 → 4372.81; 999999 × 0.0333 × 0.6667 = 22201.08779889 → 22201.09
+    assert_eq!(amount(&q.lines[0].unit_price), "19.99");
+    assert_eq!(amount(&q.lines[2].unit_price), "0.0333", "a price finer than a cent stays");
+    assert_eq!(amount(&q.lines[0].net_amount), "4372.81");
+    assert_eq!(amount(&q.lines[1].net_amount), "9213.00");
+    assert_eq!(amount(&q.lines[2].net_amount), "22201.09");
+    // The totals are the sums of the rounded nets.
+    assert_eq!(amount(&q.mrr), "26573.90");
+    assert_eq!(amount(&q.one_time_total), "9213.00");
     // Read back from the database: the same figures.
     let again = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
-    assert_eq!(amount(&again.mrr), "26573.9003");
+    assert_eq!(amount(&again.mrr), "26573.90");
     // Changing a line recomputes; removing one too.
     let q = c
         .update_quote_line(pb::UpdateQuoteLineRequest {
@@ -230,8 +234,8 @@ async fn totals_of_mixed_lines_are_exact() {
         .into_inner()
         .quote
         .unwrap();
-    // 19.99 × 0.875 = 17.49125: half to even gives 17.4912.
-    assert_eq!(amount(&q.lines[0].net_amount), "17.4912");
+    // 19.99 × 0.875 = 17.49125 → 17.49.
+    assert_eq!(amount(&q.lines[0].net_amount), "17.49");
     let q = c
         .remove_quote_line(pb::RemoveQuoteLineRequest { quote_id: q.id.clone(), line_id: q.lines[2].id.clone() })
         .await
@@ -239,7 +243,7 @@ async fn totals_of_mixed_lines_are_exact() {
         .into_inner()
         .quote
         .unwrap();
-    assert_eq!(amount(&q.mrr), "17.4912");
+    assert_eq!(amount(&q.mrr), "17.49");
     app.stop().await;
 }
 
@@ -315,8 +319,8 @@ async fn the_discount_is_the_vendors_and_only_a_vendor_admin_overrides_it() {
     assert_eq!(field_of(&err), "update_mask");
     let q3 = set_discount(&mut v, &q.id, &line, "25").await.unwrap();
     assert_eq!(q3.lines[0].discount_percent, "25");
-    assert_eq!(amount(&q3.lines[0].net_amount), "7.5");
-    assert_eq!(amount(&q3.mrr), "16");
+    assert_eq!(amount(&q3.lines[0].net_amount), "7.50");
+    assert_eq!(amount(&q3.mrr), "16.00");
 
     // The override is in the quote's history, by the vendor admin, and the
     // partner sees it there.
@@ -425,7 +429,7 @@ async fn only_vendor_admins_maintain_the_price_book() {
         .into_inner()
         .prices
         .unwrap();
-    assert_eq!((w.licenses.as_str(), w.hwaas.as_str(), w.classound.as_str()), ("12.5", "30", "4.2"));
+    assert_eq!((w.licenses.as_str(), w.hwaas.as_str(), w.classound.as_str()), ("12.50", "30.00", "4.20"));
     app.stop().await;
 }
 
@@ -466,9 +470,28 @@ async fn bad_input_names_the_field_and_changes_nothing() {
         .await
         .unwrap_err();
     assert_eq!(field_of(&err), "currency_code");
+    // Three capitals are not enough: the code must be an active ISO 4217 one.
+    let err = c
+        .create_quote(pb::CreateQuoteRequest {
+            quote: Some(pb::Quote {
+                name: "Q".into(),
+                project_id: app.project(&me, &account).await,
+                account_id: account.clone(),
+                currency_code: "XYZ".into(),
+                ..Default::default()
+            }),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!((err.code(), field_of(&err)), (Code::InvalidArgument, "currency_code".into()), "{err:?}");
+    let err = v
+        .set_list_price(pb::SetListPriceRequest { product_id: lic.clone(), price: money("XYZ", "10") })
+        .await
+        .unwrap_err();
+    assert_eq!(field_of(&err), "price.currency_code");
     let after = c.get_quote(pb::GetQuoteRequest { id: q.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert!(after.lines.is_empty());
-    assert_eq!(amount(&after.mrr), "0");
+    assert_eq!(amount(&after.mrr), "0.00");
     app.stop().await;
 }
 
@@ -546,7 +569,7 @@ async fn one_primary_quote_per_project_and_one_event_per_change() {
         .into_inner()
         .quote
         .unwrap();
-    assert_eq!((p.id.as_str(), amount(&p.mrr)), (a.id.as_str(), "30"));
+    assert_eq!((p.id.as_str(), amount(&p.mrr)), (a.id.as_str(), "30.00"));
     c.set_primary_quote(pb::SetPrimaryQuoteRequest { id: b.id.clone() }).await.unwrap();
     let a_now = c.get_quote(pb::GetQuoteRequest { id: a.id.clone() }).await.unwrap().into_inner().quote.unwrap();
     assert!(!a_now.primary, "setting one unsets the previous");

@@ -221,8 +221,9 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         measure(F::Sum, "open"),
     ];
     let total = app.services.aggregate("quote", &a, request("quotes", vec![], "", all)).await.unwrap();
-    // MRR 12.3456 + 37.0368 + 0; one-time 1234.5678 + 0 + 2469.1356.
-    assert_eq!(rows(&total), [(vec![], vec!["3", "49.3824", "3703.7034", "16.4608", "1234.5678", "37.0368", "3"])]);
+    // Nets to the cent: MRR 12.35 + 37.04 + 0; one-time 1234.57 + 0 + 2469.14.
+    // (An average keeps 4 places: 49.39 / 3.)
+    assert_eq!(rows(&total), [(vec![], vec!["3", "49.39", "3703.71", "16.4633", "1234.57", "37.04", "3"])]);
     let by_status = app
         .services
         .aggregate(
@@ -239,7 +240,7 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         .unwrap();
     assert_eq!(
         rows(&by_status),
-        [(vec!["draft"], vec!["2", "37.0368", "2469.1356"]), (vec!["presented"], vec!["1", "12.3456", "1234.5678"])]
+        [(vec!["draft"], vec!["2", "37.04", "2469.14"]), (vec!["presented"], vec!["1", "12.35", "1234.57"])]
     );
     let month = chrono::Utc::now().format("%Y-%m").to_string();
     let by_month = app
@@ -256,7 +257,7 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         )
         .await
         .unwrap();
-    assert_eq!(rows(&by_month), [(vec![month.as_str()], vec!["2469.1356"])]);
+    assert_eq!(rows(&by_month), [(vec![month.as_str()], vec!["2469.14"])]);
     let theirs = app
         .services
         .aggregate("quote", &b, request("quotes", vec![], "", vec![measure(F::Sum, "one_time_total")]))
@@ -267,7 +268,7 @@ async fn aggregates_sum_the_quote_totals_exactly() {
         .services
         .aggregate("quote", &vendor(), request("quotes", vec![], "", vec![measure(F::Sum, "one_time_total")]))
         .await;
-    assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.4834"])]);
+    assert_eq!(rows(&everyone.unwrap()), [(vec![], vec!["127160.49"])]);
 
     for (r, field) in [
         (request("quotes", vec![], "", vec![measure(F::Sum, "name")]), "measures[0].field"),

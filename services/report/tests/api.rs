@@ -301,8 +301,8 @@ async fn pipeline_by_stage_equals_the_sums_of_the_open_projects_in_the_callers_s
             (vec!["demo", "EUR"], vec!["1", demo_mrr.as_str(), demo_w.as_str()]),
         ]
     );
-    // 7 × 12.3456 = 86.4192, exactly.
-    assert_eq!(intro1.cost_info.as_ref().unwrap().mrr, "86.4192");
+    // 7 × 12.3456 = 86.4192, to the cent.
+    assert_eq!(intro1.cost_info.as_ref().unwrap().mrr, "86.42");
     // Counts add up; money over two currencies has no total.
     assert_eq!(r.totals.as_ref().unwrap().values, ["4", "", ""]);
     assert_eq!(r.totals.as_ref().unwrap().labels[0], "Total");

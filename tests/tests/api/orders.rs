@@ -95,7 +95,7 @@ async fn a_stock_order_is_priced_from_the_price_book() {
     assert_eq!(r.body["type"], "stock");
     // Acme is a gold partner: the vendor's 10 % on every line.
     assert_eq!(r.body["lines"][1]["discount_percent"], "10");
-    assert_eq!(r.body["one_time_total"]["amount"], "711");
+    assert_eq!(r.body["one_time_total"]["amount"], "711.00");
     assert_eq!(r.body["mrr"]["amount"], "17.55");
     // A partner cannot name its own discount (99 % off was once accepted).
     let cheap = app

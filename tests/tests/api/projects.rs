@@ -39,9 +39,9 @@ async fn a_project_walks_its_gates_over_rest() {
     assert_eq!(p["stage"], "intro_qualification");
     assert_eq!(p["probability"], 10);
     // 10 users × (18.50 + 9.80), the demo WAPs.
-    assert_eq!(p["cost_info"]["expected_mrr"], "283");
-    assert_eq!(p["cost_info"]["mrr"], "283");
-    assert_eq!(p["cost_info"]["weighted_pipeline"], "28.3");
+    assert_eq!(p["cost_info"]["expected_mrr"], "283.00");
+    assert_eq!(p["cost_info"]["mrr"], "283.00");
+    assert_eq!(p["cost_info"]["weighted_pipeline"], "28.30");
 
     let r = app.post(&format!("/api/v1/projects/{id}:move"), &bob, json!({"stage": "demo"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
@@ -205,7 +205,7 @@ async fn the_board_and_list_views_over_rest() {
     assert_eq!(intro["stage"], "intro_qualification");
     assert_eq!(intro["count"], 3);
     // (1 + 2 + 3) × 28.30
-    assert_eq!(intro["mrr_total"]["EUR"], "169.8");
+    assert_eq!(intro["mrr_total"]["EUR"], "169.80");
     assert_eq!(intro["items"].as_array().unwrap().len(), 2);
     let token = intro["next_page_token"].as_str().unwrap();
     let rest = app

@@ -53,7 +53,7 @@ async fn a_quote_is_priced_from_the_price_book_with_the_partner_discount() {
     assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "discount_percent"), "{}", r.body);
     let r = app.post(&format!("/api/v1/quotes/{id}/lines"), &bob, json!({"product_id": setup, "quantity": 1})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    assert_eq!(r.body["one_time_total"]["amount"], "441");
+    assert_eq!(r.body["one_time_total"]["amount"], "441.00");
     let setup_line = r.body["lines"][1]["id"].as_str().unwrap().to_string();
     let r = app.patch(&format!("/api/v1/quotes/{id}/lines/{setup_line}"), &bob, json!({"discount_percent": "0"})).await;
     assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "discount_percent"), "{}", r.body);
@@ -62,7 +62,7 @@ async fn a_quote_is_priced_from_the_price_book_with_the_partner_discount() {
         app.patch(&format!("/api/v1/quotes/{id}/lines/{setup_line}"), &victor, json!({"discount_percent": "0"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["mrr"], json!({"currency_code": "EUR", "amount": "447.75"}));
-    assert_eq!(r.body["one_time_total"], json!({"currency_code": "EUR", "amount": "490"}));
+    assert_eq!(r.body["one_time_total"], json!({"currency_code": "EUR", "amount": "490.00"}));
     let history = app.get(&format!("/api/v1/quotes/{id}/history"), &bob).await;
     let change = history.body["items"]
         .as_array()
@@ -77,7 +77,7 @@ async fn a_quote_is_priced_from_the_price_book_with_the_partner_discount() {
     );
     let line = r.body["lines"][0]["id"].as_str().unwrap().to_string();
     let r = app.patch(&format!("/api/v1/quotes/{id}/lines/{line}"), &bob, json!({"quantity": 30})).await;
-    assert_eq!(r.body["mrr"]["amount"], "537.3");
+    assert_eq!(r.body["mrr"]["amount"], "537.30");
 
     // Status path and the primary quote.
     for status in ["presented", "contract_sent"] {

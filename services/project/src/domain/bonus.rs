@@ -303,7 +303,8 @@ mod tests {
         // Pipeline MRR = the MRR of the moment (30 users × 10).
         assert!(!go(&mut f, &mut bonus, &answers, Demo, day(3), d("1")));
         answers.answer(&q, b, "call routing, CLASSOUND").unwrap();
-        let now_mrr = mrr(expected_mrr(UserCount::parse("t", 30).unwrap(), &interested, &waps), None);
+        let eur = prm_kit::money::Currency::parse("c", "EUR").unwrap();
+        let now_mrr = mrr(expected_mrr(UserCount::parse("t", 30).unwrap(), &interested, &waps, eur), None);
         assert!(go(&mut f, &mut bonus, &answers, ProjectPresentation, day(4), now_mrr));
         assert_eq!(bonus.demo(), Some(DemoDone { date: day(4), pipeline_mrr: d("300") }));
         assert!(shows_demo_answers(f.position), "answers stay visible");

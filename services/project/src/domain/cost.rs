@@ -3,19 +3,20 @@
 //!
 //! - **Expected MRR (Calculated)** = Total Users × (WAP Licenses +
 //!   WAP HWaaS + WAP CLASSOUND), each weighted average price counting only
-//!   if that solution is selected in Interested Solution. Exact: a count
-//!   times 4-place prices needs no rounding.
+//!   if that solution is selected in Interested Solution, rounded to the
+//!   currency's minor unit, half away from zero.
 //! - **MRR** = the primary quote's MRR while the project has a primary quote
 //!   (following its changes), else Expected MRR.
-//! - **Weighted Pipeline** = MRR × Probability / 100, rounded half to even at
-//!   4 places like every priced amount ([`prm_kit::pricing`]).
+//! - **Weighted Pipeline** = MRR × Probability / 100, rounded the same way,
+//!   like every priced amount ([`prm_kit::pricing`]).
 //! - **Pipeline MRR** = the MRR on the Demo Date, frozen then: see
 //!   [`super::bonus`].
 //!
 //! All amounts are in the project's currency: the consumer reads the WAPs of
 //! that currency, and a primary quote is in it too.
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use prm_kit::money::Currency;
+use rust_decimal::Decimal;
 
 use super::{gates::Amount, gates::UserCount, probability::Percent};
 
@@ -84,9 +85,14 @@ impl Waps {
 }
 
 /// Expected MRR (Calculated).
-pub fn expected_mrr(total_users: UserCount, interested: &InterestedSolutions, waps: &Waps) -> Decimal {
+pub fn expected_mrr(
+    total_users: UserCount,
+    interested: &InterestedSolutions,
+    waps: &Waps,
+    currency: Currency,
+) -> Decimal {
     let per_user: Decimal = interested.selected().into_iter().map(|s| waps.of(s).get()).sum();
-    (Decimal::from(total_users.get()) * per_user).normalize()
+    currency.round(Decimal::from(total_users.get()) * per_user)
 }
 
 /// MRR: the primary quote's when there is one, else Expected MRR.
@@ -94,11 +100,9 @@ pub fn mrr(expected: Decimal, primary_quote_mrr: Option<Decimal>) -> Decimal {
     primary_quote_mrr.unwrap_or(expected).normalize()
 }
 
-/// Weighted Pipeline: MRR × probability %, half to even at 4 places.
-pub fn weighted_pipeline(mrr: Decimal, probability: Percent) -> Decimal {
-    (mrr * probability.as_decimal() / Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(prm_kit::pricing::SCALE, RoundingStrategy::MidpointNearestEven)
-        .normalize()
+/// Weighted Pipeline: MRR × probability %, in the minor unit, half away from zero.
+pub fn weighted_pipeline(mrr: Decimal, probability: Percent, currency: Currency) -> Decimal {
+    currency.round(mrr * probability.as_decimal() / Decimal::ONE_HUNDRED)
 }
 
 /// The computed money fields of a project at one moment.
@@ -116,10 +120,11 @@ impl CostInfo {
         waps: &Waps,
         primary_quote_mrr: Option<Decimal>,
         probability: Percent,
+        currency: Currency,
     ) -> CostInfo {
-        let expected = expected_mrr(total_users, interested, waps);
+        let expected = expected_mrr(total_users, interested, waps, currency);
         let mrr = mrr(expected, primary_quote_mrr);
-        CostInfo { expected_mrr: expected, mrr, weighted_pipeline: weighted_pipeline(mrr, probability) }
+        CostInfo { expected_mrr: expected, mrr, weighted_pipeline: weighted_pipeline(mrr, probability, currency) }
     }
 }
 
@@ -148,37 +153,46 @@ mod tests {
         Waps { licenses: amount("12.3456"), hwaas: amount("7.5"), classound: amount("0.0001") }
     }
 
+    fn eur() -> Currency {
+        Currency::parse("c", "EUR").unwrap()
+    }
+
     #[test]
     fn expected_mrr_counts_only_the_selected_solutions() {
-        // 37 users; WAPs 12.3456 / 7.5 / 0.0001; products worked out by hand.
+        // 37 users; WAPs 12.3456 / 7.5 / 0.0001; products worked out by hand,
+        // then rounded to the cent half away from zero.
         let cases = [
-            ((false, false, false), "0"),
-            ((true, false, false), "456.7872"), // 37 × 12.3456
-            ((false, true, false), "277.5"),    // 37 × 7.5
-            ((false, false, true), "0.0037"),   // 37 × 0.0001
-            ((true, true, false), "734.2872"),  // 37 × 19.8456
-            ((true, false, true), "456.7909"),  // 37 × 12.3457
-            ((false, true, true), "277.5037"),  // 37 × 7.5001
-            ((true, true, true), "734.2909"),   // 37 × 19.8457
+            ((false, false, false), "0.00"),
+            ((true, false, false), "456.79"), // 37 × 12.3456 = 456.7872
+            ((false, true, false), "277.50"), // 37 × 7.5
+            ((false, false, true), "0.00"),   // 37 × 0.0001 = 0.0037
+            ((true, true, false), "734.29"),  // 37 × 19.8456 = 734.2872
+            ((true, false, true), "456.79"),  // 37 × 12.3457 = 456.7909
+            ((false, true, true), "277.50"),  // 37 × 7.5001 = 277.5037
+            ((true, true, true), "734.29"),   // 37 × 19.8457 = 734.2909
         ];
         for ((licenses, hwaas, classound), want) in cases {
             let i = InterestedSolutions { licenses, hwaas, classound };
-            assert_eq!(expected_mrr(users(37), &i, &waps()), d(want), "{i:?}");
+            assert_eq!(expected_mrr(users(37), &i, &waps(), eur()).to_string(), want, "{i:?}");
         }
+        // Yen: 37 × 12.3456 = 456.7872 → 457.
+        let jpy = Currency::parse("c", "JPY").unwrap();
+        let lic = InterestedSolutions { licenses: true, hwaas: false, classound: false };
+        assert_eq!(expected_mrr(users(37), &lic, &waps(), jpy).to_string(), "457");
     }
 
     #[test]
     fn expected_mrr_is_exact_at_the_extremes() {
         let all = InterestedSolutions { licenses: true, hwaas: true, classound: true };
-        assert_eq!(expected_mrr(users(0), &all, &waps()), Decimal::ZERO);
+        assert_eq!(expected_mrr(users(0), &all, &waps(), eur()), Decimal::ZERO);
         let big = Waps {
             licenses: amount("9999999999999999.9999"),
             hwaas: amount("9999999999999999.9999"),
             classound: amount("9999999999999999.9999"),
         };
         // 1,000,000 × 29999999999999999.9997
-        assert_eq!(expected_mrr(users(1_000_000), &all, &big), d("29999999999999999999700"));
-        assert_eq!(expected_mrr(users(5), &all, &Waps::default()), Decimal::ZERO, "no WAPs set yet");
+        assert_eq!(expected_mrr(users(1_000_000), &all, &big, eur()), d("29999999999999999999700"));
+        assert_eq!(expected_mrr(users(5), &all, &Waps::default(), eur()), Decimal::ZERO, "no WAPs set yet");
     }
 
     #[test]
@@ -196,45 +210,40 @@ mod tests {
     #[test]
     fn mrr_follows_the_primary_quote_while_there_is_one() {
         let i = InterestedSolutions { licenses: true, hwaas: false, classound: false };
-        let expected = expected_mrr(users(10), &i, &waps());
-        assert_eq!(expected, d("123.456"));
-        assert_eq!(mrr(expected, None), d("123.456"), "no primary quote: expected MRR");
+        let expected = expected_mrr(users(10), &i, &waps(), eur());
+        assert_eq!(expected, d("123.46"), "10 × 12.3456 = 123.456, to the cent");
+        assert_eq!(mrr(expected, None), d("123.46"), "no primary quote: expected MRR");
         assert_eq!(mrr(expected, Some(d("99.90"))), d("99.9"), "a primary quote: its MRR");
         assert_eq!(mrr(expected, Some(d("150.00"))), d("150"), "it follows the quote's changes");
         assert_eq!(mrr(expected, Some(Decimal::ZERO)), Decimal::ZERO, "even an empty primary quote");
-        assert_eq!(mrr(expected, None), d("123.456"), "primary unset: back to expected");
+        assert_eq!(mrr(expected, None), d("123.46"), "primary unset: back to expected");
     }
 
     #[test]
-    fn weighted_pipeline_is_exact_and_rounds_half_to_even() {
-        // 1234.5678 × 33 / 100 = 407.407374 → 407.4074
-        assert_eq!(weighted_pipeline(d("1234.5678"), pct(33)), d("407.4074"));
-        // 1000 × 60 % = 600 exactly
-        assert_eq!(weighted_pipeline(d("1000"), pct(60)), d("600"));
-        // 0.0001 × 50 % = 0.00005: half, to even → 0.0000
-        assert_eq!(weighted_pipeline(d("0.0001"), pct(50)), d("0"));
-        // 0.0003 × 50 % = 0.00015: half, to even → 0.0002
-        assert_eq!(weighted_pipeline(d("0.0003"), pct(50)), d("0.0002"));
-        // 1.0001 × 50 % = 0.50005 → 0.5000; 1.0003 × 50 % = 0.50015 → 0.5002
-        assert_eq!(weighted_pipeline(d("1.0001"), pct(50)), d("0.5"));
-        assert_eq!(weighted_pipeline(d("1.0003"), pct(50)), d("0.5002"));
-        // 0.0003 × 10 % = 0.00003 → 0.0000; 0.0007 × 10 % = 0.00007 → 0.0001
-        assert_eq!(weighted_pipeline(d("0.0003"), pct(10)), d("0"));
-        assert_eq!(weighted_pipeline(d("0.0007"), pct(10)), d("0.0001"));
-        assert_eq!(weighted_pipeline(d("777.7777"), Percent::HUNDRED), d("777.7777"));
-        assert_eq!(weighted_pipeline(d("777.7777"), Percent::ZERO), d("0"));
+    fn weighted_pipeline_rounds_to_the_cent_half_away_from_zero() {
+        let wp = |mrr: &str, p: Percent| weighted_pipeline(d(mrr), p, eur()).to_string();
+        // 1234.5678 × 33 / 100 = 407.407374 → 407.41
+        assert_eq!(wp("1234.5678", pct(33)), "407.41");
+        assert_eq!(wp("1000", pct(60)), "600.00");
+        // 0.01 × 50 % = 0.005: half, away from zero → 0.01
+        assert_eq!(wp("0.01", pct(50)), "0.01");
+        // 10940.721 was once written as is: 36469.07 × 30 % = 10940.721 → 10940.72
+        assert_eq!(wp("36469.07", pct(30)), "10940.72");
+        assert_eq!(wp("0.03", pct(10)), "0.00");
+        assert_eq!(wp("777.77", Percent::HUNDRED), "777.77");
+        assert_eq!(wp("777.77", Percent::ZERO), "0.00");
         // 0.1 summed a thousand times stays exact: no floats.
-        let sum: Decimal = (0..1000).map(|_| weighted_pipeline(d("0.1"), Percent::HUNDRED)).sum();
+        let sum: Decimal = (0..1000).map(|_| weighted_pipeline(d("0.1"), Percent::HUNDRED, eur())).sum();
         assert_eq!(sum, d("100"));
     }
 
     #[test]
     fn cost_info_puts_it_together() {
         let i = InterestedSolutions { licenses: true, hwaas: true, classound: false };
-        let c = CostInfo::compute(users(37), &i, &waps(), None, pct(20));
-        // 734.2872 × 20 % = 146.85744 → 146.8574
-        assert_eq!(c, CostInfo { expected_mrr: d("734.2872"), mrr: d("734.2872"), weighted_pipeline: d("146.8574") });
-        let c = CostInfo::compute(users(37), &i, &waps(), Some(d("1234.5678")), pct(33));
-        assert_eq!(c, CostInfo { expected_mrr: d("734.2872"), mrr: d("1234.5678"), weighted_pipeline: d("407.4074") });
+        let c = CostInfo::compute(users(37), &i, &waps(), None, pct(20), eur());
+        // 734.29 × 20 % = 146.858 → 146.86
+        assert_eq!(c, CostInfo { expected_mrr: d("734.29"), mrr: d("734.29"), weighted_pipeline: d("146.86") });
+        let c = CostInfo::compute(users(37), &i, &waps(), Some(d("1234.57")), pct(33), eur());
+        assert_eq!(c, CostInfo { expected_mrr: d("734.29"), mrr: d("1234.57"), weighted_pipeline: d("407.41") });
     }
 }

@@ -16,7 +16,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use prm_kit::{
     Caller, Error, Result,
-    money::{from_units, to_units},
+    money::{self, Currency, from_units, to_units},
     owned::{self, OwnedEntity},
     record::{self, FieldDiff, RecordAccess, RecordInfo},
     time,
@@ -122,16 +122,22 @@ impl project::Model {
     /// stored one stands), MRR from it or the primary quote, and the
     /// Weighted Pipeline at the current probability.
     pub fn recompute(&mut self, waps: Option<&Waps>) -> Result<()> {
+        let currency = self.currency()?;
         let expected = match waps {
-            Some(w) => cost::expected_mrr(self.total_users()?, &self.interested(), w),
+            Some(w) => cost::expected_mrr(self.total_users()?, &self.interested(), w, currency),
             None => from_units(self.expected_mrr_units),
         };
         let mrr = cost::mrr(expected, self.primary_quote_mrr_units.map(from_units));
         self.expected_mrr_units = to_units("expected_mrr", expected)?;
         self.mrr_units = to_units("mrr", mrr)?;
         self.weighted_pipeline_units =
-            to_units("weighted_pipeline", cost::weighted_pipeline(mrr, self.probability()?))?;
+            to_units("weighted_pipeline", cost::weighted_pipeline(mrr, self.probability()?, currency))?;
         Ok(())
+    }
+
+    /// The currency the project was created in (checked then).
+    pub fn currency(&self) -> Result<Currency> {
+        Currency::parse("currency_code", &self.currency).map_err(|e| corrupt("currency", e))
     }
 
     /// Carries out a stage change the rules allowed: the stage's default
@@ -186,7 +192,7 @@ impl project::Model {
 
     /// The fields whose every change is kept in the history, as people read them.
     pub fn tracked(&self) -> Vec<(&'static str, String)> {
-        let money = |u: Option<i64>| u.map(|u| from_units(u).to_string()).unwrap_or_default();
+        let money = |u: Option<i64>| u.map(|u| money::write_in(&self.currency, from_units(u))).unwrap_or_default();
         vec![
             ("name", self.name.clone()),
             ("account_id", self.account_id.to_string()),
