@@ -388,10 +388,12 @@ impl LeadService for LeadApi {
             next.source = Source::VendorDistributed.to_string();
             next.reject_reason = String::new();
             next.distribute_time = Some(time::now());
+            // The next partner reads this entry: it does not say which
+            // partner had the lead before, nor how that one answered.
             let changes = record::diff(&[
                 ("source", current.source.clone(), next.source.clone()),
-                ("acceptance_state", current.acceptance.clone(), next.acceptance.clone()),
-                ("distributed_partner_id", id_out(current.distributed_partner_id), partner_id.to_string()),
+                ("acceptance_state", String::new(), next.acceptance.clone()),
+                ("distributed_partner_id", String::new(), partner_id.to_string()),
             ]);
             Ok((next, changes))
         })

@@ -224,3 +224,56 @@ async fn bad_input_answers_400_naming_the_field() {
     assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "query"));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_redistributed_lead_shows_the_next_partner_nothing_the_first_one_wrote() {
+    let app = spawn_app().await;
+    let victor = app.login("victor@vendor.example").await;
+    let alice = app.login("alice@acme.example").await;
+    let carol = app.login("carol@borealis.example").await;
+    let (acme, borealis) =
+        (partner_id(&app, &victor, "Acme Telecom").await, partner_id(&app, &victor, "Borealis Networks").await);
+    let lead = create_lead(&app, &victor, json!({"company": "Ollivanders", "last_name": "Ollivander"})).await;
+    let path = format!("/api/v1/leads/{}", id(&lead["lead"]));
+    let r = app.post(&format!("{path}:distribute"), &victor, json!({"partner_id": acme})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Acme writes on it, then hands it back.
+    let r = app.post(&format!("{path}/notes"), &alice, json!({"body": "Acme's pricing idea: 30 % off"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let f = app
+        .http
+        .post(app.url(&format!("{path}/files?file_name=acme-offer.pdf")))
+        .bearer_auth(&alice)
+        .header("content-type", "application/pdf")
+        .body(b"%PDF-1.7 Acme's offer".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(f.status(), StatusCode::CREATED);
+    let file: Value = f.json().await.unwrap();
+    assert_eq!(app.post(&format!("{path}:follow"), &alice, json!({})).await.status, StatusCode::OK);
+    let r = app.post(&format!("{path}:reject"), &alice, json!({"reason": "Acme is too busy"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app.post(&format!("{path}:distribute"), &victor, json!({"partner_id": borealis})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["reject_reason"], "", "the reason is not carried to the next partner");
+
+    // Borealis sees the lead and none of what Acme wrote.
+    let lead_now = app.get(&path, &carol).await;
+    assert_eq!(lead_now.status, StatusCode::OK, "{}", lead_now.body);
+    for part in ["notes", "files", "followers"] {
+        let r = app.get(&format!("{path}/{part}"), &carol).await;
+        assert_eq!(r.status, StatusCode::OK, "{part}: {}", r.body);
+        assert_eq!(r.body["items"], json!([]), "{part}: {}", r.body);
+    }
+    let file_path = format!("{path}/files/{}", file["id"].as_str().unwrap());
+    assert_eq!(app.get(&file_path, &carol).await.status, StatusCode::NOT_FOUND);
+    let history = app.get(&format!("{path}/history"), &carol).await;
+    let text = history.body.to_string();
+    assert!(!text.contains("Acme is too busy") && !text.contains(&acme), "{text}");
+    // The vendor still sees everything.
+    let notes = app.get(&format!("{path}/notes"), &victor).await;
+    assert_eq!(notes.body["items"][0]["body"], "Acme's pricing idea: 30 % off");
+    app.stop().await;
+}

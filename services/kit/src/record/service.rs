@@ -176,10 +176,13 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         let req = req.into_inner();
         let size = page_size(req.page_size)?;
         let after = after(&req.page_token)?;
-        let (kind, id, _) = self.resolve(&caller, req.record.as_ref()).await?;
+        let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
         let mut q = note::Entity::find()
             .filter(note::Column::RecordType.eq(type_name(kind)))
             .filter(note::Column::RecordId.eq(id));
+        if let Some(p) = written_for(&caller, &info) {
+            q = q.filter(note::Column::PartnerId.eq(p));
+        }
         if let Some(a) = after {
             q = q.filter(note::Column::Id.lt(a));
         }
@@ -240,7 +243,7 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         let req = req.into_inner();
         let size = page_size(req.page_size)?;
         let after = after(&req.page_token)?;
-        let (kind, id, _) = self.resolve(&caller, req.record.as_ref()).await?;
+        let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
         // Listing never loads file contents.
         let mut q = attachment::Entity::find()
             .select_only()
@@ -259,6 +262,9 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
             .column_as(sea_orm::sea_query::Expr::val(Vec::<u8>::new()), "content")
             .filter(attachment::Column::RecordType.eq(type_name(kind)))
             .filter(attachment::Column::RecordId.eq(id));
+        if let Some(p) = written_for(&caller, &info) {
+            q = q.filter(attachment::Column::PartnerId.eq(p));
+        }
         if let Some(a) = after {
             q = q.filter(attachment::Column::Id.lt(a));
         }
@@ -284,14 +290,14 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         let caller = Caller::of(&req)?;
         let req = req.into_inner();
         let attachment_id = parse_id(&req.attachment_id, "attachment_id")?;
-        let (kind, id, _) = self.resolve(&caller, req.record.as_ref()).await?;
-        let a = attachment::Entity::find_by_id(attachment_id)
+        let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
+        let mut q = attachment::Entity::find_by_id(attachment_id)
             .filter(attachment::Column::RecordType.eq(type_name(kind)))
-            .filter(attachment::Column::RecordId.eq(id))
-            .one(&self.db)
-            .await
-            .map_err(Error::from)?
-            .ok_or(Error::NotFound)?;
+            .filter(attachment::Column::RecordId.eq(id));
+        if let Some(p) = written_for(&caller, &info) {
+            q = q.filter(attachment::Column::PartnerId.eq(p));
+        }
+        let a = q.one(&self.db).await.map_err(Error::from)?.ok_or(Error::NotFound)?;
         Ok(Response::new(pb::GetAttachmentResponse { attachment: Some(attachment_pb(&a)), content: a.content }))
     }
 
@@ -304,10 +310,13 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         let req = req.into_inner();
         let size = page_size(req.page_size)?;
         let after = after(&req.page_token)?;
-        let (kind, id, _) = self.resolve(&caller, req.record.as_ref()).await?;
+        let (kind, id, info) = self.resolve(&caller, req.record.as_ref()).await?;
         let mut q = field_change::Entity::find()
             .filter(field_change::Column::RecordType.eq(type_name(kind)))
             .filter(field_change::Column::RecordId.eq(id));
+        if let Some(p) = written_for(&caller, &info) {
+            q = q.filter(field_change::Column::PartnerId.eq(p));
+        }
         if let Some(a) = after {
             q = q.filter(field_change::Column::Id.lt(a));
         }
@@ -382,14 +391,14 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         req: Request<pb::ListFollowersRequest>,
     ) -> Result<Response<pb::ListFollowersResponse>, Status> {
         let caller = Caller::of(&req)?;
-        let (kind, id, _) = self.resolve(&caller, req.get_ref().record.as_ref()).await?;
-        let rows = follower::Entity::find()
+        let (kind, id, info) = self.resolve(&caller, req.get_ref().record.as_ref()).await?;
+        let mut q = follower::Entity::find()
             .filter(follower::Column::RecordType.eq(type_name(kind)))
-            .filter(follower::Column::RecordId.eq(id))
-            .order_by_asc(follower::Column::FollowTime)
-            .all(&self.db)
-            .await
-            .map_err(Error::from)?;
+            .filter(follower::Column::RecordId.eq(id));
+        if let Some(p) = written_for(&caller, &info) {
+            q = q.filter(follower::Column::PartnerId.eq(p));
+        }
+        let rows = q.order_by_asc(follower::Column::FollowTime).all(&self.db).await.map_err(Error::from)?;
         Ok(Response::new(pb::ListFollowersResponse {
             followers: rows
                 .into_iter()
@@ -400,4 +409,12 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
                 .collect(),
         }))
     }
+}
+
+/// What a partner wrote on a record stays that partner's: people of a
+/// partner see the notes, files, history and followers written while the
+/// record was their partner's (a redistributed lead shows the next partner
+/// none of the first one's); vendor staff see all of them.
+fn written_for(caller: &Caller, info: &RecordInfo) -> Option<Uuid> {
+    caller.role.is_partner_role().then_some(info.partner_id)
 }
