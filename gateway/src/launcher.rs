@@ -89,6 +89,7 @@ pub fn internal_token_ttl_from_env() -> anyhow::Result<std::time::Duration> {
 /// written to `file` (owner-only) so restarts keep sessions and ops tokens.
 pub fn key_from_env_or_file(var: &str, file: &Path) -> anyhow::Result<Vec<u8>> {
     if let Some(k) = std::env::var(var).ok().filter(|k| !k.is_empty()) {
+        prm_kit::auth::check_key(var, &k)?;
         return Ok(k.into_bytes());
     }
     if let Ok(k) = std::fs::read_to_string(file) {

@@ -282,3 +282,36 @@ async fn a_killed_service_answers_503_and_recovers_without_losing_a_write() {
     assert!(sys.cluster.exited().is_empty(), "no process died on its own: {:?}", sys.cluster.exited());
     sys.stop().await;
 }
+
+#[test]
+fn the_binaries_refuse_short_keys_and_the_examples_placeholders() {
+    let dir = bin_dir();
+    let example = "change-me-internal-key";
+    let random = "5f0c1e9a7b3d2c4e6a8b0d1f3e5c7a9b";
+    for (bin, args, env, says) in [
+        ("prm-account", vec![], vec![("PRM_INTERNAL_KEY", example)], "PRM_INTERNAL_KEY is the placeholder"),
+        ("prm-case", vec![], vec![("PRM_INTERNAL_KEY", "short")], "PRM_INTERNAL_KEY has 5 bytes"),
+        (
+            "prm",
+            vec!["gateway"],
+            vec![
+                ("PRM_INTERNAL_KEY", random),
+                ("PRM_ACCESS_TOKEN_KEY", "change-me-access-token-key-at-least-32-bytes"),
+            ],
+            "PRM_ACCESS_TOKEN_KEY is the placeholder",
+        ),
+    ] {
+        let out = std::process::Command::new(dir.join(bin))
+            .args(args)
+            .env_clear()
+            .env("PRM_DATABASE_URL", "sqlite::memory:")
+            .env("PRM_LISTEN", "127.0.0.1:0")
+            .envs(SERVICES.iter().map(|s| (format!("PRM_{}_URL", s.to_uppercase()), "http://127.0.0.1:1".to_string())))
+            .envs(env)
+            .output()
+            .expect("binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{bin} started with a bad key");
+        assert!(stderr.contains(says), "{bin}: {stderr}");
+    }
+}

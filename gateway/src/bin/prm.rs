@@ -220,7 +220,7 @@ struct GatewayArgs {
 async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
     let _telemetry = prm_kit::telemetry::init("prm-gateway", a.log_format);
     let listen = a.listen;
-    let (router, _state) = prm_gateway::app::build(gateway_settings(a)).await?;
+    let (router, _state) = prm_gateway::app::build(gateway_settings(a)?).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listen, "gateway serving REST");
     prm_gateway::app::serve(listener, router, prm_kit::server::shutdown_signal()).await?;
@@ -230,14 +230,17 @@ async fn run_gateway(a: GatewayArgs) -> anyhow::Result<()> {
 /// `prm seed`: the demo data, through the stores and services the gateway uses.
 async fn run_seed(a: GatewayArgs) -> anyhow::Result<()> {
     let _telemetry = prm_kit::telemetry::init("prm-seed", a.log_format);
-    let (_router, state) = prm_gateway::app::build(gateway_settings(a)).await?;
+    let (_router, state) = prm_gateway::app::build(gateway_settings(a)?).await?;
     demo::seed(&state).await?;
     println!("demo data seeded (password `{}`)", demo::DEMO_PASSWORD);
     Ok(())
 }
 
-fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
-    prm_gateway::app::GatewaySettings {
+/// The gateway's settings; keys that are short or the examples' placeholders refuse to start.
+fn gateway_settings(a: GatewayArgs) -> anyhow::Result<prm_gateway::app::GatewaySettings> {
+    prm_kit::auth::check_key("PRM_INTERNAL_KEY", &a.internal_key)?;
+    prm_kit::auth::check_key("PRM_ACCESS_TOKEN_KEY", &a.access_token_key)?;
+    Ok(prm_gateway::app::GatewaySettings {
         database_url: a.database_url,
         redis_url: a.redis_url.filter(|u| !u.is_empty()),
         internal_key: InternalKey::new(a.internal_key.as_bytes())
@@ -262,7 +265,7 @@ fn gateway_settings(a: GatewayArgs) -> prm_gateway::app::GatewaySettings {
             ..Default::default()
         },
         web: prm_gateway::web::Assets::from_env(),
-    }
+    })
 }
 
 #[tokio::main]

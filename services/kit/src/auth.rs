@@ -323,6 +323,29 @@ impl Interceptor for CallerInterceptor {
     }
 }
 
+/// The shortest signing key a binary accepts from its configuration.
+pub const MIN_KEY_BYTES: usize = 32;
+
+/// A signing key from configuration fit to run with: at least
+/// [`MIN_KEY_BYTES`], and not a placeholder of the deployment examples
+/// (`change-me…` in `deploy/.env.example`, `REPLACE-ME…` in the Kubernetes
+/// secret), which anyone who read them could forge tokens with.
+pub fn check_key(name: &str, key: &str) -> anyhow::Result<()> {
+    let lower = key.to_ascii_lowercase();
+    if lower.contains("change-me") || lower.contains("replace-me") {
+        anyhow::bail!(
+            "{name} is the placeholder of the deployment examples: generate a key, e.g. `openssl rand -hex 32`"
+        );
+    }
+    if key.len() < MIN_KEY_BYTES {
+        anyhow::bail!(
+            "{name} has {} bytes; a key needs at least {MIN_KEY_BYTES} (e.g. `openssl rand -hex 32`)",
+            key.len()
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,5 +409,21 @@ mod tests {
         let admin = Caller { role: Role::PartnerAdmin, ..c.clone() };
         assert!(admin.may_edit(p, Uuid::now_v7()));
         assert!(!admin.may_edit(Uuid::now_v7(), Uuid::now_v7()));
+    }
+
+    #[test]
+    fn keys_from_configuration_are_long_and_not_the_examples() {
+        let random = "5f0c1e9a7b3d2c4e6a8b0d1f3e5c7a9b";
+        assert!(check_key("PRM_INTERNAL_KEY", random).is_ok());
+        for (key, says) in [
+            ("change-me-internal-key", "placeholder"),
+            ("change-me-access-token-key-at-least-32-bytes", "placeholder"),
+            ("REPLACE-ME-AT-LEAST-32-BYTES-REPLACE-ME", "placeholder"),
+            ("test-key", "at least 32"),
+            (&random[..31], "at least 32"),
+        ] {
+            let e = check_key("PRM_INTERNAL_KEY", key).unwrap_err().to_string();
+            assert!(e.contains("PRM_INTERNAL_KEY") && e.contains(says), "{key}: {e}");
+        }
     }
 }

@@ -276,6 +276,7 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
         })
         .collect();
     check_downstream::<S>(&downstream)?;
+    crate::auth::check_key("PRM_INTERNAL_KEY", &cfg.internal_key)?;
     let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
     let ctx = ServiceContext {
