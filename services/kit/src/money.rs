@@ -93,14 +93,20 @@ impl Currency {
     }
 }
 
-/// An amount in a currency stored as a code: written with the currency's
-/// minor unit, or plainly when the stored code is not one (never in data
-/// this service wrote).
-pub fn write_in(currency: &str, amount: Decimal) -> String {
+/// Stored units in a currency stored as a code, as written on the wire: with
+/// the currency's minor unit, or plainly when the stored code is not one
+/// (never in data a service wrote).
+pub fn write_units(currency: &str, units: i64) -> String {
+    let amount = from_units(units);
     match Currency::parse("currency", currency) {
         Ok(c) => c.write(amount),
-        Err(_) => amount.normalize().to_string(),
+        Err(_) => amount.to_string(),
     }
+}
+
+/// Stored units in a stored currency as wire money.
+pub fn units_to_proto(currency: &str, units: i64) -> prm_proto::common::v1::Money {
+    prm_proto::common::v1::Money { currency_code: currency.to_string(), amount: write_units(currency, units) }
 }
 
 impl Money {

@@ -18,9 +18,6 @@ crate::text_enum!(
     }
 );
 
-/// Decimal places kept for amounts (the scale of stored money).
-pub const SCALE: u32 = 4;
-
 /// How many of a product: 1 to 1,000,000.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quantity(i64);

@@ -57,11 +57,6 @@ impl OrderApi {
 type Reply<T> = std::result::Result<Response<T>, Status>;
 type QuoteClient = QuoteServiceClient<InterceptedService<Channel, CallerInterceptor>>;
 
-/// Stored units in `currency`, written with its minor unit's decimals.
-fn money_out(currency: &str, units: i64) -> Option<Money> {
-    Some(Money { currency_code: currency.to_string(), amount: money::write_in(currency, from_units(units)) })
-}
-
 /// Stock orders keep the nil id where they have no quote, project or account.
 fn id_out(id: Uuid) -> String {
     if id.is_nil() { String::new() } else { id.to_string() }
@@ -123,10 +118,10 @@ fn line_out(l: &order_line::Model, currency: &str) -> pb::OrderLine {
         sku: l.sku.clone(),
         product_name: l.product_name.clone(),
         quantity: l.quantity,
-        unit_price: money_out(currency, l.unit_price_units),
+        unit_price: Some(money::units_to_proto(currency, l.unit_price_units)),
         discount_percent: from_units(l.discount_units).to_string(),
         billing: billing_out(&l.billing) as i32,
-        net_amount: money_out(currency, l.net_units),
+        net_amount: Some(money::units_to_proto(currency, l.net_units)),
     }
 }
 
@@ -150,8 +145,8 @@ fn order_out(o: &order::Model, lines: &[order_line::Model]) -> pb::Order {
             country: o.ship_country.clone(),
         }),
         lines: lines.iter().map(|l| line_out(l, &o.currency)).collect(),
-        mrr: money_out(&o.currency, o.mrr_units),
-        one_time_total: money_out(&o.currency, o.one_time_units),
+        mrr: Some(money::units_to_proto(&o.currency, o.mrr_units)),
+        one_time_total: Some(money::units_to_proto(&o.currency, o.one_time_units)),
         create_time: Some(time::to_proto(o.create_time)),
         update_time: Some(time::to_proto(o.update_time)),
     }

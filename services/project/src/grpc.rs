@@ -8,7 +8,7 @@ use prm_kit::{
     Caller, Error, Result, Role,
     auth::{CallerInterceptor, InternalKey},
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
-    money::{Currency, from_units, to_units},
+    money::{Currency, to_units, write_units},
     owned,
     record::{self, parse_id},
     text::{line, paragraph, required_line},
@@ -289,13 +289,8 @@ fn optional_amount(field: &str, s: &str, currency: &str) -> Result<Option<i64>> 
     Ok(Some(to_units(field, amount)?))
 }
 
-/// Stored units in `currency`, written with its minor unit's decimals.
-fn money(currency: &str, units: i64) -> String {
-    prm_kit::money::write_in(currency, from_units(units))
-}
-
 fn optional_money(currency: &str, units: Option<i64>) -> String {
-    units.map(|u| money(currency, u)).unwrap_or_default()
+    units.map(|u| write_units(currency, u)).unwrap_or_default()
 }
 
 pub fn project_out(m: &project::Model) -> pb::Project {
@@ -328,9 +323,9 @@ pub fn project_out(m: &project::Model) -> pb::Project {
         description: m.description.clone(),
         next_step: m.next_step.clone(),
         cost_info: Some(pb::CostInfo {
-            expected_mrr: money(&m.currency, m.expected_mrr_units),
-            mrr: money(&m.currency, m.mrr_units),
-            weighted_pipeline: money(&m.currency, m.weighted_pipeline_units),
+            expected_mrr: write_units(&m.currency, m.expected_mrr_units),
+            mrr: write_units(&m.currency, m.mrr_units),
+            weighted_pipeline: write_units(&m.currency, m.weighted_pipeline_units),
             pipeline_mrr: optional_money(&m.currency, m.pipeline_mrr_units),
         }),
         primary_quote_id: m.primary_quote_id.map(|q| q.to_string()).unwrap_or_default(),
@@ -1137,7 +1132,7 @@ impl ProjectService for ProjectApi {
             for t in totals.iter().filter(|t| t.stage == stage.as_str()) {
                 count += t.count;
                 // SQL sums stay exact: integer units on every backend.
-                mrr_total.insert(t.currency.clone(), money(&t.currency, t.mrr_units.unwrap_or(0)));
+                mrr_total.insert(t.currency.clone(), write_units(&t.currency, t.mrr_units.unwrap_or(0)));
             }
             let (cards, next_page_token) = if count == 0 {
                 (vec![], String::new())

@@ -17,7 +17,7 @@ use prm_kit::{
 };
 use prm_proto::{
     account::v1::{GetAccountRequest, GetContactRequest, account_service_client::AccountServiceClient},
-    common::v1::{Address, Money, RecordType},
+    common::v1::{Address, RecordType},
     quote::v1::{self as pb, quote_service_server::QuoteService},
 };
 use rust_decimal::Decimal;
@@ -60,11 +60,6 @@ fn require_vendor(caller: &Caller) -> Result<()> {
         Role::VendorAdmin | Role::Ops => Ok(()),
         r => Err(Error::PermissionDenied(format!("only vendor admins maintain the price book, not a {r}"))),
     }
-}
-
-/// Stored units in `currency`, written with its minor unit's decimals.
-fn money_out(currency: &str, units: i64) -> Option<Money> {
-    Some(Money { currency_code: currency.to_string(), amount: money::write_in(currency, from_units(units)) })
 }
 
 fn family_in(v: i32) -> Result<Family> {
@@ -168,7 +163,7 @@ fn product_out(p: &product::Model, prices: &[list_price::Model]) -> pb::Product 
         family: family_out(&p.family) as i32,
         billing: billing_out(&p.billing) as i32,
         active: p.active,
-        list_prices: prices.iter().filter_map(|lp| money_out(&lp.currency, lp.amount_units)).collect(),
+        list_prices: prices.iter().map(|lp| money::units_to_proto(&lp.currency, lp.amount_units)).collect(),
         create_time: Some(time::to_proto(p.create_time)),
         update_time: Some(time::to_proto(p.update_time)),
     }
@@ -181,10 +176,10 @@ fn line_out(l: &quote_line::Model, currency: &str) -> pb::QuoteLine {
         sku: l.sku.clone(),
         product_name: l.product_name.clone(),
         quantity: l.quantity,
-        unit_price: money_out(currency, l.unit_price_units),
+        unit_price: Some(money::units_to_proto(currency, l.unit_price_units)),
         discount_percent: from_units(l.discount_units).to_string(),
         billing: billing_out(&l.billing) as i32,
-        net_amount: money_out(currency, l.net_units),
+        net_amount: Some(money::units_to_proto(currency, l.net_units)),
     }
 }
 
@@ -208,8 +203,8 @@ fn quote_out(q: &quote::Model, lines: &[quote_line::Model]) -> pb::Quote {
             country: q.ship_country.clone(),
         }),
         lines: lines.iter().map(|l| line_out(l, &q.currency)).collect(),
-        mrr: money_out(&q.currency, q.mrr_units),
-        one_time_total: money_out(&q.currency, q.one_time_units),
+        mrr: Some(money::units_to_proto(&q.currency, q.mrr_units)),
+        one_time_total: Some(money::units_to_proto(&q.currency, q.one_time_units)),
         primary: q.is_primary,
         create_time: Some(time::to_proto(q.create_time)),
         update_time: Some(time::to_proto(q.update_time)),
@@ -305,7 +300,7 @@ impl QuoteApi {
         let q = owned::find::<quote::Entity, _>(&self.db, caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
         let account = self.account_of(caller, q.account_id).await?;
-        let amount = |units: i64| money::write_in(&q.currency, from_units(units));
+        let amount = |units: i64| money::write_units(&q.currency, units);
         let money = |units: i64| format!("{} {}", q.currency, amount(units));
         let doc = crate::document::QuoteDocument {
             title: q.name.clone(),
@@ -1131,9 +1126,9 @@ impl QuoteService for QuoteApi {
             if note.is_empty() { "" } else { "\n\n" },
             q.name,
             q.currency,
-            money::write_in(&q.currency, from_units(q.mrr_units)),
+            money::write_units(&q.currency, q.mrr_units),
             q.currency,
-            money::write_in(&q.currency, from_units(q.one_time_units)),
+            money::write_units(&q.currency, q.one_time_units),
             if q.expiry_date.is_empty() { "no expiry" } else { &q.expiry_date },
         );
         let msg = self
@@ -1192,9 +1187,9 @@ fn editable(q: &quote::Model) -> Result<()> {
 fn wap_out(w: &wap::Model) -> pb::WeightedAveragePrices {
     pb::WeightedAveragePrices {
         currency_code: w.currency.clone(),
-        licenses: money::write_in(&w.currency, from_units(w.licenses_units)),
-        hwaas: money::write_in(&w.currency, from_units(w.hwaas_units)),
-        classound: money::write_in(&w.currency, from_units(w.classound_units)),
+        licenses: money::write_units(&w.currency, w.licenses_units),
+        hwaas: money::write_units(&w.currency, w.hwaas_units),
+        classound: money::write_units(&w.currency, w.classound_units),
         update_time: Some(time::to_proto(w.update_time)),
     }
 }

@@ -192,7 +192,7 @@ impl project::Model {
 
     /// The fields whose every change is kept in the history, as people read them.
     pub fn tracked(&self) -> Vec<(&'static str, String)> {
-        let money = |u: Option<i64>| u.map(|u| money::write_in(&self.currency, from_units(u))).unwrap_or_default();
+        let money = |u: Option<i64>| u.map(|u| money::write_units(&self.currency, u)).unwrap_or_default();
         vec![
             ("name", self.name.clone()),
             ("account_id", self.account_id.to_string()),
