@@ -2,7 +2,8 @@
 // data directory and free ports, drives headless Debian Chromium with
 // playwright-core, runs axe-core on every page, saves screenshots under
 // test-results/. Usage: node e2e/run.mjs <path-to-prm> (PRM_WEB_DIR passes
-// through, for development against web/dist on disk).
+// through, for development against web/dist on disk; E2E_ONLY=<regexp> runs
+// the matching tests only).
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -136,7 +137,43 @@ function expect(cond, msg) {
   if (!cond) throw new Error(msg);
 }
 
+/** The REST API as one demo user (for setting up what the portal itself does not do). */
+async function restAs(email) {
+  const r = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: PASSWORD }) });
+  expect(r.ok, `login of ${email}: ${r.status}`);
+  const { access_token } = await r.json();
+  return async (method, path, body) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${access_token}`, accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
+}
+
+/** No horizontal scrolling of the page itself (a wide table or the board scrolls inside its own box). */
+async function noPageOverflow(page, what) {
+  const m = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  expect(m.scroll <= m.inner, `${what}: the page is ${m.scroll} px wide in a ${m.inner} px window`);
+}
+
+/** The element is shown and wholly inside the window's width. */
+async function onScreen(locator, what) {
+  await locator.waitFor();
+  const box = await locator.boundingBox();
+  const width = await locator.page().evaluate(() => window.innerWidth);
+  expect(box && box.width > 0 && box.height > 0, `${what} is not shown`);
+  expect(box.x >= 0 && box.x + box.width <= width, `${what} is outside the window (x ${box.x}, width ${box.width}, window ${width})`);
+}
+
+// E2E_ONLY=<regexp> runs only the tests whose name matches (while working on one).
+const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, "i") : null;
+
 async function test(name, f) {
+  if (only && !only.test(name)) return;
   const { ctx, page } = await newPage();
   const started = Date.now();
   try {
@@ -148,11 +185,40 @@ async function test(name, f) {
   } catch (e) {
     failed++;
     console.log(`FAIL ${name}: ${e.stack || e}`);
+    const noted = log.split("\n").filter((l) => /WARN|ERROR/.test(l)).slice(-15);
+    if (noted.length) console.log(`  server warnings and errors, last ${noted.length}:\n  ${noted.join("\n  ")}`);
     await page.screenshot({ path: join(results, `FAILED-${name.replace(/\W+/g, "-")}.png`), fullPage: true }).catch(() => {});
   } finally {
     await ctx.close();
   }
 }
+
+await test("a first visit without a session logs no console error; a signed-in reload restores the session", async (page) => {
+  // Every console error counts here, the 401s the other tests tolerate too.
+  const logged = [];
+  const refreshes = [];
+  page.on("console", (m) => m.type() === "error" && logged.push(m.text()));
+  page.on("request", (r) => r.url().endsWith("/api/v1/auth/session/refresh") && refreshes.push(r.url()));
+  // The sign-in form shows once the restore is over; then give the console a moment.
+  const settle = async () => {
+    await page.getByLabel("E-mail").waitFor();
+    await page.waitForLoadState("networkidle", { timeout: 5000 }).catch(() => {});
+    await page.waitForTimeout(300);
+  };
+  await page.goto(`${base}/`);
+  await settle();
+  expect(logged.length === 0, `console errors on a first visit: ${logged.join(" | ")}`);
+  expect(refreshes.length === 0, "a first visit asked to refresh a session it does not have");
+  await signIn(page, "bob@acme.example");
+  await page.reload();
+  await page.getByRole("navigation", { name: "Main" }).waitFor();
+  expect(refreshes.length === 1, `a reload restores the session from the cookie (${refreshes.length} refreshes)`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await page.reload();
+  await settle();
+  expect(logged.length === 0, `console errors after signing out: ${logged.join(" | ")}`);
+});
 
 await test("sign-in page and a refused password", async (page) => {
   await page.goto(`${base}/`);
@@ -296,7 +362,18 @@ await test("a lead with a duplicate, qualified and converted; the project throug
     await page.locator(`.card-item:has-text("${projectName}")`).waitFor();
   };
   const totals = (stage) => page.getByTestId(`totals-${stage}`).textContent();
-  const drag = async (to) => page.locator(`.card-item:has-text("${projectName}")`).dragTo(page.locator(`section.column[data-stage="${to}"]`));
+  // A card moves at once and goes back if the server refuses: wait for the server's answer, not the card.
+  const moveAnswer = () => page.waitForResponse((r) => r.url().includes(":move") && r.request().method() === "POST");
+  const drag = async (to) => {
+    const answer = moveAnswer();
+    await page.locator(`.card-item:has-text("${projectName}")`).dragTo(page.locator(`section.column[data-stage="${to}"]`));
+    return answer;
+  };
+  const moved = async (answer, to) => {
+    const r = await answer;
+    expect(r.ok(), `the move to ${to} was refused: ${r.status()} ${await r.text()}`);
+    await page.locator(`section.column[data-stage="${to}"] .card-item:not(.pending):has-text("${projectName}")`).waitFor();
+  };
   const edit = async (label, value) => {
     await page.goto(projectUrl);
     await page.getByRole("button", { name: `Edit ${label}` }).click();
@@ -320,8 +397,7 @@ await test("a lead with a duplicate, qualified and converted; the project throug
   await edit("Users of POC", 12);
   await board();
   const demoBefore = await totals("demo");
-  await drag("demo");
-  await page.locator(`section.column[data-stage="demo"] .card-item:has-text("${projectName}")`).waitFor();
+  await moved(await drag("demo"), "demo");
   await page.waitForFunction(([s, t]) => document.querySelector(`[data-testid="totals-${s}"]`)?.textContent !== t, ["demo", demoBefore]);
   expect((await totals("intro_qualification")) !== introBefore, "intro totals changed");
   // Demo → Project Presentation needs Amount MRR or Capex.
@@ -331,13 +407,13 @@ await test("a lead with a duplicate, qualified and converted; the project throug
   await page.getByRole("heading", { name: "Demo Answers" }).waitFor();
   await check(page, "project-demo");
   await board();
-  await drag("project_presentation");
-  await page.locator(`section.column[data-stage="project_presentation"] .card-item:has-text("${projectName}")`).waitFor();
+  await moved(await drag("project_presentation"), "project_presentation");
   // The keyboard way: the card's "Move to stage…" menu.
   const card = page.locator(`.card-item:has-text("${projectName}")`);
   await card.locator("summary").click();
+  const answer = moveAnswer();
   await card.getByRole("button", { name: "Proposal" }).click();
-  await page.locator(`section.column[data-stage="proposal"] .card-item:has-text("${projectName}")`).waitFor();
+  await moved(answer, "proposal");
   await page.goto(projectUrl);
   await page.locator('.stage-path li[aria-current="step"]').filter({ hasText: "Proposal" }).waitFor();
   await page.getByText("Demo Done").waitFor();
@@ -381,6 +457,184 @@ await test("a refused edit shows the server's message on the field", async (page
   await page.locator(".detail-row.editing").getByRole("button", { name: "Save" }).click();
   await page.locator(".detail-row.editing .field-error").filter({ hasText: "is not a web address" }).waitFor();
   await check(page, "account-field-error");
+});
+
+await test("a 1024 × 768 laptop: no page overflow, navigation and primary actions on screen", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await signIn(page, "alice@acme.example");
+  const shell = async (what) => {
+    await noPageOverflow(page, what);
+    await onScreen(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Projects" }), `${what}: the navigation`);
+    await onScreen(page.getByRole("combobox", { name: "Search everything" }), `${what}: the search field`);
+    await onScreen(page.getByRole("button", { name: "Sign out" }), `${what}: Sign out`);
+  };
+  await page.goto(`${base}/`);
+  await page.getByRole("heading", { name: "Statistics" }).waitFor();
+  await page.waitForLoadState("networkidle");
+  await shell("Home");
+  await onScreen(page.getByRole("button", { name: "New lead" }), "Home: New lead");
+
+  await page.goto(`${base}/projects`);
+  await page.locator("table.list tbody tr").first().waitFor();
+  await page.getByText("Columns", { exact: true }).click();
+  for (const c of ["Probability", "Total Users", "Weighted Pipeline", "Record type"]) await page.getByRole("checkbox", { name: c }).check();
+  await page.getByText("Columns", { exact: true }).click();
+  await shell("the project list with every column");
+  await onScreen(page.getByRole("button", { name: "New project" }), "list: New project");
+  await onScreen(page.getByRole("link", { name: "Display as Kanban" }), "list: Display as Kanban");
+
+  // A link with a long token has no place to break: its detail row and its
+  // history row must wrap it, not widen the page.
+  const alice = await restAs("alice@acme.example");
+  const stark = (await alice("GET", `/api/v1/accounts?filter=${encodeURIComponent('name = "Stark Retail"')}`)).items[0];
+  const link = `https://stark.example/r?t=${"Zx9".repeat(45)}`;
+  await alice("PATCH", `/api/v1/accounts/${stark.id}`, { website: link });
+  await alice("POST", `/api/v1/accounts/${stark.id}/notes`, { body: `The tender: ${link}` });
+  await page.goto(`${base}/accounts`);
+  await page.getByRole("link", { name: "Stark Retail" }).click();
+  await page.getByRole("heading", { name: "Stark Retail", level: 1 }).waitFor();
+  await page.locator("table.compact").filter({ hasText: "Website" }).waitFor();
+  await page.getByText("The tender:").waitFor();
+  await page.waitForLoadState("networkidle");
+  await shell("an account's page with a long link");
+  await onScreen(page.getByRole("region", { name: "Options" }).getByRole("button", { name: "Edit", exact: true }), "record: Edit");
+  await onScreen(page.getByRole("button", { name: "Edit Website" }), "record: Edit Website");
+
+  await page.goto(`${base}/projects`);
+  await page.getByRole("link", { name: "Initech: SIP trunking" }).click();
+  await page.getByRole("heading", { name: "Initech: SIP trunking", level: 1 }).waitFor();
+  await page.getByRole("heading", { name: "Contacts with roles" }).waitFor();
+  await page.waitForLoadState("networkidle");
+  await shell("a project's page");
+  await onScreen(page.getByRole("button", { name: "Close as lost…" }), "project: Close as lost");
+  await onScreen(page.locator(".stage-path li").last(), "project: the last stage of the path");
+  await onScreen(page.getByRole("button", { name: "Add contact" }), "project: Add contact");
+
+  await page.goto(`${base}/projects/board`);
+  await page.locator(".card-item").first().waitFor();
+  await page.waitForLoadState("networkidle");
+  await shell("the Kanban");
+  await onScreen(page.getByRole("link", { name: "Display as list" }), "Kanban: Display as list");
+  await onScreen(page.getByLabel("Record type"), "Kanban: Record type");
+  // The board is wider than the window: it scrolls inside its own box, and its last column is reachable.
+  const board = await page.locator(".board").evaluate((b) => ({ scroll: b.scrollWidth, client: b.clientWidth }));
+  expect(board.scroll > board.client, `the board fits the window (${board.scroll} / ${board.client}): the test checks nothing`);
+  await page.locator("section.column").last().scrollIntoViewIfNeeded();
+  await onScreen(page.locator("section.column").last().locator("h2"), "Kanban: the last column, scrolled to");
+  await noPageOverflow(page, "the Kanban scrolled to its last column");
+  await check(page, "kanban-1024");
+});
+
+await test("contact roles on a project: add with a role, change it, remove (bob)", async (page) => {
+  await signIn(page, "bob@acme.example");
+  await page.goto(`${base}/projects`);
+  await page.getByRole("link", { name: "Globex: warehouse phones" }).click();
+  await page.getByRole("heading", { name: "Globex: warehouse phones", level: 1 }).waitFor();
+  const panel = page.getByRole("region", { name: "Contacts with roles" });
+  const row = panel.locator("table.project-contacts tbody tr").filter({ hasText: "Hank Scorpio" });
+  await panel.getByRole("button", { name: "Add contact" }).click();
+  const dlg = page.getByRole("dialog", { name: "Add a contact to the project" });
+  // Only the contacts of the project's account are offered.
+  const offered = (await dlg.getByLabel("Contact").locator("option").allTextContents()).map((s) => s.trim());
+  expect(offered.some((o) => o.startsWith("Hank Scorpio")) && offered.some((o) => o.startsWith("Lena Kraus")), `Globex's contacts offered: ${offered}`);
+  expect(!offered.some((o) => o.startsWith("Peter Gibbons")), `another account's contact offered: ${offered}`);
+  await dlg.getByLabel("Contact").selectOption({ label: "Hank Scorpio (CEO)" });
+  // No role: the server refuses and names the field; the message is on it.
+  await dlg.getByRole("button", { name: "Add contact" }).click();
+  await dlg.locator(".field.invalid").filter({ has: page.getByLabel("Role") }).locator(".field-error").waitFor();
+  await check(page, "project-contact-refused");
+  await dlg.getByLabel("Role").fill("Decision maker");
+  await dlg.getByRole("button", { name: "Add contact" }).click();
+  await dlg.waitFor({ state: "hidden" });
+  await row.filter({ hasText: "Decision maker" }).waitFor();
+  await check(page, "project-contacts");
+  // The keyboard way: the button, the field it focuses, Enter to save.
+  await panel.getByRole("button", { name: "Change role of Hank Scorpio" }).focus();
+  await page.keyboard.press("Enter");
+  const change = page.getByRole("dialog", { name: "Change the role of Hank Scorpio" });
+  await change.waitFor();
+  expect((await change.getByLabel("Role").inputValue()) === "Decision maker", "the dialog starts from the current role");
+  expect(await change.getByLabel("Role").evaluate((el) => el === document.activeElement), "the role field has the focus");
+  await page.keyboard.press("Control+A");
+  await page.keyboard.type("Economic buyer");
+  await page.keyboard.press("Enter");
+  await change.waitFor({ state: "hidden" });
+  await row.filter({ hasText: "Economic buyer" }).waitFor();
+  // The server has it too.
+  await page.reload();
+  await row.filter({ hasText: "Economic buyer" }).waitFor();
+  page.once("dialog", (d) => d.accept());
+  await panel.getByRole("button", { name: "Remove Hank Scorpio" }).click();
+  await row.waitFor({ state: "detached" });
+  await panel.getByText("No contacts on this project yet").waitFor();
+  await page.reload();
+  await panel.getByText("No contacts on this project yet").waitFor();
+  expect((await row.count()) === 0, "the removed contact came back");
+});
+
+await test("a distributed lead: the partner admin accepts one and rejects another", async (page) => {
+  const victor = await restAs("victor@vendor.example");
+  const acme = (await victor("GET", "/api/v1/partners")).items.find((p) => p.name === "Acme Telecom");
+  expect(acme, "the demo has Acme Telecom");
+  const tag = Date.now().toString(36);
+  const pool = [];
+  for (const company of [`Accept Me ${tag}`, `Reject Me ${tag}`]) {
+    const created = await victor("POST", "/api/v1/leads", { company, last_name: "Pool", email: `${company.replace(/\W+/g, ".").toLowerCase()}@pool.example` });
+    expect(!created.lead.partner_id, `a vendor admin's lead is in the pool: ${JSON.stringify(created.lead)}`);
+    pool.push(created.lead);
+  }
+  const [toAccept, toReject] = pool;
+  // The vendor admin distributes the first from its page, the second through the API.
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/leads/${toAccept.id}`);
+  await page.getByRole("button", { name: "Distribute to a partner…" }).click();
+  const distribute = page.getByRole("dialog", { name: "Distribute lead" });
+  await distribute.getByLabel("Partner").selectOption({ label: "Acme Telecom" });
+  await check(page, "lead-distribute");
+  await distribute.getByRole("button", { name: "Distribute" }).click();
+  await distribute.waitFor({ state: "hidden" });
+  await page.getByText("Pending acceptance.").waitFor();
+  expect((await page.getByRole("button", { name: "Distribute to a partner…" }).count()) === 0, "a distributed lead is offered again");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await victor("POST", `/api/v1/leads/${toReject.id}:distribute`, { partner_id: acme.id });
+
+  await signIn(page, "alice@acme.example");
+  await page.goto(`${base}/leads`);
+  await page.locator(".toolbar > label > select").selectOption({ label: "Distributed, pending" });
+  await page.getByRole("link", { name: toAccept.company }).click();
+  await page.getByRole("heading", { name: "Pool", level: 1 }).waitFor();
+  await page.getByText("Pending acceptance.").waitFor();
+  expect((await page.getByRole("button", { name: "Edit Status" }).count()) === 0, "a pending lead is read-only");
+  await check(page, "lead-pending");
+  await page.getByRole("button", { name: "Accept lead" }).click();
+  await page.getByText("Pending acceptance.").waitFor({ state: "detached" });
+  await page.locator(".page-head").getByText("Owner Alice Admin").waitFor();
+  await page.getByRole("button", { name: "Edit Status" }).waitFor();
+  const alice = await restAs("alice@acme.example");
+  const me = await alice("GET", "/api/v1/me");
+  const accepted = await alice("GET", `/api/v1/leads/${toAccept.id}`);
+  expect(accepted.acceptance_state === "accepted" && accepted.owner_id === me.id, `accepted and owned by alice: ${JSON.stringify(accepted)}`);
+
+  await page.goto(`${base}/leads/${toReject.id}`);
+  await page.getByText("Pending acceptance.").waitFor();
+  await page.getByRole("button", { name: "Reject lead" }).click();
+  const dlg = page.getByRole("dialog", { name: "Reject distributed lead" });
+  await dlg.getByRole("button", { name: "Reject lead" }).click();
+  await dlg.locator(".field.invalid .field-error").waitFor();
+  await dlg.getByLabel("Reason").fill("Outside our region");
+  await dlg.getByRole("button", { name: "Reject lead" }).click();
+  await page.waitForURL(`${base}/leads`);
+  await page.getByRole("status").filter({ hasText: "was rejected and went back to the vendor" }).waitFor();
+  await page.locator("table.list tbody tr").first().waitFor();
+  await page.getByLabel("Company contains").fill(tag);
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
+  await page.getByRole("link", { name: toAccept.company }).waitFor();
+  expect((await page.getByRole("link", { name: toReject.company }).count()) === 0, "the rejected lead is still in the partner's list");
+  await page.goto(`${base}/leads/${toReject.id}`);
+  await page.getByRole("alert").filter({ hasText: /does not exist/ }).waitFor();
+  const back = await victor("GET", `/api/v1/leads/${toReject.id}`);
+  expect(!back.partner_id && back.acceptance_state === "rejected" && back.reject_reason === "Outside our region", `back in the pool: ${JSON.stringify(back)}`);
 });
 
 await test("part 2 list pages and the support agent's cases", async (page) => {

@@ -24,7 +24,8 @@ export function App() {
       if (u) remember(u);
       else forgetPeople();
     });
-    void session.refresh().finally(() => setRestoring(false));
+    // Only a browser that signed in asks (a fresh visit has no cookie to refresh).
+    void session.restore().finally(() => setRestoring(false));
     return off;
   }, []);
   if (restoring && !user) return <Loading what="Restoring your session" />;

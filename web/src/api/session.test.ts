@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { Session } from "./session";
+import { Session, SESSION_HINT } from "./session";
 
 const user = { id: "u1", email: "a@x", display_name: "A", role: "partner_user" as const, partner_id: "p1" };
 const answer = (token: string) => new Response(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 900, user }), { status: 200 });
@@ -88,4 +88,49 @@ describe("session", () => {
     expect(s.calls[0].headers.get("X-PRM-CSRF")).toBe("1");
     expect(s.calls[0].credentials).toBe("same-origin");
   });
+
+  it("a fresh visit (no sign-in flag) restores without a request, so the console shows no 401", async () => {
+    const s = server(() => new Response("{}", { status: 401 }));
+    const session = new Session({ fetch: s.f, hints: memory() });
+    expect(session.mayHaveSession()).toBe(false);
+    expect(await session.restore()).toBe(false);
+    expect(s.calls).toHaveLength(0);
+  });
+
+  it("sign-in sets the flag, a restore then refreshes, sign-out clears it", async () => {
+    const hints = memory();
+    const s = server((req) => (req.method === "DELETE" ? new Response(null, { status: 204 }) : answer("t")));
+    const session = new Session({ fetch: s.f, hints, setTimeout: () => 0, clearTimeout: () => {} });
+    await session.signIn("a@x", "pw");
+    expect(hints.getItem(SESSION_HINT)).toBe("1");
+    const next = new Session({ fetch: s.f, hints, setTimeout: () => 0, clearTimeout: () => {} });
+    expect(await next.restore()).toBe(true);
+    expect(s.calls.filter((c) => c.url.endsWith("/refresh"))).toHaveLength(1);
+    await next.signOut();
+    expect(hints.getItem(SESSION_HINT)).toBeNull();
+  });
+
+  it("a refused refresh clears the flag (the cookie ran out)", async () => {
+    const hints = memory();
+    hints.setItem(SESSION_HINT, "1");
+    const s = server(() => new Response("{}", { status: 401 }));
+    const session = new Session({ fetch: s.f, hints });
+    expect(await session.restore()).toBe(false);
+    expect(hints.getItem(SESSION_HINT)).toBeNull();
+    expect(await session.restore()).toBe(false);
+    expect(s.calls).toHaveLength(1);
+  });
+
+  it("without storage it falls back to asking the server", async () => {
+    const s = server(() => new Response("{}", { status: 401 }));
+    const session = new Session({ fetch: s.f, hints: null });
+    expect(session.mayHaveSession()).toBe(true);
+    expect(await session.restore()).toBe(false);
+    expect(s.calls).toHaveLength(1);
+  });
 });
+
+function memory(): Pick<Storage, "getItem" | "setItem" | "removeItem"> {
+  const m = new Map<string, string>();
+  return { getItem: (k) => m.get(k) ?? null, setItem: (k, v) => void m.set(k, v), removeItem: (k) => void m.delete(k) };
+}

@@ -1,8 +1,11 @@
 // The browser session: the access token lives in memory only; the refresh
 // token is an HttpOnly cookie scoped to /api/v1/auth/session that this code
-// never sees. On load the app asks for a refresh to restore a session; the
-// token is renewed silently a minute before it runs out; an API call answered
-// 401 refreshes once and is retried, else the person is signed out.
+// never sees. On load the app asks for a refresh to restore a session, but
+// only when a flag in localStorage says this browser signed in (the cookie
+// cannot be seen, and a refresh without one answers 401, an error in the
+// console of every first visit); the token is renewed silently a minute
+// before it runs out; an API call answered 401 refreshes once and is
+// retried, else the person is signed out.
 
 import { ApiError, parseRetryAfter, problemOf } from "../lib/problem";
 
@@ -26,6 +29,19 @@ export interface SessionAnswer {
 
 const SESSION = "/api/v1/auth/session";
 const CSRF = { "X-PRM-CSRF": "1" };
+/** localStorage key: "1" while this browser holds a session cookie (set on sign-in, cleared on sign-out). */
+export const SESSION_HINT = "prm.session";
+
+type HintStore = Pick<Storage, "getItem" | "setItem" | "removeItem">;
+
+function defaultHints(): HintStore | null {
+  try {
+    return typeof localStorage === "undefined" ? null : localStorage;
+  } catch {
+    // Storage disabled: no hint, so a restore always asks the server.
+    return null;
+  }
+}
 
 export interface SessionDeps {
   fetch?: typeof fetch;
@@ -33,6 +49,8 @@ export interface SessionDeps {
   clearTimeout?: (t: unknown) => void;
   /** Seconds before expiry at which the token is renewed. */
   leadSeconds?: number;
+  /** Where the "signed in" flag lives (localStorage by default; null: none, always ask). */
+  hints?: HintStore | null;
 }
 
 type Listener = (user: SessionUser | null) => void;
@@ -47,12 +65,38 @@ export class Session {
   private readonly setT: (f: () => void, ms: number) => unknown;
   private readonly clearT: (t: unknown) => void;
   private readonly lead: number;
+  private readonly hints: HintStore | null;
 
   constructor(deps: SessionDeps = {}) {
     this.f = deps.fetch ?? ((input, init) => fetch(input, init));
     this.setT = deps.setTimeout ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearT = deps.clearTimeout ?? ((t) => clearTimeout(t as ReturnType<typeof setTimeout>));
     this.lead = deps.leadSeconds ?? 60;
+    this.hints = deps.hints === undefined ? defaultHints() : deps.hints;
+  }
+
+  private hint(on: boolean) {
+    try {
+      if (on) this.hints?.setItem(SESSION_HINT, "1");
+      else this.hints?.removeItem(SESSION_HINT);
+    } catch {
+      // A full or disabled storage only costs the hint.
+    }
+  }
+
+  /** Whether a restore is worth a request: the flag is set, or there is no storage to keep it. */
+  mayHaveSession(): boolean {
+    if (!this.hints) return true;
+    try {
+      return this.hints.getItem(SESSION_HINT) === "1";
+    } catch {
+      return true;
+    }
+  }
+
+  /** On load: refreshes from the cookie when this browser signed in, else answers false without a request. */
+  restore(): Promise<boolean> {
+    return this.mayHaveSession() ? this.refresh() : Promise.resolve(false);
   }
 
   get user(): SessionUser | null {
@@ -76,6 +120,7 @@ export class Session {
     this.token = a.access_token;
     const changed = this.current?.id !== a.user.id || this.current?.role !== a.user.role;
     this.current = a.user;
+    this.hint(true);
     if (this.timer !== null) this.clearT(this.timer);
     const ms = Math.max(5, a.expires_in - this.lead) * 1000;
     this.timer = this.setT(() => {
@@ -89,6 +134,7 @@ export class Session {
     const had = this.current !== null || this.token !== null;
     this.token = null;
     this.current = null;
+    this.hint(false);
     if (this.timer !== null) this.clearT(this.timer);
     this.timer = null;
     if (had) this.emit();

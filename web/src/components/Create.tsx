@@ -2,7 +2,8 @@
 // project and case.
 
 import { useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, idempotent, ok } from "../api/client";
+import type { components } from "../api/schema";
 import { navigate } from "../lib/router";
 import { isoDay } from "../lib/date";
 import { ACCOUNT_CREATE, CASE_CREATE, CONTACT_FIELDS, LEAD_CREATE, RECORD_TYPES } from "../lib/specs";
@@ -10,15 +11,10 @@ import { SOLUTIONS } from "../lib/domain";
 import { Dialog, useAsync } from "./ui";
 import { SpecForm, toBody, type FieldSpec, type Values } from "./Form";
 
-interface LeadLite {
-  id: string;
-  company: string;
-  first_name: string;
-  last_name: string;
-  email: string;
-  phone: string;
-  status: string;
-}
+type S = components["schemas"];
+type LeadLite = Pick<S["LeadJson"], "id" | "company" | "first_name" | "last_name" | "email" | "phone" | "status">;
+// The forms build their bodies from field specs (lib/specs.ts); the server names any field it refuses.
+const asInput = <T,>(v: Values) => v as T;
 interface Hit {
   id: string;
   title: string;
@@ -37,7 +33,7 @@ async function likelyDuplicates(v: Values): Promise<Hit[]> {
   const seen = new Map<string, Hit>();
   for (const q of asks) {
     try {
-      const r = await raw<{ items: (Hit & { score: number })[] }>("GET", "/api/v1/leads:search", { query: { query: q, page_size: 5 } });
+      const r = await ok(api.GET("/api/v1/leads:search", { params: { query: { query: q, page_size: 5 } } }));
       for (const h of r.items) if (h.score >= 0.5 || (h.subtitle ?? "").toLowerCase().includes(q.toLowerCase())) seen.set(h.id, h);
     } catch {
       // The check is a courtesy; the create answer names duplicates anyway.
@@ -57,7 +53,7 @@ export function CreateLeadDialog({ open, onClose }: { open: boolean; onClose: ()
     onClose();
   };
   const save = async (v: Values) => {
-    const r = await raw<{ lead: LeadLite; duplicates: LeadLite[] }>("POST", "/api/v1/leads", { json: toBody(LEAD_CREATE, v), idempotent: true });
+    const r = await ok(api.POST("/api/v1/leads", { body: asInput<S["LeadInput"]>(toBody(LEAD_CREATE, v)), headers: idempotent() }));
     if (r.duplicates.length) setCreated(r);
     else {
       close();
@@ -138,7 +134,7 @@ export function CreateAccountDialog({ open, onClose, initial }: { open: boolean;
         submitLabel="Save account"
         onCancel={onClose}
         onSubmit={async (v) => {
-          const a = await raw<{ id: string }>("POST", "/api/v1/accounts", { json: toBody(ACCOUNT_CREATE, v), idempotent: true });
+          const a = await ok(api.POST("/api/v1/accounts", { body: asInput<S["AccountInput"]>(toBody(ACCOUNT_CREATE, v)), headers: idempotent() }));
           onClose();
           navigate(`/accounts/${a.id}`);
         }}
@@ -172,7 +168,7 @@ export function CreateCaseDialog({ open, onClose }: { open: boolean; onClose: ()
           submitLabel="Submit case"
           onCancel={close}
           onSubmit={async (v) => {
-            const c = await raw<{ id: string; number: string }>("POST", "/api/v1/cases", { json: toBody(CASE_CREATE, v), idempotent: true });
+            const c = await ok(api.POST("/api/v1/cases", { body: asInput<S["CaseInput"]>(toBody(CASE_CREATE, v)), headers: idempotent() }));
             setDone(c);
           }}
         />
@@ -183,7 +179,7 @@ export function CreateCaseDialog({ open, onClose }: { open: boolean; onClose: ()
 
 function useAccountOptions(open: boolean): [string, string][] {
   const a = useAsync(
-    async () => (open ? (await raw<{ items: { id: string; name: string }[] }>("GET", "/api/v1/accounts", { query: { page_size: 500, order_by: "name" } })).items : []),
+    async () => (open ? (await ok(api.GET("/api/v1/accounts", { params: { query: { page_size: 500, order_by: "name" } } }))).items : []),
     [open],
   );
   return (a.data ?? []).map((x) => [x.id, x.name]);
@@ -203,7 +199,7 @@ export function CreateContactDialog({ open, onClose, accountId, initial }: { ope
           onSubmit={async (v) => {
             const body = toBody(fields, v);
             if (accountId) body.account_id = accountId;
-            const c = await raw<{ id: string }>("POST", "/api/v1/contacts", { json: body, idempotent: true });
+            const c = await ok(api.POST("/api/v1/contacts", { body: asInput<S["ContactInput"]>(body), headers: idempotent() }));
             onClose();
             navigate(`/contacts/${c.id}`);
           }}
@@ -235,7 +231,7 @@ export function CreateProjectDialog({ open, onClose, accountId }: { open: boolea
           onSubmit={async (v) => {
             const body = toBody(fields, v);
             if (accountId) body.account_id = accountId;
-            const p = await raw<{ id: string }>("POST", "/api/v1/projects", { json: body, idempotent: true });
+            const p = await ok(api.POST("/api/v1/projects", { body: asInput<S["ProjectInput"]>(body), headers: idempotent() }));
             onClose();
             navigate(`/projects/${p.id}`);
           }}

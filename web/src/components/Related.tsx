@@ -1,8 +1,11 @@
 // The related panel of a record: notes, files, history, open activities and
-// followers, from /api/v1/{collection}/{id}/… (records.rs, tasks.rs).
+// followers, from /api/v1/{collection}/{id}/… (records.rs, tasks.rs). Those
+// routes are on `raw`: the component serves every collection, and their
+// document entries declare neither the page_size they take nor what they
+// answer; a new task goes through the typed client.
 
 import { useState } from "preact/hooks";
-import { raw, rawResponse } from "../api/client";
+import { api, idempotent, input, ok, raw, rawResponse } from "../api/client";
 import { useMe } from "../lib/me";
 import { DateText, ErrorMessage, Loading, TextInput, useAsync, words, errorText } from "./ui";
 import { PersonName } from "./Names";
@@ -257,7 +260,7 @@ export function Activities({ collection, id, canAdd }: { collection: string; id:
             e.preventDefault();
             setError(null);
             try {
-              await raw("POST", "/api/v1/tasks", { json: { subject, type, due_date: due || null, related: { type: KIND_OF[collection], id } }, idempotent: true });
+              await ok(api.POST("/api/v1/tasks", { body: input<"TaskInput">({ subject, type, due_date: due || null, related: { type: KIND_OF[collection], id } }), headers: idempotent() }));
               setSubject("");
               tasks.reload();
             } catch (err) {

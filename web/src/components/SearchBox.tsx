@@ -3,7 +3,7 @@
 // move through the options, Enter opens the record, Escape closes.
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, ok } from "../api/client";
 import { createSearcher } from "../lib/search";
 import { navigate } from "../lib/router";
 import { errorText } from "./ui";
@@ -54,7 +54,7 @@ export function SearchBox() {
   const searcher = useMemo(
     () =>
       createSearcher<Answer>({
-        fetch: (query, signal) => raw<Answer>("GET", "/api/v1/search", { query: { q: query }, signal }),
+        fetch: (query, signal) => ok<Answer>(api.GET("/api/v1/search", { params: { query: { q: query } }, signal })),
         onResult: (a) => {
           setAnswer(a);
           setError("");

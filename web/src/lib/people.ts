@@ -2,7 +2,7 @@
 // from /api/v1/users/{id} in the caller's scope and kept for the session.
 
 import { useEffect, useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, ok, raw } from "../api/client";
 import type { SessionUser } from "../api/session";
 
 const cache = new Map<string, Promise<SessionUser | null>>();
@@ -11,7 +11,8 @@ export function person(id: string): Promise<SessionUser | null> {
   if (!id) return Promise.resolve(null);
   let p = cache.get(id);
   if (!p) {
-    p = raw<SessionUser>("GET", `/api/v1/users/${encodeURIComponent(id)}`).catch(() => null);
+    // The document declares no answer for users yet: it is the session's user shape.
+    p = ok<SessionUser>(api.GET("/api/v1/users/{id}", { params: { path: { id } } })).catch(() => null);
     cache.set(id, p);
   }
   return p;
@@ -45,6 +46,7 @@ export function recordName(kind: string, id: string): Promise<string> {
   const key = `${kind}/${id}`;
   let p = records.get(key);
   if (!p) {
+    // Any collection's record by name (a link to an account, a contact…): raw, the path is built from the kind.
     p = raw<Record<string, unknown>>("GET", `/api/v1/${kind}/${encodeURIComponent(id)}`)
       .then((r) => nameOf(kind, r))
       .catch(() => "(not visible)");

@@ -48,6 +48,11 @@ export async function problemOf(res: Response): Promise<Problem> {
   } catch {
     body = null;
   }
+  return problemFrom(body, res);
+}
+
+/** The problem of a failed response whose body is already read (parsed JSON, text, or nothing). */
+export function problemFrom(body: unknown, res: { status: number; statusText: string }): Problem {
   if (body && typeof body === "object" && "status" in body) {
     const p = body as Problem;
     return { ...p, status: typeof p.status === "number" ? p.status : res.status };

@@ -2,7 +2,10 @@
 // the other lists have no views route, so their saved views are kept in
 // this browser, per person (built-in views are the portal's own).
 
-import { raw } from "../api/client";
+import { api, idempotent, ok } from "../api/client";
+import type { components } from "../api/schema";
+
+type ListView = components["schemas"]["ListViewJson"];
 
 export interface View {
   id: string;
@@ -20,13 +23,16 @@ export interface ViewStore {
   remove(id: string): Promise<void>;
 }
 
-export function serverViews(collection: string): ViewStore {
-  const base = `/api/v1/${collection}/views`;
+/** The projects' saved views (the only list with a views route the portal uses). */
+export function serverViews(): ViewStore {
+  const at = (view_id: string) => ({ params: { path: { view_id } } });
+  // The document's ListViewJson does not declare the `id` and `built_in` the server answers, hence `as View`.
   return {
-    list: async () => (await raw<{ items: View[] }>("GET", base)).items,
-    create: (v) => raw<View>("POST", base, { json: v, idempotent: true }),
-    update: (id, v) => raw<View>("PATCH", `${base}/${encodeURIComponent(id)}`, { json: v }),
-    remove: (id) => raw<void>("DELETE", `${base}/${encodeURIComponent(id)}`),
+    list: async () => (await ok(api.GET("/api/v1/projects/views"))).items as View[],
+    create: async (v) => (await ok(api.POST("/api/v1/projects/views", { body: v, headers: idempotent() }))) as View,
+    // A rename sends the name only; the document marks it required because a create needs it.
+    update: async (id, v) => (await ok(api.PATCH("/api/v1/projects/views/{view_id}", { ...at(id), body: v as ListView }))) as View,
+    remove: async (id) => void (await ok(api.DELETE("/api/v1/projects/views/{view_id}", at(id)))),
   };
 }
 

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, ok } from "../api/client";
+import type { components } from "../api/schema";
 import { useMe } from "../lib/me";
 import { canCreate, PARTNER_ROLES } from "../lib/domain";
 import { formatCount, formatMoney } from "../lib/money";
@@ -7,20 +8,7 @@ import { DateText, ErrorMessage, Loading, useAsync } from "../components/ui";
 import { PipelineBars, StageBars } from "../components/Charts";
 import { CreateAccountDialog, CreateCaseDialog, CreateLeadDialog } from "../components/Create";
 
-interface HomeAnswer {
-  news: { id: string; title: string; body: string; publish_time: string }[];
-  statistics: {
-    open_leads: number | null;
-    open_projects: number | null;
-    open_projects_by_stage: { stage: string; count: number }[] | null;
-    pipeline: { currency_code: string; mrr: string; weighted_pipeline: string }[] | null;
-    projects_closing_this_month: number | null;
-    open_cases: number | null;
-    tasks_due_today: number | null;
-    tasks_overdue: number | null;
-  };
-  missing: { service: string; reason: string }[];
-}
+type HomeAnswer = components["schemas"]["HomeJson"];
 
 /** Which service owns each figure: a missing one makes it "unavailable". */
 const OWNER: Record<string, string> = {
@@ -34,7 +22,7 @@ const OWNER: Record<string, string> = {
 
 export function Home() {
   const me = useMe();
-  const home = useAsync(() => raw<HomeAnswer>("GET", "/api/v1/home"), []);
+  const home = useAsync(() => ok(api.GET("/api/v1/home")), []);
   const [dialog, setDialog] = useState<"lead" | "account" | "case" | null>(null);
   const s = home.data?.statistics;
   const missing = home.data?.missing ?? [];

@@ -4,7 +4,7 @@
 // refused move puts the card back and its message is announced.
 
 import { useEffect, useReducer, useRef, useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { boardReducer, initialBoard, type Card, type Column } from "../lib/board";
 import { AUTOMATIC, PATHS, stageLabel } from "../lib/domain";
@@ -51,7 +51,7 @@ export function Kanban() {
   const load = async () => {
     setError(null);
     try {
-      const b = await raw<{ columns: Column<P>[] }>("GET", "/api/v1/projects/board", { query: params });
+      const b = await ok<{ columns: Column<P>[] }>(api.GET("/api/v1/projects/board", { params: { query: params } }));
       dispatch({ type: "loaded", columns: b.columns });
     } catch (e) {
       setError(e);
@@ -65,7 +65,9 @@ export function Kanban() {
     if (!c.next_page_token || c.loading) return;
     dispatch({ type: "loading", stage: c.stage });
     try {
-      const r = await raw<{ items: P[]; next_page_token: string }>("GET", `/api/v1/projects/board/${c.stage}`, { query: { ...params, page_token: c.next_page_token } });
+      const r = await ok<{ items: P[]; next_page_token: string }>(
+        api.GET("/api/v1/projects/board/{stage}", { params: { path: { stage: c.stage }, query: { ...params, page_token: c.next_page_token } } }),
+      );
       dispatch({ type: "page", stage: c.stage, items: r.items, next_page_token: r.next_page_token });
     } catch (e) {
       setError(e);
@@ -79,11 +81,11 @@ export function Kanban() {
     const from = card.stage;
     dispatch({ type: "move", cardId: card.id, to });
     try {
-      const p = await raw<P>("POST", `/api/v1/projects/${card.id}:move`, { json: { stage: to } });
+      const p = await ok<P>(api.POST("/api/v1/projects/{id}:move", { params: { path: { id: card.id } }, body: { stage: to } }));
       dispatch({ type: "confirm", cardId: card.id, card: p });
       say(`${card.name} moved from ${stageLabel(from)} to ${stageLabel(p.stage)}.`);
       // Totals as the server counts them now.
-      const b = await raw<{ columns: Column<P>[] }>("GET", "/api/v1/projects/board", { query: { ...params, page_size: 1 } });
+      const b = await ok<{ columns: Column<P>[] }>(api.GET("/api/v1/projects/board", { params: { query: { ...params, page_size: 1 } } }));
       dispatch({ type: "totals", columns: b.columns });
     } catch (e) {
       dispatch({ type: "revert", cardId: card.id });

@@ -4,8 +4,9 @@
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
+import { takeFlash } from "../lib/flash";
 import { canCreate, stageLabel, STAGE_LABELS } from "../lib/domain";
 import { and, localViews, serverViews, term, type View, type ViewStore } from "../lib/views";
 import { formatMoney } from "../lib/money";
@@ -15,6 +16,8 @@ import { PersonName, RecordLink } from "../components/Names";
 import { CreateAccountDialog, CreateContactDialog, CreateLeadDialog, CreateProjectDialog } from "../components/Create";
 
 type Row = Record<string, unknown> & { id: string };
+type ListQuery = { page_size: number; page_token: string; filter: string; order_by: string };
+type Listing = (query: ListQuery, signal: AbortSignal, view?: string) => Promise<{ items: Row[]; next_page_token: string }>;
 
 interface Col {
   key: string;
@@ -26,7 +29,8 @@ interface Col {
 interface ListConfig {
   title: string;
   singular: string;
-  api: string;
+  /** One page of the list, through the typed client (each collection has its own route and schema). */
+  list: Listing;
   nameKey: string;
   nameLabel: string;
   columns: Col[];
@@ -44,7 +48,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
   leads: {
     title: "Leads",
     singular: "lead",
-    api: "/api/v1/leads",
+    list: (query, signal) => ok(api.GET("/api/v1/leads", { params: { query }, signal })),
     nameKey: "company",
     nameLabel: "Company contains",
     columns: [
@@ -70,7 +74,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
   accounts: {
     title: "Accounts",
     singular: "account",
-    api: "/api/v1/accounts",
+    list: (query, signal) => ok(api.GET("/api/v1/accounts", { params: { query }, signal })),
     nameKey: "name",
     nameLabel: "Name contains",
     columns: [
@@ -90,7 +94,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
   contacts: {
     title: "Contacts",
     singular: "contact",
-    api: "/api/v1/contacts",
+    list: (query, signal) => ok(api.GET("/api/v1/contacts", { params: { query }, signal })),
     nameKey: "last_name",
     nameLabel: "Last name contains",
     columns: [
@@ -107,7 +111,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
   projects: {
     title: "Projects",
     singular: "project",
-    api: "/api/v1/projects",
+    list: (query, signal, view) => ok(api.GET("/api/v1/projects", { params: { query: { ...query, view } }, signal })),
     nameKey: "name",
     nameLabel: "Name contains",
     server: true,
@@ -167,7 +171,7 @@ function SaveViewDialog({ open, title, initial, onClose, onSave }: { open: boole
 export function ListPage({ kind }: { kind: string }) {
   const cfg = LIST_PAGES[kind];
   const me = useMe();
-  const store: ViewStore = useMemo(() => (cfg.server ? serverViews(kind) : localViews(`prm.views.${me.id}.${kind}`, cfg.builtIns(me.id))), [kind, me.id]);
+  const store: ViewStore = useMemo(() => (cfg.server ? serverViews() : localViews(`prm.views.${me.id}.${kind}`, cfg.builtIns(me.id))), [kind, me.id]);
   const views = useAsync(() => store.list(), [store]);
   const initialView = new URLSearchParams(location.search).get("view") ?? "";
   const [viewId, setViewId] = useState(initialView);
@@ -179,6 +183,7 @@ export function ListPage({ kind }: { kind: string }) {
   const [tokens, setTokens] = useState<string[]>([""]);
   const [dialog, setDialog] = useState<"save" | "rename" | "create" | null>(null);
   const [viewError, setViewError] = useState<unknown>(null);
+  const [notice] = useState(takeFlash);
 
   const all = views.data ?? [];
   const current = all.find((v) => v.id === viewId) ?? all[0];
@@ -195,10 +200,7 @@ export function ListPage({ kind }: { kind: string }) {
   const page = useAsync(
     (signal) =>
       current || cfg.server
-        ? raw<{ items: Row[]; next_page_token: string }>("GET", cfg.api, {
-            signal,
-            query: { page_size: PAGE, page_token: token, filter, order_by: orderBy, view: cfg.server ? current?.id : undefined },
-          })
+        ? cfg.list({ page_size: PAGE, page_token: token, filter, order_by: orderBy }, signal, cfg.server ? current?.id : undefined)
         : Promise.resolve({ items: [], next_page_token: "" }),
     [kind, current?.id, filter, orderBy, token],
   );
@@ -206,7 +208,7 @@ export function ListPage({ kind }: { kind: string }) {
   const total = useAsync(
     async (signal) => {
       if (kind !== "projects" || !current) return null;
-      const b = await raw<{ columns: { count: number }[] }>("GET", "/api/v1/projects/board", { signal, query: { view: current.id, filter, page_size: 1 } });
+      const b = await ok(api.GET("/api/v1/projects/board", { params: { query: { view: current.id, filter, page_size: 1 } }, signal }));
       return b.columns.reduce((n, c) => n + c.count, 0);
     },
     [kind, current?.id, filter],
@@ -255,6 +257,11 @@ export function ListPage({ kind }: { kind: string }) {
           )}
         </div>
       </div>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
       <div class="toolbar" role="group" aria-label="List view">
         <label>
           View{" "}

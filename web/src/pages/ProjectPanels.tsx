@@ -4,7 +4,7 @@
 // Pipeline state, Approved by AM, and closing as lost.
 
 import { useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, input, ok, raw } from "../api/client";
 import { useMe } from "../lib/me";
 import { AUTOMATIC, GATES, PATHS, stageLabel } from "../lib/domain";
 import { formatMoney } from "../lib/money";
@@ -17,7 +17,7 @@ type Project = Values & {
   record_type: string;
   currency_code: string;
   partner_id: string;
-  cost_info: { expected_mrr: string; mrr: string; weighted_pipeline: string; pipeline_mrr: string | null };
+  cost_info: { expected_mrr: string; mrr: string; weighted_pipeline: string; pipeline_mrr?: string | null };
   demo_answers: { question_id: string; answer: string }[];
 };
 
@@ -30,11 +30,12 @@ export function nextStage(p: { stage: string; record_type: string }): string | n
 }
 
 function DemoAnswers({ p, setProject, editable }: { p: Project; setProject: (x: Project) => void; editable: boolean }) {
-  const settings = useAsync(() => raw<{ demo_questions: { id: string; text: string }[] }>("GET", "/api/v1/projects/settings"), []);
+  const settings = useAsync(() => ok(api.GET("/api/v1/projects/settings")), []);
   const [answers, setAnswers] = useState<Record<string, string>>(() => Object.fromEntries(p.demo_answers.map((a) => [a.question_id, a.answer])));
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState("");
-  const qs = settings.data?.demo_questions ?? [];
+  // A saved question has its id (the schema's is optional: a new one has none yet).
+  const qs = (settings.data?.demo_questions ?? []).map((q) => ({ id: q.id ?? "", text: q.text }));
   return (
     <section class="card" aria-labelledby="demo-h">
       <h2 id="demo-h">Demo Answers</h2>
@@ -47,7 +48,7 @@ function DemoAnswers({ p, setProject, editable }: { p: Project; setProject: (x: 
           setSaved("");
           try {
             const demo_answers = qs.map((q) => ({ question_id: q.id, answer: answers[q.id] ?? "" })).filter((a) => a.answer.trim() !== "");
-            setProject(await raw<Project>("PATCH", `/api/v1/projects/${p.id}`, { json: { demo_answers } }));
+            setProject(await ok<Project>(api.PATCH("/api/v1/projects/{id}", { params: { path: { id: p.id } }, body: input<"ProjectInput">({ demo_answers }) })));
             setSaved("Demo Answers saved.");
           } catch (err) {
             setError(err);
@@ -85,7 +86,7 @@ export function ProjectPanels({ project, setProject, editable }: { project: Valu
     setBusy(true);
     setError(null);
     try {
-      const r = await raw<Project>("POST", `/api/v1/projects/${p.id}:move`, { json: lost_reason ? { stage, lost_reason } : { stage } });
+      const r = await ok<Project>(api.POST("/api/v1/projects/{id}:move", { params: { path: { id: p.id } }, body: lost_reason ? { stage, lost_reason } : { stage } }));
       set(r);
       say(`Moved to ${stageLabel(r.stage)}.`);
       return true;
@@ -165,7 +166,7 @@ export function ProjectPanels({ project, setProject, editable }: { project: Valu
             </div>
             <div class="detail-row">
               <dt>Pipeline MRR</dt>
-              <dd>{p.cost_info.pipeline_mrr === null ? "— (set on the Demo Date)" : money(p.cost_info.pipeline_mrr)}</dd>
+              <dd>{p.cost_info.pipeline_mrr === null || p.cost_info.pipeline_mrr === undefined ? "— (set on the Demo Date)" : money(p.cost_info.pipeline_mrr)}</dd>
             </div>
             <div class="detail-row">
               <dt>Probability</dt>
@@ -201,6 +202,7 @@ export function ProjectPanels({ project, setProject, editable }: { project: Valu
                     const approved = e.currentTarget.checked;
                     setError(null);
                     try {
+                      // The document declares no body for :setApprovedByAm yet: raw.
                       set(await raw<Project>("POST", `/api/v1/projects/${p.id}:setApprovedByAm`, { json: { approved } }));
                       say(approved ? "Approved by AM." : "Approval removed.");
                     } catch (err) {

@@ -3,7 +3,10 @@
 // note) and the related panel.
 
 import { useState } from "preact/hooks";
-import { raw } from "../api/client";
+import { api, idempotent, input, ok, raw } from "../api/client";
+import type { components } from "../api/schema";
+import { ApiError, fieldErrors } from "../lib/problem";
+import { flash } from "../lib/flash";
 import { useMe } from "../lib/me";
 import { canEdit, stageLabel } from "../lib/domain";
 import { navigate } from "../lib/router";
@@ -18,15 +21,46 @@ import { Activities, Files, History, Notes, useFollowing } from "../components/R
 import { PersonName, RecordLink } from "../components/Names";
 import { CreateAccountDialog, CreateContactDialog, CreateProjectDialog } from "../components/Create";
 import { ProjectPanels } from "./ProjectPanels";
-
-export const RECORD_PAGES: Record<string, { fields: FieldSpec[]; singular: string }> = {
-  leads: { fields: LEAD_DETAIL, singular: "Lead" },
-  accounts: { fields: ACCOUNT_DETAIL, singular: "Account" },
-  contacts: { fields: CONTACT_FIELDS, singular: "Contact" },
-  projects: { fields: PROJECT_DETAIL, singular: "Project" },
-};
+import { ProjectContacts } from "./ProjectContacts";
 
 type Rec = Values & { id: string; owner_id: string; partner_id: string };
+type S = components["schemas"];
+const at = (id: string) => ({ params: { path: { id } } });
+
+interface RecordPageConfig {
+  fields: FieldSpec[];
+  singular: string;
+  /** The record and a change of some of its fields, through the typed client (the fields' names come from lib/specs.ts). */
+  read: (id: string) => Promise<Rec>;
+  patch: (id: string, fields: Values) => Promise<Rec>;
+}
+
+export const RECORD_PAGES: Record<string, RecordPageConfig> = {
+  leads: {
+    fields: LEAD_DETAIL,
+    singular: "Lead",
+    read: (id) => ok(api.GET("/api/v1/leads/{id}", at(id))),
+    patch: (id, fields) => ok(api.PATCH("/api/v1/leads/{id}", { ...at(id), body: fields as S["LeadInput"] })),
+  },
+  accounts: {
+    fields: ACCOUNT_DETAIL,
+    singular: "Account",
+    read: (id) => ok(api.GET("/api/v1/accounts/{id}", at(id))),
+    patch: (id, fields) => ok(api.PATCH("/api/v1/accounts/{id}", { ...at(id), body: fields as S["AccountInput"] })),
+  },
+  contacts: {
+    fields: CONTACT_FIELDS,
+    singular: "Contact",
+    read: (id) => ok(api.GET("/api/v1/contacts/{id}", at(id))),
+    patch: (id, fields) => ok(api.PATCH("/api/v1/contacts/{id}", { ...at(id), body: fields as S["ContactInput"] })),
+  },
+  projects: {
+    fields: PROJECT_DETAIL,
+    singular: "Project",
+    read: (id) => ok(api.GET("/api/v1/projects/{id}", at(id))),
+    patch: (id, fields) => ok(api.PATCH("/api/v1/projects/{id}", { ...at(id), body: fields as S["ProjectInput"] })),
+  },
+};
 
 interface Page<T> {
   items: T[];
@@ -34,6 +68,7 @@ interface Page<T> {
 
 function ChangeOwnerDialog({ open, onClose, rec, base, onDone }: { open: boolean; onClose: () => void; rec: Rec; base: string; onDone: (r: Rec) => void }) {
   const users = useAsync(
+    // The document declares no query or answer for users yet: raw.
     async () => (open ? (await raw<Page<{ id: string; display_name: string; role: string; active: boolean; partner_id: string }>>("GET", "/api/v1/users", { query: { partner_id: rec.partner_id } })).items : []),
     [open, rec.partner_id],
   );
@@ -50,6 +85,7 @@ function ChangeOwnerDialog({ open, onClose, rec, base, onDone }: { open: boolean
             e.preventDefault();
             setError(null);
             try {
+              // One dialog for four collections, and the leads' and projects' :changeOwner declare no body yet: raw.
               const r = await raw<Rec>("POST", `${base}:changeOwner`, { json: { new_owner_id: owner || colleagues.find((c) => c.id !== rec.owner_id)?.id } });
               onDone(r);
               onClose();
@@ -86,6 +122,7 @@ function CloneProjectDialog({ open, onClose, rec }: { open: boolean; onClose: ()
         onSubmit={async (e) => {
           e.preventDefault();
           try {
+            // The document declares no body for :clone yet: raw.
             const p = await raw<Rec>("POST", `/api/v1/projects/${rec.id}:clone`, { json: { name }, idempotent: true });
             onClose();
             navigate(`/projects/${p.id}`);
@@ -124,7 +161,7 @@ function ConvertDialog({ open, onClose, lead, onDone }: { open: boolean; onClose
           setError(null);
           try {
             const body = withProject ? { create_project: true, project_name: name, project_record_type: type, project_close_date: close } : { create_project: false };
-            const r = await raw<Rec>("POST", `/api/v1/leads/${lead.id}:convert`, { json: body, idempotent: true });
+            const r = await ok(api.POST("/api/v1/leads/{id}:convert", { ...at(lead.id), body: input<"ConvertInput">(body), headers: idempotent() }));
             onDone(r);
             onClose();
           } catch (err) {
@@ -159,26 +196,40 @@ function ConvertDialog({ open, onClose, lead, onDone }: { open: boolean; onClose
   );
 }
 
-function RejectDialog({ open, onClose, lead, onDone }: { open: boolean; onClose: () => void; lead: Rec; onDone: (r: Rec) => void }) {
+function RejectDialog({ open, onClose, lead }: { open: boolean; onClose: () => void; lead: Rec }) {
   const [reason, setReason] = useState("");
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const fieldError = error instanceof ApiError ? fieldErrors(error.problem, ["reason"]).reason : undefined;
   return (
     <Dialog open={open} title="Reject distributed lead" onClose={onClose}>
       <form
+        noValidate
         onSubmit={async (e) => {
           e.preventDefault();
+          setBusy(true);
+          setError(null);
           try {
-            onDone(await raw<Rec>("POST", `/api/v1/leads/${lead.id}:reject`, { json: { reason } }));
+            // The document declares no body for :reject yet, so this one stays on raw.
+            await raw<Rec>("POST", `/api/v1/leads/${lead.id}:reject`, { json: { reason } });
+            // The lead is back in the vendor's pool: the partner no longer sees it, so its page goes too.
+            forgetRecord("leads", lead.id);
             onClose();
+            flash(`${nameOf("leads", lead) || "The lead"} was rejected and went back to the vendor.`);
+            navigate("/leads", true);
           } catch (err) {
             setError(err);
+          } finally {
+            setBusy(false);
           }
         }}
       >
         <ErrorMessage error={error} />
-        <TextInput label="Reason" name="reason" required value={reason} onValue={setReason} />
+        <TextInput label="Reason" name="reason" required value={reason} onValue={setReason} error={fieldError} hint="The vendor sees it with the lead." />
         <div class="actions">
-          <button type="submit">Reject lead</button>
+          <button type="submit" disabled={busy}>
+            Reject lead
+          </button>
           <button type="button" class="secondary" onClick={onClose}>
             Cancel
           </button>
@@ -188,26 +239,85 @@ function RejectDialog({ open, onClose, lead, onDone }: { open: boolean; onClose:
   );
 }
 
-function LeadPanel({ lead, setLead, isAdmin, canWrite }: { lead: Rec; setLead: (r: Rec) => void; isAdmin: boolean; canWrite: boolean }) {
-  const [dialog, setDialog] = useState<"convert" | "reject" | null>(null);
+function DistributeDialog({ open, onClose, lead, onDone }: { open: boolean; onClose: () => void; lead: Rec; onDone: (r: Rec) => void }) {
+  // The document declares neither the partners' answer (hence the type here) nor :distribute's body (hence raw) yet.
+  const partners = useAsync(async () => (open ? (await ok<Page<{ id: string; name: string }>>(api.GET("/api/v1/partners"))).items : []), [open]);
+  const [partner, setPartner] = useState("");
   const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const chosen = partner || partners.data?.[0]?.id || "";
+  const fieldError = error instanceof ApiError ? fieldErrors(error.problem, ["partner_id"]).partner_id : undefined;
+  return (
+    <Dialog open={open} title="Distribute lead" onClose={onClose}>
+      <ErrorMessage error={partners.error || error} />
+      {partners.loading && <Loading what="Loading partners" />}
+      {partners.data && partners.data.length > 0 && (
+        <form
+          onSubmit={async (e) => {
+            e.preventDefault();
+            setBusy(true);
+            setError(null);
+            try {
+              onDone(await raw<Rec>("POST", `/api/v1/leads/${lead.id}:distribute`, { json: { partner_id: chosen } }));
+              onClose();
+            } catch (err) {
+              setError(err);
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          <Select label="Partner" name="partner_id" value={chosen} onValue={setPartner} error={fieldError} options={partners.data.map((p) => [p.id, p.name] as const)} />
+          <p class="hint">The lead waits, read-only, until a partner admin of that company accepts or rejects it.</p>
+          <div class="actions">
+            <button type="submit" disabled={busy}>
+              Distribute
+            </button>
+            <button type="button" class="secondary" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}
+
+function LeadPanel({ lead, setLead, isAdmin, isVendor, canWrite }: { lead: Rec; setLead: (r: Rec) => void; isAdmin: boolean; isVendor: boolean; canWrite: boolean }) {
+  const [dialog, setDialog] = useState<"convert" | "reject" | "distribute" | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [announce, say] = useAnnouncer();
   const converted = lead.status === "converted";
   return (
     <section class="card lead-panel" aria-labelledby="lead-state">
       <h2 id="lead-state">Status: {words(lead.status as string)}</h2>
+      <p class="visually-hidden" role="status" aria-live="polite">
+        {announce}
+      </p>
       <ErrorMessage error={error} />
       {lead.acceptance_state === "pending" && (
         <div class="notice">
-          <p>The vendor distributed this lead to your company. It waits for a partner admin to accept or reject it.</p>
+          <p>
+            <strong>Pending acceptance.</strong>{" "}
+            {isVendor ? "Distributed to a partner: it waits for a partner admin of that company to accept or reject it." : "The vendor distributed this lead to your company. It waits for a partner admin to accept or reject it."}
+          </p>
           {isAdmin && (
             <div class="actions">
               <button
                 type="button"
+                disabled={busy}
                 onClick={async () => {
+                  setBusy(true);
+                  setError(null);
                   try {
-                    setLead(await raw<Rec>("POST", `/api/v1/leads/${lead.id}:accept`));
+                    // Accepting makes the partner admin its owner.
+                    setLead(await ok<Rec>(api.POST("/api/v1/leads/{id}:accept", { params: { path: { id: lead.id } } })));
+                    say("Lead accepted: you own it now.");
                   } catch (e) {
                     setError(e);
+                  } finally {
+                    setBusy(false);
                   }
                 }}
               >
@@ -220,7 +330,15 @@ function LeadPanel({ lead, setLead, isAdmin, canWrite }: { lead: Rec; setLead: (
           )}
         </div>
       )}
-      {lead.reject_reason && <p>Rejected: {lead.reject_reason as string}</p>}
+      {lead.reject_reason && <p>Rejected by the partner it was distributed to: {lead.reject_reason as string}</p>}
+      {isVendor && !lead.partner_id && !converted && (
+        <div class="actions">
+          <p class="hint">This lead is in the vendor's pool.</p>
+          <button type="button" onClick={() => setDialog("distribute")}>
+            Distribute to a partner…
+          </button>
+        </div>
+      )}
       {converted ? (
         <div class="converted" role="status">
           <p>
@@ -242,6 +360,7 @@ function LeadPanel({ lead, setLead, isAdmin, canWrite }: { lead: Rec; setLead: (
         </div>
       ) : (
         canWrite &&
+        lead.acceptance_state !== "pending" &&
         (lead.status === "qualified" ? (
           <button type="button" onClick={() => setDialog("convert")}>
             Convert lead
@@ -251,15 +370,25 @@ function LeadPanel({ lead, setLead, isAdmin, canWrite }: { lead: Rec; setLead: (
         ))
       )}
       <ConvertDialog open={dialog === "convert"} onClose={() => setDialog(null)} lead={lead} onDone={setLead} />
-      <RejectDialog open={dialog === "reject"} onClose={() => setDialog(null)} lead={lead} onDone={setLead} />
+      <RejectDialog open={dialog === "reject"} onClose={() => setDialog(null)} lead={lead} />
+      <DistributeDialog
+        open={dialog === "distribute"}
+        onClose={() => setDialog(null)}
+        lead={lead}
+        onDone={(r) => {
+          setLead(r);
+          say("Lead distributed: it waits for the partner's answer.");
+        }}
+      />
     </section>
   );
 }
 
 function RelatedOfAccount({ id, canAdd }: { id: string; canAdd: boolean }) {
-  const contacts = useAsync(() => raw<Page<Rec>>("GET", "/api/v1/contacts", { query: { filter: `account_id = "${id}"`, page_size: 100 } }), [id]);
-  const projects = useAsync(() => raw<Page<Rec>>("GET", "/api/v1/projects", { query: { filter: `account_id = "${id}"`, page_size: 100 } }), [id]);
-  const quotes = useAsync(() => raw<Page<Rec>>("GET", "/api/v1/quotes", { query: { filter: `account_id = "${id}"`, page_size: 100 } }), [id]);
+  const query = { filter: `account_id = "${id}"`, page_size: 100 };
+  const contacts = useAsync(() => ok(api.GET("/api/v1/contacts", { params: { query } })), [id]);
+  const projects = useAsync(() => ok(api.GET("/api/v1/projects", { params: { query } })), [id]);
+  const quotes = useAsync(() => ok(api.GET("/api/v1/quotes", { params: { query } })), [id]);
   const [dialog, setDialog] = useState<"contact" | "project" | null>(null);
   return (
     <>
@@ -327,7 +456,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
   const cfg = RECORD_PAGES[kind];
   const me = useMe();
   const base = `/api/v1/${kind}/${id}`;
-  const rec = useAsync(() => raw<Rec>("GET", base), [base]);
+  const rec = useAsync(() => cfg.read(id), [base]);
   const follow = useFollowing(base);
   const [version, setVersion] = useState(0);
   const [dialog, setDialog] = useState<"owner" | "clone" | null>(null);
@@ -352,7 +481,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
     setVersion((v) => v + 1);
   };
   const save = async (body: Values) => {
-    setRec(await raw<Rec>("PATCH", base, { json: body }));
+    setRec(await cfg.patch(id, body));
     say("Saved.");
   };
   const title = nameOf(kind, r);
@@ -411,7 +540,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
           {follow.error}
         </p>
       )}
-      {kind === "leads" && <LeadPanel lead={r} setLead={setRec} isAdmin={me.role === "partner_admin"} canWrite={canEdit(me, r)} />}
+      {kind === "leads" && <LeadPanel lead={r} setLead={setRec} isAdmin={me.role === "partner_admin"} isVendor={me.role === "vendor_admin"} canWrite={canEdit(me, r)} />}
       {kind === "projects" && <ProjectPanels project={r} setProject={setRec} editable={editable} />}
       <div class="record-grid">
         <section class="card" aria-labelledby="details-h">
@@ -438,7 +567,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
         <section class="card related" aria-labelledby="related-h">
           <h2 id="related-h">Related</h2>
           {kind === "accounts" && <RelatedOfAccount id={id} canAdd={editable || canEdit(me, { ...r, owner_id: me.id })} />}
-          {kind === "projects" && <ProjectRelated id={id} />}
+          {kind === "projects" && <ProjectRelated project={r} editable={editable} />}
           {kind === "contacts" && <p>Account: <RecordLink kind="accounts" id={r.account_id as string} /></p>}
           <Activities collection={kind} id={id} canAdd={!!me.partner_id} />
           <Notes base={base} version={version} />
@@ -454,23 +583,11 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
   );
 }
 
-function ProjectRelated({ id }: { id: string }) {
-  const roles = useAsync(() => raw<Page<{ contact_id: string; role: string }>>("GET", `/api/v1/projects/${id}/contacts`), [id]);
-  const quotes = useAsync(() => raw<Page<Rec>>("GET", `/api/v1/projects/${id}/quotes`), [id]);
+function ProjectRelated({ project, editable }: { project: Rec; editable: boolean }) {
+  const quotes = useAsync(() => ok(api.GET("/api/v1/projects/{id}/quotes", at(project.id))), [project.id]);
   return (
     <>
-      <section class="related-section" aria-labelledby="pc-h">
-        <h3 id="pc-h">Contacts with roles</h3>
-        <ErrorMessage error={roles.error} />
-        {roles.data?.items.length === 0 && <p class="empty">No contacts on this project yet.</p>}
-        <ul>
-          {roles.data?.items.map((c) => (
-            <li key={c.contact_id}>
-              <RecordLink kind="contacts" id={c.contact_id} /> · {c.role || "no role"}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <ProjectContacts project={{ id: project.id, account_id: project.account_id as string }} editable={editable} />
       <QuotesList quotes={quotes.data?.items} error={quotes.error} />
     </>
   );
