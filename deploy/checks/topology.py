@@ -9,6 +9,11 @@ compose file, that:
   - every service binary has a Deployment, Service, PodDisruptionBudget,
     HorizontalPodAutoscaler and NetworkPolicy (and a compose service),
     listening on its port, with gRPC probes, on its own database prm_<name>;
+  - each service serves as a role that is not the databases' owner
+    (PRM_DATABASE_URL: in k8s from a Secret other than prm-db, in compose
+    the role deploy/postgres/init-databases.sh creates) and migrates as the
+    owner (PRM_DATABASE_MIGRATION_URL, on the same database); the gateway
+    (no row-level security) uses the owner and has no migration URL;
   - each one is given exactly the downstream URLs its code reads, pointing
     at the right Service and port; the gateway is given all of its own;
   - each NetworkPolicy admits exactly the gateway and the services that call
@@ -17,7 +22,8 @@ compose file, that:
     with all capabilities dropped, seccomp RuntimeDefault, requests and limits;
   - no Secret is rendered, and every secretKeyRef names a documented Secret;
   - the CloudNativePG resources (no public schema here) have the fields the
-    manifests rely on and a Database for every service.
+    manifests rely on, a Database for every service, and the serving role
+    as a managed role that logs in, is no superuser and does not bypass RLS.
 
   - the collector's pipelines name only defined components, and the compose
     services export to its OTLP/gRPC port.
@@ -89,6 +95,36 @@ def env_of(container):
     return {e["name"]: e.get("value") for e in container.get("env", [])}
 
 
+# The Secret of the role that owns every database (the CloudNativePG
+# bootstrap owner in-cluster): migrations and the gateway only.
+OWNER_SECRET = "prm-db"
+K8S_DB_URL = re.compile(r"postgres://\$\((\w+)\):\$\((\w+)\)@\$\(DB_HOST\)/(prm_[a-z_]+)\$\(DB_PARAMS\)")
+
+
+def k8s_db_url(container, var):
+    """(Secret of the user, database) of the URL in `var` when its user and
+    password are `$(VARS)` defined above it from the `username` and
+    `password` keys of one Secret; else an error message."""
+    env = container.get("env", [])
+    names = [e["name"] for e in env]
+    if var not in names:
+        return f"no {var}"
+    m = K8S_DB_URL.fullmatch(env[names.index(var)].get("value") or "")
+    if not m:
+        return f"{var} is not postgres://$(USER):$(PASSWORD)@$(DB_HOST)/prm_<name>$(DB_PARAMS)"
+    refs = []
+    for part, key in ((m.group(1), "username"), (m.group(2), "password")):
+        if part not in names[: names.index(var)]:
+            return f"{var} uses $({part}), not defined above it"
+        ref = (env[names.index(part)].get("valueFrom") or {}).get("secretKeyRef") or {}
+        if ref.get("key") != key:
+            return f"{var}: {part} is not the {key} key of a Secret"
+        refs.append(ref.get("name"))
+    if refs[0] != refs[1]:
+        return f"{var} takes its user and password from different Secrets {refs}"
+    return refs[0], m.group(3)
+
+
 def check_workload(where, obj):
     spec = obj["spec"]["template"]["spec"]
     psc = spec.get("securityContext", {})
@@ -135,6 +171,9 @@ def check_k8s(render_name, docs, services, ports, gateway, secrets):
     if not any(p["spec"].get("podSelector") == {} and p["spec"].get("ingress") is None for p in policies.values()):
         err(where, "no default-deny ingress NetworkPolicy")
 
+    # The Secrets the services serve with (the serving role's).
+    serving_secrets = set()
+
     # Who calls whom, from the URLs each workload is actually given.
     callers = {n: set() for n in services}
     for name, dep in deployments.items():
@@ -171,8 +210,19 @@ def check_k8s(render_name, docs, services, ports, gateway, secrets):
             err(w, f"command {c.get('command')} does not run /usr/local/bin/{app}")
         if env.get("PRM_LISTEN") != f"0.0.0.0:{port}":
             err(w, f"PRM_LISTEN {env.get('PRM_LISTEN')} is not 0.0.0.0:{port}")
-        if not (env.get("PRM_DATABASE_URL") or "").endswith(f"/prm_{name}$(DB_PARAMS)"):
-            err(w, "PRM_DATABASE_URL is not its own database prm_" + name)
+        serving, owner = k8s_db_url(c, "PRM_DATABASE_URL"), k8s_db_url(c, "PRM_DATABASE_MIGRATION_URL")
+        for var, got in (("PRM_DATABASE_URL", serving), ("PRM_DATABASE_MIGRATION_URL", owner)):
+            if isinstance(got, str):
+                err(w, got)
+            elif got[1] != f"prm_{name}":
+                err(w, f"{var} is not its own database prm_{name}")
+        if isinstance(serving, tuple):
+            if serving[0] == OWNER_SECRET:
+                err(w, f"PRM_DATABASE_URL serves as the owner (Secret {OWNER_SECRET}): row-level security is the owner's to turn off")
+            else:
+                serving_secrets.add(serving[0])
+        if isinstance(owner, tuple) and owner[0] != OWNER_SECRET:
+            err(w, f"PRM_DATABASE_MIGRATION_URL is not the owner's (Secret {OWNER_SECRET}) but {owner[0]}")
         for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
             if c.get(probe, {}).get("grpc", {}).get("port") != port:
                 err(w, f"{probe} is not a gRPC health probe on {port}")
@@ -203,6 +253,13 @@ def check_k8s(render_name, docs, services, ports, gateway, secrets):
         err(where, "no prm-gateway Deployment")
     else:
         c = gw["spec"]["template"]["spec"]["containers"][0]
+        got = k8s_db_url(c, "PRM_DATABASE_URL")
+        if isinstance(got, str):
+            err(f"{where} prm-gateway", got)
+        elif got != (OWNER_SECRET, "prm_gateway"):
+            err(f"{where} prm-gateway", f"PRM_DATABASE_URL is not prm_gateway as the owner (Secret {OWNER_SECRET})")
+        if "PRM_DATABASE_MIGRATION_URL" in env_of(c):
+            err(f"{where} prm-gateway", "has a PRM_DATABASE_MIGRATION_URL (the identity store has no row-level security)")
         given = url_targets(env_of(c))
         if not gateway <= given:
             err(f"{where} prm-gateway", f"missing URLs of {sorted(gateway - given)}")
@@ -219,6 +276,22 @@ def check_k8s(render_name, docs, services, ports, gateway, secrets):
         secret = spec.get("bootstrap", {}).get("initdb", {}).get("secret", {}).get("name")
         if secret not in secrets:
             err(f"{where} Cluster {name}", f"initdb secret {secret} is not a documented Secret")
+        if secret != OWNER_SECRET:
+            err(f"{where} Cluster {name}", f"initdb secret {secret} is not the owner's {OWNER_SECRET}")
+        roles = {(r.get("passwordSecret") or {}).get("name"): r for r in spec.get("managed", {}).get("roles", [])}
+        for s in sorted(serving_secrets):
+            role = roles.get(s)
+            if role is None:
+                err(f"{where} Cluster {name}", f"no managed role with passwordSecret {s}, which the services serve as")
+                continue
+            if role.get("ensure", "present") != "present" or role.get("login") is not True:
+                err(f"{where} Cluster {name}", f"managed role {role.get('name')} is not present with login: true")
+            for attr in ("superuser", "bypassrls", "createrole", "createdb", "replication"):
+                if role.get(attr) is not False:
+                    err(f"{where} Cluster {name}", f"managed role {role.get('name')} needs {attr}: false")
+            if role.get("name") != secrets.get(s, {}).get("username"):
+                err(f"{where} Cluster {name}",
+                    f"managed role {role.get('name')} is not the username of Secret {s} in secret.example.yaml")
         dbs = {d["spec"]["name"] for d in by_kind.get("Database", {}).values() if d["spec"]["cluster"]["name"] == name}
         dbs.add(spec.get("bootstrap", {}).get("initdb", {}).get("database"))
         for want in ["prm_gateway"] + [f"prm_{n}" for n in services]:
@@ -226,9 +299,20 @@ def check_k8s(render_name, docs, services, ports, gateway, secrets):
                 err(f"{where} Cluster {name}", f"no database {want}")
 
 
-def check_compose(path, services, ports, gateway):
+COMPOSE_DB_URL = re.compile(r"postgres://([^:@/]+):([^@/]*)@([^/]+)/([a-z_]+)")
+
+
+def check_compose(path, services, ports, gateway, repo):
     doc = yaml.safe_load(Path(path).read_text())
     svcs = doc.get("services", {})
+    # The owner is the image's POSTGRES_USER; the serving role is the one
+    # the init script creates.
+    owner = (svcs.get("postgres", {}).get("environment") or {}).get("POSTGRES_USER")
+    created = re.findall(r"CREATE ROLE \"?([a-z_]+)", (repo / "deploy/postgres/init-databases.sh").read_text())
+    if not owner:
+        err("compose postgres", "no POSTGRES_USER")
+    if len(created) != 1:
+        err("deploy/postgres/init-databases.sh", f"creates roles {created}, not one serving role")
     for name, decl in list(services.items()) + [("gateway", None)]:
         w = f"compose {name}"
         s = svcs.get(name)
@@ -256,8 +340,29 @@ def check_compose(path, services, ports, gateway):
         for d in given:
             if env[f"PRM_{d.upper()}_URL"] != f"http://{d}:{ports.get(d)}":
                 err(w, f"PRM_{d.upper()}_URL {env[f'PRM_{d.upper()}_URL']}")
-        if not str(env.get("PRM_DATABASE_URL", "")).endswith(f"/{want_db}"):
-            err(w, f"PRM_DATABASE_URL is not its own database {want_db}")
+        urls = {}
+        for var in ("PRM_DATABASE_URL", "PRM_DATABASE_MIGRATION_URL"):
+            if var in env:
+                urls[var] = COMPOSE_DB_URL.fullmatch(str(env[var]))
+                if not urls[var] or urls[var].group(4) != want_db:
+                    err(w, f"{var} is not postgres://user:password@host/{want_db}")
+        if "PRM_DATABASE_URL" not in urls:
+            err(w, "no PRM_DATABASE_URL")
+        if decl is None:
+            if "PRM_DATABASE_MIGRATION_URL" in urls:
+                err(w, "has a PRM_DATABASE_MIGRATION_URL (the identity store has no row-level security)")
+            if urls.get("PRM_DATABASE_URL") and urls["PRM_DATABASE_URL"].group(1) != owner:
+                err(w, f"PRM_DATABASE_URL is not the owner {owner}")
+            continue
+        if "PRM_DATABASE_MIGRATION_URL" not in urls:
+            err(w, "no PRM_DATABASE_MIGRATION_URL (migrations as the owner)")
+        elif urls["PRM_DATABASE_MIGRATION_URL"] and urls["PRM_DATABASE_MIGRATION_URL"].group(1) != owner:
+            err(w, f"PRM_DATABASE_MIGRATION_URL is not the owner {owner}")
+        serving = urls.get("PRM_DATABASE_URL")
+        if serving and serving.group(1) == owner:
+            err(w, f"PRM_DATABASE_URL serves as the owner {owner}: row-level security is the owner's to turn off")
+        elif serving and serving.group(1) not in created:
+            err(w, f"PRM_DATABASE_URL serves as {serving.group(1)}, not the role init-databases.sh creates {created}")
 
 
 def check_otel(path, compose_path):
@@ -295,12 +400,13 @@ def main(argv):
     KNOWN.update(ports)
     if not services:
         err("sources", "no PrmService found")
-    secrets = {d["metadata"]["name"] for d in load(repo / "k8s/base/secret.example.yaml")} | {"prm-tls"}
+    secrets = {d["metadata"]["name"]: d.get("stringData", {}) for d in load(repo / "k8s/base/secret.example.yaml")}
+    secrets["prm-tls"] = {}
     for r in renders:
         name, path = r.split("=", 1)
         check_k8s(name, load(path), services, ports, gateway, secrets)
     if compose:
-        check_compose(compose, services, ports, gateway)
+        check_compose(compose, services, ports, gateway, repo)
     if "--otel" in argv:
         check_otel(argv[argv.index("--otel") + 1], compose)
     for e in errors:

@@ -58,6 +58,8 @@ pub struct GatewaySettings {
     /// gRPC URL of each service, by name (`account` → `http://…:50051`).
     pub service_urls: std::collections::BTreeMap<&'static str, String>,
     pub rate_limit: RateLimitConfig,
+    /// How long a session lives after its sign-in, however often refreshed.
+    pub session_max_age: std::time::Duration,
     /// Where the web portal's files come from.
     pub web: web::Assets,
 }
@@ -69,7 +71,12 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         Some(url) => Kv::redis(url).await?,
         None => Kv::memory(),
     };
-    let auth = Auth::new(&s.access_token_key, kv.clone(), identity);
+    let auth = Auth::new(&s.access_token_key, kv.clone(), identity).with_policy(auth::SessionPolicy {
+        sign_in_per_account: s.rate_limit.sign_in_per_account,
+        sign_in_window: s.rate_limit.sign_in_window,
+        max_age: s.session_max_age,
+        key_prefix: s.rate_limit.key_prefix.clone(),
+    });
     let services = Services::new(s.internal_key, &s.service_urls)?;
     let state = AppState { auth: auth.clone(), services };
     let limiter = RateLimiter::new(kv.clone(), s.rate_limit, Some(auth.verifier()));
@@ -79,7 +86,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
             max_request_body: 2 * prm_kit::record::MAX_ATTACHMENT_BYTES,
             ..IdempotencyConfig::default()
         },
-        Some(auth.verifier()),
+        auth.clone(),
     );
     let router = Router::new()
         .merge(auth::routes())

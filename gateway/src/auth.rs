@@ -98,6 +98,37 @@ pub struct TokenPair {
 struct RefreshRecord {
     user_id: Uuid,
     family: Uuid,
+    /// When the family's sign-in was, in seconds since the epoch (0 for a
+    /// token issued before sessions had an absolute lifetime: its family
+    /// counts from its next refresh).
+    #[serde(default)]
+    signed_in: u64,
+}
+
+/// How sign-ins and sessions are held in check.
+#[derive(Clone, Debug)]
+pub struct SessionPolicy {
+    /// Sign-in attempts per account (e-mail address) within
+    /// `sign_in_window`, whatever address or token they come with; beyond,
+    /// 429 before the password is looked at.
+    pub sign_in_per_account: u32,
+    pub sign_in_window: Duration,
+    /// A session (refresh family) ends this long after its sign-in, however
+    /// often it is refreshed (`PRM_SESSION_MAX_AGE_SECS`).
+    pub max_age: Duration,
+    /// Prepended to counter keys, to share one Redis between deployments.
+    pub key_prefix: String,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> SessionPolicy {
+        SessionPolicy {
+            sign_in_per_account: 10,
+            sign_in_window: Duration::from_secs(15 * 60),
+            max_age: Duration::from_secs(7 * 24 * 3600),
+            key_prefix: String::new(),
+        }
+    }
 }
 
 /// Token issuing and checking; cheap to clone (shared state behind it).
@@ -106,6 +137,7 @@ pub struct Auth {
     keys: TokenVerifier,
     kv: Kv,
     identity: IdentityStore,
+    policy: Arc<SessionPolicy>,
 }
 
 fn now_secs() -> u64 {
@@ -165,7 +197,38 @@ impl Auth {
         validation.leeway = LEEWAY_SECS;
         let keys =
             Keys { encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret), validation };
-        Auth { keys: TokenVerifier(Arc::new(keys)), kv, identity }
+        Auth { keys: TokenVerifier(Arc::new(keys)), kv, identity, policy: Arc::default() }
+    }
+
+    pub fn with_policy(mut self, policy: SessionPolicy) -> Auth {
+        self.policy = Arc::new(policy);
+        self
+    }
+
+    /// Checks a sign-in: counted against the account first, so guesses at
+    /// one account are bounded whoever makes them. Without the counter
+    /// store the sign-in fails closed, the same for a right and a wrong
+    /// password. One message for an unknown e-mail, a wrong password and an
+    /// inactive account, so the answer does not reveal which accounts exist.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, Problem> {
+        let p = &self.policy;
+        let key = format!("{}sign-in:{}", p.key_prefix, sha256_hex(&email.trim().to_lowercase()));
+        let (count, left) = self.kv.incr(&key, p.sign_in_window).await.map_err(|e| {
+            tracing::error!(error = %e, "sign-in counter unavailable; refusing sign-ins");
+            let mut problem =
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Signing in is not possible right now; retry later.");
+            problem.retry_after = Some(5);
+            problem
+        })?;
+        if count > i64::from(p.sign_in_per_account) {
+            let retry = u64::try_from(left.as_millis().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
+            tracing::warn!(attempts = count, "sign-ins of one account throttled");
+            return Err(Problem::too_many_requests(retry));
+        }
+        self.identity
+            .verify_login(email, password)
+            .await?
+            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))
     }
 
     pub fn verifier(&self) -> TokenVerifier {
@@ -202,9 +265,10 @@ impl Auth {
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.keys.0.encoding).map_err(Problem::internal)
     }
 
-    async fn pair_in_family(&self, user: &User, family: Uuid) -> Result<TokenPair, Problem> {
+    async fn pair_in_family(&self, user: &User, family: Uuid, signed_in: u64) -> Result<TokenPair, Problem> {
         let refresh_token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
-        let record = serde_json::to_string(&RefreshRecord { user_id: user.id, family }).map_err(Problem::internal)?;
+        let record =
+            serde_json::to_string(&RefreshRecord { user_id: user.id, family, signed_in }).map_err(Problem::internal)?;
         self.kv.set(&refresh_key(&refresh_token), &record, REFRESH_TTL).await.map_err(Problem::internal)?;
         Ok(TokenPair {
             access_token: self.access_token(user, family).await?,
@@ -216,7 +280,7 @@ impl Auth {
 
     /// Starts a new session for `user`.
     pub async fn issue_pair(&self, user: &User) -> Result<TokenPair, Problem> {
-        self.pair_in_family(user, Uuid::new_v4()).await
+        self.pair_in_family(user, Uuid::new_v4(), now_secs()).await
     }
 
     /// Exchanges a refresh token for a new pair. The token is consumed;
@@ -237,6 +301,12 @@ impl Auth {
         if kv.get(&family_key(record.family)).await.map_err(Problem::internal)?.is_some() {
             return Err(invalid_refresh());
         }
+        let signed_in = if record.signed_in == 0 { now_secs() } else { record.signed_in };
+        if now_secs().saturating_sub(signed_in) >= self.policy.max_age.as_secs() {
+            // The session has lived its whole life: sign in again.
+            self.revoke_family(record.family).await?;
+            return Err(invalid_refresh());
+        }
         // Re-read the user: a deactivated user loses the session, and a
         // changed role or partner shows up in the next access token.
         let user = match self.identity.get_user(record.user_id).await {
@@ -247,7 +317,7 @@ impl Auth {
             }
             Err(e) => return Err(e.into()),
         };
-        self.pair_in_family(&user, record.family).await
+        self.pair_in_family(&user, record.family, signed_in).await
     }
 
     async fn revoke_family(&self, family: Uuid) -> Result<(), Problem> {
@@ -287,9 +357,9 @@ impl Auth {
         self.kv.set(&jti_key(&caller.jti), "1", Duration::from_secs(left)).await.map_err(Problem::internal)
     }
 
-    /// How long a refresh token lives.
+    /// How long a refresh token lives: no longer than its session may.
     pub fn refresh_ttl(&self) -> Duration {
-        REFRESH_TTL
+        REFRESH_TTL.min(self.policy.max_age)
     }
 
     /// The subject of an access token this gateway just signed.
@@ -412,13 +482,7 @@ struct LoginResponse {
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
 async fn login(State(auth): State<Auth>, ApiJson(body): ApiJson<LoginRequest>) -> Result<impl IntoResponse, Problem> {
-    // One message for unknown email, wrong password and inactive account,
-    // so the answer does not reveal which accounts exist.
-    let user = auth
-        .identity
-        .verify_login(&body.email, &body.password)
-        .await?
-        .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))?;
+    let user = auth.sign_in(&body.email, &body.password).await?;
     let pair = auth.issue_pair(&user).await?;
     let body = LoginResponse { pair, user: user.into() };
     Ok((NO_STORE, Json(body)))
@@ -549,11 +613,7 @@ pub mod session {
         ApiJson(body): ApiJson<LoginRequest>,
     ) -> Result<Response, Problem> {
         check_same_site(&headers)?;
-        let user = auth
-            .identity
-            .verify_login(&body.email, &body.password)
-            .await?
-            .ok_or_else(|| Problem::new(StatusCode::UNAUTHORIZED, "Invalid email or password."))?;
+        let user = auth.sign_in(&body.email, &body.password).await?;
         let pair = auth.issue_pair(&user).await?;
         Ok(answer(&auth, pair, user.into()).await)
     }

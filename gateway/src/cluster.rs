@@ -37,8 +37,11 @@ pub struct ClusterConfig {
     pub listen: SocketAddr,
     /// First gRPC port (services in the order of [`PORT_ORDER`]); 0 picks free ports.
     pub grpc_port_base: u16,
-    /// Database URL of each service, by name, and of the gateway (`gateway`).
-    pub database_urls: BTreeMap<String, String>,
+    /// Database of each service, by name, and of the gateway (`gateway`);
+    /// a service with a migration URL migrates as the owner and serves as
+    /// the role of its URL. The gateway (no row-level security) uses the
+    /// owner's.
+    pub database_urls: BTreeMap<String, prm_kit::db::DatabaseUrls>,
     pub redis_url: String,
     pub internal_key: String,
     pub access_token_key: String,
@@ -178,7 +181,11 @@ impl Cluster {
         for name in SERVICES {
             let mut env = common.clone();
             env.push(("PRM_LISTEN".into(), service_addrs[name].to_string()));
-            env.push(("PRM_DATABASE_URL".into(), db(name)?));
+            let urls = db(name)?;
+            env.push(("PRM_DATABASE_URL".into(), urls.url.clone()));
+            if let Some(owner) = urls.migration_url {
+                env.push(("PRM_DATABASE_MIGRATION_URL".into(), owner));
+            }
             env.push(("PRM_MAIL_DIR".into(), mail_dir.display().to_string()));
             env.push(("PRM_PUBLIC_URL".into(), format!("http://{rest_addr}")));
             let downstream = downstream_of(name).unwrap_or_else(|| SERVICES.to_vec());
@@ -191,7 +198,7 @@ impl Cluster {
         }
         let mut gateway_env = common.clone();
         gateway_env.push(("PRM_LISTEN".into(), rest_addr.to_string()));
-        gateway_env.push(("PRM_DATABASE_URL".into(), db("gateway")?));
+        gateway_env.push(("PRM_DATABASE_URL".into(), db("gateway")?.owner().to_string()));
         gateway_env.push(("PRM_REDIS_URL".into(), cfg.redis_url.clone()));
         gateway_env.push(("PRM_ACCESS_TOKEN_KEY".into(), cfg.access_token_key.clone()));
         for name in SERVICES {
@@ -309,9 +316,10 @@ impl Drop for Cluster {
 }
 
 /// Creates each database of `urls` that does not exist yet, connecting to
-/// the server through its `postgres` database. SQLite files create themselves.
-pub async fn create_databases(urls: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    for url in urls.values().filter(|u| u.starts_with("postgres")) {
+/// the server through its `postgres` database as the owner. SQLite files
+/// create themselves.
+pub async fn create_databases(urls: &BTreeMap<String, prm_kit::db::DatabaseUrls>) -> anyhow::Result<()> {
+    for url in urls.values().map(|u| u.owner()).filter(|u| u.starts_with("postgres")) {
         let (server, name) = url.rsplit_once('/').with_context(|| format!("no database name in {url}"))?;
         let name = name.split('?').next().unwrap_or(name);
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {

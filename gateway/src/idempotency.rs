@@ -3,9 +3,12 @@
 //! the same key and body gets that response again (`Idempotent-Replayed:
 //! true`) without running twice; the same key with another body is 422; a
 //! retry while the first is still running is 409. Keys are scoped to the
-//! caller (verified token subject, else client address), method and path.
-//! Responses marked `Cache-Control: no-store` (token responses) are never
-//! stored.
+//! authenticated caller (a live access token: signed, unexpired, not
+//! revoked), method and path; the query string and the body are the
+//! request's fingerprint. A request that is not authenticated is passed on
+//! untouched, its body unread, so only a signed-in caller ever gets a
+//! replay or makes the gateway buffer a body. Responses marked
+//! `Cache-Control: no-store` (token responses) are never stored.
 //!
 //! Mount with `axum::middleware::from_fn_with_state(idem, idempotency)`,
 //! inside the rate limiter.
@@ -22,10 +25,9 @@ use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::auth::TokenVerifier;
+use crate::auth::{Auth, bearer_token};
 use crate::kv::Kv;
 use crate::problem::Problem;
-use crate::ratelimit::client_ip;
 
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
@@ -45,7 +47,6 @@ pub struct IdempotencyConfig {
     pub max_request_body: usize,
     /// Larger responses are returned but not stored (so not replayable).
     pub max_stored_response: usize,
-    pub trust_forwarded: bool,
 }
 
 impl Default for IdempotencyConfig {
@@ -55,7 +56,6 @@ impl Default for IdempotencyConfig {
             lock_ttl: Duration::from_secs(5 * 60),
             max_request_body: 1 << 20,
             max_stored_response: 1 << 20,
-            trust_forwarded: false,
         }
     }
 }
@@ -65,12 +65,12 @@ impl Default for IdempotencyConfig {
 pub struct Idempotency {
     kv: Kv,
     config: IdempotencyConfig,
-    verifier: Option<TokenVerifier>,
+    auth: Auth,
 }
 
 impl Idempotency {
-    pub fn new(kv: Kv, config: IdempotencyConfig, verifier: Option<TokenVerifier>) -> Idempotency {
-        Idempotency { kv, config, verifier }
+    pub fn new(kv: Kv, config: IdempotencyConfig, auth: Auth) -> Idempotency {
+        Idempotency { kv, config, auth }
     }
 }
 
@@ -157,14 +157,16 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
             .into_response();
         }
     };
-    let who = match idem.verifier.as_ref().and_then(|v| v.subject(req.headers())) {
-        Some(sub) => format!("user:{sub}"),
-        None => match client_ip(&req, idem.config.trust_forwarded) {
-            Some(ip) => format!("ip:{ip}"),
-            None => "anonymous".to_owned(),
+    let who = match bearer_token(req.headers()) {
+        Some(token) => match idem.auth.authenticate(token).await {
+            Ok(caller) => format!("user:{}", caller.user_id),
+            // The handler refuses it; nothing is read, stored or replayed.
+            Err(_) => return next.run(req).await,
         },
+        None => return next.run(req).await,
     };
     let path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or("").to_owned();
     let store_key = format!(
         "idem:{who}:{}",
         hex_sha256(&[req.method().as_str().as_bytes(), path.as_bytes(), client_key.as_bytes()])
@@ -177,7 +179,7 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
             return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.").into_response();
         }
     };
-    let fp = hex_sha256(&[&body]);
+    let fp = hex_sha256(&[query.as_bytes(), &body]);
     let kv = &idem.kv;
 
     // A finished entry can expire between our failed SETNX and GET; then
@@ -209,7 +211,7 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
         if *stored_fp != fp {
             return Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "This Idempotency-Key was already used with a different request body.",
+                "This Idempotency-Key was already used with a different request (body or query).",
             )
             .with_field("Idempotency-Key")
             .into_response();

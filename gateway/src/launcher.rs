@@ -27,7 +27,7 @@ pub struct SystemConfig {
     pub grpc_port_base: u16,
     pub gateway_database_url: String,
     /// Database of each service, by name (see [`SERVICES`]).
-    pub database_urls: BTreeMap<&'static str, String>,
+    pub database_urls: BTreeMap<&'static str, prm_kit::db::DatabaseUrls>,
     pub redis_url: Option<String>,
     pub internal_key: Vec<u8>,
     /// Lifetime of internal tokens (`PRM_INTERNAL_TOKEN_TTL_SECS`); they are
@@ -35,6 +35,9 @@ pub struct SystemConfig {
     pub internal_token_ttl: std::time::Duration,
     pub access_token_key: Vec<u8>,
     pub rate_limit: RateLimitConfig,
+    /// How long a person's session lives after sign-in
+    /// (`PRM_SESSION_MAX_AGE_SECS`, 7 days by default).
+    pub session_max_age: std::time::Duration,
     /// Where the services' e-mail goes.
     pub mail: prm_kit::mail::MailSettings,
 }
@@ -54,12 +57,13 @@ impl SystemConfig {
             listen,
             grpc_port_base,
             gateway_database_url: sqlite("gateway"),
-            database_urls: SERVICES.iter().map(|s| (*s, sqlite(s))).collect(),
+            database_urls: SERVICES.iter().map(|s| (*s, sqlite(s).into())).collect(),
             redis_url: std::env::var("PRM_REDIS_URL").ok().filter(|u| !u.is_empty()),
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
             internal_token_ttl: internal_token_ttl_from_env()?,
             access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
             rate_limit: RateLimitConfig::default(),
+            session_max_age: session_max_age_from_env()?,
             // SMTP when PRM_SMTP_URL is set, .eml files under the data directory otherwise.
             mail: prm_kit::mail::MailSettings {
                 smtp_url: std::env::var("PRM_SMTP_URL").ok().filter(|u| !u.is_empty()),
@@ -82,6 +86,17 @@ pub fn internal_token_ttl_from_env() -> anyhow::Result<std::time::Duration> {
             v.parse().with_context(|| format!("PRM_INTERNAL_TOKEN_TTL_SECS `{v}` is not a number of seconds"))?,
         )),
         None => Ok(prm_kit::auth::DEFAULT_TOKEN_TTL),
+    }
+}
+
+/// `PRM_SESSION_MAX_AGE_SECS`: how long a session lives after sign-in.
+pub fn session_max_age_from_env() -> anyhow::Result<std::time::Duration> {
+    match std::env::var("PRM_SESSION_MAX_AGE_SECS").ok().filter(|v| !v.is_empty()) {
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n)),
+            _ => anyhow::bail!("PRM_SESSION_MAX_AGE_SECS `{v}` is not a positive number of seconds"),
+        },
+        None => Ok(crate::auth::SessionPolicy::default().max_age),
     }
 }
 
@@ -171,13 +186,24 @@ async fn start_service<S: server::PrmService>(
             _ = own => {}
         }
     };
-    let (_, task) = server::spawn_on::<S>(listener, url, key.clone(), downstream, cfg.mail.clone(), shutdown).await?;
+    let (_, task) =
+        server::spawn_on::<S>(listener, url.clone(), key.clone(), downstream, cfg.mail.clone(), shutdown).await?;
     tasks.insert(S::NAME, (own_stop, task));
     Ok(())
 }
 
 /// Starts every service, then the gateway.
 pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
+    start_then(cfg, false).await
+}
+
+/// As [`start`], with the demo data seeded before the gateway takes its
+/// first request: no early sign-in finds the demo people missing.
+pub async fn start_demo(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
+    start_then(cfg, true).await
+}
+
+async fn start_then(cfg: SystemConfig, demo: bool) -> anyhow::Result<RunningSystem> {
     let (stop, rx) = watch::channel(false);
     let internal_key = InternalKey::new(&cfg.internal_key).with_token_ttl(cfg.internal_token_ttl);
     let mut tasks = Vec::new();
@@ -202,9 +228,13 @@ pub async fn start(cfg: SystemConfig) -> anyhow::Result<RunningSystem> {
         access_token_key: cfg.access_token_key,
         service_urls: addrs.iter().map(|(name, addr)| (*name, format!("http://{addr}"))).collect(),
         rate_limit: cfg.rate_limit,
+        session_max_age: cfg.session_max_age,
         web: crate::web::Assets::from_env(),
     })
     .await?;
+    if demo {
+        crate::demo::seed(&state).await.context("seeding the demo data")?;
+    }
     let listener = TcpListener::bind(cfg.listen).await.with_context(|| format!("binding {}", cfg.listen))?;
     let rest_addr = listener.local_addr()?;
     let shutdown = stopped(rx);

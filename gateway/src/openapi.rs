@@ -57,7 +57,7 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::ProjectJson, rest::projects::ProjectInput, rest::projects::CostInfoJson,
         rest::projects::DemoAnswerJson, rest::projects::MoveInput, rest::projects::CloneInput,
         rest::projects::ApprovalInput, rest::projects::ProjectContactJson, rest::projects::RoleInput,
-        rest::projects::BoardJson, rest::projects::BoardColumnJson, rest::projects::ListViewJson,
+        rest::projects::BoardJson, rest::projects::BoardColumnJson, rest::projects::ListViewJson, rest::projects::ListViewInput,
         rest::projects::SettingsJson, rest::projects::StageProbabilityJson, rest::projects::DemoQuestionJson,
         rest::tasks::TaskJson, rest::tasks::TaskInput, rest::tasks::RelatedJson,
         rest::cases::CaseJson, rest::cases::CaseInput, rest::cases::PersonJson, rest::cases::CaseTransitionInput,
@@ -234,7 +234,61 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.components.get_or_insert_with(Default::default).add_security_scheme("bearer", bearer);
     doc.security = Some(vec![utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new())]);
     complete(&mut doc);
+    unique_operation_ids(&mut doc);
     doc
+}
+
+/// Every operation's id is unique, as client generators key their types by
+/// it: a handler name that several collections share (`list`, `read`,
+/// `create`…) becomes `<tag>_<name>` (`accounts_list`), and one still
+/// shared within a tag takes its method too.
+fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
+    use std::collections::BTreeMap;
+    fn ops(doc: &mut utoipa::openapi::OpenApi) -> Vec<(&'static str, &mut utoipa::openapi::path::Operation)> {
+        doc.paths
+            .paths
+            .iter_mut()
+            .flat_map(|(path, item)| {
+                // An operation written by hand without an id gets one from
+                // its method and path (`get /api/v1/users/{id}` → `get_users_id`).
+                let slug: String = path
+                    .trim_start_matches("/api/v1/")
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("_");
+                [
+                    ("get", &mut item.get),
+                    ("put", &mut item.put),
+                    ("post", &mut item.post),
+                    ("delete", &mut item.delete),
+                    ("patch", &mut item.patch),
+                ]
+                .into_iter()
+                .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
+                .map(move |(method, op)| {
+                    if op.operation_id.as_deref().is_none_or(str::is_empty) {
+                        op.operation_id = Some(format!("{method}_{slug}"));
+                    }
+                    (method, op)
+                })
+                .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+    for round in 0..2 {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        for (_, op) in ops(doc) {
+            *seen.entry(op.operation_id.clone().unwrap_or_default()).or_default() += 1;
+        }
+        for (method, op) in ops(doc) {
+            let id = op.operation_id.clone().unwrap_or_default();
+            if seen[&id] > 1 {
+                let tag = op.tags.as_ref().and_then(|t| t.first()).cloned().unwrap_or_default();
+                op.operation_id = Some(if round == 0 { format!("{tag}_{id}") } else { format!("{id}_{method}") });
+            }
+        }
+    }
 }
 
 /// Routes anyone may call: signing in and refreshing a session.
@@ -339,4 +393,24 @@ fn problem_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         .required("status")
         .required("detail")
         .into()
+}
+
+#[cfg(test)]
+mod tests {
+    /// A client generator keys its types by operation id: two operations
+    /// with one id would give one of them the other's types.
+    #[test]
+    fn every_operation_has_an_id_of_its_own() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut ids = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+                ids.entry(id.to_string()).or_default().push(format!("{method} {path}"));
+            }
+        }
+        let shared: Vec<_> = ids.iter().filter(|(_, ops)| ops.len() > 1).collect();
+        assert!(shared.is_empty(), "operation ids used more than once: {shared:?}");
+        assert!(ids.len() > 100, "{} operations", ids.len());
+    }
 }

@@ -30,6 +30,10 @@ pub struct RateLimitConfig {
     /// Requests per window for an anonymous client address.
     pub per_ip: u32,
     pub window: Duration,
+    /// Sign-in attempts per account within `sign_in_window`, counted by the
+    /// sign-in itself (see `Auth::sign_in`), on top of the address's bucket.
+    pub sign_in_per_account: u32,
+    pub sign_in_window: Duration,
     /// Take the client address from `X-Forwarded-For` (its last entry, the
     /// one our own proxy appended). Only behind a trusted proxy: otherwise
     /// clients could pick their own bucket.
@@ -44,6 +48,8 @@ impl Default for RateLimitConfig {
             per_user: 600,
             per_ip: 120,
             window: Duration::from_secs(60),
+            sign_in_per_account: 10,
+            sign_in_window: Duration::from_secs(15 * 60),
             trust_forwarded: false,
             key_prefix: String::new(),
         }
@@ -91,8 +97,16 @@ fn set_headers(h: &mut HeaderMap, limit: u32, remaining: u64, reset: u64, window
     }
 }
 
+/// The routes that take a password: counted per address always, so a
+/// bearer token of one's own account does not buy a larger bucket of guesses.
+fn is_sign_in(req: &Request) -> bool {
+    req.method() == axum::http::Method::POST
+        && matches!(req.uri().path(), "/api/v1/auth/login" | crate::auth::session::PATH)
+}
+
 pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next) -> Response {
-    let user = rl.verifier.as_ref().and_then(|v| v.subject(req.headers()));
+    let sign_in = is_sign_in(&req);
+    let user = if sign_in { None } else { rl.verifier.as_ref().and_then(|v| v.subject(req.headers())) };
     let prefix = &rl.config.key_prefix;
     let (key, limit) = match user {
         Some(sub) => (format!("{prefix}rl:user:{sub}"), rl.config.per_user),
@@ -104,8 +118,18 @@ pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next)
     };
     let (count, left) = match rl.kv.incr(&key, rl.config.window).await {
         Ok(r) => r,
+        Err(e) if sign_in => {
+            // Unbounded password guesses are worse than no sign-in for a while.
+            tracing::error!(error = %e, "rate limiter unavailable; refusing sign-ins");
+            let mut p = Problem::new(
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                "Signing in is not possible right now; retry later.",
+            );
+            p.retry_after = Some(5);
+            return p.into_response();
+        }
         Err(e) => {
-            // Losing the limiter must not take the API down with it.
+            // Losing the limiter must not take the rest of the API down with it.
             tracing::warn!(error = %e, "rate limiter unavailable; letting the request through");
             return next.run(req).await;
         }

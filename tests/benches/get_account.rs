@@ -120,11 +120,12 @@ async fn main() {
     let system = launcher::start(launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
-        gateway_database_url: gateway_db.url.clone(),
-        database_urls: launcher::SERVICES.iter().copied().zip(service_dbs.iter().map(|d| d.url.clone())).collect(),
+        gateway_database_url: gateway_db.owner_url(),
+        database_urls: launcher::SERVICES.iter().copied().zip(service_dbs.iter().map(|d| d.urls())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: b"bench-internal-key".to_vec(),
         internal_token_ttl: prm_kit::auth::DEFAULT_TOKEN_TTL,
+        session_max_age: prm_gateway::auth::SessionPolicy::default().max_age,
         access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
         rate_limit: RateLimitConfig { per_user: u32::MAX, per_ip: u32::MAX, ..RateLimitConfig::default() },
         mail: Default::default(),
@@ -203,7 +204,8 @@ async fn main() {
     };
     let account_db = &service_dbs[launcher::SERVICES.iter().position(|s| *s == "account").unwrap()];
     let backend = if account_db.is_postgres() { "PostgreSQL" } else { "SQLite" };
-    let ceiling = if account_db.is_postgres() { pgbench(&account_db.url, &id, concurrency, seconds) } else { None };
+    let ceiling =
+        if account_db.is_postgres() { pgbench(&account_db.owner_url(), &id, concurrency, seconds) } else { None };
 
     let (mut rest, mut direct) = (rest, direct);
     let rate = |f: &Figures| f.requests as f64 / f.elapsed.as_secs_f64();

@@ -61,7 +61,7 @@ pub async fn start_system(env: &[(&str, &str)]) -> System {
     for name in SERVICES.iter().copied().chain(["gateway"]) {
         let db = TestDatabase::create().await.expect("database");
         assert!(db.is_postgres(), "the cluster test runs on PostgreSQL: set PRM_TEST_DATABASE_URL (scripts/test does)");
-        database_urls.insert(name.to_string(), db.url.clone());
+        database_urls.insert(name.to_string(), db.urls());
         dbs.push(db);
     }
     let internal_key = uuid::Uuid::new_v4().to_string();

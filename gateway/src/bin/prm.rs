@@ -106,6 +106,13 @@ struct ClusterArgs {
     postgres_url: String,
     #[arg(long, env = "PRM_CLUSTER_DATABASE_PREFIX", default_value = "prm")]
     database_prefix: String,
+    /// The role the services serve as: the user of `--postgres-url` owns the
+    /// databases and runs the migrations, this one owns nothing and is
+    /// subject to row-level security. Created (without a password) when
+    /// missing, for a server that trusts local connections; `-` serves as
+    /// the owner.
+    #[arg(long, env = "PRM_CLUSTER_SERVING_ROLE", default_value = "prm_serving")]
+    serving_role: String,
     /// The gateway's Redis.
     #[arg(long, env = "PRM_REDIS_URL", default_value = "redis://127.0.0.1:6379")]
     redis_url: String,
@@ -122,11 +129,24 @@ async fn run_cluster(a: ClusterArgs) -> anyhow::Result<()> {
         Ok(String::from_utf8(launcher::key_from_env_or_file(var, &a.data_dir.join(file))?)?)
     };
     let server = a.postgres_url.trim_end_matches('/');
+    let serving = (a.serving_role != "-").then_some(a.serving_role.as_str());
+    if let Some(role) = serving {
+        prm_kit::db::ensure_serving_role(&format!("{server}/postgres"), role).await?;
+    }
     let database_urls = launcher::SERVICES
         .iter()
         .copied()
         .chain(["gateway"])
-        .map(|name| (name.to_string(), format!("{server}/{}_{name}", a.database_prefix)))
+        .map(|name| {
+            let owner = format!("{server}/{}_{name}", a.database_prefix);
+            let urls = match serving {
+                Some(role) => {
+                    prm_kit::db::DatabaseUrls { url: prm_kit::db::with_user(&owner, role), migration_url: Some(owner) }
+                }
+                None => owner.into(),
+            };
+            (name.to_string(), urls)
+        })
         .collect();
     cluster::create_databases(&database_urls).await?;
     // What every process inherits from this one: log level and OpenTelemetry settings.
@@ -210,6 +230,12 @@ struct GatewayArgs {
     /// Requests per minute of one anonymous client address.
     #[arg(long, env = "PRM_RATE_LIMIT_PER_IP", default_value_t = 120)]
     rate_limit_per_ip: u32,
+    /// Sign-in attempts per account (e-mail address) in 15 minutes, from any address.
+    #[arg(long, env = "PRM_SIGN_IN_PER_ACCOUNT", default_value_t = 10)]
+    sign_in_per_account: u32,
+    /// How long a session lives after its sign-in, however often it is refreshed, in seconds.
+    #[arg(long, env = "PRM_SESSION_MAX_AGE_SECS", default_value_t = 7 * 24 * 3600)]
+    session_max_age_secs: u64,
     /// Take client addresses from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long, env = "PRM_TRUST_FORWARDED")]
     trust_forwarded: bool,
@@ -261,9 +287,11 @@ fn gateway_settings(a: GatewayArgs) -> anyhow::Result<prm_gateway::app::GatewayS
         rate_limit: prm_gateway::ratelimit::RateLimitConfig {
             per_user: a.rate_limit_per_user,
             per_ip: a.rate_limit_per_ip,
+            sign_in_per_account: a.sign_in_per_account,
             trust_forwarded: a.trust_forwarded,
             ..Default::default()
         },
+        session_max_age: Duration::from_secs(a.session_max_age_secs),
         web: prm_gateway::web::Assets::from_env(),
     })
 }
@@ -274,10 +302,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Up { demo: seed_demo, data_dir, listen, grpc_port_base } => {
             let _telemetry = prm_kit::telemetry::init("prm", prm_kit::telemetry::LogFormat::Text);
             let cfg = launcher::SystemConfig::in_data_dir(&data_dir, listen, grpc_port_base)?;
-            let system = launcher::start(cfg).await?;
-            if seed_demo {
-                demo::seed(&system.state).await?;
-            }
+            let system = if seed_demo { launcher::start_demo(cfg).await? } else { launcher::start(cfg).await? };
             println!("prm is up: REST on http://{}", system.rest_addr);
             for (name, addr) in &system.service_addrs {
                 println!("  {name} service: gRPC on {addr}");

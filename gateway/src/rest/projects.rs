@@ -217,20 +217,26 @@ pub struct ProjectListQuery {
     pub view: String,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ListViewJson {
     /// A uuid, or the name of a built-in view.
-    #[serde(default, skip_deserializing)]
     pub id: String,
     pub name: String,
-    #[serde(default)]
     pub filter: String,
-    #[serde(default)]
     pub order_by: String,
-    #[serde(default)]
     pub columns: Vec<String>,
-    #[serde(default, skip_deserializing)]
     pub built_in: bool,
+}
+
+/// A saved view as a client writes it; on PATCH the keys sent are the
+/// fields changed.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ListViewInput {
+    pub name: String,
+    pub filter: String,
+    pub order_by: String,
+    pub columns: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -618,12 +624,12 @@ pub async fn list_views(acting: Acting) -> Result<Json<Page<ListViewJson>>, Prob
     Ok(Json(Page::all(r.views.into_iter().map(view_json).collect())))
 }
 
-#[utoipa::path(post, path = "/api/v1/projects/views", tag = "projects", request_body = ListViewJson,
+#[utoipa::path(post, path = "/api/v1/projects/views", tag = "projects", request_body = ListViewInput,
     responses((status = 201, body = ListViewJson), (status = 400, description = "a bad filter, order or column")))]
 pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let map = object(&body)?;
     refuse_server_owned(&map, &["id", "built_in"])?;
-    let v: ListViewJson = parse_json(&body)?;
+    let v: ListViewInput = parse_json(&body)?;
     let view =
         pb::ListView { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns, ..Default::default() };
     let v = acting
@@ -637,7 +643,7 @@ pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Proble
 }
 
 #[utoipa::path(patch, path = "/api/v1/projects/views/{view_id}", tag = "projects", params(("view_id" = String, Path)),
-    request_body = ListViewJson, responses((status = 200, body = ListViewJson), (status = 400), (status = 404)))]
+    request_body = ListViewInput, responses((status = 200, body = ListViewJson), (status = 400), (status = 404)))]
 pub async fn update_view(
     acting: Acting,
     Path(view_id): Path<String>,
@@ -646,15 +652,7 @@ pub async fn update_view(
     let map = object(&body)?;
     refuse_server_owned(&map, &["id", "built_in"])?;
     let mask = update_mask(&map, &[]);
-    #[derive(Deserialize, Default)]
-    #[serde(deny_unknown_fields, default)]
-    struct Patch {
-        name: String,
-        filter: String,
-        order_by: String,
-        columns: Vec<String>,
-    }
-    let p: Patch = parse_json(&body)?;
+    let p: ListViewInput = parse_json(&body)?;
     let view = pb::ListView {
         id: view_id,
         name: p.name,

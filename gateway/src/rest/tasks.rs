@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 use super::{
     Page, enum_word, object,
-    projects::ListViewJson,
+    projects::{ListViewInput, ListViewJson},
     records::{COLLECTIONS, Collection},
     refuse_server_owned, split_verb,
     status::OrProblem,
@@ -335,12 +335,12 @@ pub async fn list_views(acting: Acting) -> Result<Json<Page<ListViewJson>>, Prob
     Ok(Json(Page::all(r.views.into_iter().map(view_json).collect())))
 }
 
-#[utoipa::path(post, path = "/api/v1/tasks/views", tag = "tasks", request_body = ListViewJson,
+#[utoipa::path(post, path = "/api/v1/tasks/views", tag = "tasks", request_body = ListViewInput,
     responses((status = 201, body = ListViewJson), (status = 400, description = "a bad filter, order or column")))]
 pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Problem> {
     let map = object(&body)?;
     refuse_server_owned(&map, &["id", "built_in"])?;
-    let v: ListViewJson = parse_json(&body)?;
+    let v: ListViewInput = parse_json(&body)?;
     let view =
         pb::TaskView { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns, ..Default::default() };
     let v = acting
@@ -355,7 +355,7 @@ pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Proble
 }
 
 #[utoipa::path(patch, path = "/api/v1/tasks/views/{view_id}", tag = "tasks", params(("view_id" = String, Path)),
-    request_body = ListViewJson, responses((status = 200, body = ListViewJson), (status = 400), (status = 404)))]
+    request_body = ListViewInput, responses((status = 200, body = ListViewJson), (status = 400), (status = 404)))]
 pub async fn update_view(
     acting: Acting,
     Path(view_id): Path<String>,
@@ -364,7 +364,7 @@ pub async fn update_view(
     let map = object(&body)?;
     refuse_server_owned(&map, &["id", "built_in"])?;
     let mask = update_mask(&map, &[]);
-    let v: ListViewJson = parse_json(&body)?;
+    let v: ListViewInput = parse_json(&body)?;
     let view = pb::TaskView {
         id: view_id,
         name: v.name,

@@ -4,7 +4,11 @@ use jsonwebtoken::{EncodingKey, Header, encode};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, SECRET, backends, problem, problem_field, relaxed_limits, spawn_app};
+use std::time::Duration;
+
+use crate::helpers::{
+    Backend, PASSWORD, SECRET, backends, problem, problem_field, relaxed_limits, spawn_app, spawn_app_with,
+};
 
 #[tokio::test]
 async fn login_answers_tokens_and_the_user() {
@@ -174,5 +178,157 @@ async fn login_body_refuses_unknown_fields() {
             .await
             .unwrap();
         assert_eq!(problem_field(res).await, "password");
+    }
+}
+
+/// Guesses at one account are bounded whoever makes them: after the
+/// account's attempts, even the right password is 429 with Retry-After,
+/// and a bearer token of another account on the sign-in request buys no
+/// larger bucket.
+#[tokio::test]
+async fn sign_in_is_throttled_per_account_and_a_bearer_does_not_lift_it() {
+    for b in backends().await {
+        let mut limits = relaxed_limits();
+        limits.sign_in_per_account = 3;
+        let app = spawn_app(b, limits).await;
+        let other = app.token("admin@acme.test").await;
+        let attempt = |password: &'static str| {
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .bearer_auth(&other)
+                .json(&json!({ "email": "User@Acme.test", "password": password }))
+                .send()
+        };
+        for _ in 0..3 {
+            problem(attempt("wrong password").await.unwrap(), 401).await;
+        }
+        let refused = attempt(PASSWORD).await.unwrap();
+        assert!(refused.headers().contains_key("retry-after"), "{}", app.label);
+        problem(refused, 429).await;
+        // The browser's sign-in counts against the same account.
+        let session = app
+            .client
+            .post(app.url("/api/v1/auth/session"))
+            .header("x-prm-csrf", "1")
+            .json(&json!({ "email": "user@acme.test", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        problem(session, 429).await;
+        // Another account is not held back.
+        assert_eq!(app.login_raw("admin@acme.test", PASSWORD).await.status(), 200);
+    }
+
+    // A valid bearer token does not move sign-ins into the person's larger
+    // per-user bucket: they count against the address.
+    for b in backends().await {
+        let mut limits = relaxed_limits();
+        limits.per_ip = 4;
+        let app = spawn_app(b, limits).await;
+        let token = app.token("admin@acme.test").await; // 1 of 4
+        let mut statuses = Vec::new();
+        for _ in 0..4 {
+            let res = app
+                .client
+                .post(app.url("/api/v1/auth/login"))
+                .bearer_auth(&token)
+                .json(&json!({ "email": "user@acme.test", "password": "wrong password" }))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses, [401, 401, 401, 429], "{}", app.label);
+        // Other routes still count per person.
+        assert_eq!(app.get("/api/v1/me", &token).await.status(), 200);
+    }
+}
+
+/// With the counter store down, sign-in fails closed: a right and a wrong
+/// password get the same 503, so nobody can guess unthrottled.
+#[tokio::test]
+async fn sign_in_fails_closed_without_redis() {
+    let Some(server) = RedisServer::start() else {
+        eprintln!("redis-server not installed: skipped");
+        return;
+    };
+    let kv = prm_gateway::kv::Kv::redis(&server.url()).await.unwrap();
+    let db = crate::testutil::TestDb::sqlite();
+    let app = spawn_app(Backend { kv, db }, relaxed_limits()).await;
+    assert_eq!(app.login_raw("user@acme.test", PASSWORD).await.status(), 200);
+    drop(server);
+    let right = problem(app.login_raw("user@acme.test", PASSWORD).await, 503).await;
+    let wrong = problem(app.login_raw("user@acme.test", "wrong password").await, 503).await;
+    assert_eq!(right, wrong);
+}
+
+/// A private `redis-server` on a free port, killed on drop.
+struct RedisServer {
+    port: u16,
+    child: std::process::Child,
+}
+
+impl RedisServer {
+    fn start() -> Option<RedisServer> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .ok()?;
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(RedisServer { port, child });
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A session ends its configured lifetime after sign-in, however often it
+/// was refreshed on the way: the refresh past it is 401 and ends the family.
+#[tokio::test]
+async fn a_session_has_an_absolute_lifetime() {
+    for b in backends().await {
+        let app = spawn_app_with(b, relaxed_limits(), Duration::from_secs(3)).await;
+        let login = app.login("user@acme.test").await;
+        let mut refresh_token = login["refresh_token"].as_str().unwrap().to_owned();
+        // Refreshed every second, within its lifetime.
+        for _ in 0..2 {
+            tokio::time::sleep(Duration::from_millis(1000)).await;
+            let res = app
+                .client
+                .post(app.url("/api/v1/auth/refresh"))
+                .json(&json!({ "refresh_token": refresh_token }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200, "{}", app.label);
+            let pair: serde_json::Value = res.json().await.unwrap();
+            refresh_token = pair["refresh_token"].as_str().unwrap().to_owned();
+        }
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let res = app
+            .client
+            .post(app.url("/api/v1/auth/refresh"))
+            .json(&json!({ "refresh_token": refresh_token }))
+            .send()
+            .await
+            .unwrap();
+        problem(res, 401).await;
+        // A new sign-in starts a new session.
+        assert_eq!(app.login_raw("user@acme.test", PASSWORD).await.status(), 200);
     }
 }

@@ -13,7 +13,7 @@ use axum::response::IntoResponse;
 use axum::routing::post;
 use axum::{Json, Router};
 use prm_gateway::admin;
-use prm_gateway::auth::{self, Auth};
+use prm_gateway::auth::{self, Auth, SessionPolicy};
 use prm_gateway::idempotency::{self, Idempotency, IdempotencyConfig};
 use prm_gateway::identity::{IdentityStore, NewUser, Partner, Role, User};
 use prm_gateway::kv::Kv;
@@ -113,12 +113,19 @@ pub fn relaxed_limits() -> RateLimitConfig {
         per_user: 10_000,
         per_ip: 10_000,
         window: Duration::from_secs(60),
+        sign_in_per_account: 10_000,
+        sign_in_window: Duration::from_secs(60),
         trust_forwarded: false,
         key_prefix: prefix("rl"),
     }
 }
 
 pub async fn spawn_app(backend: Backend, limits: RateLimitConfig) -> TestApp {
+    spawn_app_with(backend, limits, SessionPolicy::default().max_age).await
+}
+
+/// As [`spawn_app`], with sessions that end `max_age` after their sign-in.
+pub async fn spawn_app_with(backend: Backend, limits: RateLimitConfig, max_age: Duration) -> TestApp {
     let Backend { kv, db } = backend;
     let label = format!("{:?}+{}", kv, db.label);
     let identity = db.identity().await;
@@ -136,10 +143,15 @@ pub async fn spawn_app(backend: Backend, limits: RateLimitConfig) -> TestApp {
     };
     identity.assign_account_manager(seed.account_manager.id, seed.acme.id).await.unwrap();
 
-    let auth = Auth::new(SECRET, kv.clone(), identity.clone());
+    let auth = Auth::new(SECRET, kv.clone(), identity.clone()).with_policy(SessionPolicy {
+        sign_in_per_account: limits.sign_in_per_account,
+        sign_in_window: limits.sign_in_window,
+        max_age,
+        key_prefix: limits.key_prefix.clone(),
+    });
     let state = AppState { auth: auth.clone(), counter: Arc::default(), flaky: Arc::default() };
     let limiter = RateLimiter::new(kv.clone(), limits, Some(auth.verifier()));
-    let idem = Idempotency::new(kv.clone(), IdempotencyConfig::default(), Some(auth.verifier()));
+    let idem = Idempotency::new(kv.clone(), IdempotencyConfig::default(), auth.clone());
     // Layers wrap outward: rate limiting sees every request first.
     let app = Router::new()
         .merge(auth::routes())

@@ -74,7 +74,11 @@ async fn forwarded_addresses_are_used_only_when_trusted() {
 }
 
 async fn post_idem(app: &TestApp, key: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
-    let mut req = app.client.request(Method::POST, app.url("/test/counter")).header("idempotency-key", key).json(body);
+    post_idem_to(app, "/test/counter", key, body, token).await
+}
+
+async fn post_idem_to(app: &TestApp, path: &str, key: &str, body: &Value, token: Option<&str>) -> reqwest::Response {
+    let mut req = app.client.request(Method::POST, app.url(path)).header("idempotency-key", key).json(body);
     if let Some(t) = token {
         req = req.bearer_auth(t);
     }
@@ -85,16 +89,18 @@ async fn post_idem(app: &TestApp, key: &str, body: &Value, token: Option<&str>) 
 async fn idempotent_retry_replays_the_first_response() {
     for b in backends().await {
         let app = spawn_app(b, relaxed_limits()).await;
+        let token = app.token("user@acme.test").await;
+        let me = Some(token.as_str());
         let key = uuid::Uuid::new_v4().to_string();
         let body = json!({ "amount": 1 });
 
-        let first = post_idem(&app, &key, &body, None).await;
+        let first = post_idem(&app, &key, &body, me).await;
         assert_eq!(first.status(), 201, "{}", app.label);
         assert!(first.headers().get("idempotent-replayed").is_none());
         let location = header(&first, "location");
         let first_body = first.text().await.unwrap();
 
-        let again = post_idem(&app, &key, &body, None).await;
+        let again = post_idem(&app, &key, &body, me).await;
         assert_eq!(again.status(), 201);
         assert_eq!(header(&again, "idempotent-replayed"), "true");
         assert_eq!(header(&again, "location"), location);
@@ -102,25 +108,64 @@ async fn idempotent_retry_replays_the_first_response() {
         assert_eq!(again.text().await.unwrap(), first_body);
         assert_eq!(app.counter.load(Ordering::SeqCst), 1, "one effect");
 
-        // Same key, different body: refused, nothing runs.
-        problem(post_idem(&app, &key, &json!({ "amount": 2 }), None).await, 422).await;
+        // Same key, different body or query: refused, nothing runs.
+        problem(post_idem(&app, &key, &json!({ "amount": 2 }), me).await, 422).await;
+        problem(post_idem_to(&app, "/test/counter?dry_run=true", &key, &body, me).await, 422).await;
         // The same key from another caller is another key.
-        let token = app.token("user@acme.test").await;
-        let theirs = post_idem(&app, &key, &body, Some(&token)).await;
+        let other = app.token("admin@acme.test").await;
+        let theirs = post_idem(&app, &key, &body, Some(&other)).await;
         assert_eq!(theirs.status(), 201);
         assert!(theirs.headers().get("idempotent-replayed").is_none());
         assert_eq!(app.counter.load(Ordering::SeqCst), 2);
 
         // Without a key every request runs.
         for _ in 0..2 {
-            let res = app.client.post(app.url("/test/counter")).json(&body).send().await.unwrap();
+            let res = app.client.post(app.url("/test/counter")).bearer_auth(&token).json(&body).send().await.unwrap();
             assert_eq!(res.status(), 201);
         }
         assert_eq!(app.counter.load(Ordering::SeqCst), 4);
 
         // Keys longer than 255 characters are refused.
-        problem(post_idem(&app, &"k".repeat(256), &body, None).await, 400).await;
-        assert_eq!(post_idem(&app, &"k".repeat(255), &body, None).await.status(), 201);
+        problem(post_idem(&app, &"k".repeat(256), &body, me).await, 400).await;
+        assert_eq!(post_idem(&app, &"k".repeat(255), &body, me).await.status(), 201);
+    }
+}
+
+/// Replays only after authentication: no token, a forged one or a revoked
+/// one never gets the stored answer, and its body is not buffered by the
+/// idempotency layer (the request goes on to the handler as it came).
+#[tokio::test]
+async fn replays_are_only_for_the_authenticated_caller() {
+    for b in backends().await {
+        let app = spawn_app(b, relaxed_limits()).await;
+        let login = app.login("user@acme.test").await;
+        let token = login["access_token"].as_str().unwrap().to_owned();
+        let key = uuid::Uuid::new_v4().to_string();
+        let body = json!({ "amount": 1 });
+        assert_eq!(post_idem(&app, &key, &body, Some(&token)).await.status(), 201, "{}", app.label);
+        assert_eq!(app.counter.load(Ordering::SeqCst), 1);
+
+        // Anonymous and forged callers with the same key: no replay; the
+        // (test) handler runs for each, as a real handler would refuse each.
+        for who in [None, Some(format!("{token}x"))] {
+            let res = post_idem(&app, &key, &body, who.as_deref()).await;
+            assert_eq!(res.status(), 201);
+            assert!(res.headers().get("idempotent-replayed").is_none(), "{}: replayed to {who:?}", app.label);
+        }
+        assert_eq!(app.counter.load(Ordering::SeqCst), 3);
+
+        // After sign-out the same token no longer gets the stored answer.
+        let out = app
+            .client
+            .post(app.url("/api/v1/auth/logout"))
+            .bearer_auth(&token)
+            .json(&json!({ "refresh_token": login["refresh_token"] }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 204);
+        let res = post_idem(&app, &key, &body, Some(&token)).await;
+        assert!(res.headers().get("idempotent-replayed").is_none(), "{}: replayed to a revoked token", app.label);
     }
 }
 
@@ -128,26 +173,28 @@ async fn idempotent_retry_replays_the_first_response() {
 async fn concurrent_requests_with_one_key_have_one_effect() {
     for b in backends().await {
         let app = spawn_app(b, relaxed_limits()).await;
+        let token = app.token("user@acme.test").await;
         let key = uuid::Uuid::new_v4().to_string();
         let body = json!({ "order": 42 });
-        let results = futures_join(&app, &key, &body, 6).await;
+        let results = futures_join(&app, &token, &key, &body, 6).await;
         let fresh = results.iter().filter(|(s, replayed)| *s == 201 && !replayed).count();
         assert_eq!(fresh, 1, "{}: {results:?}", app.label);
         assert!(results.iter().all(|(s, _)| *s == 201 || *s == 409), "{results:?}");
         assert_eq!(app.counter.load(Ordering::SeqCst), 1);
 
         // Once done, a retry is a replay.
-        let res = post_idem(&app, &key, &body, None).await;
+        let res = post_idem(&app, &key, &body, Some(&token)).await;
         assert_eq!(header(&res, "idempotent-replayed"), "true");
         assert_eq!(app.counter.load(Ordering::SeqCst), 1);
     }
 }
 
 /// Fires `n` identical requests at once; (status, replayed) for each.
-async fn futures_join(app: &TestApp, key: &str, body: &Value, n: usize) -> Vec<(u16, bool)> {
+async fn futures_join(app: &TestApp, token: &str, key: &str, body: &Value, n: usize) -> Vec<(u16, bool)> {
     let mut tasks = Vec::new();
     for _ in 0..n {
-        let req = app.client.post(app.url("/test/counter")).header("idempotency-key", key).json(body);
+        let req =
+            app.client.post(app.url("/test/counter")).bearer_auth(token).header("idempotency-key", key).json(body);
         tasks.push(tokio::spawn(async move {
             let res = req.send().await.unwrap();
             (res.status().as_u16(), res.headers().contains_key("idempotent-replayed"))
@@ -165,7 +212,15 @@ async fn server_errors_are_not_stored_so_retries_run_again() {
     for b in backends().await {
         let app = spawn_app(b, relaxed_limits()).await;
         let key = uuid::Uuid::new_v4().to_string();
-        let send = || app.client.post(app.url("/test/flaky")).header("idempotency-key", &key).json(&json!({})).send();
+        let token = app.token("user@acme.test").await;
+        let send = || {
+            app.client
+                .post(app.url("/test/flaky"))
+                .bearer_auth(&token)
+                .header("idempotency-key", &key)
+                .json(&json!({}))
+                .send()
+        };
         assert_eq!(send().await.unwrap().status(), 500, "{}", app.label);
         let retry = send().await.unwrap();
         assert_eq!(retry.status(), 201);

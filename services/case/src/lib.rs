@@ -42,6 +42,11 @@ impl PrmService for CaseService {
     ];
     type Migrator = store::Migrator;
 
+    /// Support agents work on every partner's cases.
+    fn row_scope(caller: &prm_kit::Caller) -> prm_kit::scope::Scope {
+        prm_kit::scope::Scope::cases(caller)
+    }
+
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
         let api = grpc::CaseApi::new(ctx.db.clone(), ctx.mail.clone());

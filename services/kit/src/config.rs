@@ -15,6 +15,13 @@ pub struct ServiceConfig {
     #[arg(long, env = "PRM_DATABASE_URL")]
     pub database_url: String,
 
+    /// The same database as its owner, for the migrations at start (on
+    /// PostgreSQL): the serving role of `PRM_DATABASE_URL` then owns nothing
+    /// and is granted the use of the tables, so it cannot turn row-level
+    /// security off. Unset, migrations run with `PRM_DATABASE_URL`.
+    #[arg(long, env = "PRM_DATABASE_MIGRATION_URL", hide_env_values = true)]
+    pub database_migration_url: Option<String>,
+
     /// Shared key that verifies the gateway's internal tokens.
     #[arg(long, env = "PRM_INTERNAL_KEY", hide_env_values = true)]
     pub internal_key: String,

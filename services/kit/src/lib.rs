@@ -19,6 +19,7 @@ pub mod owned;
 pub mod pricing;
 pub mod record;
 pub mod references;
+pub mod row_security;
 pub mod scope;
 pub mod search;
 pub mod server;

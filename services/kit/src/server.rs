@@ -40,6 +40,14 @@ pub trait PrmService {
     /// The business services, each already wrapped in the auth interceptor.
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes>;
 
+    /// The partners whose rows a caller's statements reach under
+    /// PostgreSQL's row-level security: those of ordinary partner records
+    /// unless overridden (cases are seen by support agents too). It must
+    /// cover everything the service's own scoping lets the caller see.
+    fn row_scope(caller: &crate::Caller) -> crate::scope::Scope {
+        crate::scope::Scope::records(caller)
+    }
+
     /// Where the relay beside the server delivers this service's outbox
     /// events, if anywhere: by default the `EVENTS_TO` consumer over gRPC;
     /// a service that mails from its outbox answers a
@@ -101,14 +109,8 @@ impl GrpcServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (reporter, health) = tonic_health::server::health_reporter();
-        let reflection = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(prm_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1()?;
-        let reflection_alpha = tonic_reflection::server::Builder::configure()
-            .register_encoded_file_descriptor_set(prm_proto::FILE_DESCRIPTOR_SET)
-            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-            .build_v1alpha()?;
+        let reflection = reflection_builder::<S>().build_v1()?;
+        let reflection_alpha = reflection_builder::<S>().build_v1alpha()?;
 
         // The first check runs before serving, so no probe sees an unknown service.
         let db = ctx.db.clone();
@@ -118,6 +120,7 @@ impl GrpcServer {
             .map(|sink| crate::outbox::Relay::new(ctx.db.clone(), sink, limits.relay()).spawn(stop_rx.clone()));
         let readiness = tokio::spawn(watch_readiness(db, reporter, S::GRPC_NAMES, first, stop_rx));
 
+        let key = ctx.key.clone();
         let routes = S::routes(ctx)?.add_service(health).add_service(reflection).add_service(reflection_alpha);
         tracing::info!(service = S::NAME, addr = %self.local_addr(), "serving gRPC");
         let result = tonic::transport::Server::builder()
@@ -125,6 +128,7 @@ impl GrpcServer {
             .timeout(limits.request_timeout())
             .load_shed(true)
             .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrency_limit))
+            .layer(crate::row_security::RowScopeLayer::new(key, S::row_scope))
             .add_routes(routes)
             // Without TCP_NODELAY a response written in several frames waits
             // for the peer's delayed ACK: ~40 ms on every larger reply.
@@ -140,6 +144,18 @@ impl GrpcServer {
         }
         result.context("gRPC server")
     }
+}
+
+/// Reflection that lists what this port serves: `S`'s services, health and
+/// reflection itself, so grpcurl shows no method that answers UNIMPLEMENTED.
+fn reflection_builder<S: PrmService>() -> tonic_reflection::server::Builder<'static> {
+    let builder = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(prm_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name("grpc.health.v1.Health")
+        .with_service_name("grpc.reflection.v1.ServerReflection")
+        .with_service_name("grpc.reflection.v1alpha.ServerReflection");
+    S::GRPC_NAMES.iter().fold(builder, |b, name| b.with_service_name(*name))
 }
 
 /// Health follows the database: NOT_SERVING while it does not answer.
@@ -185,25 +201,25 @@ async fn check_readiness(
 /// Connects, migrates and starts `S` on `addr` in the background; answers
 /// with the bound address. Used by the all-in-one launcher and tests.
 pub async fn spawn<S: PrmService>(
-    database_url: &str,
+    database: impl Into<db::DatabaseUrls>,
     key: InternalKey,
     downstream: BTreeMap<String, String>,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
-    spawn_with::<S>(database_url, key, downstream, crate::mail::MailSettings::default(), addr, shutdown).await
+    spawn_with::<S>(database, key, downstream, crate::mail::MailSettings::default(), addr, shutdown).await
 }
 
 /// [`spawn`], with the service's mail settings.
 pub async fn spawn_with<S: PrmService>(
-    database_url: &str,
+    database: impl Into<db::DatabaseUrls>,
     key: InternalKey,
     downstream: BTreeMap<String, String>,
     mail: crate::mail::MailSettings,
     addr: SocketAddr,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
-    spawn_on::<S>(GrpcServer::bind(addr).await?, database_url, key, downstream, mail, shutdown).await
+    spawn_on::<S>(GrpcServer::bind(addr).await?, database, key, downstream, mail, shutdown).await
 }
 
 /// [`spawn_with`] on a listener bound beforehand, so services that call each
@@ -211,19 +227,19 @@ pub async fn spawn_with<S: PrmService>(
 /// before any of them starts.
 pub async fn spawn_on<S: PrmService>(
     server: GrpcServer,
-    database_url: &str,
+    database: impl Into<db::DatabaseUrls>,
     key: InternalKey,
     downstream: BTreeMap<String, String>,
     mail: crate::mail::MailSettings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
-    spawn_limited::<S>(server, database_url, key, downstream, mail, ServerLimits::default(), shutdown).await
+    spawn_limited::<S>(server, database, key, downstream, mail, ServerLimits::default(), shutdown).await
 }
 
 /// [`spawn_on`] with limits of its own, e.g. a short relay backoff in tests.
 pub async fn spawn_limited<S: PrmService>(
     server: GrpcServer,
-    database_url: &str,
+    database: impl Into<db::DatabaseUrls>,
     key: InternalKey,
     downstream: BTreeMap<String, String>,
     mail: crate::mail::MailSettings,
@@ -231,8 +247,9 @@ pub async fn spawn_limited<S: PrmService>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<(SocketAddr, tokio::task::JoinHandle<anyhow::Result<()>>)> {
     check_downstream::<S>(&downstream)?;
-    let db =
-        db::connect_and_migrate::<S::Migrator>(database_url).await.with_context(|| format!("{} database", S::NAME))?;
+    let db = db::connect_and_migrate::<S::Migrator>(&database.into())
+        .await
+        .with_context(|| format!("{} database", S::NAME))?;
     let local = server.local_addr();
     let ctx = ServiceContext { db, key, downstream, mail };
     let handle = tokio::spawn(async move { server.serve::<S>(ctx, &limits, shutdown).await });
@@ -277,7 +294,8 @@ pub async fn main<S: PrmService>() -> anyhow::Result<()> {
         .collect();
     check_downstream::<S>(&downstream)?;
     crate::auth::check_key("PRM_INTERNAL_KEY", &cfg.internal_key)?;
-    let db = db::connect_and_migrate::<S::Migrator>(&cfg.database_url).await?;
+    let urls = db::DatabaseUrls { url: cfg.database_url.clone(), migration_url: cfg.database_migration_url.clone() };
+    let db = db::connect_and_migrate::<S::Migrator>(&urls).await?;
     let server = GrpcServer::bind(cfg.listen).await?;
     let ctx = ServiceContext {
         db,

@@ -20,7 +20,13 @@ use crate::{
 };
 
 pub struct TestDatabase {
+    /// The URL the services serve with: on PostgreSQL the role
+    /// [`SERVING_ROLE`], which owns nothing and is subject to row-level
+    /// security.
     pub url: String,
+    /// On PostgreSQL the owner's URL (the server's own user), which the
+    /// migrations run with.
+    pub migration_url: Option<String>,
     admin_url: Option<String>,
     name: String,
     _dir: Option<TempDir>,
@@ -31,18 +37,32 @@ impl TestDatabase {
         let name = format!("prm_test_{}", uuid::Uuid::new_v4().simple());
         match std::env::var("PRM_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
             Some(admin_url) => {
+                crate::db::ensure_serving_role(&admin_url, SERVING_ROLE).await?;
                 let admin = Database::connect(&admin_url).await?;
                 admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
                 admin.close().await?;
-                let url = replace_db_name(&admin_url, &name);
-                Ok(TestDatabase { url, admin_url: Some(admin_url), name, _dir: None })
+                let owner_url = replace_db_name(&admin_url, &name);
+                let url = crate::db::with_user(&owner_url, SERVING_ROLE);
+                Ok(TestDatabase { url, migration_url: Some(owner_url), admin_url: Some(admin_url), name, _dir: None })
             }
             None => {
                 let dir = TempDir::new(&name)?;
                 let url = format!("sqlite://{}/db.sqlite?mode=rwc", dir.0.display());
-                Ok(TestDatabase { url, admin_url: None, name, _dir: Some(dir) })
+                Ok(TestDatabase { url, migration_url: None, admin_url: None, name, _dir: Some(dir) })
             }
         }
+    }
+
+    /// Both URLs, for starting a service on this database.
+    pub fn urls(&self) -> crate::db::DatabaseUrls {
+        crate::db::DatabaseUrls { url: self.url.clone(), migration_url: self.migration_url.clone() }
+    }
+
+    /// The owner's URL: for what has no row-level security of its own (the
+    /// gateway's identity store), and for a test that reads or repairs rows
+    /// behind a service's back.
+    pub fn owner_url(&self) -> String {
+        self.migration_url.clone().unwrap_or_else(|| self.url.clone())
     }
 
     /// A further database for another service of the same test.
@@ -91,6 +111,10 @@ impl Drop for TestDatabase {
 
 /// Services started for one test, each on its own fresh database and port,
 /// all stopped (and their databases dropped) together.
+/// The role test services connect as on PostgreSQL: not a superuser,
+/// owning nothing, so row-level security applies to every statement.
+pub const SERVING_ROLE: &str = "prm_test_serving";
+
 pub struct TestServices {
     pub key: InternalKey,
     addrs: BTreeMap<String, SocketAddr>,
@@ -155,12 +179,17 @@ impl TestServices {
             Some(server) => server,
             None => GrpcServer::bind("127.0.0.1:0".parse().expect("an address")).await.expect("port bound"),
         };
-        let addr = self.run::<S>(server, &db.url, mail).await;
+        let addr = self.run::<S>(server, db.urls(), mail).await;
         self.dbs.insert(S::NAME.to_string(), db);
         addr
     }
 
-    async fn run<S: PrmService>(&mut self, server: GrpcServer, database_url: &str, mail: MailSettings) -> SocketAddr {
+    async fn run<S: PrmService>(
+        &mut self,
+        server: GrpcServer,
+        database: crate::db::DatabaseUrls,
+        mail: MailSettings,
+    ) -> SocketAddr {
         let addr = server.local_addr();
         self.addrs.insert(S::NAME.to_string(), addr);
         // A service it calls that is not started yet gets its port now, so
@@ -185,7 +214,7 @@ impl TestServices {
         };
         let (_, task) = crate::server::spawn_limited::<S>(
             server,
-            database_url,
+            database,
             self.key.clone(),
             downstream,
             mail.clone(),
@@ -214,9 +243,9 @@ impl TestServices {
     pub async fn restart<S: PrmService>(&mut self) -> SocketAddr {
         let addr = self.addr(S::NAME);
         let server = GrpcServer::bind(addr).await.expect("the same port again");
-        let url = self.database_url(S::NAME);
+        let urls = self.dbs[S::NAME].urls();
         let mail = self.running.get(S::NAME).map(|r| r.mail.clone()).unwrap_or_default();
-        self.run::<S>(server, &url, mail).await
+        self.run::<S>(server, urls, mail).await
     }
 
     /// Points the `service` downstream of services started from now on at
@@ -229,7 +258,14 @@ impl TestServices {
         self.addrs[service]
     }
 
+    /// The owner's URL of `service`'s database, for a test that reads or
+    /// repairs rows behind the service's back (see [`TestDatabase::owner_url`]).
     pub fn database_url(&self, service: &str) -> String {
+        self.dbs[service].owner_url()
+    }
+
+    /// The serving URL of `service`'s database (row-level security applies).
+    pub fn serving_url(&self, service: &str) -> String {
         self.dbs[service].url.clone()
     }
 

@@ -72,16 +72,18 @@ impl System {
             dbs.push(prm_kit::testing::TestDatabase::create().await.unwrap());
         }
         let backend = if dbs[0].is_postgres() { "PostgreSQL" } else { "SQLite" };
+        // The owners' URLs: the benches write their data behind the services.
         let urls: std::collections::BTreeMap<&'static str, String> =
-            launcher::SERVICES.iter().copied().zip(dbs[1..].iter().map(|d| d.url.clone())).collect();
+            launcher::SERVICES.iter().copied().zip(dbs[1..].iter().map(|d| d.owner_url())).collect();
         let system = launcher::start(launcher::SystemConfig {
             listen: "127.0.0.1:0".parse().unwrap(),
             grpc_port_base: 0,
-            gateway_database_url: dbs[0].url.clone(),
-            database_urls: urls.clone(),
+            gateway_database_url: dbs[0].owner_url(),
+            database_urls: launcher::SERVICES.iter().copied().zip(dbs[1..].iter().map(|d| d.urls())).collect(),
             redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
             internal_key: b"bench-internal-key".to_vec(),
             internal_token_ttl: prm_kit::auth::DEFAULT_TOKEN_TTL,
+            session_max_age: prm_gateway::auth::SessionPolicy::default().max_age,
             access_token_key: b"bench-access-token-key-of-32-bytes!!".to_vec(),
             rate_limit: RateLimitConfig { per_user: u32::MAX, per_ip: u32::MAX, ..RateLimitConfig::default() },
             mail: Default::default(),

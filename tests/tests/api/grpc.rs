@@ -35,9 +35,24 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
     .await
     .unwrap();
     assert!(ok, "{err}");
-    for service in ["prm.account.v1.AccountService", "prm.record.v1.RecordService", "grpc.health.v1.Health"] {
-        assert!(out.lines().any(|l| l.trim() == service), "{service} not listed: {out}");
-    }
+    // Exactly what this port serves: no other service's methods that would
+    // answer UNIMPLEMENTED here.
+    let mut listed: Vec<&str> = out.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+    listed.sort();
+    assert_eq!(
+        listed,
+        [
+            "grpc.health.v1.Health",
+            "grpc.reflection.v1.ServerReflection",
+            "grpc.reflection.v1alpha.ServerReflection",
+            "prm.account.v1.AccountService",
+            "prm.outbox.v1.OutboxService",
+            "prm.record.v1.AggregateService",
+            "prm.record.v1.RecordService",
+            "prm.record.v1.SearchService",
+        ],
+        "{out}"
+    );
 
     let (ok, out, err) = tokio::task::spawn_blocking({
         let addr = addr.clone();

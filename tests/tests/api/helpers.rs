@@ -38,6 +38,16 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig)) -> TestApp {
+    spawn(configure, false).await
+}
+
+/// The system as `prm up --demo` starts it: the whole demo seeded before
+/// the gateway answers its first request.
+pub async fn spawn_demo_app() -> TestApp {
+    spawn(|_| {}, true).await
+}
+
+async fn spawn(configure: impl FnOnce(&mut launcher::SystemConfig), full_demo: bool) -> TestApp {
     let gateway_db = TestDatabase::create().await.expect("gateway database");
     let mail_dir = prm_kit::testing::TempDir::new("prm-mail").expect("mail directory");
     let mut dbs = Vec::new();
@@ -47,15 +57,17 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
     let mut cfg = launcher::SystemConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         grpc_port_base: 0,
-        gateway_database_url: gateway_db.url.clone(),
-        database_urls: launcher::SERVICES.iter().copied().zip(dbs.iter().map(|d| d.url.clone())).collect(),
+        gateway_database_url: gateway_db.owner_url(),
+        database_urls: launcher::SERVICES.iter().copied().zip(dbs.iter().map(|d| d.urls())).collect(),
         redis_url: std::env::var("PRM_TEST_REDIS_URL").ok().filter(|u| !u.is_empty()),
         internal_key: uuid::Uuid::new_v4().to_string().into_bytes(),
         internal_token_ttl: prm_kit::auth::DEFAULT_TOKEN_TTL,
+        session_max_age: prm_gateway::auth::SessionPolicy::default().max_age,
         access_token_key: format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()).into_bytes(),
         rate_limit: RateLimitConfig {
             per_user: 10_000,
             per_ip: 10_000,
+            sign_in_per_account: 10_000,
             // Tests share one Redis: each gets its own counters.
             key_prefix: format!("test-{}:", uuid::Uuid::new_v4().simple()),
             ..RateLimitConfig::default()
@@ -63,8 +75,13 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut launcher::SystemConfig))
         mail: prm_kit::mail::MailSettings { mail_dir: mail_dir.0.clone(), ..Default::default() },
     };
     configure(&mut cfg);
-    let system = launcher::start(cfg).await.expect("system starts");
-    demo::seed_base(&system.state).await.expect("demo data");
+    let system = if full_demo {
+        launcher::start_demo(cfg).await.expect("system starts with its demo")
+    } else {
+        let system = launcher::start(cfg).await.expect("system starts");
+        demo::seed_base(&system.state).await.expect("demo data");
+        system
+    };
     TestApp {
         addr: system.rest_addr,
         account_addr: system.addr("account"),
@@ -169,6 +186,12 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.body
+    }
+
+    /// The database of the service `name`.
+    pub fn service_db(&self, name: &str) -> &TestDatabase {
+        let i = launcher::SERVICES.iter().position(|s| *s == name).expect("a service of SERVICES");
+        &self.dbs[i + 1]
     }
 
     /// Stops one service alone; the gateway and the rest keep running.

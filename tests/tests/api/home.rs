@@ -286,3 +286,18 @@ async fn vendor_admins_post_edit_and_retire_news_everyone_reads_it_newest_first(
     assert_eq!(p2.body["items"][0]["title"], "HWaaS prices 2027", "{}", p2.body);
     app.stop().await;
 }
+
+/// `prm up --demo`: the gateway's first request already finds the demo
+/// people and their pipeline (it once answered before they existed, and an
+/// early sign-in got 401).
+#[tokio::test]
+async fn the_demo_exists_before_the_first_request() {
+    let app = crate::helpers::spawn_demo_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let board = app.get("/api/v1/projects/board", &bob).await;
+    assert_eq!(board.status, StatusCode::OK, "{}", board.body);
+    let cards: usize =
+        board.body["columns"].as_array().unwrap().iter().map(|c| c["count"].as_u64().unwrap() as usize).sum();
+    assert!(cards > 0, "the demo pipeline is seeded before serving: {}", board.body);
+    app.stop().await;
+}

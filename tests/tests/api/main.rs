@@ -16,6 +16,7 @@ mod projects;
 mod quotes;
 mod ratelimit;
 mod reports;
+mod row_security;
 mod search;
 mod tasks;
 mod tenancy;

@@ -74,3 +74,31 @@ async fn bad_input_names_the_field_and_changes_nothing() {
 async fn count(app: &crate::helpers::TestApp, token: &str) -> usize {
     app.get("/api/v1/accounts?page_size=500", token).await.body["items"].as_array().unwrap().len()
 }
+
+/// Saved views refuse unknown fields like every other route (they once
+/// accepted any), and refuse the server-owned ones by name.
+#[tokio::test]
+async fn saved_views_refuse_unknown_and_server_owned_fields() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    for collection in ["projects", "tasks"] {
+        let path = format!("/api/v1/{collection}/views");
+        let before = app.get(&path, &bob).await.body["items"].as_array().unwrap().len();
+        for (body, field) in [
+            (json!({"name": "Mine", "colour": "red"}), "colour"),
+            (json!({"name": "Mine", "built_in": true}), "built_in"),
+            (json!({"name": "Mine", "id": "x"}), "id"),
+        ] {
+            let r = app.post(&path, &bob, body.clone()).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {body}: {}", r.body);
+            assert_eq!(r.field(), field, "{path} {body}: {}", r.body);
+        }
+        assert_eq!(app.get(&path, &bob).await.body["items"].as_array().unwrap().len(), before, "{path}");
+        let made = app.post(&path, &bob, json!({"name": "Mine"})).await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+        let id = made.body["id"].as_str().unwrap();
+        let r = app.patch(&format!("{path}/{id}"), &bob, json!({"name": "Renamed", "colour": "red"})).await;
+        assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "colour"), "{}", r.body);
+    }
+    app.stop().await;
+}

@@ -1,5 +1,6 @@
 //! The account service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -14,6 +15,10 @@ impl MigratorTrait for Migrator {
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
             Box::new(OutboxMigration),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[Guard::Partner("accounts"), Guard::Partner("contacts")],
+            }),
         ]
     }
 }

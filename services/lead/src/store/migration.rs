@@ -1,5 +1,6 @@
 //! The lead service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,6 +14,10 @@ impl MigratorTrait for Migrator {
             Box::new(CreateLeads),
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[Guard::Partner("leads"), Guard::Partner("lead_conversions")],
+            }),
         ]
     }
 }

@@ -1,5 +1,6 @@
 //! The order service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -14,6 +15,13 @@ impl MigratorTrait for Migrator {
             Box::new(CreateOrders),
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[
+                    Guard::Partner("orders"),
+                    Guard::Child { table: "order_lines", column: "order_id", parent: "orders" },
+                ],
+            }),
         ]
     }
 }

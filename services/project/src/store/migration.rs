@@ -1,5 +1,6 @@
 //! The project service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{
     outbox::InboxMigration, record::RecordFeaturesMigration, search::SearchMigration, views::SavedViewsMigration,
 };
@@ -18,6 +19,14 @@ impl MigratorTrait for Migrator {
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
             Box::new(PipelineTotalsIndex),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[
+                    Guard::Partner("projects"),
+                    Guard::Child { table: "project_contacts", column: "project_id", parent: "projects" },
+                    Guard::Child { table: "project_views", column: "project_id", parent: "projects" },
+                ],
+            }),
         ]
     }
 }

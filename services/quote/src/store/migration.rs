@@ -1,5 +1,6 @@
 //! The quote service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -15,6 +16,13 @@ impl MigratorTrait for Migrator {
             Box::new(SearchMigration),
             Box::new(super::indexing::BackfillSearch),
             Box::new(OnePrimaryPerPartnerProject),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[
+                    Guard::Partner("quotes"),
+                    Guard::Child { table: "quote_lines", column: "quote_id", parent: "quotes" },
+                ],
+            }),
         ]
     }
 }

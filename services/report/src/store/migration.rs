@@ -1,5 +1,6 @@
 //! The report service's schema, in order.
 
+use prm_kit::row_security::{Guard, RowSecurityMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -7,7 +8,13 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(CreateReports)]
+        vec![
+            Box::new(CreateReports),
+            Box::new(RowSecurityMigration {
+                name: "m20261202_000001_row_security",
+                tables: &[Guard::PartnerOrVendor("reports")],
+            }),
+        ]
     }
 }
 
