@@ -1,13 +1,12 @@
 // The typed REST client (openapi-fetch over the types openapi-typescript
-// generates from the gateway's document, with the routes it mistypes fixed
-// in retyped.ts), going through the session's fetch (bearer, refresh once on
-// 401 and retry), and `raw` for the routes whose document entry declares no
-// parameters, body or answer yet (notes, files, followers, users, the lead
-// and project verbs with a body): a REST change of a typed route fails tsc.
+// generates from the gateway's document), going through the session's fetch
+// (bearer, refresh once on 401 and retry), and `raw` for the routes whose
+// document entry declares no parameters, body or answer yet (notes, files,
+// followers, users, the lead and project verbs with a body): a REST change
+// of a typed route fails tsc.
 
 import createClient from "openapi-fetch";
-import type { Paths } from "./retyped";
-import type { components } from "./schema";
+import type { components, paths } from "./schema";
 import { Session } from "./session";
 import { ApiError, parseRetryAfter, problemFrom, problemOf } from "../lib/problem";
 
@@ -21,7 +20,7 @@ export function querySerializer(q: Record<string, unknown>): string {
 }
 
 export function typedClient(fetch: (r: Request) => Promise<Response>, baseUrl = "") {
-  return createClient<Paths>({ baseUrl, fetch, querySerializer, headers: { Accept: "application/json" } });
+  return createClient<paths>({ baseUrl, fetch, querySerializer, headers: { Accept: "application/json" } });
 }
 
 export const api = typedClient(session.fetch);

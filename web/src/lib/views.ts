@@ -2,10 +2,10 @@
 // the other lists have no views route, so their saved views are kept in
 // this browser, per person (built-in views are the portal's own).
 
-import { api, idempotent, ok } from "../api/client";
+import { api, idempotent, input, ok } from "../api/client";
 import type { components } from "../api/schema";
 
-type ListView = components["schemas"]["ListViewJson"];
+type ListViewInput = components["schemas"]["ListViewInput"];
 
 export interface View {
   id: string;
@@ -23,15 +23,24 @@ export interface ViewStore {
   remove(id: string): Promise<void>;
 }
 
+/**
+ * What a save or a rename sends: the fields of ListViewInput and nothing
+ * else (the server refuses unknown fields, e.g. a view's `id` or `built_in`,
+ * with 400). A field left out (undefined) is not sent: a rename sends the
+ * name only, and the server keeps the rest.
+ */
+export function viewInput(v: Partial<Omit<View, "id" | "built_in">>): ListViewInput {
+  const { name, filter, order_by, columns } = v;
+  return input<"ListViewInput">({ name, filter, order_by, columns });
+}
+
 /** The projects' saved views (the only list with a views route the portal uses). */
 export function serverViews(): ViewStore {
   const at = (view_id: string) => ({ params: { path: { view_id } } });
-  // The document's ListViewJson does not declare the `id` and `built_in` the server answers, hence `as View`.
   return {
-    list: async () => (await ok(api.GET("/api/v1/projects/views"))).items as View[],
-    create: async (v) => (await ok(api.POST("/api/v1/projects/views", { body: v, headers: idempotent() }))) as View,
-    // A rename sends the name only; the document marks it required because a create needs it.
-    update: async (id, v) => (await ok(api.PATCH("/api/v1/projects/views/{view_id}", { ...at(id), body: v as ListView }))) as View,
+    list: async () => (await ok(api.GET("/api/v1/projects/views"))).items,
+    create: async (v) => ok(api.POST("/api/v1/projects/views", { body: viewInput(v), headers: idempotent() })),
+    update: async (id, v) => ok(api.PATCH("/api/v1/projects/views/{view_id}", { ...at(id), body: viewInput(v) })),
     remove: async (id) => void (await ok(api.DELETE("/api/v1/projects/views/{view_id}", at(id)))),
   };
 }
