@@ -62,7 +62,13 @@ impl SystemConfig {
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
             internal_token_ttl: internal_token_ttl_from_env()?,
             access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
-            rate_limit: RateLimitConfig::default(),
+            rate_limit: RateLimitConfig {
+                sign_in_per_account: match std::env::var("PRM_SIGN_IN_PER_ACCOUNT").ok().filter(|v| !v.is_empty()) {
+                    Some(v) => v.parse().with_context(|| format!("PRM_SIGN_IN_PER_ACCOUNT `{v}` is not a number"))?,
+                    None => RateLimitConfig::default().sign_in_per_account,
+                },
+                ..RateLimitConfig::default()
+            },
             session_max_age: session_max_age_from_env()?,
             // SMTP when PRM_SMTP_URL is set, .eml files under the data directory otherwise.
             mail: prm_kit::mail::MailSettings {

@@ -302,12 +302,13 @@ impl Drop for RedisServer {
 #[tokio::test]
 async fn a_session_has_an_absolute_lifetime() {
     for b in backends().await {
-        let app = spawn_app_with(b, relaxed_limits(), Duration::from_secs(3)).await;
+        // Whole seconds are counted: margins of a second and more either side.
+        let app = spawn_app_with(b, relaxed_limits(), Duration::from_secs(6)).await;
         let login = app.login("user@acme.test").await;
         let mut refresh_token = login["refresh_token"].as_str().unwrap().to_owned();
-        // Refreshed every second, within its lifetime.
+        // Refreshed on the way, within its lifetime.
         for _ in 0..2 {
-            tokio::time::sleep(Duration::from_millis(1000)).await;
+            tokio::time::sleep(Duration::from_millis(1500)).await;
             let res = app
                 .client
                 .post(app.url("/api/v1/auth/refresh"))
@@ -319,7 +320,7 @@ async fn a_session_has_an_absolute_lifetime() {
             let pair: serde_json::Value = res.json().await.unwrap();
             refresh_token = pair["refresh_token"].as_str().unwrap().to_owned();
         }
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        tokio::time::sleep(Duration::from_millis(4500)).await;
         let res = app
             .client
             .post(app.url("/api/v1/auth/refresh"))

@@ -3,12 +3,14 @@
 mod helpers;
 
 mod accounts;
+mod bola;
 mod cases;
 mod events;
 mod grpc;
 mod home;
 mod idempotency;
 mod leads;
+mod mass_assignment;
 mod openapi;
 mod orders;
 mod portal;
