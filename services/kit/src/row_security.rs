@@ -39,8 +39,8 @@ impl Guard {
 
     fn condition(&self) -> String {
         match self {
-            Guard::Partner(_) => "prm_in_scope(partner_id)".into(),
-            Guard::PartnerOrVendor(_) => "partner_id IS NULL OR prm_in_scope(partner_id)".into(),
+            Guard::Partner(_) => IN_SCOPE.into(),
+            Guard::PartnerOrVendor(_) => format!("partner_id IS NULL OR {IN_SCOPE}"),
             Guard::Child { table, column, parent } => {
                 format!("EXISTS (SELECT 1 FROM {parent} p WHERE p.id = {table}.{column})")
             }
@@ -53,15 +53,22 @@ impl Guard {
 const KIT_TABLES: &[&str] =
     &["record_notes", "record_attachments", "record_field_changes", "record_followers", "search_documents"];
 
-/// The policy function: the scope's settings, read once per statement.
-/// `prm.all` is `on` for callers who see every partner; `prm.partners` is
-/// the array of partners a caller sees. Unset (a connection nobody scoped)
-/// means nothing.
-const IN_SCOPE: &str = "CREATE OR REPLACE FUNCTION prm_in_scope(partner uuid) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE AS $$
-      SELECT coalesce(current_setting('prm.all', true) = 'on', false)
-          OR partner = ANY (coalesce(nullif(current_setting('prm.partners', true), ''), '{}')::uuid[])
-    $$";
+/// The scope's settings as SQL functions: `prm.all` is `on` for callers
+/// who see every partner, `prm.partners` the array of partners a caller
+/// sees; unset (a connection nobody scoped) means nothing. `prm_in_scope`
+/// is the same test for one partner, for people at a SQL prompt.
+const SCOPE_FUNCTIONS: &str = "
+    CREATE OR REPLACE FUNCTION prm_scope_all() RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT coalesce(current_setting('prm.all', true) = 'on', false) $$;
+    CREATE OR REPLACE FUNCTION prm_scope_partners() RETURNS uuid[] LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT coalesce(nullif(current_setting('prm.partners', true), ''), '{}')::uuid[] $$;
+    CREATE OR REPLACE FUNCTION prm_in_scope(partner uuid) RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
+      SELECT prm_scope_all() OR partner = ANY (prm_scope_partners()) $$";
+
+/// A row's partner in the scope. The settings are read in uncorrelated
+/// sub-selects, which PostgreSQL evaluates once per statement; called per
+/// row, the array's parse made a 50-row page 3.5 times as slow.
+const IN_SCOPE: &str = "(SELECT prm_scope_all()) OR partner_id = ANY (CAST((SELECT prm_scope_partners()) AS uuid[]))";
 
 /// A service's migration that turns row-level security on for `tables` and
 /// for the kit's tables present in its database; nothing on SQLite.
@@ -83,7 +90,7 @@ impl MigrationTrait for RowSecurityMigration {
         if db.get_database_backend() != DbBackend::Postgres {
             return Ok(());
         }
-        db.execute_unprepared(IN_SCOPE).await?;
+        db.execute_unprepared(SCOPE_FUNCTIONS).await?;
         let mut guards = self.tables.to_vec();
         for table in KIT_TABLES {
             if m.has_table(*table).await? {
