@@ -215,15 +215,11 @@ impl Auth {
         let key = format!("{}sign-in:{}", p.key_prefix, sha256_hex(&email.trim().to_lowercase()));
         let (count, left) = self.kv.incr(&key, p.sign_in_window).await.map_err(|e| {
             tracing::error!(error = %e, "sign-in counter unavailable; refusing sign-ins");
-            let mut problem =
-                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Signing in is not possible right now; retry later.");
-            problem.retry_after = Some(5);
-            problem
+            Problem::sign_in_unavailable()
         })?;
         if count > i64::from(p.sign_in_per_account) {
-            let retry = u64::try_from(left.as_millis().div_ceil(1000)).unwrap_or(u64::MAX).max(1);
             tracing::warn!(attempts = count, "sign-ins of one account throttled");
-            return Err(Problem::too_many_requests(retry));
+            return Err(Problem::too_many_requests(crate::ratelimit::whole_seconds(left)));
         }
         self.identity
             .verify_login(email, password)

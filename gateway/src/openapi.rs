@@ -257,22 +257,14 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
                     .filter(|w| !w.is_empty())
                     .collect::<Vec<_>>()
                     .join("_");
-                [
-                    ("get", &mut item.get),
-                    ("put", &mut item.put),
-                    ("post", &mut item.post),
-                    ("delete", &mut item.delete),
-                    ("patch", &mut item.patch),
-                ]
-                .into_iter()
-                .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
-                .map(move |(method, op)| {
-                    if op.operation_id.as_deref().is_none_or(str::is_empty) {
-                        op.operation_id = Some(format!("{method}_{slug}"));
-                    }
-                    (method, op)
-                })
-                .collect::<Vec<_>>()
+                operations(item)
+                    .map(move |(method, op)| {
+                        if op.operation_id.as_deref().is_none_or(str::is_empty) {
+                            op.operation_id = Some(format!("{method}_{slug}"));
+                        }
+                        (method, op)
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
     }
@@ -289,6 +281,21 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+}
+
+/// The operations of one path, with their methods.
+fn operations(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("patch", &mut item.patch),
+    ]
+    .into_iter()
+    .filter_map(|(method, op)| op.as_mut().map(|op| (method, op)))
 }
 
 /// Routes anyone may call: signing in and refreshing a session.
@@ -320,15 +327,7 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
         let names: Vec<String> =
             path.split('{').skip(1).filter_map(|rest| rest.split_once('}').map(|(name, _)| name.to_string())).collect();
         let public = PUBLIC.contains(&path.as_str());
-        let methods = [
-            ("get", &mut item.get),
-            ("put", &mut item.put),
-            ("post", &mut item.post),
-            ("delete", &mut item.delete),
-            ("patch", &mut item.patch),
-        ];
-        for (method, op) in methods {
-            let Some(op) = op else { continue };
+        for (method, op) in operations(item) {
             let params = op.parameters.get_or_insert_with(Vec::new);
             for name in &names {
                 let declared = params

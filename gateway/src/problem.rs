@@ -71,6 +71,15 @@ impl Problem {
         Problem::new(StatusCode::CONFLICT, format!("{field} already exists.")).with_field(field)
     }
 
+    /// Sign-ins refused while their counters cannot be kept (Redis down):
+    /// the same answer for a right and a wrong password.
+    pub fn sign_in_unavailable() -> Problem {
+        Problem {
+            retry_after: Some(5),
+            ..Problem::new(StatusCode::SERVICE_UNAVAILABLE, "Signing in is not possible right now; retry later.")
+        }
+    }
+
     pub fn too_many_requests(retry_after_secs: u64) -> Problem {
         Problem {
             retry_after: Some(retry_after_secs),

@@ -104,6 +104,12 @@ fn is_sign_in(req: &Request) -> bool {
         && matches!(req.uri().path(), "/api/v1/auth/login" | crate::auth::session::PATH)
 }
 
+/// What is left of a window, in whole seconds and at least one, for
+/// `Retry-After` and `RateLimit-Reset`.
+pub fn whole_seconds(left: Duration) -> u64 {
+    u64::try_from(left.as_millis().div_ceil(1000)).unwrap_or(u64::MAX).max(1)
+}
+
 pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next) -> Response {
     let sign_in = is_sign_in(&req);
     let user = if sign_in { None } else { rl.verifier.as_ref().and_then(|v| v.subject(req.headers())) };
@@ -121,12 +127,7 @@ pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next)
         Err(e) if sign_in => {
             // Unbounded password guesses are worse than no sign-in for a while.
             tracing::error!(error = %e, "rate limiter unavailable; refusing sign-ins");
-            let mut p = Problem::new(
-                axum::http::StatusCode::SERVICE_UNAVAILABLE,
-                "Signing in is not possible right now; retry later.",
-            );
-            p.retry_after = Some(5);
-            return p.into_response();
+            return Problem::sign_in_unavailable().into_response();
         }
         Err(e) => {
             // Losing the limiter must not take the rest of the API down with it.
@@ -134,8 +135,7 @@ pub async fn rate_limit(State(rl): State<RateLimiter>, req: Request, next: Next)
             return next.run(req).await;
         }
     };
-    let reset = left.as_millis().div_ceil(1000).max(1);
-    let reset = u64::try_from(reset).unwrap_or(u64::MAX);
+    let reset = whole_seconds(left);
     let window = rl.config.window.as_secs().max(1);
     let used = u64::try_from(count).unwrap_or(0);
     let remaining = u64::from(limit).saturating_sub(used);
