@@ -6,7 +6,7 @@ use axum::{
     extract::Path,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, patch},
 };
 use chrono::{DateTime, Utc};
 use prm_proto::order::v1 as pb;
@@ -105,6 +105,15 @@ pub struct OrderTransitionInput {
     pub status: String,
 }
 
+/// A vendor admin's override of a stock order line's discount, while the
+/// order is a draft or submitted; the override is in the order's history.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLinePatch {
+    /// Percent, 0 to 100, at most two decimals.
+    pub discount_percent: String,
+}
+
 pub fn to_json(o: pb::Order) -> OrderJson {
     OrderJson {
         order_type: pb::OrderType::try_from(o.r#type)
@@ -151,7 +160,10 @@ fn order_of(o: Option<pb::Order>) -> Json<OrderJson> {
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/orders", get(list).post(create)).route("/api/v1/orders/{id}", get(read).post(custom))
+    Router::new()
+        .route("/api/v1/orders", get(list).post(create))
+        .route("/api/v1/orders/{id}", get(read).post(custom))
+        .route("/api/v1/orders/{id}/lines/{line_id}", patch(update_line))
 }
 
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", params(ListQuery), responses((status = 200, body = Page<OrderJson>), (status = 400)))]
@@ -252,4 +264,25 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
         Some(verb) => super::records::follow_verb(&acting, super::records::ORDERS, id, verb).await,
         None => Err(Problem::new(StatusCode::METHOD_NOT_ALLOWED, "POST a new order to /api/v1/orders.")),
     }
+}
+
+#[utoipa::path(patch, path = "/api/v1/orders/{id}/lines/{line_id}", tag = "orders", params(("id" = String, Path), ("line_id" = String, Path)),
+    request_body = OrderLinePatch, responses((status = 200, body = OrderJson), (status = 400, description = "not a vendor admin, or a bad discount"), (status = 404),
+    (status = 409, description = "a project order, or one the vendor approved")))]
+pub async fn update_line(
+    acting: Acting,
+    Path((id, line_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<OrderJson>, Problem> {
+    let i: OrderLinePatch = parse_json(&body)?;
+    let o = acting
+        .orders()?
+        .update_order_line(pb::UpdateOrderLineRequest {
+            order_id: id,
+            line: Some(pb::OrderLine { id: line_id, discount_percent: i.discount_percent, ..Default::default() }),
+            update_mask: Some(prost_types::FieldMask { paths: vec!["discount_percent".into()] }),
+        })
+        .await
+        .map_err(|s| problem(s).without_prefix("line."))?;
+    Ok(order_of(o.into_inner().order))
 }

@@ -68,6 +68,13 @@ impl Discount {
     pub fn percent(self) -> Decimal {
         self.0
     }
+
+    /// The history entry of a vendor admin's override of a line's discount,
+    /// from this discount to `to`: one field for every line, each side
+    /// naming the line by its SKU.
+    pub fn override_change(self, sku: &str, to: Discount) -> (&'static str, String, String) {
+        ("line_discount_percent", format!("{sku}: {}", self.0), format!("{sku}: {}", to.0))
+    }
 }
 
 /// What a line contributes.

@@ -13,7 +13,7 @@
 use std::str::FromStr;
 
 use prm_kit::{
-    Caller, Error, Result,
+    Caller, Error, Result, Role,
     auth::{CallerInterceptor, InternalKey},
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
     money::{self, Currency, from_units, to_units},
@@ -35,9 +35,21 @@ use tonic::{Request, Response, Status, service::interceptor::InterceptedService,
 use uuid::Uuid;
 
 use crate::{
-    domain::{Actor, Billing, Discount, LineAmounts, OrderStatus, OrderType, Quantity, line_net, order_number, totals},
+    domain::{
+        Actor, Billing, Discount, LineAmounts, OrderStatus, OrderType, Quantity, discount_overridable, line_net,
+        order_number, totals,
+    },
     store::{self, order, order_line},
 };
+
+/// Why a partner cannot set a line's discount.
+const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
+
+/// A word the order service stored, read back: one it does not know is a
+/// broken row, never a default.
+fn stored<T: FromStr>(o: &order::Model, word: &str) -> Result<T> {
+    word.parse().map_err(|_| Error::Internal(anyhow::anyhow!("order {} holds an unknown value `{word}`", o.number)))
+}
 
 /// At most this many lines in a stock order.
 const MAX_LINES: usize = 200;
@@ -331,10 +343,7 @@ impl OrderApi {
             let product_id = parse_id(&l.product_id, &format!("lines[{i}].product_id"))?;
             let quantity = Quantity::parse(&format!("lines[{i}].quantity"), l.quantity)?;
             if !l.discount_percent.trim().is_empty() {
-                return Err(Error::invalid(
-                    format!("lines[{i}].discount_percent"),
-                    "is the vendor's partner discount (the partner's own, else its tier's); partners never set it",
-                ));
+                return Err(Error::invalid(format!("lines[{i}].discount_percent"), DISCOUNT_IS_THE_VENDORS));
             }
             wanted.push((product_id, quantity));
         }
@@ -667,5 +676,58 @@ impl OrderService for OrderApi {
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
         Ok(Response::new(pb::TransitionOrderResponse { order: Some(order_out(&next, &lines)) }))
+    }
+
+    #[tracing::instrument(skip_all, fields(id = %req.get_ref().order_id))]
+    async fn update_order_line(&self, req: Request<pb::UpdateOrderLineRequest>) -> Reply<pb::UpdateOrderLineResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        // Who may, before anything is looked up: a partner's answer is the
+        // same for its own orders, another partner's and ids that name none.
+        if caller.role != Role::VendorAdmin {
+            return Err(Error::invalid("line.discount_percent", DISCOUNT_IS_THE_VENDORS).into());
+        }
+        let id = parse_id(&r.order_id, "order_id")?;
+        let line = r.line.ok_or_else(|| Error::invalid("line", "is required"))?;
+        let line_id = parse_id(&line.id, "line.id")?;
+        match r.update_mask.map(|m| m.paths).unwrap_or_default().as_slice() {
+            [one] if one == "discount_percent" => {}
+            [] => return Err(Error::invalid("update_mask", "names no field").into()),
+            _ => return Err(Error::invalid("update_mask", "only discount_percent of a line can be updated").into()),
+        }
+        let to = Discount::parse("line.discount_percent", &line.discount_percent)?;
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+        let o = owned::find_for_update::<order::Entity, _>(&txn, &caller, id).await?;
+        discount_overridable(stored(&o, &o.order_type)?, stored(&o, &o.status)?)?;
+        let current = order_line::Entity::find_by_id(line_id)
+            .filter(order_line::Column::OrderId.eq(id))
+            .one(&txn)
+            .await
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound)?;
+        let was = Discount::from_decimal("line.discount_percent", from_units(current.discount_units))?;
+        let currency = Currency::parse("currency_code", &o.currency)
+            .map_err(|e| Error::Internal(anyhow::anyhow!("order {}: {e}", o.number)))?;
+        let quantity = Quantity::parse("line.quantity", current.quantity)?;
+        let net = line_net(quantity, from_units(current.unit_price_units), to, currency);
+        let changes = record::diff(&[was.override_change(&current.sku, to)]);
+        let mut next_line = current.into_active_model();
+        next_line.discount_units = Set(to_units("line.discount_percent", to.percent())?);
+        next_line.net_units = Set(to_units("line.net_amount", net)?);
+        next_line.update(&txn).await.map_err(Error::from)?;
+        let lines = lines_of(&txn, id).await?;
+        let mut amounts = Vec::with_capacity(lines.len());
+        for l in &lines {
+            amounts.push(LineAmounts { billing: stored(&o, &l.billing)?, net: from_units(l.net_units) });
+        }
+        let t = totals(amounts);
+        let mut next = o.clone().into_active_model();
+        next.mrr_units = Set(to_units("mrr", t.mrr)?);
+        next.one_time_units = Set(to_units("one_time_total", t.one_time)?);
+        next.update_time = Set(time::now());
+        let next = next.update(&txn).await.map_err(Error::from)?;
+        record::write_history(&txn, RecordType::Order, id, next.partner_id, caller.user_id, &changes).await?;
+        txn.commit().await.map_err(Error::from)?;
+        Ok(Response::new(pb::UpdateOrderLineResponse { order: Some(order_out(&next, &lines)) }))
     }
 }

@@ -665,6 +665,115 @@ async fn a_stock_order_of_mixed_lines_has_exact_totals() {
     app.stop().await;
 }
 
+async fn override_discount(
+    c: &mut Orders,
+    order_id: &str,
+    line_id: &str,
+    percent: &str,
+    mask: &[&str],
+) -> Result<pb::Order, tonic::Status> {
+    c.update_order_line(pb::UpdateOrderLineRequest {
+        order_id: order_id.into(),
+        line: Some(pb::OrderLine { id: line_id.into(), discount_percent: percent.into(), ..Default::default() }),
+        update_mask: Some(prost_types::FieldMask { paths: mask.iter().map(|p| p.to_string()).collect() }),
+    })
+    .await
+    .map(|r| r.into_inner().order.unwrap())
+}
+
+#[tokio::test]
+async fn only_a_vendor_admin_overrides_a_stock_line_discount_until_approval_and_it_is_in_the_history() {
+    use pb::OrderStatus::*;
+    let app = TestApp::spawn().await;
+    let cat = catalogue(&app).await;
+    let (me, account) = seller(&app).await;
+    partner_discount(&app, me.partner_id.unwrap(), "12.5").await;
+    let mut c = app.orders(&me).await;
+    let mut v = app.orders(&vendor()).await;
+    let o = stock(&mut c, "EUR", vec![line(&cat.lic, 250), line(&cat.hw, 37)], "").await.unwrap();
+    let (lic, hw) = (o.lines[0].id.clone(), o.lines[1].id.clone());
+
+    // Partners, their admins and account managers: refused before anything is
+    // looked up, and nothing changes.
+    let admin = Caller { role: Role::PartnerAdmin, ..me.clone() };
+    let am = Caller {
+        role: Role::AccountManager,
+        partner_id: None,
+        assigned_partners: vec![me.partner_id.unwrap()],
+        ..me.clone()
+    };
+    for who in [&me, &admin, &am] {
+        let e =
+            override_discount(&mut app.orders(who).await, &o.id, &lic, "50", &["discount_percent"]).await.unwrap_err();
+        assert_eq!(
+            (e.code(), field_of(&e).as_str()),
+            (tonic::Code::InvalidArgument, "line.discount_percent"),
+            "{:?}",
+            who.role
+        );
+    }
+    assert_eq!(get(&mut c, &o.id).await.unwrap(), o, "unchanged");
+
+    // Bad input names the field and changes nothing.
+    for (percent, mask, field) in [
+        ("100.5", &["discount_percent"][..], "line.discount_percent"),
+        ("-1", &["discount_percent"], "line.discount_percent"),
+        ("12.345", &["discount_percent"], "line.discount_percent"),
+        ("50", &[], "update_mask"),
+        ("50", &["quantity"], "update_mask"),
+        ("50", &["discount_percent", "quantity"], "update_mask"),
+    ] {
+        let e = override_discount(&mut v, &o.id, &lic, percent, mask).await.unwrap_err();
+        assert_eq!((e.code(), field_of(&e).as_str()), (tonic::Code::InvalidArgument, field), "{percent} {mask:?}");
+    }
+    let random = Uuid::now_v7().to_string();
+    assert_eq!(
+        override_discount(&mut v, &o.id, &random, "50", &["discount_percent"]).await.unwrap_err().code(),
+        tonic::Code::NotFound
+    );
+    assert_eq!(
+        override_discount(&mut v, &random, &lic, "50", &["discount_percent"]).await.unwrap_err().code(),
+        tonic::Code::NotFound
+    );
+    assert_eq!(get(&mut c, &o.id).await.unwrap(), o, "unchanged");
+
+    // The override: the line's net and the order's totals follow, to the cent.
+    let got = override_discount(&mut v, &o.id, &hw, "20", &["discount_percent"]).await.unwrap();
+    assert_eq!((got.lines[1].discount_percent.as_str(), amount(&got.lines[1].net_amount)), ("20", "7370.40"));
+    assert_eq!(got.lines[0], o.lines[0], "the other line is as it was");
+    assert_eq!((amount(&got.mrr), amount(&got.one_time_total)), ("4372.81", "7370.40"));
+    assert_eq!(get(&mut c, &o.id).await.unwrap(), got, "read back exactly");
+    transition(&mut c, &o.id, Submitted).await.unwrap();
+    let got = override_discount(&mut v, &o.id, &lic, "0", &["discount_percent"]).await.unwrap();
+    assert_eq!((amount(&got.lines[0].net_amount), amount(&got.mrr)), ("4997.50", "4997.50"));
+    let changes: Vec<(String, String)> = history(&app, &me, &o.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.field == "line_discount_percent")
+        .map(|c| (c.old_value, c.new_value))
+        .collect();
+    assert_eq!(changes.len(), 2, "{changes:?}");
+    for m in [("HW-PHONE: 12.5", "HW-PHONE: 20"), ("LIC-PRO: 12.5", "LIC-PRO: 0")] {
+        assert!(changes.contains(&(m.0.into(), m.1.into())), "{m:?} in {changes:?}");
+    }
+
+    // Approved, the vendor has committed to it: no more overrides.
+    let approved = transition(&mut v, &o.id, Approved).await.unwrap();
+    let e = override_discount(&mut v, &o.id, &lic, "5", &["discount_percent"]).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::FailedPrecondition, "{e:?}");
+    assert_eq!(get(&mut c, &o.id).await.unwrap(), approved);
+
+    // A project order's lines are its quote's.
+    let q = accepted_quote(&app, &me, &account, &cat).await;
+    let po = from_quote(&mut c, &q.id, "").await.unwrap();
+    let e = override_discount(&mut v, &po.id, &po.lines[0].id, "5", &["discount_percent"]).await.unwrap_err();
+    assert_eq!(e.code(), tonic::Code::FailedPrecondition, "{e:?}");
+    assert!(e.message().contains("quote"), "{}", e.message());
+    assert_eq!(get(&mut c, &po.id).await.unwrap(), po);
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn another_partner_cannot_see_or_touch_an_order() {
     let app = TestApp::spawn().await;

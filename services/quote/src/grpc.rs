@@ -927,7 +927,8 @@ impl QuoteService for QuoteApi {
             .map_err(Error::from)?
             .ok_or(Error::NotFound)?;
         let mut quantity = Quantity::parse("line.quantity", current.quantity)?;
-        let mut discount = Discount::from_decimal("line.discount_percent", from_units(current.discount_units))?;
+        let was = Discount::from_decimal("line.discount_percent", from_units(current.discount_units))?;
+        let mut discount = was;
         for path in &mask {
             match path.as_str() {
                 "quantity" => quantity = Quantity::parse("line.quantity", line.quantity)?,
@@ -941,11 +942,7 @@ impl QuoteService for QuoteApi {
         }
         let net = line_net(quantity, from_units(current.unit_price_units), discount, currency_of(&q)?);
         if overrides {
-            let changes = record::diff(&[(
-                "line_discount_percent",
-                format!("{}: {}", current.sku, from_units(current.discount_units).normalize()),
-                format!("{}: {}", current.sku, discount.percent()),
-            )]);
+            let changes = record::diff(&[was.override_change(&current.sku, discount)]);
             record::write_history(&txn, RecordType::Quote, id, q.partner_id, caller.user_id, &changes).await?;
         }
         let mut next = current.into_active_model();

@@ -108,6 +108,25 @@ async fn a_stock_order_is_priced_from_the_price_book() {
         )
         .await;
     assert_eq!((cheap.status, cheap.field()), (StatusCode::BAD_REQUEST, "lines[1].discount_percent"), "{}", cheap.body);
+    // Nor afterwards: only the vendor admin overrides a line's discount.
+    let (order, line) = (r.body["id"].as_str().unwrap(), r.body["lines"][1]["id"].as_str().unwrap());
+    let path = format!("/api/v1/orders/{order}/lines/{line}");
+    let own = app.patch(&path, &alice, json!({"discount_percent": "99"})).await;
+    assert_eq!((own.status, own.field()), (StatusCode::BAD_REQUEST, "discount_percent"), "{}", own.body);
+    let victor = app.login("victor@vendor.example").await;
+    let unknown = app.patch(&path, &victor, json!({"quantity": 1})).await;
+    assert_eq!((unknown.status, unknown.field()), (StatusCode::BAD_REQUEST, "quantity"), "{}", unknown.body);
+    let granted = app.patch(&path, &victor, json!({"discount_percent": "25"})).await;
+    assert_eq!(granted.status, StatusCode::OK, "{}", granted.body);
+    // 3 × 6.50 × 0.75 = 14.625, to the cent half away from zero.
+    let got = &granted.body;
+    assert_eq!(
+        (got["lines"][1]["discount_percent"].as_str(), got["mrr"]["amount"].as_str()),
+        (Some("25"), Some("14.63"))
+    );
+    assert_eq!(got["one_time_total"]["amount"], "711.00", "the other line is as it was");
+    let history = app.get(&format!("/api/v1/orders/{order}/history"), &alice).await;
+    assert!(history.body.to_string().contains("line_discount_percent"), "{}", history.body);
     let bad = app
         .post(
             "/api/v1/orders",

@@ -1275,6 +1275,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/orders/{id}/lines/{line_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["orders_update_line"];
+        trace?: never;
+    };
     "/api/v1/orders/{id}/notes": {
         parameters: {
             query?: never;
@@ -2049,7 +2065,7 @@ export interface paths {
         delete: operations["remove_line"];
         options?: never;
         head?: never;
-        patch: operations["update_line"];
+        patch: operations["quotes_update_line"];
         trace?: never;
     };
     "/api/v1/quotes/{id}/notes": {
@@ -3130,6 +3146,14 @@ export interface components {
             quantity: number;
             sku: string;
             unit_price: components["schemas"]["MoneyJson"];
+        };
+        /**
+         * @description A vendor admin's override of a stock order line's discount, while the
+         *     order is a draft or submitted; the override is in the order's history.
+         */
+        OrderLinePatch: {
+            /** @description Percent, 0 to 100, at most two decimals. */
+            discount_percent: string;
         };
         OrderTransitionInput: {
             status: string;
@@ -10305,6 +10329,88 @@ export interface operations {
             };
         };
     };
+    orders_update_line: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                line_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderLinePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderJson"];
+                };
+            };
+            /** @description not a vendor admin, or a bad discount */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description a project order, or one the vendor approved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable: retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     get_orders_id_notes: {
         parameters: {
             query?: never;
@@ -14557,7 +14663,7 @@ export interface operations {
             };
         };
     };
-    update_line: {
+    quotes_update_line: {
         parameters: {
             query?: never;
             header?: never;

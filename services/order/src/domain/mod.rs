@@ -31,9 +31,42 @@ prm_kit::text_enum!(OrderType {
     Stock => "stock",
 });
 
+/// Whether the discount of a line of this order may still be overridden (by a
+/// vendor admin, the only one who may): a stock order's, until the vendor
+/// approves it. A project order's lines are its quote's, whose MRR the
+/// project carries, so a discount changes on the quote.
+pub fn discount_overridable(kind: OrderType, status: OrderStatus) -> prm_kit::Result<()> {
+    if kind == OrderType::Project {
+        return Err(prm_kit::Error::FailedPrecondition(
+            "a project order's lines are its quote's: override the discount on the quote".into(),
+        ));
+    }
+    if !matches!(status, OrderStatus::Draft | OrderStatus::Submitted) {
+        return Err(prm_kit::Error::FailedPrecondition(format!(
+            "the lines of a {status} order cannot change; only a draft or submitted order's can"
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_stock_order_before_approval_takes_a_discount_override() {
+        use OrderStatus::*;
+        for status in [Draft, Submitted] {
+            assert!(discount_overridable(OrderType::Stock, status).is_ok());
+        }
+        for status in [Approved, Shipped, Completed, Cancelled] {
+            let e = discount_overridable(OrderType::Stock, status).unwrap_err();
+            assert!(e.to_string().contains(status.as_str()), "{e}");
+        }
+        for status in [Draft, Submitted] {
+            assert!(discount_overridable(OrderType::Project, status).is_err());
+        }
+    }
 
     #[test]
     fn enums_round_trip_their_names() {
