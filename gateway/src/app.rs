@@ -80,14 +80,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
     let services = Services::new(s.internal_key, &s.service_urls)?;
     let state = AppState { auth: auth.clone(), services };
     let limiter = RateLimiter::new(kv.clone(), s.rate_limit, Some(auth.verifier()));
-    let idem = Idempotency::new(
-        kv,
-        IdempotencyConfig {
-            max_request_body: 2 * prm_kit::record::MAX_ATTACHMENT_BYTES,
-            ..IdempotencyConfig::default()
-        },
-        auth.clone(),
-    );
+    let idem = Idempotency::new(kv, IdempotencyConfig::default(), auth.clone());
     let router = Router::new()
         .merge(auth::routes())
         .merge(admin::routes())
@@ -108,6 +101,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .route("/healthz", get(|| async { "ok" }))
         .fallback(move |method, uri, headers| web::serve(s.web.clone(), method, uri, headers))
         .with_state(state.clone())
+        .layer(axum::extract::DefaultBodyLimit::max(rest::BODY_LIMIT))
         .layer(middleware::from_fn_with_state(idem, idempotency::idempotency))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
         .layer(middleware::from_fn(web::security_headers))

@@ -43,8 +43,6 @@ pub struct IdempotencyConfig {
     /// How long a started request holds its key. Shorter than `ttl` so a
     /// crash mid-request does not block retries for a day.
     pub lock_ttl: Duration,
-    /// Larger request bodies are refused with 413.
-    pub max_request_body: usize,
     /// Larger responses are returned but not stored (so not replayable).
     pub max_stored_response: usize,
 }
@@ -54,7 +52,6 @@ impl Default for IdempotencyConfig {
         IdempotencyConfig {
             ttl: Duration::from_secs(24 * 3600),
             lock_ttl: Duration::from_secs(5 * 60),
-            max_request_body: 1 << 20,
             max_stored_response: 1 << 20,
         }
     }
@@ -173,7 +170,8 @@ pub async fn idempotency(State(idem): State<Idempotency>, req: Request, next: Ne
     );
 
     let (parts, body) = req.into_parts();
-    let body = match to_bytes(body, idem.config.max_request_body).await {
+    // No more than the route's own limit, which the handler would apply.
+    let body = match to_bytes(body, crate::rest::body_limit(&path)).await {
         Ok(b) => b,
         Err(_) => {
             return Problem::new(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.").into_response();

@@ -24,6 +24,20 @@ use utoipa::ToSchema;
 
 use crate::problem::Problem;
 
+/// The most a request body may hold, unless its route allows more.
+pub const BODY_LIMIT: usize = 2 << 20;
+
+/// The most a file upload's body may hold: twice the attachment limit, so a
+/// file a little too large reaches the service, which names the field.
+pub const UPLOAD_BODY_LIMIT: usize = 2 * prm_kit::record::MAX_ATTACHMENT_BYTES;
+
+/// The body limit of the route `path` names: the router applies it to the
+/// handler, and anything that reads a body before the handler (the
+/// idempotency layer) reads no more than it.
+pub fn body_limit(path: &str) -> usize {
+    if path.starts_with("/api/") && path.ends_with("/files") { UPLOAD_BODY_LIMIT } else { BODY_LIMIT }
+}
+
 /// A postal address.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]

@@ -7,6 +7,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::Path,
+    handler::Handler,
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
@@ -164,9 +165,10 @@ pub fn routes() -> Router<AppState> {
             .route(
                 &format!("{base}/files"),
                 get(move |a: Acting, Path(id): Path<String>, q: Q<PageQuery>| list_files(c, a, id, q)).post(
-                    move |a: Acting, Path(id): Path<String>, q: Q<UploadQuery>, h: HeaderMap, b: Bytes| {
+                    (move |a: Acting, Path(id): Path<String>, q: Q<UploadQuery>, h: HeaderMap, b: Bytes| {
                         upload(c, a, id, q, h, b)
-                    },
+                    })
+                    .layer(axum::extract::DefaultBodyLimit::max(super::UPLOAD_BODY_LIMIT)),
                 ),
             )
             .route(
@@ -183,9 +185,7 @@ pub fn routes() -> Router<AppState> {
             )
             .route(&format!("{base}/followers"), get(move |a: Acting, Path(id): Path<String>| followers(c, a, id)));
     }
-    // Uploads up to the attachment limit reach the service, which names the
-    // field when a file is too large; anything far larger is cut off here.
-    r.layer(axum::extract::DefaultBodyLimit::max(2 * prm_kit::record::MAX_ATTACHMENT_BYTES))
+    r
 }
 
 async fn list_notes(
