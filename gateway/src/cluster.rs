@@ -47,6 +47,9 @@ pub struct ClusterConfig {
     pub access_token_key: String,
     /// Further variables of every process (`RUST_LOG`, `OTEL_*`, limits).
     pub env: Vec<(String, String)>,
+    /// Seed the demo data before the gateway starts, so its first answer
+    /// already knows the demo people.
+    pub demo: bool,
 }
 
 /// One child process and how to start it again.
@@ -223,6 +226,9 @@ impl Cluster {
         for name in SERVICES {
             cluster.wait_ready(name).await?;
         }
+        if cfg.demo {
+            cluster.seed_demo().await?;
+        }
         cluster.procs.get_mut("gateway").expect("gateway process").spawn()?;
         cluster.wait_ready("gateway").await?;
         Ok(cluster)
@@ -280,8 +286,9 @@ impl Cluster {
         self.procs.iter_mut().filter_map(|(n, p)| p.exited().map(|s| (n.clone(), s))).collect()
     }
 
-    /// Seeds the demo data with `prm seed`, configured like the gateway.
-    pub async fn seed_demo(&self) -> anyhow::Result<()> {
+    /// Seeds the demo data with `prm seed`, configured like the gateway,
+    /// through the services (the gateway need not run).
+    async fn seed_demo(&self) -> anyhow::Result<()> {
         let out = tokio::process::Command::new(self.bin_dir.join("prm"))
             .arg("seed")
             .env_clear()

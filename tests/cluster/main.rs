@@ -88,10 +88,10 @@ pub async fn start_system(env: &[(&str, &str)]) -> System {
         internal_key: internal_key.clone(),
         access_token_key: format!("{}{}", uuid::Uuid::new_v4(), uuid::Uuid::new_v4()),
         env: all_env,
+        demo: true,
     })
     .await
-    .expect("every process starts");
-    cluster.seed_demo().await.expect("demo data");
+    .expect("every process starts, the demo data seeded before the gateway");
     System { cluster, http: reqwest::Client::new(), internal_key, dir, dbs }
 }
 

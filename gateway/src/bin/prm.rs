@@ -89,7 +89,7 @@ enum ProbeProtocol {
 /// `prm cluster`: where the processes find their binaries, databases and Redis.
 #[derive(clap::Args)]
 struct ClusterArgs {
-    /// Seed the demo data once everything is up.
+    /// Seed the demo data once the services are up, before the gateway serves.
     #[arg(long)]
     demo: bool,
     /// Logs (`<process>.log`), generated keys and e-mail files.
@@ -164,11 +164,9 @@ async fn run_cluster(a: ClusterArgs) -> anyhow::Result<()> {
         internal_key: key("PRM_INTERNAL_KEY", "internal.key")?,
         access_token_key: key("PRM_ACCESS_TOKEN_KEY", "access-token.key")?,
         env,
+        demo: a.demo,
     })
     .await?;
-    if a.demo {
-        system.seed_demo().await?;
-    }
     println!("prm cluster is up: REST on http://{}", system.rest_addr);
     for (name, addr) in &system.service_addrs {
         println!("  prm-{name} (pid {}): gRPC on {addr}", system.pid(name).unwrap_or_default());
