@@ -62,13 +62,7 @@ impl SystemConfig {
             internal_key: key_from_env_or_file("PRM_INTERNAL_KEY", &data_dir.join("internal.key"))?,
             internal_token_ttl: internal_token_ttl_from_env()?,
             access_token_key: key_from_env_or_file("PRM_ACCESS_TOKEN_KEY", &data_dir.join("access-token.key"))?,
-            rate_limit: RateLimitConfig {
-                sign_in_per_account: match std::env::var("PRM_SIGN_IN_PER_ACCOUNT").ok().filter(|v| !v.is_empty()) {
-                    Some(v) => v.parse().with_context(|| format!("PRM_SIGN_IN_PER_ACCOUNT `{v}` is not a number"))?,
-                    None => RateLimitConfig::default().sign_in_per_account,
-                },
-                ..RateLimitConfig::default()
-            },
+            rate_limit: rate_limit_from_env()?,
             session_max_age: session_max_age_from_env()?,
             // SMTP when PRM_SMTP_URL is set, .eml files under the data directory otherwise.
             mail: prm_kit::mail::MailSettings {
@@ -87,22 +81,40 @@ impl SystemConfig {
 
 /// `PRM_INTERNAL_TOKEN_TTL_SECS`, else the kit's default.
 pub fn internal_token_ttl_from_env() -> anyhow::Result<std::time::Duration> {
-    match std::env::var("PRM_INTERNAL_TOKEN_TTL_SECS").ok().filter(|v| !v.is_empty()) {
-        Some(v) => Ok(std::time::Duration::from_secs(
-            v.parse().with_context(|| format!("PRM_INTERNAL_TOKEN_TTL_SECS `{v}` is not a number of seconds"))?,
-        )),
-        None => Ok(prm_kit::auth::DEFAULT_TOKEN_TTL),
-    }
+    Ok(std::time::Duration::from_secs(env_number(
+        "PRM_INTERNAL_TOKEN_TTL_SECS",
+        prm_kit::auth::DEFAULT_TOKEN_TTL.as_secs(),
+    )?))
 }
 
 /// `PRM_SESSION_MAX_AGE_SECS`: how long a session lives after sign-in.
 pub fn session_max_age_from_env() -> anyhow::Result<std::time::Duration> {
-    match std::env::var("PRM_SESSION_MAX_AGE_SECS").ok().filter(|v| !v.is_empty()) {
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if n > 0 => Ok(std::time::Duration::from_secs(n)),
-            _ => anyhow::bail!("PRM_SESSION_MAX_AGE_SECS `{v}` is not a positive number of seconds"),
+    let default = crate::auth::SessionPolicy::default().max_age.as_secs();
+    Ok(std::time::Duration::from_secs(env_number("PRM_SESSION_MAX_AGE_SECS", default)?))
+}
+
+/// The rate limits, each a `PRM_*` variable as `prm gateway` reads them:
+/// `PRM_RATE_LIMIT_PER_USER`, `PRM_RATE_LIMIT_PER_IP` and
+/// `PRM_SIGN_IN_PER_ACCOUNT` (requests a minute).
+pub fn rate_limit_from_env() -> anyhow::Result<RateLimitConfig> {
+    let d = RateLimitConfig::default();
+    Ok(RateLimitConfig {
+        per_user: env_number("PRM_RATE_LIMIT_PER_USER", d.per_user)?,
+        per_ip: env_number("PRM_RATE_LIMIT_PER_IP", d.per_ip)?,
+        sign_in_per_account: env_number("PRM_SIGN_IN_PER_ACCOUNT", d.sign_in_per_account)?,
+        ..d
+    })
+}
+
+/// A positive whole number from `var`, else `default` when it is unset or
+/// empty; anything else stops the start with the variable named.
+pub fn env_number<T: std::str::FromStr + PartialOrd + Default>(var: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(var).ok().filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(v) => match v.parse::<T>() {
+            Ok(n) if n > T::default() => Ok(n),
+            _ => anyhow::bail!("{var} `{v}` is not a positive whole number"),
         },
-        None => Ok(crate::auth::SessionPolicy::default().max_age),
     }
 }
 
