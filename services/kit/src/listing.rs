@@ -251,6 +251,17 @@ struct Term {
     value: String,
 }
 
+/// The ids a filter compares fields with (`field = id`, `field != id`), as
+/// written: what a service that stores the filter checks as references.
+/// Terms whose value is not an id are left to the owning service's parse.
+pub fn filter_ids(filter: &str) -> Result<Vec<(String, Uuid)>> {
+    Ok(tokenize(filter)?
+        .into_iter()
+        .filter(|t| matches!(t.op, Op::Eq | Op::Ne))
+        .filter_map(|t| Uuid::parse_str(&t.value).ok().map(|id| (t.field, id)))
+        .collect())
+}
+
 fn parse_filter<C: ColumnTrait + Copy>(filter: &str, fields: &[Field<C>]) -> Result<Condition> {
     let mut cond = Condition::all();
     for term in tokenize(filter)? {
@@ -403,6 +414,15 @@ fn tokenize(filter: &str) -> Result<Vec<Term>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_ids_of_a_filter_are_its_id_comparisons() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let f = format!("account_id = {a} AND stage != closed_lost AND owner_id != \"{b}\" AND name : \"{a}\"");
+        assert_eq!(filter_ids(&f).unwrap(), [("account_id".to_string(), a), ("owner_id".to_string(), b)]);
+        assert!(filter_ids("").unwrap().is_empty());
+        assert!(filter_ids("account_id =").is_err());
+    }
 
     #[test]
     fn filters_are_tokenized() {

@@ -8,10 +8,14 @@ use prm_kit::{
     Caller, Error, Result,
     auth::{CallerInterceptor, InternalKey},
     error::violated_field,
+    listing::filter_ids,
+    references::References,
+    scope::Scope,
     server::{PrmService, ServiceContext},
     time,
 };
 use prm_proto::{
+    common::v1::RecordType,
     record::v1::{self as rpb, aggregate_service_client::AggregateServiceClient},
     report::v1::{self as pb, report_service_server::ReportService},
 };
@@ -21,7 +25,8 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
-        Bucket, ChartType, Definition, Function, Grouping, Measure, Sort, Source, access, builtin, csv as csv_out, svg,
+        Bucket, ChartType, Definition, Function, Grouping, Measure, Reference, Sort, Source, access, builtin,
+        csv as csv_out, reference_of, svg,
         table::{self, Row, Table},
     },
     store::{self, Saved},
@@ -34,10 +39,12 @@ pub const AGGREGATE_DEADLINE: Duration = Duration::from_secs(10);
 const DEFAULT_PAGE_SIZE: usize = 50;
 const MAX_PAGE_SIZE: usize = 200;
 
-/// The record services whose collections reports run over.
+/// The record services whose collections reports run over, and whose
+/// records a filter may name.
 #[derive(Clone)]
 pub struct Owners {
     channels: BTreeMap<&'static str, Channel>,
+    references: References,
     key: InternalKey,
 }
 
@@ -47,7 +54,48 @@ impl Owners {
         for name in crate::ReportService::DOWNSTREAM {
             channels.insert(*name, ctx.channel(name)?);
         }
-        Ok(Owners { channels, key: ctx.key.clone() })
+        let references = References::new(ctx, crate::ReportService::DOWNSTREAM)?;
+        Ok(Owners { channels, references, key: ctx.key.clone() })
+    }
+
+    /// Every id the filter of `def` names, checked in the caller's scope by
+    /// the service that owns it (a partner against the caller's scope): one
+    /// the caller does not see is bad input naming `report.filter`, as a
+    /// random one is.
+    pub async fn check_references(&self, caller: &Caller, def: &Definition) -> Result<()> {
+        let ids = filter_ids(&def.filter).map_err(|e| match e {
+            Error::Invalid { message, .. } => Error::invalid("report.filter", message),
+            other => other,
+        })?;
+        for (field, id) in ids {
+            let seen = match reference_of(&field) {
+                None => continue,
+                Some(Reference::Partner) => {
+                    let scope = if def.source == Source::Cases { Scope::cases(caller) } else { Scope::records(caller) };
+                    scope.contains(id)
+                }
+                Some(r) => {
+                    let kind = match r {
+                        Reference::Account => RecordType::Account,
+                        Reference::Project => RecordType::Project,
+                        Reference::Quote => RecordType::Quote,
+                        Reference::Partner => unreachable!("answered above"),
+                    };
+                    match self.references.info(caller, kind, id).await {
+                        Ok(_) => true,
+                        Err(Error::NotFound) => false,
+                        Err(e) => return Err(e),
+                    }
+                }
+            };
+            if !seen {
+                return Err(Error::invalid(
+                    "report.filter",
+                    format!("`{field}` names {id}, which is nothing you can see"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The aggregated rows of `def` (as run) from its owning service, in
@@ -413,9 +461,12 @@ impl ReportApi {
 
     /// Checks a definition to be saved: its shape here, its fields and
     /// filter by the owning service (which runs it once, in the caller's scope).
+    /// A definition fit to be saved: its shape, the owning service's parse
+    /// of its fields and filter (a dry run), and the ids its filter names.
     async fn checked(&self, caller: &Caller, d: Definition) -> Result<Definition> {
         let d = d.check()?;
         self.owners.aggregate(caller, &d.effective()).await?;
+        self.owners.check_references(caller, &d).await?;
         Ok(d)
     }
 

@@ -21,8 +21,9 @@ pub struct ReportService;
 impl PrmService for ReportService {
     const NAME: &'static str = "report";
     const GRPC_NAMES: &'static [&'static str] = &["prm.report.v1.ReportService"];
-    /// The services that own the collections reports run over.
-    const DOWNSTREAM: &'static [&'static str] = &["lead", "project", "quote", "order", "case", "task"];
+    /// The services that own the collections reports run over, and the
+    /// account service, whose accounts a filter may name.
+    const DOWNSTREAM: &'static [&'static str] = &["account", "lead", "project", "quote", "order", "case", "task"];
     type Migrator = store::Migrator;
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {

@@ -437,6 +437,60 @@ async fn bad_definitions_name_the_field_and_save_nothing() {
     app.services.stop().await;
 }
 
+/// A report's filter may name an account, project, quote or partner; each
+/// is a reference the caller must see, checked by its owner before the
+/// report is saved: another partner's (or none at all) is bad input naming
+/// `report.filter`, on create and on update, and nothing is stored.
+#[tokio::test]
+async fn ids_a_filter_names_are_references_checked_in_the_callers_scope() {
+    let app = TestApp::spawn().await;
+    let (mine, my_projects, theirs_caller, theirs) = pipeline(&app).await;
+    let (my_account, their_account) = (my_projects[0].account_id.clone(), theirs.account_id.clone());
+    let random = Uuid::now_v7().to_string();
+    let with = |filter: String| pb::Report { filter, ..by_stage("Filtered") };
+    let their_partner = theirs_caller.partner_id.unwrap().to_string();
+    let listed = app.list(&mine).await;
+    for filter in [
+        format!("account_id = {their_account}"),
+        format!("account_id = {random}"),
+        format!("stage != closed_lost AND account_id != {their_account}"),
+        format!("partner_id = {their_partner}"),
+        format!("partner_id = {random}"),
+    ] {
+        let e = app.save(&mine, with(filter.clone())).await.unwrap_err();
+        assert_eq!((e.code(), field_of(&e).as_str()), (Code::InvalidArgument, "report.filter"), "{filter}: {e:?}");
+    }
+    assert_eq!(app.list(&mine).await, listed, "nothing saved");
+    let mine_saved = app.save(&mine, with(format!("account_id = {my_account}"))).await.unwrap();
+    let by_partner = format!("partner_id = {}", mine.partner_id.unwrap());
+    app.save(&mine, with(by_partner)).await.unwrap();
+    // Changing the filter to another partner's account is refused; the saved one stays.
+    let e = app
+        .update(
+            &mine,
+            pb::Report {
+                id: mine_saved.id.clone(),
+                filter: format!("account_id = {their_account}"),
+                ..Default::default()
+            },
+            &["filter"],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!((e.code(), field_of(&e).as_str()), (Code::InvalidArgument, "report.filter"));
+    assert_eq!(app.get(&mine, &mine_saved.id).await.unwrap().filter, format!("account_id = {my_account}"));
+    // The vendor sees every partner's records: its filters name any of them.
+    app.save(&vendor(), with(format!("account_id = {their_account} AND partner_id = {their_partner}"))).await.unwrap();
+    let e = app.save(&vendor(), with(format!("account_id = {random}"))).await.unwrap_err();
+    assert_eq!(field_of(&e), "report.filter");
+    // An account manager names the accounts of an assigned partner only.
+    let am = account_manager_of(&[&mine]);
+    app.save(&am, with(format!("account_id = {my_account}"))).await.unwrap();
+    let e = app.save(&am, with(format!("account_id = {their_account}"))).await.unwrap_err();
+    assert_eq!(field_of(&e), "report.filter");
+    app.services.stop().await;
+}
+
 #[tokio::test]
 async fn saved_reports_are_their_owners_until_shared_within_the_partner() {
     let app = TestApp::spawn().await;

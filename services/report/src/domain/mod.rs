@@ -7,6 +7,7 @@
 //! | column keys and labels ("Sum of MRR") | [`Definition::columns`] |
 //! | the built-in reports and who sees them | [`builtin`] |
 //! | who sees, edits and deletes a saved report | [`access`] |
+//! | what an id in a filter refers to, checked before a report is saved | [`reference_of`] |
 //! | rows sorted, totals, chart data | [`table`] |
 //! | CSV and SVG | [`csv`], [`svg`] |
 
@@ -32,6 +33,30 @@ prm_kit::text_enum!(
         Tasks => "tasks",
     }
 );
+
+/// What an id a filter compares a field with names: a record another
+/// service owns, or a partner. Either must be one the caller sees before a
+/// report naming it is saved, exactly as any other reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    Account,
+    Project,
+    Quote,
+    Partner,
+}
+
+/// The reference of a filter field that holds one. People (`owner_id`,
+/// `submitter_id`, `assignee_id`) are the gateway's, which no service can
+/// ask; an id of someone outside the caller's scope matches no row of it.
+pub fn reference_of(field: &str) -> Option<Reference> {
+    Some(match field {
+        "account_id" => Reference::Account,
+        "project_id" => Reference::Project,
+        "quote_id" => Reference::Quote,
+        "partner_id" | "distributed_partner_id" => Reference::Partner,
+        _ => return None,
+    })
+}
 
 impl Source {
     /// The record service whose `AggregateService` answers for it.
