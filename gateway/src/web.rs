@@ -4,8 +4,11 @@
 //! `index.html` is never cached (a deploy shows at the next load); Vite's
 //! hashed files under `/assets/` are cached for good; any other path that is
 //! not the API and names no file is a page of the app, which routes in the
-//! browser. `PRM_WEB_DIR` serves the files from a folder instead, so the
-//! front-end can be rebuilt without rebuilding the gateway.
+//! browser. The build writes every text file also brotli- and
+//! gzip-compressed beside it (`.br`, `.gz`); the gateway sends the smallest
+//! form the browser accepts, never compressing per request.
+//! `PRM_WEB_DIR` serves the files from a folder instead, so the front-end
+//! can be rebuilt without rebuilding the gateway.
 
 use std::{borrow::Cow, path::PathBuf};
 
@@ -97,6 +100,10 @@ pub async fn serve(assets: Assets, method: Method, uri: axum::http::Uri, headers
     let Some((body, etag)) = found else {
         return Problem::new(StatusCode::NOT_FOUND, "No such file.").into_response();
     };
+    let (body, etag, encoding) = match precompressed(&assets, name, &headers) {
+        Some((encoding, (body, etag))) => (body, etag, Some(encoding)),
+        None => (body, etag, None),
+    };
     let etag = format!("\"{etag}\"");
     let cache = if name.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mime = content_type(name);
@@ -115,7 +122,36 @@ pub async fn serve(assets: Assets, method: Method, uri: axum::http::Uri, headers
     if let Ok(v) = HeaderValue::from_str(&mime) {
         h.insert(header::CONTENT_TYPE, v);
     }
+    // Caches keep one copy per encoding.
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(encoding) = encoding {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
     res
+}
+
+/// The compressed copy of `name` the request accepts, brotli before gzip,
+/// with its encoding: a file the build compressed, else none. Each copy has
+/// its own ETag, as its bytes differ.
+fn precompressed(
+    assets: &Assets,
+    name: &str,
+    headers: &HeaderMap,
+) -> Option<(&'static str, (Cow<'static, [u8]>, String))> {
+    let accepted = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
+    let accepts = |coding: &str| {
+        accepted.iter().flat_map(|v| v.split(',')).any(|item| {
+            let mut parts = item.split(';').map(str::trim);
+            let named = parts.next().is_some_and(|c| c.eq_ignore_ascii_case(coding));
+            // `br;q=0` refuses it.
+            let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()) == Some(0.0));
+            named && !refused
+        })
+    };
+    [("br", "br"), ("gzip", "gz")]
+        .into_iter()
+        .filter(|(coding, _)| accepts(coding))
+        .find_map(|(coding, ext)| assets.get(&format!("{name}.{ext}")).map(|found| (coding, found)))
 }
 
 fn content_type(name: &str) -> String {

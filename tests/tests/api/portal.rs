@@ -86,6 +86,56 @@ async fn the_portal_is_served_at_the_root_and_on_every_page_of_the_app() {
     app.stop().await;
 }
 
+/// Every text file goes out in the smallest form the browser accepts, as the
+/// build compressed it (brotli, else gzip, else as it is), with `Vary` so
+/// caches keep each form apart, and an ETag of its own.
+#[tokio::test]
+async fn the_portals_files_are_sent_precompressed_in_the_encoding_the_browser_accepts() {
+    let app = spawn_app().await;
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+    let index = app.http.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    let mut files: Vec<(String, String)> = index
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/assets/"))
+        .map(|s| (s.to_string(), s.trim_start_matches('/').to_string()))
+        .collect();
+    files.push(("/".into(), "index.html".into()));
+    files.push(("/projects".into(), "index.html".into()));
+    assert!(files.len() >= 4, "{files:?}");
+    for (path, file) in &files {
+        let get = |accept: &'static str| {
+            let mut req = app.http.get(app.url(path));
+            if !accept.is_empty() {
+                req = req.header("accept-encoding", accept);
+            }
+            req.send()
+        };
+        let mut etags = vec![];
+        for (accept, encoding, ext) in [
+            ("gzip, deflate, br, zstd", Some("br"), ".br"),
+            ("gzip", Some("gzip"), ".gz"),
+            ("br;q=0, gzip;q=0.8", Some("gzip"), ".gz"),
+            ("identity", None, ""),
+            ("", None, ""),
+        ] {
+            let r = get(accept).await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK, "{path} {accept}");
+            let h = r.headers().clone();
+            assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{path} {accept}");
+            assert_eq!(h["vary"], "accept-encoding", "{path}");
+            let want = std::fs::read(dist.join(format!("{file}{ext}"))).unwrap();
+            assert_eq!(r.bytes().await.unwrap().as_ref(), want.as_slice(), "{path} {accept}: the build's bytes");
+            let etag = h["etag"].to_str().unwrap().to_string();
+            let again = app.http.get(app.url(path)).header("accept-encoding", accept).header("if-none-match", &etag);
+            assert_eq!(again.send().await.unwrap().status(), StatusCode::NOT_MODIFIED, "{path} {accept}");
+            etags.push(etag);
+        }
+        etags.dedup();
+        assert_eq!(etags.len(), 3, "one ETag per form of {path}: {etags:?}");
+    }
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn every_answer_carries_the_security_headers_and_api_answers_are_not_stored() {
     let app = spawn_app().await;
