@@ -8,7 +8,7 @@ use axum::{
     extract::Path,
     http::{StatusCode, header},
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, post},
 };
 use chrono::{DateTime, Utc};
 use prm_proto::{lead::v1 as pb, project::v1::RecordType as ProjectRecordType};
@@ -260,6 +260,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/leads", get(list).post(create))
         .route("/api/v1/leads:search", get(search))
+        .route("/api/v1/leads:findDuplicates", post(find_duplicates))
         .route("/api/v1/leads/{id}", get(read).patch(update).delete(delete).post(custom))
 }
 
@@ -348,6 +349,30 @@ pub async fn search(acting: Acting, ApiQuery(q): ApiQuery<SearchQuery>) -> Resul
         })
         .collect();
     Ok(Json(Page::all(hits)))
+}
+
+/// A lead as far as it has been typed: what duplicates are looked for by.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct DuplicateQuery {
+    pub email: String,
+    pub company: String,
+    pub phone: String,
+}
+
+/// The leads in the caller's scope a lead being typed would likely duplicate
+/// (the same e-mail in any case, or the same company and phone digits), at
+/// most 20, before it is saved. A POST so the e-mail never sits in a URL.
+#[utoipa::path(post, path = "/api/v1/leads:findDuplicates", tag = "leads", request_body = DuplicateQuery,
+    responses((status = 200, body = Page<LeadJson>), (status = 400, description = "a field longer than a lead's")))]
+pub async fn find_duplicates(acting: Acting, body: Bytes) -> Result<Json<Page<LeadJson>>, Problem> {
+    let q: DuplicateQuery = parse_json(&body)?;
+    let r = acting
+        .leads()?
+        .find_duplicate_leads(pb::FindDuplicateLeadsRequest { email: q.email, company: q.company, phone: q.phone })
+        .await
+        .or_problem()?;
+    Ok(Json(Page::all(r.duplicates.into_iter().map(to_json).collect())))
 }
 
 /// `POST /api/v1/leads/{id}:convert`, `:distribute`, `:accept`, `:reject`,

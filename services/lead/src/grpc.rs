@@ -16,7 +16,7 @@ use prm_proto::{
     lead::v1::{self as pb, lead_service_server::LeadService},
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, IntoActiveModel, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
@@ -233,24 +233,37 @@ fn mask_paths(mask: Option<&prost_types::FieldMask>) -> Vec<String> {
     mask.map(|m| m.paths.clone()).unwrap_or_default()
 }
 
-/// The leads in `caller`'s scope that `l` likely duplicates.
-async fn duplicates(db: &DatabaseConnection, caller: &Caller, l: &lead::Model) -> Result<Vec<lead::Model>> {
+/// The leads in `caller`'s scope that a lead with these keys likely
+/// duplicates (see [`crate::domain`]), `except` itself.
+async fn duplicates(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    (email_key, company_key, phone_digits): (&str, &str, &str),
+    except: Option<Uuid>,
+) -> Result<Vec<lead::Model>> {
     let mut any = Condition::any();
-    if !l.email_key.is_empty() {
-        any = any.add(lead::Column::EmailKey.eq(email_key(&l.email)));
+    if !email_key.is_empty() {
+        any = any.add(lead::Column::EmailKey.eq(email_key));
     }
-    if !l.phone_digits.is_empty() {
+    if !phone_digits.is_empty() && !company_key.is_empty() {
         any = any.add(
             Condition::all()
-                .add(lead::Column::CompanyKey.eq(company_key(&l.company)))
-                .add(lead::Column::PhoneDigits.eq(l.phone_digits.clone())),
+                .add(lead::Column::CompanyKey.eq(company_key))
+                .add(lead::Column::PhoneDigits.eq(phone_digits)),
         );
     }
     if any.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(owned::visible::<lead::Entity>(caller).filter(any).filter(lead::Column::Id.ne(l.id)).limit(20).all(db).await?)
+    let mut q = owned::visible::<lead::Entity>(caller).filter(any);
+    if let Some(id) = except {
+        q = q.filter(lead::Column::Id.ne(id));
+    }
+    Ok(q.order_by_desc(lead::Column::CreateTime).limit(MAX_DUPLICATES).all(db).await?)
 }
+
+/// At most this many duplicates come back.
+const MAX_DUPLICATES: u64 = 20;
 
 /// A change to a lead that the edit rules do not cover (distribution and
 /// its decision): locked, checked and written with its history in one
@@ -312,7 +325,7 @@ impl LeadService for LeadApi {
             _ => caller.creating_partner()?,
         };
         let m = lead::Model::new(Uuid::now_v7(), partner_id, caller.user_id, &fields);
-        let dups = duplicates(&self.db, &caller, &m).await?;
+        let dups = duplicates(&self.db, &caller, (&m.email_key, &m.company_key, &m.phone_digits), Some(m.id)).await?;
         let txn = begin_write(&self.db).await.map_err(Error::from)?;
         let m = m.into_active_model().reset_all().insert(&txn).await.map_err(Error::from)?;
         crate::store::index(&txn, &m).await?;
@@ -322,6 +335,22 @@ impl LeadService for LeadApi {
             lead: Some(lead_out(&m)),
             duplicates: dups.iter().map(lead_out).collect(),
         }))
+    }
+
+    #[tracing::instrument(skip_all)]
+    async fn find_duplicate_leads(
+        &self,
+        req: Request<pb::FindDuplicateLeadsRequest>,
+    ) -> Reply<pb::FindDuplicateLeadsResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        // No longer than a lead's own fields may be.
+        for (field, value, max) in [("email", &r.email, 254), ("company", &r.company, 255), ("phone", &r.phone, 50)] {
+            text::line(field, value, max)?;
+        }
+        let keys = (email_key(&r.email), company_key(&r.company), prm_kit::text::digits(&r.phone));
+        let dups = duplicates(&self.db, &caller, (&keys.0, &keys.1, &keys.2), None).await?;
+        Ok(Response::new(pb::FindDuplicateLeadsResponse { duplicates: dups.iter().map(lead_out).collect() }))
     }
 
     #[tracing::instrument(skip_all)]

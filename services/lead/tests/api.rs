@@ -341,6 +341,51 @@ async fn vendor_leads_are_distributed_accepted_or_rejected_back_into_the_pool() 
     app.stop().await;
 }
 
+async fn find(c: &mut Leads, email: &str, company: &str, phone: &str) -> Result<Vec<String>, tonic::Status> {
+    c.find_duplicate_leads(pb::FindDuplicateLeadsRequest {
+        email: email.into(),
+        company: company.into(),
+        phone: phone.into(),
+    })
+    .await
+    .map(|r| r.into_inner().duplicates.into_iter().map(|l| l.id).collect())
+}
+
+/// Before a lead is saved, what it would duplicate is found by the rule a
+/// created lead comes back with, in the caller's scope, and nothing is saved.
+#[tokio::test]
+async fn duplicates_are_found_before_a_lead_is_saved() {
+    let app = TestApp::spawn().await;
+    let acme = Uuid::now_v7();
+    let alice = person(Role::PartnerUser, Some(acme));
+    let carol = person(Role::PartnerUser, Some(Uuid::now_v7()));
+    let mut a = app.leads(&alice).await;
+    let first = create(&mut a, lead("Globex  Corp", "Lee", "ann.lee@globex.example", "+49 30 1234567")).await.0;
+    let listed =
+        async |c: &mut Leads| c.list_leads(pb::ListLeadsRequest::default()).await.unwrap().into_inner().leads.len();
+    let before = listed(&mut a).await;
+    for (email, company, phone) in [
+        (" ANN.lee@Globex.example ", "", ""),
+        ("", "globex corp", "+49 (30) 123-45 67"),
+        ("nobody@else.example", "GLOBEX CORP", "49-30-1234567"),
+    ] {
+        assert_eq!(find(&mut a, email, company, phone).await.unwrap(), [first.id.clone()], "{email} {company} {phone}");
+    }
+    for (email, company, phone) in
+        [("", "", ""), ("", "Globex Corp", ""), ("", "", "+49 30 1234567"), ("", "Umbrella", "+49 30 1234567")]
+    {
+        assert!(find(&mut a, email, company, phone).await.unwrap().is_empty(), "{company} {phone}");
+    }
+    // Another partner's leads are not in its scope.
+    let mut c = app.leads(&carol).await;
+    assert!(find(&mut c, "ann.lee@globex.example", "Globex Corp", "+49 30 1234567").await.unwrap().is_empty());
+    // Too long is bad input naming the field.
+    let e = find(&mut a, &format!("{}@x.example", "a".repeat(260)), "", "").await.unwrap_err();
+    assert_eq!((e.code(), field_of(&e).as_str()), (Code::InvalidArgument, "email"));
+    assert_eq!(listed(&mut a).await, before, "nothing saved");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn likely_duplicates_come_with_a_new_lead_within_the_callers_scope() {
     let app = TestApp::spawn().await;

@@ -43,6 +43,16 @@ async fn a_lead_is_created_worked_and_converted_once_over_rest() {
         create_lead(&app, &bob, json!({"company": "Wayne Corp", "last_name": "Fox", "email": "LUCIUS@wayne.example"}))
             .await;
     assert_eq!(again["duplicates"][0]["id"], lead["id"]);
+    // And before saving, as the form is typed.
+    let found = app.post("/api/v1/leads:findDuplicates", &bob, json!({"email": " Lucius@Wayne.example"})).await;
+    assert_eq!(found.status, StatusCode::OK, "{}", found.body);
+    let found: Vec<&str> = found.body["items"].as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert!(found.contains(&lid.as_str()) && found.len() == 2, "{found:?}");
+    let carol = app.login("carol@borealis.example").await;
+    let theirs = app.post("/api/v1/leads:findDuplicates", &carol, json!({"email": "lucius@wayne.example"})).await;
+    assert_eq!(theirs.body["items"], json!([]), "another partner's leads are not found");
+    let bad = app.post("/api/v1/leads:findDuplicates", &bob, json!({"email": "x", "id": "1"})).await;
+    assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "id"), "{}", bad.body);
 
     // Status moves, and a refused one.
     let path = format!("/api/v1/leads/{lid}");

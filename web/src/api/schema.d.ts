@@ -1054,6 +1054,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/leads:findDuplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The leads in the caller's scope a lead being typed would likely duplicate
+         *     (the same e-mail in any case, or the same company and phone digits), at
+         *     most 20, before it is saved. A POST so the e-mail never sits in a URL.
+         */
+        post: operations["find_duplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leads:search": {
         parameters: {
             query?: never;
@@ -2864,6 +2885,15 @@ export interface components {
         };
         DistributeInput: {
             partner_id: string;
+        };
+        /** @description A lead as far as it has been typed: what duplicates are looked for by. */
+        DuplicateQuery: {
+            /** @default  */
+            company: string;
+            /** @default  */
+            email: string;
+            /** @default  */
+            phone: string;
         };
         FieldChangeJson: {
             /** Format: date-time */
@@ -9261,6 +9291,72 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable: retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    find_duplicates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DuplicateQuery"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LeadJson"];
+                };
+            };
+            /** @description a field longer than a lead's */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {

@@ -15,35 +15,26 @@ type S = components["schemas"];
 type LeadLite = Pick<S["LeadJson"], "id" | "company" | "first_name" | "last_name" | "email" | "phone" | "status">;
 // The forms build their bodies from field specs (lib/specs.ts); the server names any field it refuses.
 const asInput = <T,>(v: Values) => v as T;
-interface Hit {
-  id: string;
-  title: string;
-  subtitle: string;
-}
-
 function leadName(l: LeadLite) {
   return `${l.first_name} ${l.last_name}`.trim() || l.company;
 }
 
-/** Likely duplicates of what is typed: the same e-mail, or the same company and phone (asked before saving). */
-async function likelyDuplicates(v: Values): Promise<Hit[]> {
-  const asks: string[] = [];
-  if (typeof v.email === "string" && v.email.trim().length >= 3) asks.push(v.email.trim());
-  if (typeof v.phone === "string" && v.phone.replace(/\D/g, "").length >= 4) asks.push(v.phone.trim());
-  const seen = new Map<string, Hit>();
-  for (const q of asks) {
-    try {
-      const r = await ok(api.GET("/api/v1/leads:search", { params: { query: { query: q, page_size: 5 } } }));
-      for (const h of r.items) if (h.score >= 0.5 || (h.subtitle ?? "").toLowerCase().includes(q.toLowerCase())) seen.set(h.id, h);
-    } catch {
-      // The check is a courtesy; the create answer names duplicates anyway.
-    }
+/** Likely duplicates of what is typed, asked before saving by the server's own rule (the same e-mail, or the same company and phone). */
+async function likelyDuplicates(v: Values): Promise<LeadLite[]> {
+  const text = (k: string) => (typeof v[k] === "string" ? (v[k] as string).trim() : "");
+  try {
+    const r = await ok(
+      api.POST("/api/v1/leads:findDuplicates", { body: { email: text("email"), company: text("company"), phone: text("phone") } }),
+    );
+    return r.items;
+  } catch {
+    // The check is a courtesy; the create answer names duplicates anyway.
+    return [];
   }
-  return [...seen.values()];
 }
 
 export function CreateLeadDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const [dupes, setDupes] = useState<Hit[] | null>(null);
+  const [dupes, setDupes] = useState<LeadLite[] | null>(null);
   const [pending, setPending] = useState<Values | null>(null);
   const [created, setCreated] = useState<{ lead: LeadLite; duplicates: LeadLite[] } | null>(null);
   const close = () => {
@@ -106,14 +97,16 @@ export function CreateLeadDialog({ open, onClose }: { open: boolean; onClose: ()
           {dupes && dupes.length > 0 && (
             <section class="notice" role="alert" aria-labelledby="dupes-title">
               <h3 id="dupes-title">Likely duplicates</h3>
-              <p>These leads have the same e-mail or phone. Open one instead, or save anyway.</p>
+              <p>These leads have the same e-mail, or the same company and phone. Open one instead, or save anyway.</p>
               <ul class="dupes">
                 {dupes.map((d) => (
                   <li key={d.id}>
                     <a href={`/leads/${d.id}`} onClick={close}>
-                      {d.title}
+                      {leadName(d)} · {d.company}
                     </a>{" "}
-                    <span class="hint">{d.subtitle}</span>
+                    <span class="hint">
+                      {d.email} {d.phone} ({d.status})
+                    </span>
                   </li>
                 ))}
               </ul>
