@@ -9,6 +9,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "prm/record/v1/record.proto",
         "prm/record/v1/search.proto",
         "prm/record/v1/aggregate.proto",
+        "prm/record/v1/view.proto",
         "prm/account/v1/account.proto",
         "prm/quote/v1/quote.proto",
         "prm/order/v1/order.proto",

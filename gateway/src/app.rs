@@ -92,6 +92,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .merge(rest::orders::routes())
         .merge(rest::projects::routes())
         .merge(rest::tasks::routes())
+        .merge(rest::views::routes())
         .merge(rest::cases::routes())
         .merge(rest::reports::routes())
         .merge(rest::records::routes())

@@ -32,7 +32,8 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::projects::list_quotes, rest::projects::create_quote,
         rest::tasks::list, rest::tasks::create, rest::tasks::read, rest::tasks::update, rest::tasks::delete,
         rest::tasks::custom, rest::tasks::list_views, rest::tasks::create_view, rest::tasks::update_view,
-        rest::tasks::delete_view,
+        rest::tasks::delete_view, rest::views::list_views, rest::views::create_view, rest::views::update_view,
+        rest::views::delete_view,
         rest::cases::list, rest::cases::create, rest::cases::read, rest::cases::update, rest::cases::search,
         rest::cases::custom, rest::cases::list_comments, rest::cases::add_comment,
         rest::reports::list, rest::reports::create, rest::reports::read, rest::reports::update,
@@ -222,6 +223,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for (path, item) in extra_paths() {
         doc.paths.paths.insert(path, item);
     }
+    rest::views::document_each(&mut doc);
     let mut bearer = utoipa::openapi::security::SecurityScheme::Http(
         utoipa::openapi::security::HttpBuilder::new()
             .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)
@@ -284,7 +286,7 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
 }
 
 /// The operations of one path, with their methods.
-fn operations(
+pub(crate) fn operations(
     item: &mut utoipa::openapi::path::PathItem,
 ) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
     [

@@ -32,6 +32,7 @@ type Intercepted = InterceptedService<Channel, CallerInterceptor>;
 pub type AccountClient = AccountServiceClient<Intercepted>;
 pub type LeadClient = LeadServiceClient<Intercepted>;
 pub type RecordClient = RecordServiceClient<Intercepted>;
+pub type ViewClient = prm_proto::record::v1::view_service_client::ViewServiceClient<Intercepted>;
 pub type QuoteClient = QuoteServiceClient<Intercepted>;
 pub type OrderClient = OrderServiceClient<Intercepted>;
 pub type ProjectClient = ProjectServiceClient<Intercepted>;
@@ -179,6 +180,14 @@ impl Acting {
         Ok(RecordServiceClient::with_interceptor(channel.clone(), self.interceptor()?)
             .max_decoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES)
             .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES))
+    }
+
+    /// The saved list views of the service behind `channel`.
+    pub fn views(&self, channel: &Channel) -> Result<ViewClient, Problem> {
+        Ok(prm_proto::record::v1::view_service_client::ViewServiceClient::with_interceptor(
+            channel.clone(),
+            self.interceptor()?,
+        ))
     }
 
     pub fn services(&self) -> &Services {

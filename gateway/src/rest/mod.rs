@@ -15,6 +15,7 @@ pub mod reports;
 pub mod search;
 pub mod status;
 pub mod tasks;
+pub mod views;
 
 use chrono::{DateTime, Utc};
 use prm_proto::common::v1::Address;

@@ -8,6 +8,7 @@ use prm_kit::{
     outbox, owned,
     record::parse_id,
     time,
+    views::{self, BuiltIn},
 };
 use prm_proto::{
     account::v1::{self as pb, account_service_server::AccountService},
@@ -89,6 +90,52 @@ pub const CONTACT_FIELDS: &[Field<contact::Column>] = &[
     Field { name: "create_time", column: contact::Column::CreateTime, kind: FieldKind::Timestamp },
     Field { name: "update_time", column: contact::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
+
+/// The collections whose views this service keeps (`prm.record.v1.ViewService`).
+pub static VIEWS: &[&dyn views::ViewCollection] = &[&ACCOUNT_VIEWS, &CONTACT_VIEWS];
+
+/// Saved and built-in views of the account list.
+pub static ACCOUNT_VIEWS: views::Collection<account::Column> = views::Collection {
+    name: "accounts",
+    fields: ACCOUNT_FIELDS,
+    id_column: account::Column::Id,
+    default_order: "create_time desc",
+    display_only: &[],
+    default_columns: &["name", "type", "industry", "phone", "billing_address.city", "owner_id"],
+    built_ins: |caller| {
+        vec![
+            BuiltIn { id: "all", name: "All accounts", filter: String::new(), order_by: "name" },
+            BuiltIn {
+                id: "mine",
+                name: "My accounts",
+                filter: format!(r#"owner_id = "{}""#, caller.user_id),
+                order_by: "name",
+            },
+            BuiltIn { id: "customers", name: "Customers", filter: r#"type = "customer""#.into(), order_by: "name" },
+        ]
+    },
+};
+
+/// Saved and built-in views of the contact list.
+pub static CONTACT_VIEWS: views::Collection<contact::Column> = views::Collection {
+    name: "contacts",
+    fields: CONTACT_FIELDS,
+    id_column: contact::Column::Id,
+    default_order: "create_time desc",
+    display_only: &[],
+    default_columns: &["last_name", "title", "account_id", "email", "phone"],
+    built_ins: |caller| {
+        vec![
+            BuiltIn { id: "all", name: "All contacts", filter: String::new(), order_by: "last_name" },
+            BuiltIn {
+                id: "mine",
+                name: "My contacts",
+                filter: format!(r#"owner_id = "{}""#, caller.user_id),
+                order_by: "last_name",
+            },
+        ]
+    },
+};
 
 fn account_sort_key(a: &account::Model, field: &str) -> (SortValue, Uuid) {
     let v: SortValue = match field {

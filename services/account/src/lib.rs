@@ -14,6 +14,7 @@ use prm_kit::{
     record::RecordFeatures,
     search::SearchApi,
     server::{PrmService, ServiceContext},
+    views::ViewApi,
 };
 use prm_proto::{
     account::v1::account_service_server::AccountServiceServer,
@@ -32,6 +33,7 @@ impl PrmService for AccountService {
         "prm.record.v1.RecordService",
         "prm.record.v1.SearchService",
         "prm.record.v1.AggregateService",
+        "prm.record.v1.ViewService",
         "prm.outbox.v1.OutboxService",
     ];
     /// Projects, asked before an account is deleted whether any names it.
@@ -57,6 +59,7 @@ impl PrmService for AccountService {
                 auth.clone(),
             ))
             .add_service(InterceptedService::new(search, auth.clone()))
-            .add_service(InterceptedService::new(aggregate, auth)))
+            .add_service(InterceptedService::new(aggregate, auth.clone()))
+            .add_service(InterceptedService::new(ViewApi::new(db.clone(), grpc::VIEWS).server(), auth)))
     }
 }

@@ -4,6 +4,7 @@
 //! exist for the caller. A view's filter and order are checked exactly as a
 //! list would parse them, so a saved view always runs.
 
+use prm_proto::record::v1 as pb;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
 };
@@ -132,6 +133,49 @@ pub struct Collection<C: 'static> {
     pub display_only: &'static [&'static str],
     /// The columns of a view that names none.
     pub default_columns: &'static [&'static str],
+    /// The views every person has, which [`ViewApi`] lists before theirs.
+    pub built_ins: fn(&Caller) -> Vec<BuiltIn>,
+}
+
+/// A view every person has: its id is a word, never a uuid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuiltIn {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub filter: String,
+    pub order_by: &'static str,
+}
+
+/// For a collection whose service answers its built-in views itself.
+pub fn no_built_ins(_: &Caller) -> Vec<BuiltIn> {
+    vec![]
+}
+
+/// A collection whose views the kit keeps, whatever its column type.
+pub trait ViewCollection: Send + Sync {
+    fn name(&self) -> &'static str;
+    /// Whether a view would run as this collection's list parses it.
+    fn check(&self, v: &ViewInput) -> Result<()>;
+    fn default_columns(&self) -> &'static [&'static str];
+    fn built_ins(&self, caller: &Caller) -> Vec<BuiltIn>;
+}
+
+impl<C: ColumnTrait + Copy + Send + Sync> ViewCollection for Collection<C> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn check(&self, v: &ViewInput) -> Result<()> {
+        Collection::check(self, v)
+    }
+
+    fn default_columns(&self) -> &'static [&'static str] {
+        self.default_columns
+    }
+
+    fn built_ins(&self, caller: &Caller) -> Vec<BuiltIn> {
+        (self.built_ins)(caller)
+    }
 }
 
 /// At most this many columns in a view.
@@ -161,9 +205,42 @@ impl<C: ColumnTrait + Copy> Collection<C> {
 
     /// The caller's views of this collection, by name.
     pub async fn list(&self, db: &DatabaseConnection, caller: &Caller) -> Result<Vec<SavedView>> {
+        (self as &dyn ViewCollection).list(db, caller).await
+    }
+
+    /// One of the caller's views; NOT_FOUND for anyone else's.
+    pub async fn get(&self, db: &DatabaseConnection, caller: &Caller, id: Uuid) -> Result<SavedView> {
+        (self as &dyn ViewCollection).get(db, caller, id).await
+    }
+
+    pub async fn create(&self, db: &DatabaseConnection, caller: &Caller, v: ViewInput) -> Result<SavedView> {
+        (self as &dyn ViewCollection).create(db, caller, v).await
+    }
+
+    /// Changes the fields `mask` names (`name`, `filter`, `order_by`, `columns`).
+    pub async fn update(
+        &self,
+        db: &DatabaseConnection,
+        caller: &Caller,
+        id: Uuid,
+        given: ViewInput,
+        mask: &[String],
+    ) -> Result<SavedView> {
+        (self as &dyn ViewCollection).update(db, caller, id, given, mask).await
+    }
+
+    pub async fn delete(&self, db: &DatabaseConnection, caller: &Caller, id: Uuid) -> Result<()> {
+        (self as &dyn ViewCollection).delete(db, caller, id).await
+    }
+}
+
+/// The saved views of any collection, kept in the `saved_views` table.
+impl dyn ViewCollection + '_ {
+    /// The caller's views of this collection, by name.
+    pub async fn list(&self, db: &DatabaseConnection, caller: &Caller) -> Result<Vec<SavedView>> {
         Ok(saved_view::Entity::find()
             .filter(saved_view::Column::UserId.eq(caller.user_id))
-            .filter(saved_view::Column::Collection.eq(self.name))
+            .filter(saved_view::Column::Collection.eq(self.name()))
             .order_by_asc(saved_view::Column::Name)
             .order_by_asc(saved_view::Column::Id)
             .all(db)
@@ -181,7 +258,7 @@ impl<C: ColumnTrait + Copy> Collection<C> {
     async fn own(&self, db: &DatabaseConnection, caller: &Caller, id: Uuid) -> Result<saved_view::Model> {
         saved_view::Entity::find_by_id(id)
             .filter(saved_view::Column::UserId.eq(caller.user_id))
-            .filter(saved_view::Column::Collection.eq(self.name))
+            .filter(saved_view::Column::Collection.eq(self.name()))
             .one(db)
             .await?
             .ok_or(Error::NotFound)
@@ -189,7 +266,7 @@ impl<C: ColumnTrait + Copy> Collection<C> {
 
     pub async fn create(&self, db: &DatabaseConnection, caller: &Caller, mut v: ViewInput) -> Result<SavedView> {
         if v.columns.is_empty() {
-            v.columns = self.default_columns.iter().map(|c| String::from(*c)).collect();
+            v.columns = self.default_columns().iter().map(|c| String::from(*c)).collect();
         }
         v.name = v.name.trim().to_string();
         self.check(&v)?;
@@ -197,7 +274,7 @@ impl<C: ColumnTrait + Copy> Collection<C> {
         let m = saved_view::ActiveModel {
             id: Set(Uuid::now_v7()),
             user_id: Set(caller.user_id),
-            collection: Set(self.name.to_string()),
+            collection: Set(self.name().to_string()),
             name: Set(v.name),
             filter: Set(v.filter.trim().to_string()),
             order_by: Set(v.order_by.trim().to_string()),
@@ -255,7 +332,7 @@ impl<C: ColumnTrait + Copy> Collection<C> {
         let gone = saved_view::Entity::delete_many()
             .filter(saved_view::Column::Id.eq(id))
             .filter(saved_view::Column::UserId.eq(caller.user_id))
-            .filter(saved_view::Column::Collection.eq(self.name))
+            .filter(saved_view::Column::Collection.eq(self.name()))
             .exec(db)
             .await?;
         if gone.rows_affected == 0 {
@@ -271,5 +348,104 @@ pub fn and(a: &str, b: &str) -> String {
         ("", b) => b.to_string(),
         (a, "") => a.to_string(),
         (a, b) => format!("{a} AND {b}"),
+    }
+}
+
+/// `prm.record.v1.ViewService` over the collections a service lists.
+pub struct ViewApi {
+    db: DatabaseConnection,
+    collections: &'static [&'static dyn ViewCollection],
+}
+
+impl ViewApi {
+    pub fn new(db: DatabaseConnection, collections: &'static [&'static dyn ViewCollection]) -> Self {
+        ViewApi { db, collections }
+    }
+
+    pub fn server(self) -> pb::view_service_server::ViewServiceServer<ViewApi> {
+        pb::view_service_server::ViewServiceServer::new(self)
+    }
+
+    fn collection(&self, name: &str) -> Result<&'static dyn ViewCollection> {
+        self.collections.iter().copied().find(|c| c.name() == name).ok_or_else(|| {
+            let known: Vec<&str> = self.collections.iter().map(|c| c.name()).collect();
+            Error::invalid("collection", format!("`{name}` is not listed here; one of {}", known.join(", ")))
+        })
+    }
+
+    /// A saved view's id: a built-in one never changes.
+    fn saved_id(c: &dyn ViewCollection, caller: &Caller, id: &str, field: &str) -> Result<Uuid> {
+        if c.built_ins(caller).iter().any(|b| b.id == id) {
+            return Err(Error::FailedPrecondition("built-in list views cannot be changed or deleted".into()));
+        }
+        crate::record::parse_id(id, field)
+    }
+}
+
+fn view_out(v: SavedView) -> pb::View {
+    pb::View {
+        id: v.id.to_string(),
+        name: v.name,
+        filter: v.filter,
+        order_by: v.order_by,
+        columns: v.columns,
+        built_in: false,
+    }
+}
+
+fn view_in(v: pb::View) -> ViewInput {
+    ViewInput { name: v.name, filter: v.filter, order_by: v.order_by, columns: v.columns }
+}
+
+type Reply<T> = std::result::Result<tonic::Response<T>, tonic::Status>;
+
+#[tonic::async_trait]
+impl pb::view_service_server::ViewService for ViewApi {
+    async fn list_views(&self, req: tonic::Request<pb::ListViewsRequest>) -> Reply<pb::ListViewsResponse> {
+        let caller = Caller::of(&req)?;
+        let c = self.collection(&req.get_ref().collection)?;
+        let mut views: Vec<pb::View> = c
+            .built_ins(&caller)
+            .into_iter()
+            .map(|b| pb::View {
+                id: b.id.into(),
+                name: b.name.into(),
+                filter: b.filter,
+                order_by: b.order_by.into(),
+                columns: c.default_columns().iter().map(|s| String::from(*s)).collect(),
+                built_in: true,
+            })
+            .collect();
+        views.extend(c.list(&self.db, &caller).await?.into_iter().map(view_out));
+        Ok(tonic::Response::new(pb::ListViewsResponse { views }))
+    }
+
+    async fn create_view(&self, req: tonic::Request<pb::CreateViewRequest>) -> Reply<pb::CreateViewResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let c = self.collection(&r.collection)?;
+        let v = r.view.ok_or_else(|| Error::invalid("view", "is required"))?;
+        let saved = c.create(&self.db, &caller, view_in(v)).await?;
+        Ok(tonic::Response::new(pb::CreateViewResponse { view: Some(view_out(saved)) }))
+    }
+
+    async fn update_view(&self, req: tonic::Request<pb::UpdateViewRequest>) -> Reply<pb::UpdateViewResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.into_inner();
+        let c = self.collection(&r.collection)?;
+        let v = r.view.ok_or_else(|| Error::invalid("view", "is required"))?;
+        let id = Self::saved_id(c, &caller, &v.id, "view.id")?;
+        let mask = r.update_mask.map(|m| m.paths).unwrap_or_default();
+        let saved = c.update(&self.db, &caller, id, view_in(v), &mask).await?;
+        Ok(tonic::Response::new(pb::UpdateViewResponse { view: Some(view_out(saved)) }))
+    }
+
+    async fn delete_view(&self, req: tonic::Request<pb::DeleteViewRequest>) -> Reply<pb::DeleteViewResponse> {
+        let caller = Caller::of(&req)?;
+        let r = req.get_ref();
+        let c = self.collection(&r.collection)?;
+        let id = Self::saved_id(c, &caller, &r.id, "id")?;
+        c.delete(&self.db, &caller, id).await?;
+        Ok(tonic::Response::new(pb::DeleteViewResponse {}))
     }
 }

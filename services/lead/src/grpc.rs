@@ -10,6 +10,7 @@ use prm_kit::{
     owned,
     record::{self, FieldDiff, parse_id},
     text, time,
+    views::{self, BuiltIn},
 };
 use prm_proto::{
     common::v1::{Address as PbAddress, RecordType},
@@ -61,6 +62,42 @@ pub const LEAD_FIELDS: &[Field<lead::Column>] = &[
     Field { name: "create_time", column: lead::Column::CreateTime, kind: FieldKind::Timestamp },
     Field { name: "update_time", column: lead::Column::UpdateTime, kind: FieldKind::Timestamp },
 ];
+
+/// The collections whose views this service keeps (`prm.record.v1.ViewService`).
+pub static VIEWS: &[&dyn views::ViewCollection] = &[&LEAD_VIEWS];
+
+/// Saved and built-in views of the lead list.
+pub static LEAD_VIEWS: views::Collection<lead::Column> = views::Collection {
+    name: "leads",
+    fields: LEAD_FIELDS,
+    id_column: lead::Column::Id,
+    default_order: "create_time desc",
+    display_only: &[],
+    default_columns: &["company", "last_name", "email", "status", "source", "owner_id"],
+    built_ins: |caller| {
+        vec![
+            BuiltIn { id: "all", name: "All leads", filter: String::new(), order_by: "" },
+            BuiltIn {
+                id: "open",
+                name: "Open leads",
+                filter: r#"status != "converted" AND status != "unqualified""#.into(),
+                order_by: "",
+            },
+            BuiltIn {
+                id: "mine",
+                name: "My leads",
+                filter: format!(r#"owner_id = "{}""#, caller.user_id),
+                order_by: "",
+            },
+            BuiltIn {
+                id: "pending",
+                name: "Distributed, pending",
+                filter: r#"acceptance_state = "pending""#.into(),
+                order_by: "",
+            },
+        ]
+    },
+};
 
 fn sort_key(l: &lead::Model, field: &str) -> (SortValue, Uuid) {
     let v: SortValue = match field {

@@ -20,6 +20,7 @@ use prm_kit::{
     record::RecordFeatures,
     search::SearchApi,
     server::{PrmService, ServiceContext},
+    views::ViewApi,
 };
 use prm_proto::{
     lead::v1::lead_service_server::LeadServiceServer,
@@ -37,6 +38,7 @@ impl PrmService for LeadService {
         "prm.record.v1.RecordService",
         "prm.record.v1.SearchService",
         "prm.record.v1.AggregateService",
+        "prm.record.v1.ViewService",
     ];
     /// Conversion makes accounts, contacts and projects there.
     const DOWNSTREAM: &'static [&'static str] = &["account", "project"];
@@ -55,7 +57,7 @@ impl PrmService for LeadService {
         let api = grpc::LeadApi::new(ctx.db.clone(), converter, recovery);
         let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
         let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));
-        let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db));
+        let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
         Ok(Routes::new(LeadServiceServer::with_interceptor(api, auth.clone()))
             .add_service(InterceptedService::new(
                 RecordServiceServer::new(records)
@@ -64,6 +66,7 @@ impl PrmService for LeadService {
                 auth.clone(),
             ))
             .add_service(InterceptedService::new(search, auth.clone()))
-            .add_service(InterceptedService::new(aggregate, auth)))
+            .add_service(InterceptedService::new(aggregate, auth.clone()))
+            .add_service(InterceptedService::new(ViewApi::new(ctx.db.clone(), grpc::VIEWS).server(), auth)))
     }
 }

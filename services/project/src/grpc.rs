@@ -514,6 +514,8 @@ const PROJECT_VIEWS: views::Collection<project::Column> = views::Collection {
     default_order: DEFAULT_ORDER,
     display_only: DISPLAY_ONLY,
     default_columns: DEFAULT_COLUMNS,
+    // Answered by ListListViews, which the project list resolves itself.
+    built_ins: views::no_built_ins,
 };
 
 fn view_out(v: views::SavedView) -> pb::ListView {

@@ -245,6 +245,7 @@ const TASK_VIEWS: views::Collection<task::Column> = views::Collection {
     default_order: DEFAULT_ORDER,
     display_only: &["reminder_time", "description", "completed_by", "complete_time"],
     default_columns: DEFAULT_COLUMNS,
+    built_ins: views::no_built_ins,
 };
 
 fn view_out(v: views::SavedView) -> pb::TaskView {

@@ -50,6 +50,7 @@ async fn grpcurl_lists_checks_health_and_calls_with_an_ops_token() {
             "prm.record.v1.AggregateService",
             "prm.record.v1.RecordService",
             "prm.record.v1.SearchService",
+            "prm.record.v1.ViewService",
         ],
         "{out}"
     );

@@ -24,3 +24,4 @@ mod tasks;
 mod tenancy;
 mod tracing_context;
 mod validation;
+mod views;

@@ -1,6 +1,6 @@
-// List views: the projects' live on the server (/api/v1/projects/views);
-// the other lists have no views route, so their saved views are kept in
-// this browser, per person (built-in views are the portal's own).
+// List views, kept on the server by the collection's own service
+// (/api/v1/{collection}/views): the built-in views of the collection, then
+// the person's saved ones, wherever they sign in.
 
 import { api, idempotent, input, ok } from "../api/client";
 import type { components } from "../api/schema";
@@ -34,44 +34,19 @@ export function viewInput(v: Partial<Omit<View, "id" | "built_in">>): ListViewIn
   return input<"ListViewInput">({ name, filter, order_by, columns });
 }
 
-/** The projects' saved views (the only list with a views route the portal uses). */
-export function serverViews(): ViewStore {
+/** The collections whose saved views the server keeps. */
+export type ViewCollection = "leads" | "accounts" | "contacts" | "projects" | "tasks";
+
+/** The saved and built-in views of one collection. */
+export function serverViews(collection: ViewCollection): ViewStore {
+  const base = `/api/v1/${collection}/views` as const;
+  const one = `/api/v1/${collection}/views/{view_id}` as const;
   const at = (view_id: string) => ({ params: { path: { view_id } } });
   return {
-    list: async () => (await ok(api.GET("/api/v1/projects/views"))).items,
-    create: async (v) => ok(api.POST("/api/v1/projects/views", { body: viewInput(v), headers: idempotent() })),
-    update: async (id, v) => ok(api.PATCH("/api/v1/projects/views/{view_id}", { ...at(id), body: viewInput(v) })),
-    remove: async (id) => void (await ok(api.DELETE("/api/v1/projects/views/{view_id}", at(id)))),
-  };
-}
-
-export function localViews(key: string, builtIns: View[], storage: Storage = localStorage): ViewStore {
-  const read = (): View[] => {
-    try {
-      const v = JSON.parse(storage.getItem(key) ?? "[]");
-      return Array.isArray(v) ? (v as View[]) : [];
-    } catch {
-      return [];
-    }
-  };
-  const write = (v: View[]) => storage.setItem(key, JSON.stringify(v));
-  return {
-    list: async () => [...builtIns, ...read()],
-    create: async (v) => {
-      if (!v.name.trim()) throw new Error("A view needs a name.");
-      const view: View = { ...v, id: crypto.randomUUID(), built_in: false };
-      write([...read(), view]);
-      return view;
-    },
-    update: async (id, patch) => {
-      const all = read();
-      const i = all.findIndex((x) => x.id === id);
-      if (i < 0) throw new Error("This view no longer exists.");
-      all[i] = { ...all[i], ...patch };
-      write(all);
-      return all[i];
-    },
-    remove: async (id) => write(read().filter((x) => x.id !== id)),
+    list: async () => (await ok(api.GET(base))).items,
+    create: async (v) => ok(api.POST(base, { body: viewInput(v), headers: idempotent() })),
+    update: async (id, v) => ok(api.PATCH(one, { ...at(id), body: viewInput(v) })),
+    remove: async (id) => void (await ok(api.DELETE(one, at(id)))),
   };
 }
 

@@ -8,7 +8,7 @@ import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { takeFlash } from "../lib/flash";
 import { canCreate, stageLabel, STAGE_LABELS } from "../lib/domain";
-import { and, localViews, serverViews, term, type View, type ViewStore } from "../lib/views";
+import { and, serverViews, term, type ViewCollection, type ViewStore } from "../lib/views";
 import { formatMoney } from "../lib/money";
 import { ACCOUNT_TYPES, LEAD_STATUSES } from "../lib/specs";
 import { DateText, Dialog, ErrorMessage, Loading, TextInput, useAsync, words } from "../components/ui";
@@ -36,13 +36,14 @@ interface ListConfig {
   columns: Col[];
   defaults: string[];
   enumFilter?: { field: string; label: string; options: readonly (readonly [string, string])[] };
-  builtIns: (me: string) => View[];
+  /** Where its views are kept. */
+  views: ViewCollection;
+  /** The list applies a view itself, given its id (projects); else the page sends the view's filter. */
   server?: boolean;
 }
 
 const str = (r: Row, k: string) => (typeof r[k] === "string" ? (r[k] as string) : "");
 const link = (kind: string, text: (r: Row) => string) => (r: Row) => <a href={`/${kind}/${r.id}`}>{text(r) || "(no name)"}</a>;
-const view = (id: string, name: string, filter = "", order_by = ""): View => ({ id, name, filter, order_by, columns: [], built_in: true });
 
 export const LIST_PAGES: Record<string, ListConfig> = {
   leads: {
@@ -64,12 +65,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
     ],
     defaults: ["company", "last_name", "email", "status", "source", "owner_id"],
     enumFilter: { field: "status", label: "Status", options: [...LEAD_STATUSES, ["converted", "Converted"]] },
-    builtIns: (me) => [
-      view("all", "All leads"),
-      view("open", "Open leads", 'status != "converted" AND status != "unqualified"'),
-      view("mine", "My leads", term("owner_id", "=", me)),
-      view("pending", "Distributed, pending", 'acceptance_state = "pending"'),
-    ],
+    views: "leads",
   },
   accounts: {
     title: "Accounts",
@@ -89,7 +85,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
     ],
     defaults: ["name", "type", "industry", "phone", "billing_address.city", "owner_id"],
     enumFilter: { field: "type", label: "Type", options: ACCOUNT_TYPES },
-    builtIns: (me) => [view("all", "All accounts", "", "name"), view("mine", "My accounts", term("owner_id", "=", me), "name"), view("customers", "Customers", 'type = "customer"', "name")],
+    views: "accounts",
   },
   contacts: {
     title: "Contacts",
@@ -106,7 +102,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
       { key: "owner_id", label: "Owner", render: (r) => <PersonName id={str(r, "owner_id")} /> },
     ],
     defaults: ["last_name", "title", "account_id", "email", "phone"],
-    builtIns: (me) => [view("all", "All contacts", "", "last_name"), view("mine", "My contacts", term("owner_id", "=", me), "last_name")],
+    views: "contacts",
   },
   projects: {
     title: "Projects",
@@ -129,7 +125,7 @@ export const LIST_PAGES: Record<string, ListConfig> = {
     ],
     defaults: ["name", "account_id", "stage", "close_date", "mrr", "owner_id"],
     enumFilter: { field: "stage", label: "Stage", options: Object.entries(STAGE_LABELS) },
-    builtIns: () => [],
+    views: "projects",
   },
 };
 
@@ -171,7 +167,7 @@ function SaveViewDialog({ open, title, initial, onClose, onSave }: { open: boole
 export function ListPage({ kind }: { kind: string }) {
   const cfg = LIST_PAGES[kind];
   const me = useMe();
-  const store: ViewStore = useMemo(() => (cfg.server ? serverViews() : localViews(`prm.views.${me.id}.${kind}`, cfg.builtIns(me.id))), [kind, me.id]);
+  const store: ViewStore = useMemo(() => serverViews(cfg.views), [kind]);
   const views = useAsync(() => store.list(), [store]);
   const initialView = new URLSearchParams(location.search).get("view") ?? "";
   const [viewId, setViewId] = useState(initialView);

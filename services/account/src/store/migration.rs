@@ -1,7 +1,9 @@
 //! The account service's schema, in order.
 
 use prm_kit::row_security::{Guard, RowSecurityMigration};
-use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
+use prm_kit::{
+    outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration, views::SavedViewsMigration,
+};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -19,6 +21,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000001_row_security",
                 tables: &[Guard::Partner("accounts"), Guard::Partner("contacts")],
             }),
+            Box::new(SavedViewsMigration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The lead service's schema, in order.
 
 use prm_kit::row_security::{Guard, RowSecurityMigration};
-use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration};
+use prm_kit::{record::RecordFeaturesMigration, search::SearchMigration, views::SavedViewsMigration};
 use sea_orm_migration::{prelude::*, schema::*};
 
 pub struct Migrator;
@@ -18,6 +18,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000001_row_security",
                 tables: &[Guard::Partner("leads"), Guard::Partner("lead_conversions")],
             }),
+            Box::new(SavedViewsMigration),
         ]
     }
 }
