@@ -136,6 +136,43 @@ async fn the_portals_files_are_sent_precompressed_in_the_encoding_the_browser_ac
     app.stop().await;
 }
 
+/// API answers from 1 KiB on are compressed for a client that accepts it,
+/// and the same bytes once decompressed; small ones and clients that do
+/// not ask get them as they are.
+#[tokio::test]
+async fn api_answers_are_compressed_for_clients_that_accept_it() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let get = |path: &'static str, accept: Option<&'static str>| {
+        let mut req = app.http.get(app.url(path)).bearer_auth(&bob);
+        if let Some(a) = accept {
+            req = req.header("accept-encoding", a);
+        }
+        req.send()
+    };
+    let large = "/api/v1/openapi.json";
+    let plain = get(large, None).await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    assert!(plain.len() > 1024, "{}", plain.len());
+    let gz = get(large, Some("gzip")).await.unwrap();
+    assert_eq!(gz.headers()["content-encoding"], "gzip");
+    assert_eq!(gz.headers()["cache-control"], "no-store", "still personal data");
+    let packed = gz.bytes().await.unwrap();
+    assert!(packed.len() < plain.len() / 2, "{} of {}", packed.len(), plain.len());
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(&packed[..]).read_to_end(&mut unpacked).unwrap();
+    let (a, b): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_slice(&unpacked).unwrap(), serde_json::from_slice(&plain).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(get(large, Some("br")).await.unwrap().headers()["content-encoding"], "br");
+    // A small answer (a person) is not worth it.
+    let me = get("/api/v1/me", Some("gzip, br")).await.unwrap();
+    assert!(me.headers().get("content-encoding").is_none());
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn every_answer_carries_the_security_headers_and_api_answers_are_not_stored() {
     let app = spawn_app().await;
