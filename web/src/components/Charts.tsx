@@ -1,7 +1,7 @@
 // Small hand-drawn SVG charts. Each is an image with a text alternative
 // (role="img", a <title> per bar) and the figures also stand beside it as text.
 
-import { magnitude, formatMoney } from "../lib/money";
+import { formatCount, magnitude, formatMoney } from "../lib/money";
 import { stageLabel } from "../lib/domain";
 
 export function StageBars({ data }: { data: { stage: string; count: number }[] }) {
@@ -10,21 +10,23 @@ export function StageBars({ data }: { data: { stage: string; count: number }[] }
   const labelW = 170;
   const barW = 220;
   const h = data.length * rowH + 4;
-  const summary = data.map((d) => `${stageLabel(d.stage)}: ${d.count}`).join(", ");
+  const summary = data.map((d) => `${stageLabel(d.stage)}: ${formatCount(d.count)}`).join(", ");
+  // Room right of the longest bar for its figure ("1,234,567").
+  const valueW = 8 * formatCount(max).length + 12;
   return (
-    <svg class="chart" viewBox={`0 0 ${labelW + barW + 40} ${h}`} role="img" aria-label={`Open projects by stage. ${summary || "None"}`}>
+    <svg class="chart" viewBox={`0 0 ${labelW + barW + valueW} ${h}`} role="img" aria-label={`Open projects by stage. ${summary || "None"}`}>
       {data.map((d, i) => {
         const w = Math.round((d.count / max) * barW);
         const y = i * rowH + 2;
         return (
           <g key={d.stage}>
-            <title>{`${stageLabel(d.stage)}: ${d.count}`}</title>
+            <title>{`${stageLabel(d.stage)}: ${formatCount(d.count)}`}</title>
             <text x={labelW - 6} y={y + 14} text-anchor="end" class="chart-label">
               {stageLabel(d.stage)}
             </text>
             <rect x={labelW} y={y + 3} width={Math.max(w, 1)} height={rowH - 8} class="bar" rx="2" />
             <text x={labelW + w + 6} y={y + 14} class="chart-value">
-              {d.count}
+              {formatCount(d.count)}
             </text>
           </g>
         );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMoney, splitDecimal } from "./money";
+import { formatCount, formatMoney, splitDecimal } from "./money";
 
 describe("formatMoney", () => {
   it("shows the currency and the exact digits", () => {
@@ -23,5 +23,14 @@ describe("formatMoney", () => {
   it("splits decimals", () => {
     expect(splitDecimal("-012.340")).toEqual({ negative: true, int: "12", frac: "340" });
     expect(splitDecimal("x")).toBeNull();
+  });
+});
+
+describe("formatCount", () => {
+  it("groups digits as the locale does, the same formatter each time", () => {
+    expect(formatCount(10001, "en-US")).toBe("10,001");
+    expect(formatCount(36010, "de-DE")).toBe("36.010");
+    expect(formatCount(10001, "en-US")).toBe("10,001");
+    expect(formatCount(null)).toBe("unavailable");
   });
 });

@@ -72,10 +72,15 @@ export function formatMoney(amount: string | null | undefined, currency: string,
   return out;
 }
 
+const counters = new Map<string, Intl.NumberFormat>();
+
 /** A number shown in the locale (counts, users). */
 export function formatCount(n: number | null | undefined, locale?: string): string {
   if (n === null || n === undefined) return "unavailable";
-  return new Intl.NumberFormat(locale).format(n);
+  const key = locale ?? "";
+  let f = counters.get(key);
+  if (!f) counters.set(key, (f = new Intl.NumberFormat(locale)));
+  return f.format(n);
 }
 
 /**

@@ -8,7 +8,7 @@ import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { boardReducer, initialBoard, type Card, type Column } from "../lib/board";
 import { AUTOMATIC, PATHS, stageLabel } from "../lib/domain";
-import { formatMoney } from "../lib/money";
+import { formatCount, formatMoney } from "../lib/money";
 import { DateText, ErrorMessage, errorText, useAnnouncer } from "../components/ui";
 import { RecordLink } from "../components/Names";
 import { canEdit } from "../lib/domain";
@@ -23,7 +23,7 @@ function Totals({ c }: { c: Column }) {
   return (
     <p class="totals" data-testid={`totals-${c.stage}`}>
       <span class="count">
-        {c.count} project{c.count === 1 ? "" : "s"}
+        {formatCount(c.count)} project{c.count === 1 ? "" : "s"}
       </span>
       {entries.length > 0 && " · MRR "}
       {entries.map(([cur, amt], i) => (

@@ -9,7 +9,7 @@ import { useMe } from "../lib/me";
 import { takeFlash } from "../lib/flash";
 import { canCreate, stageLabel, STAGE_LABELS } from "../lib/domain";
 import { and, serverViews, term, type ViewCollection, type ViewStore } from "../lib/views";
-import { formatMoney } from "../lib/money";
+import { formatCount, formatMoney } from "../lib/money";
 import { ACCOUNT_TYPES, LEAD_STATUSES } from "../lib/specs";
 import { DateText, Dialog, ErrorMessage, Loading, TextInput, useAsync, words } from "../components/ui";
 import { PersonName, RecordLink } from "../components/Names";
@@ -363,7 +363,7 @@ export function ListPage({ kind }: { kind: string }) {
       <p class="count" role="status">
         {page.loading
           ? "Loading…"
-          : `${items.length} ${cfg.singular}${items.length === 1 ? "" : "s"} on this page${page.data?.next_page_token ? ", more on the next" : ""}${total.data !== null && total.data !== undefined ? ` · ${total.data} in this view` : ""}`}
+          : `${items.length} ${cfg.singular}${items.length === 1 ? "" : "s"} on this page${page.data?.next_page_token ? ", more on the next" : ""}${total.data !== null && total.data !== undefined ? ` · ${formatCount(total.data)} in this view` : ""}`}
       </p>
       {page.loading && !page.data ? (
         <Loading />
