@@ -7,7 +7,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, grpcBase } from "./ports.mjs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,34 +22,6 @@ if (!bin) {
   process.exit(2);
 }
 mkdirSync(results, { recursive: true });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-function portFree(port) {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once("error", () => resolve(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
-  });
-}
-/** A run of 8 free gRPC ports below 32768 (above it the kernel hands out ephemeral ports). */
-async function grpcBase() {
-  for (let i = 0; i < 50; i++) {
-    const base = 20000 + Math.floor(Math.random() * 1200) * 10;
-    let ok = true;
-    for (let p = base; p < base + 8 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error("no free gRPC port range");
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "prm-web-e2e-"));
 const httpPort = await freePort();

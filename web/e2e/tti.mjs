@@ -63,7 +63,7 @@
 
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort, grpcBase } from "./ports.mjs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -137,34 +137,6 @@ if (!existsSync(CHROMIUM)) {
 }
 
 // --- the server ---------------------------------------------------------------
-
-function freePort() {
-  return new Promise((done, fail) => {
-    const s = createServer();
-    s.once("error", fail);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => done(port));
-    });
-  });
-}
-function portFree(port) {
-  return new Promise((done) => {
-    const s = createServer();
-    s.once("error", () => done(false));
-    s.listen(port, "127.0.0.1", () => s.close(() => done(true)));
-  });
-}
-/** A run of 8 free gRPC ports below 32768 (above it the kernel hands out ephemeral ports). */
-async function grpcBase() {
-  for (let i = 0; i < 50; i++) {
-    const base = 20000 + Math.floor(Math.random() * 1200) * 10;
-    let ok = true;
-    for (let p = base; p < base + 8 && ok; p++) ok = await portFree(p);
-    if (ok) return base;
-  }
-  throw new Error("no free run of 8 gRPC ports between 20000 and 32000");
-}
 
 // Everything this run writes: the server's data and, with --pin, the browser's wrapper.
 const workDir = mkdtempSync(join(tmpdir(), "prm-tti-"));

@@ -202,36 +202,6 @@ impl<C: ColumnTrait + Copy> Collection<C> {
         }
         Ok(())
     }
-
-    /// The caller's views of this collection, by name.
-    pub async fn list(&self, db: &DatabaseConnection, caller: &Caller) -> Result<Vec<SavedView>> {
-        (self as &dyn ViewCollection).list(db, caller).await
-    }
-
-    /// One of the caller's views; NOT_FOUND for anyone else's.
-    pub async fn get(&self, db: &DatabaseConnection, caller: &Caller, id: Uuid) -> Result<SavedView> {
-        (self as &dyn ViewCollection).get(db, caller, id).await
-    }
-
-    pub async fn create(&self, db: &DatabaseConnection, caller: &Caller, v: ViewInput) -> Result<SavedView> {
-        (self as &dyn ViewCollection).create(db, caller, v).await
-    }
-
-    /// Changes the fields `mask` names (`name`, `filter`, `order_by`, `columns`).
-    pub async fn update(
-        &self,
-        db: &DatabaseConnection,
-        caller: &Caller,
-        id: Uuid,
-        given: ViewInput,
-        mask: &[String],
-    ) -> Result<SavedView> {
-        (self as &dyn ViewCollection).update(db, caller, id, given, mask).await
-    }
-
-    pub async fn delete(&self, db: &DatabaseConnection, caller: &Caller, id: Uuid) -> Result<()> {
-        (self as &dyn ViewCollection).delete(db, caller, id).await
-    }
 }
 
 /// The saved views of any collection, kept in the `saved_views` table.

@@ -507,7 +507,7 @@ fn this_month() -> (NaiveDate, NaiveDate) {
 }
 
 /// Saved views of projects, kept by the kit.
-const PROJECT_VIEWS: views::Collection<project::Column> = views::Collection {
+static PROJECT_VIEWS: &dyn views::ViewCollection = &views::Collection {
     name: "projects",
     fields: PROJECT_FIELDS,
     id_column: project::Column::Id,

@@ -238,7 +238,7 @@ const DEFAULT_ORDER: &str = "create_time desc";
 const DEFAULT_COLUMNS: &[&str] = &["subject", "type", "status", "priority", "due_date", "related.type", "owner_id"];
 
 /// Saved views of tasks, kept by the kit.
-const TASK_VIEWS: views::Collection<task::Column> = views::Collection {
+static TASK_VIEWS: &dyn views::ViewCollection = &views::Collection {
     name: "tasks",
     fields: TASK_FIELDS,
     id_column: task::Column::Id,
