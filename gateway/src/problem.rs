@@ -205,7 +205,12 @@ where
 }
 
 /// Deserializes `bytes`, turning serde's error into a problem naming the field.
+/// Every body is an object: serde would also fill a struct from an array, in
+/// field order (`["t", "b"]` as a news item), which no client means.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    if !matches!(bytes.trim_ascii_start().first(), None | Some(b'{')) {
+        return Err(Problem::bad_request("The body must be a JSON object."));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|err| {
         let path = err.path().to_string();
@@ -304,6 +309,15 @@ mod tests {
         assert_eq!(p.status, StatusCode::BAD_REQUEST);
         assert!(p.detail.starts_with("unknown field `x`"), "{}", p.detail);
         assert!(!p.detail.contains("line"), "{}", p.detail);
+    }
+
+    #[test]
+    fn a_body_is_an_object_never_an_array_filled_in_field_order() {
+        for body in [&br#"["a", 1]"#[..], b"  [null]", b"\"a\"", b"1", b"null"] {
+            let p = parse_json::<Body>(body).unwrap_err();
+            assert_eq!((p.status, p.detail.as_str()), (StatusCode::BAD_REQUEST, "The body must be a JSON object."));
+        }
+        assert!(parse_json::<Body>(br#" {"email":"a","count":1}"#).is_ok());
     }
 
     #[test]

@@ -153,13 +153,13 @@ pub struct ApprovalInput {
     pub approved: bool,
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+/// A contact's role on a project, as answered (written with `RoleInput`).
+#[derive(Debug, Serialize, ToSchema)]
 pub struct ProjectContactJson {
     pub contact_id: String,
     /// e.g. "decision maker", "technical contact".
     pub role: String,
-    #[serde(default, skip_deserializing)]
+    #[schema(required)]
     pub create_time: Option<DateTime<Utc>>,
 }
 

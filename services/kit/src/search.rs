@@ -235,6 +235,10 @@ impl Query {
         if n > MAX_QUERY_CHARS {
             return Err(Error::invalid("query", format!("is longer than {MAX_QUERY_CHARS} characters")));
         }
+        // Nobody types them, and SQLite's full-text parser ends a phrase at a NUL.
+        if raw.chars().any(char::is_control) {
+            return Err(Error::invalid("query", "contains control characters"));
+        }
         let words: Vec<String> = fold(raw).split_whitespace().map(str::to_string).collect();
         let text = words.join(" ");
         let d = digits(raw);
@@ -544,6 +548,10 @@ mod tests {
     #[test]
     fn queries_are_checked_and_folded() {
         assert!(Query::parse(" a ").is_err());
+        for bad in ["abc\0d", "ab\u{7}c", "line\nbreak"] {
+            let e = Query::parse(bad).unwrap_err();
+            assert!(e.to_string().contains("control characters"), "{bad:?}: {e}");
+        }
         assert!(Query::parse(&"x".repeat(201)).is_err());
         let q = Query::parse("  Ácme   GmbH ").unwrap();
         assert_eq!(q.text, "acme gmbh");
