@@ -144,8 +144,18 @@ fn extra_paths() -> Vec<(String, PathItem)> {
         "/api/v1/quotes/{id}:setPrimary".into(),
         item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
     ));
+    v.push((
+        "/api/v1/projects/{id}:clone".into(),
+        item(
+            Post,
+            op(
+                "projects",
+                "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)",
+                "201",
+            ),
+        ),
+    ));
     for (verb, summary) in [
-        ("clone", "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)"),
         ("changeOwner", "Hand the project to a colleague (partner admin; body: new_owner_id)"),
         (
             "setApprovedByAm",
@@ -306,7 +316,9 @@ const PUBLIC: &[&str] =
 
 /// What every operation shares, written once here rather than on each
 /// handler: the parameters of its path template, the answers of the layers
-/// in front of every handler (401, 415, 429, 503, all problem+json), and no
+/// in front of every handler (401, 403, 415, 429, 503, all problem+json),
+/// the answers every handler of a kind may give (400 for input, 404 for a
+/// path naming a record, 409 for a write the record refuses), and no
 /// bearer requirement on the public routes.
 fn complete(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::{
@@ -346,6 +358,7 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
                     ));
                 }
             }
+            let takes_input = !params.is_empty() || matches!(method, "post" | "put" | "patch");
             if params.is_empty() {
                 op.parameters = None;
             }
@@ -355,12 +368,27 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
             };
             if public {
                 op.security = Some(vec![]);
+                // Wrong credentials, or no session to refresh.
+                add("401", "Not signed in: wrong e-mail or password, or no (or an ended) session");
+                if path.starts_with("/api/v1/auth/session") {
+                    add("403", "A cross-site request: the X-PRM-CSRF header is missing, or another origin");
+                }
             } else {
                 add("401", "No valid access token (problem+json, with WWW-Authenticate: Bearer)");
+                // Nearly every handler checks the caller's role.
+                add("403", "The caller's role may not do this");
+            }
+            if takes_input {
+                add("400", "Bad input: the problem names the field (or the parameter) in errors[].field");
+            }
+            if !names.is_empty() {
+                add("404", "No such record in your scope");
             }
             if matches!(method, "post" | "put" | "patch") {
-                add("400", "Bad input: the problem names the field in errors[].field");
                 add("415", "The body is not application/json");
+            }
+            if matches!(method, "post" | "put" | "patch" | "delete") && !public {
+                add("409", "The record as it stands refuses this change (a rule of the domain names why)");
             }
             add("429", "Too many requests: retry after the Retry-After header's seconds");
             add("503", "A service behind the gateway is unavailable: retry after Retry-After");

@@ -3531,6 +3531,8 @@ export interface components {
         Page_ProjectContactJson: {
             items: {
                 contact_id: string;
+                /** Format: date-time */
+                create_time: string | null;
                 /** @description e.g. "decision maker", "technical contact". */
                 role: string;
             }[];
@@ -3729,8 +3731,11 @@ export interface components {
             /** Format: date-time */
             update_time?: string | null;
         };
+        /** @description A contact's role on a project, as answered (written with `RoleInput`). */
         ProjectContactJson: {
             contact_id: string;
+            /** Format: date-time */
+            create_time: string | null;
             /** @description e.g. "decision maker", "technical contact". */
             role: string;
         };
@@ -4241,6 +4246,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -4298,6 +4312,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -4347,6 +4379,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4411,6 +4452,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -4457,8 +4516,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4537,6 +4614,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4598,8 +4684,26 @@ export interface operations {
                     "application/json": components["schemas"]["AccountJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4652,6 +4756,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -4672,6 +4785,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -4743,6 +4865,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -4790,8 +4921,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4844,8 +4993,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4898,7 +5065,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4916,12 +5083,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -4971,8 +5156,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5026,8 +5229,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5080,8 +5301,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5134,8 +5373,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5188,8 +5445,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5242,7 +5517,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5260,12 +5535,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -5347,6 +5640,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -5394,7 +5696,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5412,12 +5714,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -5466,7 +5786,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5484,12 +5804,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -5536,8 +5874,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5597,7 +5944,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5615,12 +5962,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -5667,8 +6032,17 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5728,8 +6102,26 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5789,6 +6181,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
@@ -5832,8 +6242,26 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5921,6 +6349,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -5984,6 +6421,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -6032,8 +6478,26 @@ export interface operations {
                     "application/json": components["schemas"]["CaseJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6171,8 +6635,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6229,8 +6711,26 @@ export interface operations {
                     "application/json": components["schemas"]["Page_CommentJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6368,8 +6868,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6422,7 +6940,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6440,12 +6958,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -6495,8 +7031,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6550,8 +7104,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6604,8 +7176,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6658,8 +7248,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6712,8 +7320,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6766,7 +7392,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6784,12 +7410,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -6838,7 +7482,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6856,12 +7500,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -6910,7 +7572,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6928,12 +7590,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -6987,7 +7667,7 @@ export interface operations {
                     "application/json": components["schemas"]["CaseJson"];
                 };
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7011,6 +7691,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description a move the status path does not allow */
             409: {
@@ -7066,7 +7755,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7084,12 +7773,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -7150,6 +7857,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7221,6 +7937,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -7277,6 +8002,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -7326,6 +8069,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7390,6 +8142,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -7436,8 +8206,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7516,6 +8304,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7577,8 +8374,26 @@ export interface operations {
                     "application/json": components["schemas"]["ContactJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7629,6 +8444,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -7649,6 +8473,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7720,6 +8553,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -7767,8 +8609,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7821,8 +8681,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7875,7 +8753,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -7893,12 +8771,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -7948,8 +8844,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8003,8 +8917,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8057,8 +8989,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8111,8 +9061,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8165,8 +9133,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8219,7 +9205,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8237,12 +9223,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -8323,6 +9327,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -8370,7 +9383,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8388,12 +9401,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -8442,7 +9473,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8460,12 +9491,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -8515,6 +9564,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8587,6 +9645,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -8644,6 +9711,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -8693,6 +9778,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8757,6 +9851,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -8803,8 +9915,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8883,6 +10013,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8944,8 +10083,26 @@ export interface operations {
                     "application/json": components["schemas"]["LeadJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8997,6 +10154,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -9150,8 +10316,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9204,8 +10388,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9258,7 +10460,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9276,12 +10478,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -9331,8 +10551,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9386,8 +10624,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9440,8 +10696,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9494,8 +10768,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9548,8 +10840,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9602,7 +10912,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9620,12 +10930,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -9674,7 +11002,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9692,12 +11020,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -9746,7 +11092,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9764,12 +11110,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -9903,7 +11267,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9921,12 +11285,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -9975,7 +11357,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9993,12 +11375,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -10047,7 +11447,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10065,12 +11465,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -10119,7 +11537,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10137,12 +11555,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -10203,6 +11639,24 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10276,6 +11730,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -10314,6 +11777,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10386,6 +11858,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -10449,6 +11930,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -10497,8 +11987,26 @@ export interface operations {
                     "application/json": components["schemas"]["NewsJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10582,6 +12090,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -10630,7 +12147,7 @@ export interface operations {
                     "application/json": components["schemas"]["NewsJson"];
                 };
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -10659,6 +12176,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -10733,6 +12259,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -10782,6 +12317,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10844,8 +12388,26 @@ export interface operations {
                     "application/json": components["schemas"]["OrderJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10897,8 +12459,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -10951,8 +12531,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11005,7 +12603,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11023,12 +12621,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -11078,8 +12694,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11133,8 +12767,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11187,8 +12839,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11241,8 +12911,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11317,6 +13005,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -11377,8 +13074,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11431,7 +13146,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11449,12 +13164,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -11503,7 +13236,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11521,12 +13254,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -11580,7 +13331,7 @@ export interface operations {
                     "application/json": components["schemas"]["OrderJson"];
                 };
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11604,6 +13355,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description a move the status path does not allow */
             409: {
@@ -11659,7 +13419,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11677,12 +13437,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -11732,6 +13510,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -11801,6 +13588,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -11855,6 +13651,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
@@ -11898,7 +13703,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -11916,12 +13721,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -11970,8 +13793,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12024,7 +13865,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12042,12 +13883,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -12097,7 +13956,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -12115,12 +13974,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -12170,8 +14047,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12185,6 +14080,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12235,8 +14139,26 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProductJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12307,6 +14229,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -12355,8 +14286,26 @@ export interface operations {
                     "application/json": components["schemas"]["ProductJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12434,6 +14383,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -12508,6 +14475,24 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -12578,6 +14563,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -12628,6 +14622,24 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12707,6 +14719,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -12772,6 +14793,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -12811,6 +14850,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12880,6 +14928,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -12928,6 +14985,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -12992,6 +15058,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -13038,8 +15122,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13052,6 +15154,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13111,11 +15222,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -13165,8 +15294,26 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13218,6 +15365,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -13238,6 +15394,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13363,8 +15528,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13418,8 +15601,26 @@ export interface operations {
                     "application/json": components["schemas"]["Page_ProjectContactJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13504,6 +15705,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -13551,6 +15761,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -13571,6 +15790,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13610,8 +15838,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13664,7 +15910,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -13682,12 +15928,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -13737,8 +16001,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13792,8 +16074,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13846,8 +16146,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13900,8 +16218,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -13954,8 +16290,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14008,7 +16362,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14026,12 +16380,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14081,8 +16453,26 @@ export interface operations {
                     "application/json": components["schemas"]["Page_QuoteJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14154,11 +16544,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14207,7 +16615,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14225,12 +16633,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14273,13 +16699,13 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description Copy the project without quotes, history or Bonus Pipeline state (body: optional name) */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14297,12 +16723,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14351,7 +16795,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14369,12 +16813,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14509,7 +16971,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14527,12 +16989,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14581,7 +17061,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -14599,12 +17079,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -14654,8 +17152,26 @@ export interface operations {
                     "application/json": components["schemas"]["QuoteJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14734,6 +17250,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -14790,6 +17315,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -14838,8 +17381,26 @@ export interface operations {
                     "application/json": components["schemas"]["QuoteJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -14889,6 +17450,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -15041,8 +17611,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15097,8 +17685,26 @@ export interface operations {
                     "application/pdf": unknown;
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15150,8 +17756,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15204,7 +17828,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15222,12 +17846,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -15277,8 +17919,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15332,8 +17992,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15386,8 +18064,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15440,8 +18136,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15514,6 +18228,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the contract is out: lines are frozen */
             409: {
                 headers: {
@@ -15570,8 +18302,26 @@ export interface operations {
                     "application/json": components["schemas"]["QuoteJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15650,6 +18400,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -15703,8 +18471,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -15757,7 +18543,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15775,12 +18561,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -15829,7 +18633,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15847,12 +18651,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -15901,7 +18723,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15919,12 +18741,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -15973,7 +18813,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -15991,12 +18831,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -16050,7 +18908,7 @@ export interface operations {
                     "application/json": components["schemas"]["QuoteJson"];
                 };
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16061,6 +18919,24 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such record in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16122,7 +18998,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -16140,12 +19016,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -16214,6 +19108,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -16271,6 +19174,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -16317,8 +19238,26 @@ export interface operations {
                     "application/json": components["schemas"]["ReportJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16369,6 +19308,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -16389,6 +19337,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16461,6 +19418,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -16509,8 +19475,26 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16563,8 +19547,26 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16617,8 +19619,26 @@ export interface operations {
                     "application/json": components["schemas"]["ResultJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16680,6 +19700,24 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16759,6 +19797,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
                 headers: {
@@ -16813,6 +19860,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16876,12 +19932,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -16931,6 +20005,15 @@ export interface operations {
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -16995,6 +20078,24 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -17041,8 +20142,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17055,6 +20174,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -17114,11 +20242,29 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -17168,8 +20314,26 @@ export interface operations {
                     "application/json": components["schemas"]["TaskJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17220,6 +20384,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
                 headers: {
@@ -17240,6 +20413,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -17311,6 +20493,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -17358,8 +20549,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17412,7 +20621,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17430,12 +20639,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -17485,8 +20712,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17540,8 +20785,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17594,8 +20857,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17648,8 +20929,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17702,8 +21001,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -17756,7 +21073,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17774,12 +21091,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -17860,6 +21195,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description The body is not application/json */
             415: {
                 headers: {
@@ -17907,7 +21251,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17925,12 +21269,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -17979,7 +21341,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -17997,12 +21359,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -18058,6 +21438,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
@@ -18101,7 +21490,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18119,12 +21508,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -18173,8 +21580,26 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18227,7 +21652,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Bad input: the problem names the field in errors[].field */
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -18245,12 +21670,30 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description no such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
@@ -18300,8 +21743,26 @@ export interface operations {
                     "application/json": components["schemas"]["WapJson"];
                 };
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -18378,6 +21839,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description No such record in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {
