@@ -40,6 +40,9 @@ impl Quantity {
     }
 }
 
+/// Why a partner's request that names a line's discount is refused.
+pub const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
+
 /// A discount in percent: 0 to 100, at most two decimals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Discount(Decimal);

@@ -18,6 +18,7 @@ use prm_kit::{
     listing::{Field, FieldKind, ListParams, Listing, SortValue},
     money::{self, Currency, from_units, to_units},
     outbox, owned,
+    pricing::DISCOUNT_IS_THE_VENDORS,
     record::{self, parse_id},
     text::{line, required_line},
     time,
@@ -41,9 +42,6 @@ use crate::{
     },
     store::{self, order, order_line},
 };
-
-/// Why a partner cannot set a line's discount.
-const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
 
 /// A word the order service stored, read back: one it does not know is a
 /// broken row, never a default.

@@ -10,6 +10,7 @@ use prm_kit::{
     mail::Mailer,
     money::{self, Currency, from_units, to_units},
     outbox, owned,
+    pricing::DISCOUNT_IS_THE_VENDORS,
     record::{self, parse_id},
     references::References,
     text::required_line,
@@ -1169,9 +1170,6 @@ fn currency_of(q: &quote::Model) -> Result<Currency> {
     Currency::parse("currency_code", &q.currency)
         .map_err(|e| Error::Internal(anyhow::anyhow!("quote {} has a bad stored currency: {e}", q.id)))
 }
-
-/// Why a partner cannot set a line's discount.
-const DISCOUNT_IS_THE_VENDORS: &str = "is the vendor's partner discount (the partner's own, else its tier's); only a vendor admin overrides it, on an existing line";
 
 fn editable(q: &quote::Model) -> Result<()> {
     let status: QuoteStatus = q.status.parse().unwrap_or(QuoteStatus::Draft);
