@@ -477,9 +477,10 @@ function pageProbe(expect) {
       const cols = document.querySelectorAll(".board section.column");
       if (cols.length < expect.boardColumns) return false;
       for (const c of cols) {
-        const m = /^(\d+) projects?$/.exec(c.querySelector(".totals .count")?.textContent.trim() ?? "");
+        // The count as the locale groups it ("10,001 projects").
+        const m = /^([\d,.\s\u202f\u00a0]+) projects?$/.exec(c.querySelector(".totals .count")?.textContent.trim() ?? "");
         if (!m) return false;
-        if (Number(m[1]) > 0 && !c.querySelector("li.card-item a.card-title")?.textContent.trim()) return false;
+        if (Number(m[1].replace(/\D/g, "")) > 0 && !c.querySelector("li.card-item a.card-title")?.textContent.trim()) return false;
       }
       const card = document.querySelector('.board li.card-item[draggable="true"] a.card-title');
       return !!card && card.tabIndex >= 0 && shown(card);
@@ -807,7 +808,7 @@ async function verifyHome(page, expected) {
 
 async function verifyBoard(page, expected) {
   const shown = await page.locator(".board section.column").evaluateAll((cols) =>
-    Object.fromEntries(cols.map((c) => [c.dataset.stage, Number(/\d+/.exec(c.querySelector(".totals .count").textContent)[0])])),
+    Object.fromEntries(cols.map((c) => [c.dataset.stage, Number(/^[\d,.\s\u202f\u00a0]+/.exec(c.querySelector(".totals .count").textContent)[0].replace(/\D/g, ""))])),
   );
   for (const [stage, n] of Object.entries(expected)) {
     if (shown[stage] !== n) throw new Error(`the board shows ${shown[stage]} projects in ${stage}, the API counts ${n}`);
