@@ -5,7 +5,7 @@ use utoipa::{
     openapi::{PathItem, path::Operation},
 };
 
-use crate::rest::{self, records::COLLECTIONS};
+use crate::rest::{self, records::Collection};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,7 +33,10 @@ use crate::rest::{self, records::COLLECTIONS};
         rest::tasks::list, rest::tasks::create, rest::tasks::read, rest::tasks::update, rest::tasks::delete,
         rest::tasks::custom, rest::tasks::list_views, rest::tasks::create_view, rest::tasks::update_view,
         rest::tasks::delete_view, rest::views::list_views, rest::views::create_view, rest::views::update_view,
-        rest::views::delete_view,
+        rest::views::delete_view, rest::records::list_notes_doc, rest::records::create_note_doc,
+        rest::records::list_files_doc, rest::records::upload_doc, rest::records::file_info_doc,
+        rest::records::download_doc, rest::records::history_doc, rest::records::followers_doc,
+        rest::records::follow_doc, rest::records::unfollow_doc, rest::tasks::activities_doc,
         rest::cases::list, rest::cases::create, rest::cases::read, rest::cases::update, rest::cases::search,
         rest::cases::custom, rest::cases::list_comments, rest::cases::add_comment,
         rest::reports::list, rest::reports::create, rest::reports::read, rest::reports::update,
@@ -91,70 +94,50 @@ fn item(method: utoipa::openapi::HttpMethod, o: Operation) -> PathItem {
     PathItem::new(method, o)
 }
 
-/// Routes that are not handlers of their own: the per-collection record
-/// features, and the auth and administration routes.
+/// Routes that are not handlers of their own: the record verbs, and the
+/// auth and administration routes (the per-collection record routes are
+/// written once in `rest::records` and copied).
 fn extra_paths() -> Vec<(String, PathItem)> {
     use utoipa::openapi::HttpMethod::{Delete, Get, Patch, Post, Put};
-    let mut v = Vec::new();
-    for c in COLLECTIONS {
-        let base = format!("/api/v1/{}/{{id}}", c.path);
-        let mut notes = item(Get, op("records", "List notes, newest first", "200"));
-        notes.post = Some(op("records", "Add a note", "201"));
-        v.push((format!("{base}/notes"), notes));
-        let mut files = item(Get, op("records", "List files", "200"));
-        files.post =
-            Some(op("records", "Upload a file: the body is the content, `file_name` a query parameter", "201"));
-        v.push((format!("{base}/files"), files));
-        v.push((format!("{base}/files/{{file_id}}"), item(Get, op("records", "File details", "200"))));
-        v.push((format!("{base}/files/{{file_id}}/content"), item(Get, op("records", "Download a file", "200"))));
-        v.push((format!("{base}/history"), item(Get, op("records", "Field history, newest first", "200"))));
-        v.push((format!("{base}/followers"), item(Get, op("records", "Followers", "200"))));
-        v.push((format!("{base}:follow"), item(Post, op("records", "Follow", "200"))));
-        v.push((format!("{base}:unfollow"), item(Post, op("records", "Unfollow", "200"))));
-        if c.path != "tasks" {
-            v.push((
-                format!("{base}/activities"),
-                item(Get, op("tasks", "Open tasks of the record, soonest due first", "200")),
-            ));
-        }
-    }
-    v.push((
-        "/api/v1/quotes/{id}:send".into(),
-        item(
-            Post,
-            op(
-                "quotes",
-                "E-mail the quote with its PDF to a contact of its account (body: contact_id, message)",
-                "200",
+    let mut v: Vec<(String, PathItem)> = vec![
+        (
+            "/api/v1/quotes/{id}:send".into(),
+            item(
+                Post,
+                op(
+                    "quotes",
+                    "E-mail the quote with its PDF to a contact of its account (body: contact_id, message)",
+                    "200",
+                ),
             ),
         ),
-    ));
-    v.push((
-        "/api/v1/cases/{id}:assign".into(),
-        item(
-            Post,
-            op(
-                "cases",
-                "Assign the case to a support agent (body: optional assignee_id; the caller when empty)",
-                "200",
+        (
+            "/api/v1/cases/{id}:assign".into(),
+            item(
+                Post,
+                op(
+                    "cases",
+                    "Assign the case to a support agent (body: optional assignee_id; the caller when empty)",
+                    "200",
+                ),
             ),
         ),
-    ));
-    v.push((
-        "/api/v1/quotes/{id}:setPrimary".into(),
-        item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
-    ));
-    v.push((
-        "/api/v1/projects/{id}:clone".into(),
-        item(
-            Post,
-            op(
-                "projects",
-                "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)",
-                "201",
+        (
+            "/api/v1/quotes/{id}:setPrimary".into(),
+            item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
+        ),
+        (
+            "/api/v1/projects/{id}:clone".into(),
+            item(
+                Post,
+                op(
+                    "projects",
+                    "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)",
+                    "201",
+                ),
             ),
         ),
-    ));
+    ];
     for (verb, summary) in [
         ("changeOwner", "Hand the project to a colleague (partner admin; body: new_owner_id)"),
         (
@@ -227,6 +210,24 @@ fn extra_paths() -> Vec<(String, PathItem)> {
     v
 }
 
+/// The operations written once for `template` (a path starting
+/// `/api/v1/{collection}/`) replaced by one copy for each of `collections`,
+/// tagged with it and without the `collection` parameter: one definition
+/// documents a route every collection serves alike.
+pub(crate) fn copy_per_collection(doc: &mut utoipa::openapi::OpenApi, template: &str, collections: &[&Collection]) {
+    let Some(item) = doc.paths.paths.remove(template) else { return };
+    for c in collections {
+        let mut copy = item.clone();
+        for (_, op) in operations(&mut copy) {
+            op.tags = Some(vec![c.path.to_string()]);
+            if let Some(params) = op.parameters.as_mut() {
+                params.retain(|p| !matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "collection"));
+            }
+        }
+        doc.paths.paths.insert(template.replace("{collection}", c.path), copy);
+    }
+}
+
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
@@ -234,6 +235,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.paths.paths.insert(path, item);
     }
     rest::views::document_each(&mut doc);
+    rest::records::document_each(&mut doc);
     let mut bearer = utoipa::openapi::security::SecurityScheme::Http(
         utoipa::openapi::security::HttpBuilder::new()
             .scheme(utoipa::openapi::security::HttpAuthScheme::Bearer)

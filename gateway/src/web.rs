@@ -32,6 +32,9 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
      form-action 'self'; frame-ancestors 'none'";
 
+/// A file's bytes and its ETag.
+type Found = (Cow<'static, [u8]>, String);
+
 /// Where the portal's files come from.
 #[derive(Clone, Debug)]
 pub enum Assets {
@@ -51,7 +54,7 @@ impl Assets {
     }
 
     /// The file at `path` (relative, `/`-separated) and its ETag.
-    fn get(&self, path: &str) -> Option<(Cow<'static, [u8]>, String)> {
+    fn get(&self, path: &str) -> Option<Found> {
         // Only plain relative names: nothing climbs out of the folder.
         if path.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.contains('\\')) {
             return None;
@@ -133,11 +136,7 @@ pub async fn serve(assets: Assets, method: Method, uri: axum::http::Uri, headers
 /// The compressed copy of `name` the request accepts, brotli before gzip,
 /// with its encoding: a file the build compressed, else none. Each copy has
 /// its own ETag, as its bytes differ.
-fn precompressed(
-    assets: &Assets,
-    name: &str,
-    headers: &HeaderMap,
-) -> Option<(&'static str, (Cow<'static, [u8]>, String))> {
+fn precompressed(assets: &Assets, name: &str, headers: &HeaderMap) -> Option<(&'static str, Found)> {
     let accepted = headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>();
     let accepts = |coding: &str| {
         accepted.iter().flat_map(|v| v.split(',')).any(|item| {

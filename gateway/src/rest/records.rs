@@ -380,3 +380,77 @@ pub async fn check_colleague(acting: &Acting, new_owner_id: &str, partner_id: &s
     }
     Ok(())
 }
+
+// The document of the routes above, written once for `{collection}` and
+// copied for each collection (`document_each`).
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/notes", tag = "records", operation_id = "list_notes",
+    params(("collection" = String, Path), ("id" = String, Path), PageQuery),
+    responses((status = 200, body = Page<NoteJson>, description = "newest first")))]
+pub fn list_notes_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/{collection}/{id}/notes", tag = "records", operation_id = "create_note",
+    params(("collection" = String, Path), ("id" = String, Path)), request_body = NoteInput,
+    responses((status = 201, body = NoteJson)))]
+pub fn create_note_doc() {}
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/files", tag = "records", operation_id = "list_files",
+    params(("collection" = String, Path), ("id" = String, Path), PageQuery),
+    responses((status = 200, body = Page<AttachmentJson>)))]
+pub fn list_files_doc() {}
+
+/// The body is the file's content, its `Content-Type` the file's type.
+#[utoipa::path(post, path = "/api/v1/{collection}/{id}/files", tag = "records", operation_id = "upload_file",
+    params(("collection" = String, Path), ("id" = String, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = AttachmentJson), (status = 413, description = "larger than the route allows")))]
+pub fn upload_doc() {}
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/files/{file_id}", tag = "records", operation_id = "file_info",
+    params(("collection" = String, Path), ("id" = String, Path), ("file_id" = String, Path)),
+    responses((status = 200, body = AttachmentJson)))]
+pub fn file_info_doc() {}
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/files/{file_id}/content", tag = "records", operation_id = "download_file",
+    params(("collection" = String, Path), ("id" = String, Path), ("file_id" = String, Path)),
+    responses((status = 200, content_type = "*/*", body = Vec<u8>, description = "the file, in its own content type")))]
+pub fn download_doc() {}
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/history", tag = "records", operation_id = "list_history",
+    params(("collection" = String, Path), ("id" = String, Path), PageQuery),
+    responses((status = 200, body = Page<FieldChangeJson>, description = "newest first")))]
+pub fn history_doc() {}
+
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/followers", tag = "records", operation_id = "list_followers",
+    params(("collection" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Page<FollowerJson>)))]
+pub fn followers_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/{collection}/{id}:follow", tag = "records", operation_id = "follow",
+    params(("collection" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = FollowingJson)))]
+pub fn follow_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/{collection}/{id}:unfollow", tag = "records", operation_id = "unfollow",
+    params(("collection" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = FollowingJson)))]
+pub fn unfollow_doc() {}
+
+/// The record routes of the document, one copy for each collection; the
+/// open activities of every collection but tasks.
+pub fn document_each(doc: &mut utoipa::openapi::OpenApi) {
+    for template in [
+        "/api/v1/{collection}/{id}/notes",
+        "/api/v1/{collection}/{id}/files",
+        "/api/v1/{collection}/{id}/files/{file_id}",
+        "/api/v1/{collection}/{id}/files/{file_id}/content",
+        "/api/v1/{collection}/{id}/history",
+        "/api/v1/{collection}/{id}/followers",
+        "/api/v1/{collection}/{id}:follow",
+        "/api/v1/{collection}/{id}:unfollow",
+    ] {
+        crate::openapi::copy_per_collection(doc, template, COLLECTIONS);
+    }
+    let with_activities: Vec<&Collection> = COLLECTIONS.iter().copied().filter(|c| c.path != "tasks").collect();
+    crate::openapi::copy_per_collection(doc, "/api/v1/{collection}/{id}/activities", &with_activities);
+}

@@ -394,6 +394,11 @@ pub async fn delete_view(acting: Acting, Path(view_id): Path<String>) -> Result<
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(get, path = "/api/v1/{collection}/{id}/activities", tag = "tasks", operation_id = "list_activities",
+    params(("collection" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Page<TaskJson>, description = "open tasks, soonest due first")))]
+pub fn activities_doc() {}
+
 /// `GET /api/v1/{record}/{id}/activities`: the record's open tasks, soonest due first.
 async fn activities(c: &'static Collection, acting: Acting, id: String) -> Result<Json<Page<TaskJson>>, Problem> {
     let r = acting

@@ -126,20 +126,9 @@ pub fn update_view() {}
     responses((status = 204), (status = 404), (status = 409, description = "built-in views are not deleted")))]
 pub fn delete_view() {}
 
-/// The `{collection}` paths of the document, replaced by one copy for each
-/// collection, tagged with it and without the `collection` parameter.
+/// The `{collection}` paths of the views, one copy for each collection.
 pub fn document_each(doc: &mut utoipa::openapi::OpenApi) {
     for template in ["/api/v1/{collection}/views", "/api/v1/{collection}/views/{view_id}"] {
-        let Some(item) = doc.paths.paths.remove(template) else { continue };
-        for c in VIEW_COLLECTIONS {
-            let mut copy = item.clone();
-            for (_, op) in crate::openapi::operations(&mut copy) {
-                op.tags = Some(vec![c.path.to_string()]);
-                if let Some(params) = op.parameters.as_mut() {
-                    params.retain(|p| !matches!(p, utoipa::openapi::RefOr::T(p) if p.name == "collection"));
-                }
-            }
-            doc.paths.paths.insert(template.replace("{collection}", c.path), copy);
-        }
+        crate::openapi::copy_per_collection(doc, template, VIEW_COLLECTIONS);
     }
 }

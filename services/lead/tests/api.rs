@@ -369,7 +369,11 @@ async fn duplicates_are_found_before_a_lead_is_saved() {
         ("", "globex corp", "+49 (30) 123-45 67"),
         ("nobody@else.example", "GLOBEX CORP", "49-30-1234567"),
     ] {
-        assert_eq!(find(&mut a, email, company, phone).await.unwrap(), [first.id.clone()], "{email} {company} {phone}");
+        assert_eq!(
+            find(&mut a, email, company, phone).await.unwrap(),
+            std::slice::from_ref(&first.id),
+            "{email} {company} {phone}"
+        );
     }
     for (email, company, phone) in
         [("", "", ""), ("", "Globex Corp", ""), ("", "", "+49 30 1234567"), ("", "Umbrella", "+49 30 1234567")]

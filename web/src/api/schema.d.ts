@@ -75,8 +75,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_accounts_id_activities"];
+        get: operations["accounts_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -92,11 +91,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_accounts_id_files"];
+        get: operations["accounts_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_accounts_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["accounts_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,8 +108,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_accounts_id_files_file_id"];
+        get: operations["accounts_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -127,8 +124,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_accounts_id_files_file_id_content"];
+        get: operations["accounts_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -144,8 +140,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_accounts_id_followers"];
+        get: operations["accounts_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -161,8 +156,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_accounts_id_history"];
+        get: operations["accounts_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -178,11 +172,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_accounts_id_notes"];
+        get: operations["accounts_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_accounts_id_notes"];
+        post: operations["accounts_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -215,8 +207,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_accounts_id_follow"];
+        post: operations["accounts_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -232,8 +223,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_accounts_id_unfollow"];
+        post: operations["accounts_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -373,8 +363,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_cases_id_activities"];
+        get: operations["cases_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -411,11 +400,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_cases_id_files"];
+        get: operations["cases_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_cases_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["cases_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -429,8 +417,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_cases_id_files_file_id"];
+        get: operations["cases_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -446,8 +433,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_cases_id_files_file_id_content"];
+        get: operations["cases_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -463,8 +449,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_cases_id_followers"];
+        get: operations["cases_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,8 +465,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_cases_id_history"];
+        get: operations["cases_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -497,11 +481,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_cases_id_notes"];
+        get: operations["cases_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_cases_id_notes"];
+        post: operations["cases_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -534,8 +516,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_cases_id_follow"];
+        post: operations["cases_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -568,8 +549,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_cases_id_unfollow"];
+        post: operations["cases_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -663,8 +643,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_contacts_id_activities"];
+        get: operations["contacts_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -680,11 +659,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_contacts_id_files"];
+        get: operations["contacts_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_contacts_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["contacts_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -698,8 +676,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_contacts_id_files_file_id"];
+        get: operations["contacts_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -715,8 +692,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_contacts_id_files_file_id_content"];
+        get: operations["contacts_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -732,8 +708,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_contacts_id_followers"];
+        get: operations["contacts_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -749,8 +724,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_contacts_id_history"];
+        get: operations["contacts_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -766,11 +740,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_contacts_id_notes"];
+        get: operations["contacts_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_contacts_id_notes"];
+        post: operations["contacts_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -802,8 +774,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_contacts_id_follow"];
+        post: operations["contacts_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -819,8 +790,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_contacts_id_unfollow"];
+        post: operations["contacts_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -914,8 +884,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_leads_id_activities"];
+        get: operations["leads_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -931,11 +900,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_leads_id_files"];
+        get: operations["leads_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_leads_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["leads_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -949,8 +917,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_leads_id_files_file_id"];
+        get: operations["leads_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -966,8 +933,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_leads_id_files_file_id_content"];
+        get: operations["leads_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -983,8 +949,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_leads_id_followers"];
+        get: operations["leads_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1000,8 +965,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_leads_id_history"];
+        get: operations["leads_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1017,11 +981,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_leads_id_notes"];
+        get: operations["leads_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_leads_id_notes"];
+        post: operations["leads_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1108,8 +1070,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_leads_id_follow"];
+        post: operations["leads_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1142,8 +1103,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_leads_id_unfollow"];
+        post: operations["leads_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1296,8 +1256,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_orders_id_activities"];
+        get: operations["orders_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1313,11 +1272,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_orders_id_files"];
+        get: operations["orders_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_orders_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["orders_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1331,8 +1289,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_orders_id_files_file_id"];
+        get: operations["orders_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1348,8 +1305,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_orders_id_files_file_id_content"];
+        get: operations["orders_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1365,8 +1321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_orders_id_followers"];
+        get: operations["orders_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1382,8 +1337,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_orders_id_history"];
+        get: operations["orders_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1415,11 +1369,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_orders_id_notes"];
+        get: operations["orders_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_orders_id_notes"];
+        post: operations["orders_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1435,8 +1387,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_orders_id_follow"];
+        post: operations["orders_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1469,8 +1420,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_orders_id_unfollow"];
+        post: operations["orders_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1718,8 +1668,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_projects_id_activities"];
+        get: operations["projects_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1768,11 +1717,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_projects_id_files"];
+        get: operations["projects_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_projects_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["projects_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1786,8 +1734,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_projects_id_files_file_id"];
+        get: operations["projects_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1803,8 +1750,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_projects_id_files_file_id_content"];
+        get: operations["projects_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1820,8 +1766,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_projects_id_followers"];
+        get: operations["projects_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1837,8 +1782,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_projects_id_history"];
+        get: operations["projects_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1854,11 +1798,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_projects_id_notes"];
+        get: operations["projects_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_projects_id_notes"];
+        post: operations["projects_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1926,8 +1868,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_projects_id_follow"];
+        post: operations["projects_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1977,8 +1918,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_projects_id_unfollow"];
+        post: operations["projects_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2040,8 +1980,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Open tasks of the record, soonest due first */
-        get: operations["get_quotes_id_activities"];
+        get: operations["quotes_list_activities"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2074,11 +2013,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_quotes_id_files"];
+        get: operations["quotes_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_quotes_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["quotes_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2092,8 +2030,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_quotes_id_files_file_id"];
+        get: operations["quotes_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2109,8 +2046,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_quotes_id_files_file_id_content"];
+        get: operations["quotes_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2126,8 +2062,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_quotes_id_followers"];
+        get: operations["quotes_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2143,8 +2078,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_quotes_id_history"];
+        get: operations["quotes_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2192,11 +2126,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_quotes_id_notes"];
+        get: operations["quotes_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_quotes_id_notes"];
+        post: operations["quotes_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2212,8 +2144,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_quotes_id_follow"];
+        post: operations["quotes_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2280,8 +2211,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_quotes_id_unfollow"];
+        post: operations["quotes_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2481,11 +2411,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List files */
-        get: operations["get_tasks_id_files"];
+        get: operations["tasks_list_files"];
         put?: never;
-        /** Upload a file: the body is the content, `file_name` a query parameter */
-        post: operations["post_tasks_id_files"];
+        /** The body is the file's content, its `Content-Type` the file's type. */
+        post: operations["tasks_upload_file"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2499,8 +2428,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** File details */
-        get: operations["get_tasks_id_files_file_id"];
+        get: operations["tasks_file_info"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2516,8 +2444,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download a file */
-        get: operations["get_tasks_id_files_file_id_content"];
+        get: operations["tasks_download_file"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2533,8 +2460,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Followers */
-        get: operations["get_tasks_id_followers"];
+        get: operations["tasks_list_followers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2550,8 +2476,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Field history, newest first */
-        get: operations["get_tasks_id_history"];
+        get: operations["tasks_list_history"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2567,11 +2492,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List notes, newest first */
-        get: operations["get_tasks_id_notes"];
+        get: operations["tasks_list_notes"];
         put?: never;
-        /** Add a note */
-        post: operations["post_tasks_id_notes"];
+        post: operations["tasks_create_note"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2604,8 +2527,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Follow */
-        post: operations["post_tasks_id_follow"];
+        post: operations["tasks_follow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2621,8 +2543,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Unfollow */
-        post: operations["post_tasks_id_unfollow"];
+        post: operations["tasks_unfollow"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3308,6 +3229,23 @@ export interface components {
             next_page_token: string;
         };
         /** @description A list page. */
+        Page_AttachmentJson: {
+            items: {
+                content_type: string;
+                /** Format: date-time */
+                create_time?: string | null;
+                file_name: string;
+                id: string;
+                /** @description Hex SHA-256 of the content. */
+                sha256: string;
+                /** Format: int64 */
+                size_bytes: number;
+                uploaded_by: string;
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        /** @description A list page. */
         Page_CaseHitJson: {
             items: {
                 id: string;
@@ -3412,6 +3350,30 @@ export interface components {
             next_page_token: string;
         };
         /** @description A list page. */
+        Page_FieldChangeJson: {
+            items: {
+                /** Format: date-time */
+                change_time?: string | null;
+                changed_by: string;
+                field: string;
+                id: string;
+                new_value: string;
+                old_value: string;
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        /** @description A list page. */
+        Page_FollowerJson: {
+            items: {
+                /** Format: date-time */
+                follow_time?: string | null;
+                user_id: string;
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        /** @description A list page. */
         Page_LeadHitJson: {
             items: {
                 id: string;
@@ -3475,6 +3437,18 @@ export interface components {
                 id: string;
                 name: string;
                 order_by: string;
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        /** @description A list page. */
+        Page_NoteJson: {
+            items: {
+                author_id: string;
+                body: string;
+                /** Format: date-time */
+                create_time?: string | null;
+                id: string;
             }[];
             /** @description Empty when this is the last page. */
             next_page_token: string;
@@ -4903,7 +4877,7 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_activities: {
+    accounts_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -4914,12 +4888,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -4948,12 +4924,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -4975,9 +4953,12 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_files: {
+    accounts_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4986,12 +4967,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5020,12 +5002,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5047,23 +5031,31 @@ export interface operations {
             };
         };
     };
-    post_accounts_id_files: {
+    accounts_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5092,12 +5084,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -5107,6 +5101,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -5137,7 +5138,7 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_files_file_id: {
+    accounts_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -5149,12 +5150,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5183,12 +5185,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5210,7 +5214,7 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_files_file_id_content: {
+    accounts_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -5222,12 +5226,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5256,12 +5262,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5283,7 +5291,7 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_followers: {
+    accounts_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -5294,12 +5302,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5328,12 +5337,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5355,9 +5366,12 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_history: {
+    accounts_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5366,12 +5380,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5400,12 +5416,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5427,9 +5445,12 @@ export interface operations {
             };
         };
     };
-    get_accounts_id_notes: {
+    accounts_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5438,12 +5459,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5472,12 +5495,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -5499,7 +5524,7 @@ export interface operations {
             };
         };
     };
-    post_accounts_id_notes: {
+    accounts_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -5508,14 +5533,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5544,12 +5574,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -5678,7 +5710,7 @@ export interface operations {
             };
         };
     };
-    post_accounts_id_follow: {
+    accounts_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -5689,12 +5721,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5723,12 +5756,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -5768,7 +5803,7 @@ export interface operations {
             };
         };
     };
-    post_accounts_id_unfollow: {
+    accounts_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -5779,12 +5814,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5813,12 +5849,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -6617,7 +6655,7 @@ export interface operations {
             };
         };
     };
-    get_cases_id_activities: {
+    cases_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -6628,12 +6666,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6662,12 +6702,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -6850,9 +6892,12 @@ export interface operations {
             };
         };
     };
-    get_cases_id_files: {
+    cases_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6861,12 +6906,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6895,12 +6941,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -6922,23 +6970,31 @@ export interface operations {
             };
         };
     };
-    post_cases_id_files: {
+    cases_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6967,12 +7023,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -6982,6 +7040,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -7012,7 +7077,7 @@ export interface operations {
             };
         };
     };
-    get_cases_id_files_file_id: {
+    cases_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -7024,12 +7089,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7058,12 +7124,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7085,7 +7153,7 @@ export interface operations {
             };
         };
     };
-    get_cases_id_files_file_id_content: {
+    cases_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -7097,12 +7165,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7131,12 +7201,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7158,7 +7230,7 @@ export interface operations {
             };
         };
     };
-    get_cases_id_followers: {
+    cases_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -7169,12 +7241,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7203,12 +7276,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7230,9 +7305,12 @@ export interface operations {
             };
         };
     };
-    get_cases_id_history: {
+    cases_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7241,12 +7319,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7275,12 +7355,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7302,9 +7384,12 @@ export interface operations {
             };
         };
     };
-    get_cases_id_notes: {
+    cases_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7313,12 +7398,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7347,12 +7434,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -7374,7 +7463,7 @@ export interface operations {
             };
         };
     };
-    post_cases_id_notes: {
+    cases_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -7383,14 +7472,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7419,12 +7513,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -7554,7 +7650,7 @@ export interface operations {
             };
         };
     };
-    post_cases_id_follow: {
+    cases_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -7565,12 +7661,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7599,12 +7696,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -7737,7 +7836,7 @@ export interface operations {
             };
         };
     };
-    post_cases_id_unfollow: {
+    cases_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -7748,12 +7847,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -7782,12 +7882,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -8591,7 +8693,7 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_activities: {
+    contacts_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -8602,12 +8704,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -8636,12 +8740,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -8663,9 +8769,12 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_files: {
+    contacts_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -8674,12 +8783,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -8708,12 +8818,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -8735,23 +8847,31 @@ export interface operations {
             };
         };
     };
-    post_contacts_id_files: {
+    contacts_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -8780,12 +8900,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -8795,6 +8917,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -8825,7 +8954,7 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_files_file_id: {
+    contacts_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -8837,12 +8966,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -8871,12 +9001,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -8898,7 +9030,7 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_files_file_id_content: {
+    contacts_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -8910,12 +9042,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -8944,12 +9078,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -8971,7 +9107,7 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_followers: {
+    contacts_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -8982,12 +9118,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9016,12 +9153,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -9043,9 +9182,12 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_history: {
+    contacts_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -9054,12 +9196,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9088,12 +9232,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -9115,9 +9261,12 @@ export interface operations {
             };
         };
     };
-    get_contacts_id_notes: {
+    contacts_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -9126,12 +9275,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9160,12 +9311,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -9187,7 +9340,7 @@ export interface operations {
             };
         };
     };
-    post_contacts_id_notes: {
+    contacts_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -9196,14 +9349,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9232,12 +9390,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -9365,7 +9525,7 @@ export interface operations {
             };
         };
     };
-    post_contacts_id_follow: {
+    contacts_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -9376,12 +9536,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9410,12 +9571,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -9455,7 +9618,7 @@ export interface operations {
             };
         };
     };
-    post_contacts_id_unfollow: {
+    contacts_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -9466,12 +9629,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -9500,12 +9664,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -10298,7 +10464,7 @@ export interface operations {
             };
         };
     };
-    get_leads_id_activities: {
+    leads_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -10309,12 +10475,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10343,12 +10511,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10370,9 +10540,12 @@ export interface operations {
             };
         };
     };
-    get_leads_id_files: {
+    leads_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -10381,12 +10554,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10415,12 +10589,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10442,23 +10618,31 @@ export interface operations {
             };
         };
     };
-    post_leads_id_files: {
+    leads_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10487,12 +10671,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -10502,6 +10688,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -10532,7 +10725,7 @@ export interface operations {
             };
         };
     };
-    get_leads_id_files_file_id: {
+    leads_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -10544,12 +10737,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10578,12 +10772,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10605,7 +10801,7 @@ export interface operations {
             };
         };
     };
-    get_leads_id_files_file_id_content: {
+    leads_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -10617,12 +10813,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10651,12 +10849,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10678,7 +10878,7 @@ export interface operations {
             };
         };
     };
-    get_leads_id_followers: {
+    leads_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -10689,12 +10889,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10723,12 +10924,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10750,9 +10953,12 @@ export interface operations {
             };
         };
     };
-    get_leads_id_history: {
+    leads_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -10761,12 +10967,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10795,12 +11003,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10822,9 +11032,12 @@ export interface operations {
             };
         };
     };
-    get_leads_id_notes: {
+    leads_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -10833,12 +11046,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10867,12 +11082,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -10894,7 +11111,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_notes: {
+    leads_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -10903,14 +11120,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -10939,12 +11161,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -11339,7 +11563,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_follow: {
+    leads_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -11350,12 +11574,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -11384,12 +11609,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -11519,7 +11746,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_unfollow: {
+    leads_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -11530,12 +11757,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -11564,12 +11792,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -12441,7 +12671,7 @@ export interface operations {
             };
         };
     };
-    get_orders_id_activities: {
+    orders_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -12452,12 +12682,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12486,12 +12718,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12513,9 +12747,12 @@ export interface operations {
             };
         };
     };
-    get_orders_id_files: {
+    orders_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -12524,12 +12761,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12558,12 +12796,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12585,23 +12825,31 @@ export interface operations {
             };
         };
     };
-    post_orders_id_files: {
+    orders_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12630,12 +12878,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -12645,6 +12895,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -12675,7 +12932,7 @@ export interface operations {
             };
         };
     };
-    get_orders_id_files_file_id: {
+    orders_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -12687,12 +12944,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12721,12 +12979,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12748,7 +13008,7 @@ export interface operations {
             };
         };
     };
-    get_orders_id_files_file_id_content: {
+    orders_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -12760,12 +13020,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12794,12 +13056,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12821,7 +13085,7 @@ export interface operations {
             };
         };
     };
-    get_orders_id_followers: {
+    orders_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -12832,12 +13096,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12866,12 +13131,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12893,9 +13160,12 @@ export interface operations {
             };
         };
     };
-    get_orders_id_history: {
+    orders_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -12904,12 +13174,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -12938,12 +13210,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13056,9 +13330,12 @@ export interface operations {
             };
         };
     };
-    get_orders_id_notes: {
+    orders_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -13067,12 +13344,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -13101,12 +13380,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13128,7 +13409,7 @@ export interface operations {
             };
         };
     };
-    post_orders_id_notes: {
+    orders_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -13137,14 +13418,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -13173,12 +13459,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -13218,7 +13506,7 @@ export interface operations {
             };
         };
     };
-    post_orders_id_follow: {
+    orders_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -13229,12 +13517,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -13263,12 +13552,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -13401,7 +13692,7 @@ export interface operations {
             };
         };
     };
-    post_orders_id_unfollow: {
+    orders_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -13412,12 +13703,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -13446,12 +13738,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -15510,7 +15804,7 @@ export interface operations {
             };
         };
     };
-    get_projects_id_activities: {
+    projects_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -15521,12 +15815,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -15555,12 +15851,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -15820,9 +16118,12 @@ export interface operations {
             };
         };
     };
-    get_projects_id_files: {
+    projects_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -15831,12 +16132,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -15865,12 +16167,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -15892,23 +16196,31 @@ export interface operations {
             };
         };
     };
-    post_projects_id_files: {
+    projects_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -15937,12 +16249,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -15952,6 +16266,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -15982,7 +16303,7 @@ export interface operations {
             };
         };
     };
-    get_projects_id_files_file_id: {
+    projects_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -15994,12 +16315,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16028,12 +16350,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16055,7 +16379,7 @@ export interface operations {
             };
         };
     };
-    get_projects_id_files_file_id_content: {
+    projects_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -16067,12 +16391,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16101,12 +16427,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16128,7 +16456,7 @@ export interface operations {
             };
         };
     };
-    get_projects_id_followers: {
+    projects_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -16139,12 +16467,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16173,12 +16502,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16200,9 +16531,12 @@ export interface operations {
             };
         };
     };
-    get_projects_id_history: {
+    projects_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -16211,12 +16545,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16245,12 +16581,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16272,9 +16610,12 @@ export interface operations {
             };
         };
     };
-    get_projects_id_notes: {
+    projects_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -16283,12 +16624,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16317,12 +16660,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -16344,7 +16689,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_notes: {
+    projects_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -16353,14 +16698,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16389,12 +16739,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -16777,7 +17129,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_follow: {
+    projects_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -16788,12 +17140,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -16822,12 +17175,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -17043,7 +17398,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_unfollow: {
+    projects_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -17054,12 +17409,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17088,12 +17444,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -17593,7 +17951,7 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_activities: {
+    quotes_list_activities: {
         parameters: {
             query?: never;
             header?: never;
@@ -17604,12 +17962,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Open tasks of the record, soonest due first */
+            /** @description open tasks, soonest due first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_TaskJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17638,12 +17998,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -17738,9 +18100,12 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_files: {
+    quotes_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -17749,12 +18114,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17783,12 +18149,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -17810,23 +18178,31 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_files: {
+    quotes_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17855,12 +18231,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -17870,6 +18248,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -17900,7 +18285,7 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_files_file_id: {
+    quotes_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -17912,12 +18297,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17946,12 +18332,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -17973,7 +18361,7 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_files_file_id_content: {
+    quotes_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -17985,12 +18373,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18019,12 +18409,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -18046,7 +18438,7 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_followers: {
+    quotes_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -18057,12 +18449,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18091,12 +18484,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -18118,9 +18513,12 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_history: {
+    quotes_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -18129,12 +18527,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18163,12 +18563,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -18453,9 +18855,12 @@ export interface operations {
             };
         };
     };
-    get_quotes_id_notes: {
+    quotes_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -18464,12 +18869,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18498,12 +18905,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -18525,7 +18934,7 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_notes: {
+    quotes_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -18534,14 +18943,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18570,12 +18984,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -18615,7 +19031,7 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_follow: {
+    quotes_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -18626,12 +19042,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -18660,12 +19077,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -18980,7 +19399,7 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_unfollow: {
+    quotes_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -18991,12 +19410,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -19025,12 +19445,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -20531,9 +20953,12 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_files: {
+    tasks_list_files: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -20542,12 +20967,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List files */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20576,12 +21002,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -20603,23 +21031,31 @@ export interface operations {
             };
         };
     };
-    post_tasks_id_files: {
+    tasks_upload_file: {
         parameters: {
-            query?: never;
+            query: {
+                /** @description The file's name as shown to people. */
+                file_name: string;
+            };
             header?: never;
             path: {
                 id: string;
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/octet-stream": number[];
+            };
+        };
         responses: {
-            /** @description Upload a file: the body is the content, `file_name` a query parameter */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20648,12 +21084,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -20663,6 +21101,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description larger than the route allows */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -20693,7 +21138,7 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_files_file_id: {
+    tasks_file_info: {
         parameters: {
             query?: never;
             header?: never;
@@ -20705,12 +21150,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description File details */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AttachmentJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20739,12 +21185,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -20766,7 +21214,7 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_files_file_id_content: {
+    tasks_download_file: {
         parameters: {
             query?: never;
             header?: never;
@@ -20778,12 +21226,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Download a file */
+            /** @description the file, in its own content type */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "*/*": number[];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20812,12 +21262,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -20839,7 +21291,7 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_followers: {
+    tasks_list_followers: {
         parameters: {
             query?: never;
             header?: never;
@@ -20850,12 +21302,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Followers */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FollowerJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20884,12 +21337,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -20911,9 +21366,12 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_history: {
+    tasks_list_history: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -20922,12 +21380,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Field history, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_FieldChangeJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -20956,12 +21416,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -20983,9 +21445,12 @@ export interface operations {
             };
         };
     };
-    get_tasks_id_notes: {
+    tasks_list_notes: {
         parameters: {
-            query?: never;
+            query?: {
+                page_size?: number;
+                page_token?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -20994,12 +21459,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List notes, newest first */
+            /** @description newest first */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -21028,12 +21495,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -21055,7 +21524,7 @@ export interface operations {
             };
         };
     };
-    post_tasks_id_notes: {
+    tasks_create_note: {
         parameters: {
             query?: never;
             header?: never;
@@ -21064,14 +21533,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
         responses: {
-            /** @description Add a note */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["NoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -21100,12 +21574,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -21233,7 +21709,7 @@ export interface operations {
             };
         };
     };
-    post_tasks_id_follow: {
+    tasks_follow: {
         parameters: {
             query?: never;
             header?: never;
@@ -21244,12 +21720,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Follow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -21278,12 +21755,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -21323,7 +21802,7 @@ export interface operations {
             };
         };
     };
-    post_tasks_id_unfollow: {
+    tasks_unfollow: {
         parameters: {
             query?: never;
             header?: never;
@@ -21334,12 +21813,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unfollow */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["FollowingJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -21368,12 +21848,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {

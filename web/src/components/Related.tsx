@@ -1,57 +1,31 @@
 // The related panel of a record: notes, files, history, open activities and
-// followers, from /api/v1/{collection}/{id}/… (records.rs, tasks.rs). Those
-// routes are on `raw`: the component serves every collection, and their
-// document entries declare neither the page_size they take nor what they
-// answer; a new task goes through the typed client.
+// followers, from /api/v1/{collection}/{id}/… (records.rs, tasks.rs), typed
+// by the document, which writes each of those routes for every collection.
 
 import { useState } from "preact/hooks";
 import { api, idempotent, input, ok, raw, rawResponse } from "../api/client";
+import type { components } from "../api/schema";
 import { useMe } from "../lib/me";
 import { DateText, ErrorMessage, Loading, TextInput, useAsync, words, errorText } from "./ui";
 import { PersonName } from "./Names";
 import { isoDay } from "../lib/date";
 import { stageLabel } from "../lib/domain";
 
-interface Page<T> {
-  items: T[];
-  next_page_token: string;
-}
-interface Note {
-  id: string;
-  author_id: string;
-  body: string;
-  create_time: string;
-}
-interface FileInfo {
-  id: string;
-  file_name: string;
-  content_type: string;
-  size_bytes: number;
-  uploaded_by: string;
-  create_time: string;
-}
-interface Change {
-  id: string;
-  field: string;
-  old_value: string;
-  new_value: string;
-  changed_by: string;
-  change_time: string;
-}
-interface Task {
-  id: string;
-  subject: string;
-  type: string;
-  status: string;
-  priority: string;
-  due_date: string | null;
-  owner_id: string;
-}
+type S = components["schemas"];
+type FileInfo = S["AttachmentJson"];
+
+/** The collections whose records have notes, files, history and followers. */
+export type RecordCollection = "accounts" | "contacts" | "leads" | "quotes" | "orders" | "projects" | "tasks" | "cases";
+/** Those with open activities (a task has none of its own). */
+type WithActivities = Exclude<RecordCollection, "tasks">;
+
+const at = (id: string) => ({ params: { path: { id } } });
+const paged = (id: string) => ({ params: { path: { id }, query: { page_size: 50 } } });
 
 const KIND_OF: Record<string, string> = { leads: "lead", accounts: "account", contacts: "contact", projects: "project", quotes: "quote", orders: "order", cases: "case" };
 
-export function Notes({ base, version }: { base: string; version: number }) {
-  const notes = useAsync(() => raw<Page<Note>>("GET", `${base}/notes`, { query: { page_size: 50 } }), [base, version]);
+export function Notes({ collection, id, version }: { collection: RecordCollection; id: string; version: number }) {
+  const notes = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/notes`, paged(id))), [collection, id, version]);
   const [body, setBody] = useState("");
   const [error, setError] = useState<unknown>(null);
   return (
@@ -63,7 +37,7 @@ export function Notes({ base, version }: { base: string; version: number }) {
           e.preventDefault();
           setError(null);
           try {
-            await raw("POST", `${base}/notes`, { json: { body }, idempotent: true });
+            await ok(api.POST(`/api/v1/${collection}/{id}/notes`, { ...at(id), body: { body }, headers: idempotent() }));
             setBody("");
             notes.reload();
           } catch (err) {
@@ -98,13 +72,15 @@ function size(n: number) {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function Files({ base }: { base: string }) {
-  const files = useAsync(() => raw<Page<FileInfo>>("GET", `${base}/files`, { query: { page_size: 50 } }), [base]);
+export function Files({ collection, id }: { collection: RecordCollection; id: string }) {
+  const base = `/api/v1/${collection}/${id}`;
+  const files = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/files`, paged(id))), [collection, id]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const download = async (f: FileInfo) => {
     setError(null);
     try {
+      // The file's own bytes and type, not JSON: fetched raw.
       const res = await rawResponse("GET", `${base}/files/${f.id}/content`, { headers: { Accept: "*/*" } });
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement("a");
@@ -131,6 +107,7 @@ export function Files({ base }: { base: string }) {
           setBusy(true);
           setError(null);
           try {
+            // The body is the file itself, not JSON: sent raw.
             await raw("POST", `${base}/files`, {
               query: { file_name: file.name },
               body: file,
@@ -194,8 +171,8 @@ function shown(field: string, v: string): string {
   return field === "stage" ? stageLabel(v) : v;
 }
 
-export function History({ base, version }: { base: string; version: number }) {
-  const h = useAsync(() => raw<Page<Change>>("GET", `${base}/history`, { query: { page_size: 50 } }), [base, version]);
+export function History({ collection, id, version }: { collection: RecordCollection; id: string; version: number }) {
+  const h = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/history`, paged(id))), [collection, id, version]);
   return (
     <section aria-labelledby="history-h" class="related-section">
       <h3 id="history-h">History</h3>
@@ -234,9 +211,8 @@ export function History({ base, version }: { base: string; version: number }) {
   );
 }
 
-export function Activities({ collection, id, canAdd }: { collection: string; id: string; canAdd: boolean }) {
-  const base = `/api/v1/${collection}/${id}`;
-  const tasks = useAsync(() => raw<Page<Task>>("GET", `${base}/activities`), [base]);
+export function Activities({ collection, id, canAdd }: { collection: WithActivities; id: string; canAdd: boolean }) {
+  const tasks = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/activities`, at(id))), [collection, id]);
   const [subject, setSubject] = useState("");
   const [type, setType] = useState("call");
   const [due, setDue] = useState(isoDay(7));
@@ -289,15 +265,16 @@ export function Activities({ collection, id, canAdd }: { collection: string; id:
   );
 }
 
-export function useFollowing(base: string) {
+export function useFollowing(collection: RecordCollection, id: string) {
   const me = useMe();
-  const f = useAsync(async () => (await raw<Page<{ user_id: string }>>("GET", `${base}/followers`)).items, [base]);
+  const f = useAsync(async () => (await ok(api.GET(`/api/v1/${collection}/{id}/followers`, at(id)))).items, [collection, id]);
   const following = !!f.data?.some((x) => x.user_id === me.id);
   const [error, setError] = useState("");
   const toggle = async () => {
     setError("");
     try {
-      await raw("POST", `${base}:${following ? "unfollow" : "follow"}`);
+      if (following) await ok(api.POST(`/api/v1/${collection}/{id}:unfollow`, at(id)));
+      else await ok(api.POST(`/api/v1/${collection}/{id}:follow`, at(id)));
       f.reload();
     } catch (e) {
       setError(errorText(e));

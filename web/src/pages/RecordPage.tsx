@@ -17,7 +17,7 @@ import { isoDay } from "../lib/date";
 import { Dialog, ErrorMessage, Loading, DateText, Select, TextInput, useAsync, useAnnouncer, words } from "../components/ui";
 import { InlineField } from "../components/InlineField";
 import { type FieldSpec, type Values } from "../components/Form";
-import { Activities, Files, History, Notes, useFollowing } from "../components/Related";
+import { Activities, Files, History, Notes, useFollowing, type RecordCollection } from "../components/Related";
 import { PersonName, RecordLink } from "../components/Names";
 import { CreateAccountDialog, CreateContactDialog, CreateProjectDialog } from "../components/Create";
 import { ProjectPanels } from "./ProjectPanels";
@@ -457,7 +457,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
   const me = useMe();
   const base = `/api/v1/${kind}/${id}`;
   const rec = useAsync(() => cfg.read(id), [base]);
-  const follow = useFollowing(base);
+  const follow = useFollowing(kind as RecordCollection, id);
   const [version, setVersion] = useState(0);
   const [dialog, setDialog] = useState<"owner" | "clone" | null>(null);
   const [editAll, setEditAll] = useState(false);
@@ -569,10 +569,10 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
           {kind === "accounts" && <RelatedOfAccount id={id} canAdd={editable || canEdit(me, { ...r, owner_id: me.id })} />}
           {kind === "projects" && <ProjectRelated project={r} editable={editable} />}
           {kind === "contacts" && <p>Account: <RecordLink kind="accounts" id={r.account_id as string} /></p>}
-          <Activities collection={kind} id={id} canAdd={!!me.partner_id} />
-          <Notes base={base} version={version} />
-          <Files base={base} />
-          <History base={base} version={version} />
+          {kind !== "tasks" && <Activities collection={kind as Exclude<RecordCollection, "tasks">} id={id} canAdd={!!me.partner_id} />}
+          <Notes collection={kind as RecordCollection} id={id} version={version} />
+          <Files collection={kind as RecordCollection} id={id} />
+          <History collection={kind as RecordCollection} id={id} version={version} />
         </section>
       </div>
       <ChangeOwnerDialog open={dialog === "owner"} onClose={() => setDialog(null)} rec={r} base={base} onDone={(x) => (setRec(x), say("Owner changed."))} />
