@@ -166,23 +166,6 @@ impl<C: ColumnTrait + Copy + Send + Sync> ViewCollection for Collection<C> {
     }
 
     fn check(&self, v: &ViewInput) -> Result<()> {
-        Collection::check(self, v)
-    }
-
-    fn default_columns(&self) -> &'static [&'static str] {
-        self.default_columns
-    }
-
-    fn built_ins(&self, caller: &Caller) -> Vec<BuiltIn> {
-        (self.built_ins)(caller)
-    }
-}
-
-/// At most this many columns in a view.
-const MAX_COLUMNS: usize = 30;
-
-impl<C: ColumnTrait + Copy> Collection<C> {
-    fn check(&self, v: &ViewInput) -> Result<()> {
         required_line("view.name", &v.name, 100)?;
         let params = ListParams { page_size: 1, page_token: "", filter: &v.filter, order_by: &v.order_by };
         Listing::parse(params, self.fields, self.id_column, self.default_order).map_err(|e| match e {
@@ -202,7 +185,18 @@ impl<C: ColumnTrait + Copy> Collection<C> {
         }
         Ok(())
     }
+
+    fn default_columns(&self) -> &'static [&'static str] {
+        self.default_columns
+    }
+
+    fn built_ins(&self, caller: &Caller) -> Vec<BuiltIn> {
+        (self.built_ins)(caller)
+    }
 }
+
+/// At most this many columns in a view.
+const MAX_COLUMNS: usize = 30;
 
 /// The saved views of any collection, kept in the `saved_views` table.
 impl dyn ViewCollection + '_ {
