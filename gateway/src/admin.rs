@@ -9,6 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::auth::{Auth, AuthUser, UserView};
@@ -51,13 +52,18 @@ async fn can_see_partner(auth: &Auth, caller: &AuthUser, partner_id: Uuid) -> Re
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListUsersQuery {
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListUsersQuery {
+    /// The users of this partner only (a vendor admin's filter; a partner admin sees their own).
     partner_id: Option<Uuid>,
 }
 
-async fn list_users(
+#[utoipa::path(get, path = "/api/v1/users", tag = "admin", params(ListUsersQuery),
+    responses((status = 200, body = Page<UserView>, description = "the users of your scope: a vendor admin's all, a partner admin's own partner's"),
+        (status = 403, description = "only admins list users")))]
+pub(crate) async fn list_users(
     State(auth): State<Auth>,
     caller: AuthUser,
     ApiQuery(q): ApiQuery<ListUsersQuery>,
@@ -77,9 +83,9 @@ async fn list_users(
     Ok(Json(Page::all(users.into_iter().map(UserView::from).collect())))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreateUserBody {
+pub(crate) struct CreateUserBody {
     email: String,
     display_name: String,
     password: String,
@@ -87,7 +93,11 @@ struct CreateUserBody {
     partner_id: Option<Uuid>,
 }
 
-async fn create_user(
+#[utoipa::path(post, path = "/api/v1/users", tag = "admin", request_body = CreateUserBody,
+    responses((status = 201, body = UserView), (status = 400, description = "a field is missing or invalid (the problem names it)"),
+        (status = 403, description = "only admins create users; a partner admin only partner roles"),
+        (status = 409, description = "the e-mail address is taken")))]
+pub(crate) async fn create_user(
     State(auth): State<Auth>,
     caller: AuthUser,
     ApiJson(body): ApiJson<CreateUserBody>,
@@ -128,7 +138,9 @@ async fn visible_user(auth: &Auth, caller: &AuthUser, id: &str) -> Result<User, 
     if can_see_user(auth, caller, &user).await? { Ok(user) } else { Err(Problem::not_found()) }
 }
 
-async fn get_user(
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = UserView), (status = 404, description = "no such user in your scope")))]
+pub(crate) async fn get_user(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -136,15 +148,18 @@ async fn get_user(
     Ok(Json(visible_user(&auth, &caller, &id).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UpdateUserBody {
+pub(crate) struct UpdateUserBody {
     display_name: Option<String>,
     role: Option<Role>,
     active: Option<bool>,
 }
 
-async fn update_user(
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdateUserBody,
+    responses((status = 200, body = UserView), (status = 403, description = "role and activation are an admin's; anyone renames themselves"),
+        (status = 404, description = "no such user in your scope")))]
+pub(crate) async fn update_user(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -173,7 +188,9 @@ async fn update_user(
     Ok(Json(updated.into()))
 }
 
-async fn list_partners(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<Page<Partner>>, Problem> {
+#[utoipa::path(get, path = "/api/v1/partners", tag = "admin",
+    responses((status = 200, body = Page<Partner>, description = "the partners of your scope: all for vendor admins and support, an account manager's assigned ones, a partner's own")))]
+pub(crate) async fn list_partners(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<Page<Partner>>, Problem> {
     let all = auth.identity().list_partners().await?;
     let visible = match caller.role {
         Role::VendorAdmin | Role::SupportAgent => all,
@@ -186,14 +203,16 @@ async fn list_partners(State(auth): State<Auth>, caller: AuthUser) -> Result<Jso
     Ok(Json(Page::all(visible)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct CreatePartnerBody {
+pub(crate) struct CreatePartnerBody {
     name: String,
     tier: Option<String>,
 }
 
-async fn create_partner(
+#[utoipa::path(post, path = "/api/v1/partners", tag = "admin", request_body = CreatePartnerBody,
+    responses((status = 201, body = Partner), (status = 403, description = "vendor admins only"), (status = 409, description = "the name is taken")))]
+pub(crate) async fn create_partner(
     State(auth): State<Auth>,
     caller: AuthUser,
     ApiJson(body): ApiJson<CreatePartnerBody>,
@@ -205,7 +224,9 @@ async fn create_partner(
     Ok(created(format!("/api/v1/partners/{}", partner.id), partner))
 }
 
-async fn get_partner(
+#[utoipa::path(get, path = "/api/v1/partners/{id}", tag = "admin", params(("id" = String, Path)),
+    responses((status = 200, body = Partner), (status = 404, description = "no such partner in your scope")))]
+pub(crate) async fn get_partner(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -217,15 +238,18 @@ async fn get_partner(
     Ok(Json(auth.identity().get_partner(id).await?))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UpdatePartnerBody {
+pub(crate) struct UpdatePartnerBody {
     partner_address: Option<PostalAddress>,
     reseller_address: Option<PostalAddress>,
 }
 
 /// A partner's addresses: its vendor admins and its own partner admins keep them.
-async fn update_partner(
+#[utoipa::path(patch, path = "/api/v1/partners/{id}", tag = "admin", params(("id" = String, Path)), request_body = UpdatePartnerBody,
+    responses((status = 200, body = Partner), (status = 403, description = "a vendor admin, or the partner's own partner admin"),
+        (status = 404, description = "no such partner in your scope")))]
+pub(crate) async fn update_partner(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path(id): Path<String>,
@@ -247,7 +271,11 @@ async fn update_partner(
     Ok(Json(partner))
 }
 
-async fn assign_account_manager(
+#[utoipa::path(put, path = "/api/v1/partners/{partner_id}/account_managers/{user_id}", tag = "admin",
+    params(("partner_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204, description = "the account manager is assigned to the partner"), (status = 403, description = "vendor admins only"),
+        (status = 404, description = "no such partner or user")))]
+pub(crate) async fn assign_account_manager(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path((partner_id, user_id)): Path<(String, String)>,
@@ -260,7 +288,11 @@ async fn assign_account_manager(
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn unassign_account_manager(
+#[utoipa::path(delete, path = "/api/v1/partners/{partner_id}/account_managers/{user_id}", tag = "admin",
+    params(("partner_id" = String, Path), ("user_id" = String, Path)),
+    responses((status = 204, description = "the assignment is gone"), (status = 403, description = "vendor admins only"),
+        (status = 404, description = "no such assignment")))]
+pub(crate) async fn unassign_account_manager(
     State(auth): State<Auth>,
     caller: AuthUser,
     Path((partner_id, user_id)): Path<(String, String)>,

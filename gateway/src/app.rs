@@ -103,6 +103,7 @@ pub async fn build(s: GatewaySettings) -> anyhow::Result<(Router, AppState)> {
         .fallback(move |method, uri, headers| web::serve(s.web.clone(), method, uri, headers))
         .with_state(state.clone())
         .layer(axum::extract::DefaultBodyLimit::max(rest::BODY_LIMIT))
+        .layer(middleware::from_fn(crate::problem::json_bodies))
         .layer(middleware::from_fn_with_state(idem, idempotency::idempotency))
         .layer(middleware::from_fn_with_state(limiter, ratelimit::rate_limit))
         .layer(middleware::from_fn(web::security_headers))

@@ -85,11 +85,14 @@ pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
+    /// Always `Bearer`.
+    #[schema(value_type = String)]
     pub token_type: &'static str,
+    /// Seconds the access token lives.
     pub expires_in: u64,
 }
 
@@ -427,26 +430,28 @@ where
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct LoginRequest {
+pub(crate) struct LoginRequest {
     email: String,
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RefreshRequest {
+pub(crate) struct RefreshRequest {
     refresh_token: String,
 }
 
 /// The user as the API shows them.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct UserView {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
     pub role: Role,
+    /// Null for vendor staff.
+    #[schema(required = true)]
     pub partner_id: Option<Uuid>,
     pub active: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -466,8 +471,8 @@ impl From<User> for UserView {
     }
 }
 
-#[derive(Serialize)]
-struct LoginResponse {
+#[derive(Serialize, utoipa::ToSchema)]
+pub(crate) struct LoginResponse {
     #[serde(flatten)]
     pair: TokenPair,
     user: UserView,
@@ -477,14 +482,23 @@ struct LoginResponse {
 /// layer also honours this and never stores them.
 const NO_STORE: [(header::HeaderName, &str); 1] = [(header::CACHE_CONTROL, "no-store")];
 
-async fn login(State(auth): State<Auth>, ApiJson(body): ApiJson<LoginRequest>) -> Result<impl IntoResponse, Problem> {
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest, security(),
+    responses((status = 200, body = LoginResponse, description = "a token pair and the signed-in user"),
+        (status = 401, description = "wrong e-mail or password"), (status = 429, description = "too many attempts for this account or address")))]
+pub(crate) async fn login(
+    State(auth): State<Auth>,
+    ApiJson(body): ApiJson<LoginRequest>,
+) -> Result<impl IntoResponse, Problem> {
     let user = auth.sign_in(&body.email, &body.password).await?;
     let pair = auth.issue_pair(&user).await?;
     let body = LoginResponse { pair, user: user.into() };
     Ok((NO_STORE, Json(body)))
 }
 
-async fn refresh(
+#[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body = RefreshRequest, security(),
+    responses((status = 200, body = TokenPair, description = "a new pair; the refresh token sent is spent"),
+        (status = 401, description = "the refresh token is unknown, spent or expired")))]
+pub(crate) async fn refresh(
     State(auth): State<Auth>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<impl IntoResponse, Problem> {
@@ -492,7 +506,9 @@ async fn refresh(
     Ok((NO_STORE, Json(pair)))
 }
 
-async fn logout(
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
+    responses((status = 204, description = "the session and the access token sent are revoked")))]
+pub(crate) async fn logout(
     State(auth): State<Auth>,
     caller: AuthUser,
     ApiJson(body): ApiJson<RefreshRequest>,
@@ -501,7 +517,8 @@ async fn logout(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn me(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<UserView>, Problem> {
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = UserView, description = "the signed-in user")))]
+pub(crate) async fn me(State(auth): State<Auth>, caller: AuthUser) -> Result<Json<UserView>, Problem> {
     match auth.identity.get_user(caller.user_id).await {
         Ok(u) => Ok(Json(u.into())),
         Err(IdentityError::NotFound) => Err(Problem::unauthorized()),
@@ -542,9 +559,10 @@ pub mod session {
     pub const COOKIE: &str = "prm_refresh";
     pub const CSRF_HEADER: &str = "x-prm-csrf";
 
-    #[derive(Serialize)]
-    struct SessionResponse {
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub(crate) struct SessionResponse {
         access_token: String,
+        #[schema(value_type = String)]
         token_type: &'static str,
         expires_in: u64,
         user: UserView,
@@ -603,7 +621,11 @@ pub mod session {
     }
 
     /// `POST /api/v1/auth/session`: signs in; the answer sets the cookie.
-    pub(super) async fn sign_in(
+    #[utoipa::path(post, path = "/api/v1/auth/session", tag = "auth", operation_id = "session_sign_in", request_body = LoginRequest, security(),
+        params(("X-PRM-CSRF" = String, Header, description = "`1`: a cross-site form cannot send it")),
+        responses((status = 200, body = SessionResponse, description = "the access token and the user; the refresh token is set as an HttpOnly cookie"),
+            (status = 401, description = "wrong e-mail or password"), (status = 403, description = "a cross-site request")))]
+    pub(crate) async fn sign_in(
         State(auth): State<Auth>,
         headers: HeaderMap,
         ApiJson(body): ApiJson<LoginRequest>,
@@ -616,7 +638,11 @@ pub mod session {
 
     /// `POST /api/v1/auth/session/refresh`: a new access token, and the
     /// cookie's token rotated. Without a live session: 401, cookie cleared.
-    pub(super) async fn refresh(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
+    #[utoipa::path(post, path = "/api/v1/auth/session/refresh", tag = "auth", operation_id = "session_refresh", security(),
+        params(("X-PRM-CSRF" = String, Header, description = "`1`: a cross-site form cannot send it")),
+        responses((status = 200, body = SessionResponse, description = "a new access token; the cookie's refresh token is rotated"),
+            (status = 401, description = "no live session: the cookie is cleared"), (status = 403, description = "a cross-site request")))]
+    pub(crate) async fn refresh(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
         check_same_site(&headers)?;
         let cleared = [set_cookie("", 0)];
         let Some(token) = cookie(&headers) else {
@@ -636,7 +662,11 @@ pub mod session {
 
     /// `DELETE /api/v1/auth/session`: signs out: the cookie's session and
     /// the access token sent with it are revoked, the cookie cleared.
-    pub(super) async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
+    #[utoipa::path(delete, path = "/api/v1/auth/session", tag = "auth", operation_id = "session_sign_out",
+        params(("X-PRM-CSRF" = String, Header, description = "`1`: a cross-site form cannot send it")),
+        responses((status = 204, description = "the cookie's session and the access token sent are revoked, the cookie cleared"),
+            (status = 403, description = "a cross-site request")))]
+    pub(crate) async fn sign_out(State(auth): State<Auth>, headers: HeaderMap) -> Result<Response, Problem> {
         check_same_site(&headers)?;
         if let Some(token) = cookie(&headers) {
             auth.revoke_refresh(&token).await?;

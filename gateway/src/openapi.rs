@@ -1,9 +1,6 @@
 //! The OpenAPI 3.1 document of the REST API, generated from the handlers.
 
-use utoipa::{
-    OpenApi,
-    openapi::{PathItem, path::Operation},
-};
+use utoipa::OpenApi;
 
 use crate::rest::{self, records::Collection};
 
@@ -16,16 +13,18 @@ use crate::rest::{self, records::Collection};
         rest::contacts::list, rest::contacts::create, rest::contacts::read, rest::contacts::update,
         rest::contacts::delete, rest::contacts::custom,
         rest::leads::list, rest::leads::create, rest::leads::read, rest::leads::update, rest::leads::delete,
-        rest::leads::search, rest::leads::find_duplicates, rest::leads::custom,
+        rest::leads::search, rest::leads::find_duplicates, rest::leads::custom, rest::leads::distribute_doc,
+        rest::leads::accept_doc, rest::leads::reject_doc, rest::leads::change_owner_doc,
         rest::catalogue::list_products, rest::catalogue::create_product, rest::catalogue::read_product,
         rest::catalogue::update_product, rest::catalogue::set_price, rest::catalogue::list_discounts,
         rest::catalogue::set_discount, rest::catalogue::read_wap, rest::catalogue::set_wap,
         rest::quotes::list, rest::quotes::create, rest::quotes::read, rest::quotes::update, rest::quotes::delete,
         rest::quotes::custom, rest::quotes::add_line, rest::quotes::update_line, rest::quotes::remove_line,
-        rest::quotes::primary, rest::quotes::document,
+        rest::quotes::primary, rest::quotes::document, rest::quotes::set_primary_doc, rest::quotes::send_doc,
         rest::orders::list, rest::orders::create, rest::orders::read, rest::orders::custom, rest::orders::update_line,
         rest::projects::list, rest::projects::create, rest::projects::read, rest::projects::update,
-        rest::projects::delete, rest::projects::custom, rest::projects::board, rest::projects::board_column,
+        rest::projects::delete, rest::projects::custom, rest::projects::clone_doc, rest::projects::change_owner_doc,
+        rest::projects::approve_doc, rest::projects::board, rest::projects::board_column,
         rest::projects::list_views, rest::projects::create_view, rest::projects::update_view,
         rest::projects::delete_view, rest::projects::read_settings, rest::projects::update_settings,
         rest::projects::list_contacts, rest::projects::set_contact, rest::projects::remove_contact,
@@ -38,15 +37,20 @@ use crate::rest::{self, records::Collection};
         rest::records::download_doc, rest::records::history_doc, rest::records::followers_doc,
         rest::records::follow_doc, rest::records::unfollow_doc, rest::tasks::activities_doc,
         rest::cases::list, rest::cases::create, rest::cases::read, rest::cases::update, rest::cases::search,
-        rest::cases::custom, rest::cases::list_comments, rest::cases::add_comment,
+        rest::cases::custom, rest::cases::assign_doc, rest::cases::list_comments, rest::cases::add_comment,
         rest::reports::list, rest::reports::create, rest::reports::read, rest::reports::update,
         rest::reports::delete, rest::reports::preview, rest::reports::result, rest::reports::export_csv,
         rest::reports::chart_svg,
         rest::home::home, rest::home::list, rest::home::create, rest::home::read, rest::home::update,
         rest::home::custom, rest::search::search,
+        crate::auth::login, crate::auth::refresh, crate::auth::logout, crate::auth::me,
+        crate::auth::session::sign_in, crate::auth::session::refresh, crate::auth::session::sign_out,
+        crate::admin::list_users, crate::admin::create_user, crate::admin::get_user, crate::admin::update_user,
+        crate::admin::list_partners, crate::admin::create_partner, crate::admin::get_partner,
+        crate::admin::update_partner, crate::admin::assign_account_manager, crate::admin::unassign_account_manager,
     ),
     components(schemas(
-        rest::AddressJson, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
+        rest::AddressJson, rest::Binary, rest::accounts::AccountJson, rest::accounts::AccountInput, rest::accounts::ChangeOwnerInput,
         rest::contacts::ContactJson, rest::contacts::ContactInput,
         rest::leads::LeadJson, rest::leads::CreatedLeadJson, rest::leads::LeadInput, rest::leads::ConvertInput,
         rest::leads::DistributeInput, rest::leads::RejectInput, rest::leads::LeadHitJson, rest::leads::DuplicateQuery,
@@ -72,143 +76,14 @@ use crate::rest::{self, records::Collection};
         rest::home::HomeJson, rest::home::StatisticsJson, rest::home::StageCountJson, rest::home::PipelineJson,
         rest::home::NewsJson, rest::home::NewsInput, rest::home::NewsPage, crate::fanout::Missing,
         rest::search::SearchJson, rest::search::SearchGroupJson, rest::search::SearchHitJson,
+        crate::auth::LoginRequest, crate::auth::RefreshRequest, crate::auth::LoginResponse, crate::auth::TokenPair,
+        crate::auth::UserView, crate::auth::session::SessionResponse, crate::identity::Role, crate::identity::Partner,
+        crate::identity::PostalAddress, crate::admin::CreateUserBody, crate::admin::UpdateUserBody,
+        crate::admin::CreatePartnerBody, crate::admin::UpdatePartnerBody,
     )),
-    tags((name = "auth"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "cases", description = "Support cases, their comment thread (internal comments for support only) and e-mail notifications"), (name = "reports", description = "Saved and built-in reports over any record collection, run in the caller's scope: a table, CSV and an SVG chart"), (name = "records", description = "Notes, files, history and followers of any record"), (name = "home", description = "News & updates and the statistics of the caller's scope, from every service at once"), (name = "search", description = "One query over every record the caller may see, grouped by type, best first"))
+    tags((name = "auth", description = "Sign-in: a token pair for API clients, a cookie session for the browser"), (name = "admin", description = "Users, partners and account managers, which the gateway owns"), (name = "accounts"), (name = "contacts"), (name = "leads", description = "Prospects, the vendor's lead distribution, and conversion into an account, a contact and a project"), (name = "catalogue"), (name = "quotes"), (name = "orders"), (name = "projects", description = "Opportunities through the gated stage machine, the Kanban board and list views"), (name = "tasks", description = "Activities on any record; a record's open activities"), (name = "cases", description = "Support cases, their comment thread (internal comments for support only) and e-mail notifications"), (name = "reports", description = "Saved and built-in reports over any record collection, run in the caller's scope: a table, CSV and an SVG chart"), (name = "records", description = "Notes, files, history and followers of any record"), (name = "home", description = "News & updates and the statistics of the caller's scope, from every service at once"), (name = "search", description = "One query over every record the caller may see, grouped by type, best first"))
 )]
 struct ApiDoc;
-
-fn op(tag: &str, summary: &str, ok: &str) -> Operation {
-    let mut o = Operation::new();
-    o.tags = Some(vec![tag.to_string()]);
-    o.summary = Some(summary.to_string());
-    let mut responses = utoipa::openapi::Responses::new();
-    responses.responses.insert(ok.to_string(), utoipa::openapi::Response::new(summary).into());
-    responses
-        .responses
-        .insert("404".to_string(), utoipa::openapi::Response::new("no such record in your scope").into());
-    o.responses = responses;
-    o
-}
-
-fn item(method: utoipa::openapi::HttpMethod, o: Operation) -> PathItem {
-    PathItem::new(method, o)
-}
-
-/// Routes that are not handlers of their own: the record verbs, and the
-/// auth and administration routes (the per-collection record routes are
-/// written once in `rest::records` and copied).
-fn extra_paths() -> Vec<(String, PathItem)> {
-    use utoipa::openapi::HttpMethod::{Delete, Get, Patch, Post, Put};
-    let mut v: Vec<(String, PathItem)> = vec![
-        (
-            "/api/v1/quotes/{id}:send".into(),
-            item(
-                Post,
-                op(
-                    "quotes",
-                    "E-mail the quote with its PDF to a contact of its account (body: contact_id, message)",
-                    "200",
-                ),
-            ),
-        ),
-        (
-            "/api/v1/cases/{id}:assign".into(),
-            item(
-                Post,
-                op(
-                    "cases",
-                    "Assign the case to a support agent (body: optional assignee_id; the caller when empty)",
-                    "200",
-                ),
-            ),
-        ),
-        (
-            "/api/v1/quotes/{id}:setPrimary".into(),
-            item(Post, op("quotes", "Make the quote its project's primary quote", "200")),
-        ),
-        (
-            "/api/v1/projects/{id}:clone".into(),
-            item(
-                Post,
-                op(
-                    "projects",
-                    "Copy the project without quotes, history or Bonus Pipeline state (body: optional name)",
-                    "201",
-                ),
-            ),
-        ),
-    ];
-    for (verb, summary) in [
-        ("changeOwner", "Hand the project to a colleague (partner admin; body: new_owner_id)"),
-        (
-            "setApprovedByAm",
-            "Set Approved by AM (an account manager of the partner, or a vendor admin; body: approved)",
-        ),
-    ] {
-        v.push((format!("/api/v1/projects/{{id}}:{verb}"), item(Post, op("projects", summary, "200"))));
-    }
-    for (verb, summary) in [
-        (
-            "distribute",
-            "Hand a lead of the vendor's pool to a partner, pending acceptance (vendor admin; body: partner_id)",
-        ),
-        ("accept", "Take a lead the vendor distributed; you become its owner (partner admin)"),
-        (
-            "reject",
-            "Decline a lead the vendor distributed; it returns to the vendor's pool (partner admin; body: reason)",
-        ),
-        ("changeOwner", "Hand the lead to a colleague (partner admin; body: new_owner_id)"),
-    ] {
-        v.push((format!("/api/v1/leads/{{id}}:{verb}"), item(Post, op("leads", summary, "200"))));
-    }
-    v.push(("/api/v1/auth/login".into(), item(Post, op("auth", "Sign in with e-mail and password", "200"))));
-    v.push(("/api/v1/auth/refresh".into(), item(Post, op("auth", "Exchange a refresh token for a new pair", "200"))));
-    v.push(("/api/v1/auth/logout".into(), item(Post, op("auth", "Revoke the session", "204"))));
-    let mut session = item(
-        Post,
-        op(
-            "auth",
-            "Sign in from a browser: the refresh token is set as an HttpOnly cookie (header X-PRM-CSRF: 1)",
-            "200",
-        ),
-    );
-    session.delete =
-        Some(op("auth", "Sign out from a browser: revokes the cookie's session (header X-PRM-CSRF: 1)", "204"));
-    v.push(("/api/v1/auth/session".into(), session));
-    v.push((
-        "/api/v1/auth/session/refresh".into(),
-        item(
-            Post,
-            op(
-                "auth",
-                "A new access token for the cookie's session, rotating the cookie (header X-PRM-CSRF: 1)",
-                "200",
-            ),
-        ),
-    ));
-    v.push(("/api/v1/me".into(), item(Get, op("auth", "The signed-in user", "200"))));
-    let mut users = item(Get, op("admin", "Users of your scope", "200"));
-    users.post = Some(op("admin", "Create a user", "201"));
-    v.push(("/api/v1/users".into(), users));
-    let mut user = item(Get, op("admin", "A user", "200"));
-    user.patch = Some(op("admin", "Change a user's name, role or active flag", "200"));
-    v.push(("/api/v1/users/{id}".into(), user));
-    let mut partners = item(Get, op("admin", "Partners of your scope", "200"));
-    partners.post = Some(op("admin", "Create a partner (vendor admin)", "201"));
-    v.push(("/api/v1/partners".into(), partners));
-    let mut partner = item(Get, op("admin", "A partner", "200"));
-    partner.patch = Some(op(
-        "admin",
-        "Set the partner's partner_address and reseller_address (vendor admin, or its partner admin)",
-        "200",
-    ));
-    v.push(("/api/v1/partners/{id}".into(), partner));
-    let mut am = item(Put, op("admin", "Assign an account manager (vendor admin)", "204"));
-    am.delete = Some(op("admin", "Unassign an account manager (vendor admin)", "204"));
-    v.push(("/api/v1/partners/{partner_id}/account_managers/{user_id}".into(), am));
-    let _ = (Delete, Patch);
-    v
-}
 
 /// The operations written once for `template` (a path starting
 /// `/api/v1/{collection}/`) replaced by one copy for each of `collections`,
@@ -231,9 +106,6 @@ pub(crate) fn copy_per_collection(doc: &mut utoipa::openapi::OpenApi, template: 
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    for (path, item) in extra_paths() {
-        doc.paths.paths.insert(path, item);
-    }
     rest::views::document_each(&mut doc);
     rest::records::document_each(&mut doc);
     let mut bearer = utoipa::openapi::security::SecurityScheme::Http(
@@ -443,5 +315,47 @@ mod tests {
         let shared: Vec<_> = ids.iter().filter(|(_, ops)| ops.len() > 1).collect();
         assert!(shared.is_empty(), "operation ids used more than once: {shared:?}");
         assert!(ids.len() > 100, "{} operations", ids.len());
+    }
+
+    /// A typed client needs every answer's body and every write's input in
+    /// the document: an operation whose success has content declares its
+    /// schema, and a write declares its body unless it takes none.
+    #[test]
+    fn every_operation_declares_its_answer_and_its_input() {
+        // The writes that take no body: following, the verbs of a record's
+        // own state, and assigning an account manager.
+        const NO_BODY: &[&str] = &[
+            ":follow",
+            ":unfollow",
+            ":accept",
+            ":setPrimary",
+            ":retire",
+            "/session/refresh",
+            "/account_managers/{user_id}",
+        ];
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let mut undeclared = Vec::new();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let success = op["responses"].as_object().unwrap().iter().find(|(code, _)| code.starts_with('2'));
+                match success {
+                    Some((code, r))
+                        if code != "204"
+                            && r["content"]
+                                .as_object()
+                                .is_none_or(|c| c.values().all(|m| m.get("schema").is_none())) =>
+                    {
+                        undeclared.push(format!("{method} {path}: the {code} answer has no schema"));
+                    }
+                    None => undeclared.push(format!("{method} {path}: no success answer")),
+                    _ => {}
+                }
+                let writes = matches!(method.as_str(), "post" | "put" | "patch");
+                if writes && op.get("requestBody").is_none() && !NO_BODY.iter().any(|v| path.ends_with(v)) {
+                    undeclared.push(format!("{method} {path}: no request body"));
+                }
+            }
+        }
+        assert!(undeclared.is_empty(), "{undeclared:#?}");
     }
 }

@@ -166,22 +166,47 @@ where
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Problem> {
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|v| v.trim().to_ascii_lowercase())
-            .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")));
-        if !is_json {
-            return Err(Problem::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "Expected a body with content-type application/json.",
-            ));
+        if !is_json(req.headers()) {
+            return Err(not_json());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| Problem::new(e.status(), e.body_text()))?;
         parse_json(&bytes).map(ApiJson)
     }
+}
+
+/// Whether the request's `Content-Type` is JSON (`application/json`, or
+/// `application/…+json`), parameters such as `charset` aside.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .is_some_and(|v| v == "application/json" || (v.starts_with("application/") && v.ends_with("+json")))
+}
+
+fn not_json() -> Problem {
+    Problem::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Expected a body with content-type application/json.")
+}
+
+/// Every body the API takes is JSON, but a file's: a body of any other
+/// type is refused with 415 before a handler reads it, alike for the
+/// handlers that extract JSON and for those that read bytes and parse them.
+/// An empty body (a verb without input) needs no type.
+pub async fn json_bodies(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::body::HttpBody;
+    let path = req.uri().path();
+    let writes =
+        matches!(*req.method(), axum::http::Method::POST | axum::http::Method::PUT | axum::http::Method::PATCH);
+    if writes
+        && path.starts_with("/api/")
+        && !crate::rest::is_upload(path)
+        && req.body().size_hint().exact() != Some(0)
+        && !is_json(req.headers())
+    {
+        return not_json().into_response();
+    }
+    next.run(req).await
 }
 
 /// A query string. Unlike `axum::extract::Query`, a rejection (unknown

@@ -27,7 +27,7 @@ pub const MIN_PASSWORD_LEN: usize = 8;
 pub const MAX_PASSWORD_LEN: usize = 1024;
 const MAX_NAME_LEN: usize = 200;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     PartnerUser,
@@ -116,10 +116,12 @@ fn conflict_or_internal(e: DbErr, field: &'static str) -> IdentityError {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Partner {
     pub id: Uuid,
     pub name: String,
+    /// Null when the partner has no tier.
+    #[schema(required = true)]
     pub tier: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The partner company's address ("Partner Address" on quotes).
@@ -130,7 +132,7 @@ pub struct Partner {
 }
 
 /// A postal address; every part optional.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct PostalAddress {
     pub street: String,

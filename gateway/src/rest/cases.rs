@@ -406,6 +406,15 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     }
 }
 
+// The other verb `custom` serves, for the document.
+
+#[utoipa::path(post, path = "/api/v1/cases/{id}:assign", tag = "cases", operation_id = "assign_case",
+    summary = "Assign the case to a support agent (support; the caller when assignee_id is empty)",
+    params(("id" = String, Path)), request_body(content = Option<AssignInput>),
+    responses((status = 200, body = CaseJson), (status = 400, description = "assignee_id names no active support agent"),
+        (status = 403, description = "support assigns cases")))]
+pub fn assign_doc() {}
+
 /// The thread, oldest first; internal comments only for support.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/comments", tag = "cases", params(("id" = String, Path), CommentQuery),
     responses((status = 200, body = Page<CommentJson>), (status = 404)))]

@@ -439,3 +439,31 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     };
     Ok(lead_of(lead).into_response())
 }
+
+// The other verbs `custom` serves, for the document.
+
+#[utoipa::path(post, path = "/api/v1/leads/{id}:distribute", tag = "leads", operation_id = "distribute_lead",
+    summary = "Hand a lead of the vendor's pool to a partner, pending its acceptance (vendor admin)",
+    params(("id" = String, Path)), request_body = DistributeInput,
+    responses((status = 200, body = LeadJson), (status = 400, description = "partner_id names no partner"),
+        (status = 409, description = "the lead is not in the vendor's pool")))]
+pub fn distribute_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/leads/{id}:accept", tag = "leads", operation_id = "accept_lead",
+    summary = "Take a lead the vendor distributed: you become its owner (partner admin)",
+    params(("id" = String, Path)),
+    responses((status = 200, body = LeadJson), (status = 409, description = "the lead is not pending acceptance")))]
+pub fn accept_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/leads/{id}:reject", tag = "leads", operation_id = "reject_lead",
+    summary = "Decline a lead the vendor distributed, with a reason: it returns to the vendor's pool (partner admin)",
+    params(("id" = String, Path)), request_body = RejectInput,
+    responses((status = 200, body = LeadJson), (status = 400, description = "the reason is missing"),
+        (status = 409, description = "the lead is not pending acceptance")))]
+pub fn reject_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/leads/{id}:changeOwner", tag = "leads", operation_id = "change_lead_owner",
+    summary = "Hand the lead to a colleague (partner admin)",
+    params(("id" = String, Path)), request_body = super::accounts::ChangeOwnerInput,
+    responses((status = 200, body = LeadJson), (status = 400, description = "the new owner is not a colleague")))]
+pub fn change_owner_doc() {}

@@ -36,7 +36,12 @@ pub const UPLOAD_BODY_LIMIT: usize = 2 * prm_kit::record::MAX_ATTACHMENT_BYTES;
 /// handler, and anything that reads a body before the handler (the
 /// idempotency layer) reads no more than it.
 pub fn body_limit(path: &str) -> usize {
-    if path.starts_with("/api/") && path.ends_with("/files") { UPLOAD_BODY_LIMIT } else { BODY_LIMIT }
+    if is_upload(path) { UPLOAD_BODY_LIMIT } else { BODY_LIMIT }
+}
+
+/// Whether `path` is a record's file upload, whose body is the file itself.
+pub fn is_upload(path: &str) -> bool {
+    path.starts_with("/api/") && path.ends_with("/files")
 }
 
 /// A postal address.
@@ -71,6 +76,12 @@ pub fn address(a: Option<AddressJson>) -> Option<Address> {
 pub fn time(t: Option<prost_types::Timestamp>) -> Option<DateTime<Utc>> {
     t.as_ref().and_then(prm_kit::time::from_proto)
 }
+
+/// A body of bytes that is not JSON (a file, a PDF): a binary string, as a
+/// client generator wants it (a `Vec<u8>` would read as an array of numbers).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct Binary(pub Vec<u8>);
 
 /// A list page.
 #[derive(Debug, Serialize, ToSchema)]

@@ -566,6 +566,27 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     Ok(project_of(p).into_response())
 }
 
+// The other verbs `custom` serves, for the document.
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}:clone", tag = "projects", operation_id = "clone_project",
+    summary = "Copy the project without its quotes, history or Bonus Pipeline state",
+    params(("id" = String, Path)), request_body(content = Option<CloneInput>, description = "optional: the copy's name"),
+    responses((status = 201, body = ProjectJson, description = "the copy, at its record type's first stage",
+        headers(("Location" = String, description = "the copy's address")))))]
+pub fn clone_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}:changeOwner", tag = "projects", operation_id = "change_project_owner",
+    summary = "Hand the project to a colleague (partner admin)",
+    params(("id" = String, Path)), request_body = super::accounts::ChangeOwnerInput,
+    responses((status = 200, body = ProjectJson), (status = 400, description = "the new owner is not a colleague")))]
+pub fn change_owner_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}:setApprovedByAm", tag = "projects", operation_id = "set_approved_by_am",
+    summary = "Set Approved by AM (an account manager of the project's partner, or a vendor admin)",
+    params(("id" = String, Path)), request_body = ApprovalInput,
+    responses((status = 200, body = ProjectJson), (status = 403, description = "not the partner's account manager nor a vendor admin")))]
+pub fn approve_doc() {}
+
 #[utoipa::path(get, path = "/api/v1/projects/board", tag = "projects", params(BoardQuery),
     responses((status = 200, body = BoardJson), (status = 400)))]
 pub async fn board(acting: Acting, ApiQuery(q): ApiQuery<BoardQuery>) -> Result<Json<BoardJson>, Problem> {
@@ -636,7 +657,8 @@ pub async fn create_view(acting: Acting, body: Bytes) -> Result<Response, Proble
         .projects()?
         .create_list_view(pb::CreateListViewRequest { view: Some(view) })
         .await
-        .or_problem()?
+        .map_err(|s| super::status::problem(s).without_prefix("view."))?
+        .into_inner()
         .view
         .unwrap_or_default();
     Ok((StatusCode::CREATED, Json(view_json(v))).into_response())
@@ -668,7 +690,7 @@ pub async fn update_view(
             update_mask: Some(prost_types::FieldMask { paths: mask }),
         })
         .await
-        .map_err(|s| super::status::problem(s).without_prefix("view."))?
+        .map_err(|s| super::status::problem(s).renamed("view.id", "view_id").without_prefix("view."))?
         .into_inner()
         .view
         .unwrap_or_default();

@@ -324,7 +324,7 @@ pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode
 
 /// `GET /api/v1/quotes/{id}/document`: the quote as a PDF.
 #[utoipa::path(get, path = "/api/v1/quotes/{id}/document", tag = "quotes", params(("id" = String, Path)),
-    responses((status = 200, content_type = "application/pdf", description = "the quote document"), (status = 404)))]
+    responses((status = 200, content_type = "application/pdf", body = super::Binary, description = "the quote document"), (status = 404)))]
 pub async fn document(acting: Acting, Path(id): Path<String>) -> Result<Response, Problem> {
     let d = acting.quotes()?.get_quote_document(pb::GetQuoteDocumentRequest { id }).await.or_problem()?;
     let disposition = format!("attachment; filename=\"{}\"", d.file_name.replace('"', "'"));
@@ -368,6 +368,21 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     Ok(quote_of(q).into_response())
 }
 
+// The other verbs `custom` serves, for the document.
+
+#[utoipa::path(post, path = "/api/v1/quotes/{id}:setPrimary", tag = "quotes", operation_id = "set_primary_quote",
+    summary = "Make the quote its project's primary quote: the project's MRR follows it",
+    params(("id" = String, Path)),
+    responses((status = 200, body = QuoteJson), (status = 409, description = "the quote has no project")))]
+pub fn set_primary_doc() {}
+
+#[utoipa::path(post, path = "/api/v1/quotes/{id}:send", tag = "quotes", operation_id = "send_quote",
+    summary = "E-mail the quote with its PDF to a contact of its account",
+    params(("id" = String, Path)), request_body = SendInput,
+    responses((status = 200, body = SentJson, description = "the address it went to"),
+        (status = 400, description = "the contact is not of the quote's account, or has no e-mail address")))]
+pub fn send_doc() {}
+
 #[utoipa::path(post, path = "/api/v1/quotes/{id}/lines", tag = "quotes", params(("id" = String, Path)), request_body = LineInput,
     responses((status = 201, body = QuoteJson), (status = 400), (status = 409, description = "the contract is out: lines are frozen")))]
 pub async fn add_line(acting: Acting, Path(id): Path<String>, body: Bytes) -> Result<Response, Problem> {
@@ -379,7 +394,7 @@ pub async fn add_line(acting: Acting, Path(id): Path<String>, body: Bytes) -> Re
             line: Some(pb::QuoteLine { product_id: i.product_id, quantity: i.quantity, ..Default::default() }),
         })
         .await
-        .map_err(|s| problem(s).without_prefix("line."))?;
+        .map_err(|s| problem(s).renamed("quote_id", "id").without_prefix("line."))?;
     Ok((StatusCode::CREATED, quote_of(q.into_inner().quote)).into_response())
 }
 
@@ -412,7 +427,7 @@ pub async fn update_line(
             update_mask: Some(prost_types::FieldMask { paths: mask }),
         })
         .await
-        .map_err(|s| problem(s).without_prefix("line."))?;
+        .map_err(|s| problem(s).renamed("quote_id", "id").renamed("line.id", "line_id").without_prefix("line."))?;
     Ok(quote_of(q.into_inner().quote))
 }
 
@@ -422,8 +437,11 @@ pub async fn remove_line(
     acting: Acting,
     Path((id, line_id)): Path<(String, String)>,
 ) -> Result<Json<QuoteJson>, Problem> {
-    let q =
-        acting.quotes()?.remove_quote_line(pb::RemoveQuoteLineRequest { quote_id: id, line_id }).await.or_problem()?;
+    let q = acting
+        .quotes()?
+        .remove_quote_line(pb::RemoveQuoteLineRequest { quote_id: id, line_id })
+        .await
+        .or_problem_as(&[("quote_id", "id")])?;
     Ok(quote_of(q.quote))
 }
 

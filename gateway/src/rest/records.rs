@@ -28,6 +28,10 @@ use crate::{
     services::{Acting, Services},
 };
 
+/// The record service names the record and the file a path holds by its
+/// request's fields; a problem names them as the path does.
+const PATH_FIELDS: &[(&str, &str)] = &[("record.id", "id"), ("attachment_id", "file_id")];
+
 /// A REST collection whose records have notes, files, history and followers.
 pub struct Collection {
     pub path: &'static str,
@@ -46,7 +50,7 @@ impl Collection {
     /// leaves no trace such as "recently viewed".
     pub async fn info(&self, acting: &Acting, id: &str) -> Result<pb::GetRecordInfoResponse, Problem> {
         let request = pb::GetRecordInfoRequest { record: record(self, id.to_owned()) };
-        self.client(acting)?.get_record_info(request).await.or_problem()
+        self.client(acting)?.get_record_info(request).await.or_problem_as(PATH_FIELDS)
     }
 }
 
@@ -199,7 +203,7 @@ async fn list_notes(
         .client(&acting)?
         .list_notes(pb::ListNotesRequest { record: record(c, id), page_size: q.page_size, page_token: q.page_token })
         .await
-        .or_problem()?;
+        .or_problem_as(PATH_FIELDS)?;
     Ok(Json(Page { items: r.notes.into_iter().map(note_json).collect(), next_page_token: r.next_page_token }))
 }
 
@@ -209,7 +213,7 @@ async fn create_note(c: &Collection, acting: Acting, id: String, body: Bytes) ->
         .client(&acting)?
         .create_note(pb::CreateNoteRequest { record: record(c, id), body: input.body })
         .await
-        .or_problem()?;
+        .or_problem_as(PATH_FIELDS)?;
     Ok((StatusCode::CREATED, Json(note_json(n.note.unwrap_or_default()))).into_response())
 }
 
@@ -228,7 +232,7 @@ async fn list_files(
             page_token: q.page_token,
         })
         .await
-        .or_problem()?;
+        .or_problem_as(PATH_FIELDS)?;
     Ok(Json(Page {
         items: r.attachments.into_iter().map(attachment_json).collect(),
         next_page_token: r.next_page_token,
@@ -264,7 +268,7 @@ async fn upload(
             content: body.to_vec(),
         })
         .await
-        .or_problem()?;
+        .or_problem_as(PATH_FIELDS)?;
     Ok((StatusCode::CREATED, Json(attachment_json(a.attachment.unwrap_or_default()))).into_response())
 }
 
@@ -277,7 +281,7 @@ async fn fetch(
     c.client(acting)?
         .get_attachment(pb::GetAttachmentRequest { record: record(c, id), attachment_id: file })
         .await
-        .or_problem()
+        .or_problem_as(PATH_FIELDS)
 }
 
 async fn file_info(c: &Collection, acting: Acting, id: String, file: String) -> Result<Json<AttachmentJson>, Problem> {
@@ -316,7 +320,7 @@ async fn history(
             page_token: q.page_token,
         })
         .await
-        .or_problem()?;
+        .or_problem_as(PATH_FIELDS)?;
     let items = r
         .field_changes
         .into_iter()
@@ -333,7 +337,11 @@ async fn history(
 }
 
 async fn followers(c: &Collection, acting: Acting, id: String) -> Result<Json<Page<FollowerJson>>, Problem> {
-    let r = c.client(&acting)?.list_followers(pb::ListFollowersRequest { record: record(c, id) }).await.or_problem()?;
+    let r = c
+        .client(&acting)?
+        .list_followers(pb::ListFollowersRequest { record: record(c, id) })
+        .await
+        .or_problem_as(PATH_FIELDS)?;
     let items = r
         .followers
         .into_iter()
@@ -347,13 +355,17 @@ pub async fn follow_verb(acting: &Acting, c: &Collection, id: &str, verb: &str) 
     let mut client = c.client(acting)?;
     let following = match verb {
         "follow" => {
-            client.follow_record(pb::FollowRecordRequest { record: record(c, id.into()) }).await.or_problem()?.following
+            client
+                .follow_record(pb::FollowRecordRequest { record: record(c, id.into()) })
+                .await
+                .or_problem_as(PATH_FIELDS)?
+                .following
         }
         "unfollow" => {
             client
                 .unfollow_record(pb::UnfollowRecordRequest { record: record(c, id.into()) })
                 .await
-                .or_problem()?
+                .or_problem_as(PATH_FIELDS)?
                 .following
         }
         other => {
@@ -402,7 +414,7 @@ pub fn list_files_doc() {}
 /// The body is the file's content, its `Content-Type` the file's type.
 #[utoipa::path(post, path = "/api/v1/{collection}/{id}/files", tag = "records", operation_id = "upload_file",
     params(("collection" = String, Path), ("id" = String, Path), UploadQuery),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    request_body(content = super::Binary, content_type = "application/octet-stream"),
     responses((status = 201, body = AttachmentJson), (status = 413, description = "larger than the route allows")))]
 pub fn upload_doc() {}
 
@@ -413,7 +425,7 @@ pub fn file_info_doc() {}
 
 #[utoipa::path(get, path = "/api/v1/{collection}/{id}/files/{file_id}/content", tag = "records", operation_id = "download_file",
     params(("collection" = String, Path), ("id" = String, Path), ("file_id" = String, Path)),
-    responses((status = 200, content_type = "*/*", body = Vec<u8>, description = "the file, in its own content type")))]
+    responses((status = 200, content_type = "*/*", body = super::Binary, description = "the file, in its own content type")))]
 pub fn download_doc() {}
 
 #[utoipa::path(get, path = "/api/v1/{collection}/{id}/history", tag = "records", operation_id = "list_history",

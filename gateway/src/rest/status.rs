@@ -33,6 +33,16 @@ pub fn problem(status: Status) -> Problem {
 /// `?`-friendly conversion for handler results.
 pub trait OrProblem<T> {
     fn or_problem(self) -> Result<T, Problem>;
+
+    /// As `or_problem`, with a field the service names after its request
+    /// (`record.id`) renamed to what the REST route calls it (`id`, from the
+    /// path): `renames` holds (service's, route's) pairs.
+    fn or_problem_as(self, renames: &[(&str, &str)]) -> Result<T, Problem>
+    where
+        Self: Sized,
+    {
+        self.or_problem().map_err(|p| renames.iter().fold(p, |p, (from, to)| p.renamed(from, to)))
+    }
 }
 
 impl<T> OrProblem<T> for Result<tonic::Response<T>, Status> {

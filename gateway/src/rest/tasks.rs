@@ -380,7 +380,7 @@ pub async fn update_view(
             update_mask: Some(prost_types::FieldMask { paths: mask }),
         })
         .await
-        .map_err(|s| super::status::problem(s).without_prefix("view."))?
+        .map_err(|s| super::status::problem(s).renamed("view.id", "view_id").without_prefix("view."))?
         .into_inner()
         .view
         .unwrap_or_default();

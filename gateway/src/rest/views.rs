@@ -97,13 +97,16 @@ async fn update(c: &Collection, acting: Acting, id: String, body: Bytes) -> Resu
             update_mask: Some(prost_types::FieldMask { paths: mask }),
         })
         .await
-        .map_err(|s| problem(s).without_prefix("view."))?;
+        .map_err(|s| problem(s).renamed("view.id", "view_id").without_prefix("view."))?;
     Ok(Json(view_json(r.into_inner().view.unwrap_or_default())))
 }
 
 async fn delete(c: &Collection, acting: Acting, id: String) -> Result<StatusCode, Problem> {
     let mut client = acting.views((c.channel)(acting.services()))?;
-    client.delete_view(pb::DeleteViewRequest { collection: c.path.into(), id }).await.or_problem()?;
+    client
+        .delete_view(pb::DeleteViewRequest { collection: c.path.into(), id })
+        .await
+        .or_problem_as(&[("id", "view_id")])?;
     Ok(StatusCode::NO_CONTENT)
 }
 

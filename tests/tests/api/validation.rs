@@ -102,3 +102,92 @@ async fn saved_views_refuse_unknown_and_server_owned_fields() {
     }
     app.stop().await;
 }
+
+/// A body that is not JSON is refused with 415 on every route that takes
+/// JSON, those that read their body as bytes (creates, PATCHes, verbs) as
+/// much as those that extract it, and changes nothing; a verb without a body
+/// needs no type, and a file's upload takes its own.
+#[tokio::test]
+async fn a_body_that_is_not_json_is_415_and_changes_nothing() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let a = app.create_account(&bob, "Typed").await;
+    let id = a["id"].as_str().unwrap();
+    let accounts = count(&app, &bob).await;
+    let send = |method: reqwest::Method, path: String, content_type: Option<&'static str>, body: &'static str| {
+        let mut r = app.http.request(method, app.url(&path)).bearer_auth(&bob).body(body);
+        if let Some(t) = content_type {
+            r = r.header("content-type", t);
+        }
+        r.send()
+    };
+    let body = r#"{"name":"Renamed"}"#;
+    for (method, path) in [
+        (reqwest::Method::POST, "/api/v1/accounts".to_string()),
+        (reqwest::Method::PATCH, format!("/api/v1/accounts/{id}")),
+        (reqwest::Method::POST, format!("/api/v1/accounts/{id}/notes")),
+        (reqwest::Method::POST, "/api/v1/accounts/views".to_string()),
+        (reqwest::Method::POST, "/api/v1/projects".to_string()),
+    ] {
+        for content_type in [Some("text/plain"), Some("application/x-www-form-urlencoded"), None] {
+            let r = send(method.clone(), path.clone(), content_type, body).await.unwrap();
+            assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "{method} {path} as {content_type:?}");
+            assert_eq!(r.headers()["content-type"], "application/problem+json");
+        }
+    }
+    let r =
+        send(reqwest::Method::PATCH, format!("/api/v1/accounts/{id}"), Some("application/json; charset=utf-8"), body)
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "JSON with a charset is JSON");
+    let after = app.get(&format!("/api/v1/accounts/{id}"), &bob).await;
+    assert_eq!(after.body["name"], "Renamed");
+    let notes = app.get(&format!("/api/v1/accounts/{id}/notes"), &bob).await;
+    assert!(notes.body["items"].as_array().unwrap().is_empty(), "no refused note was written");
+    assert_eq!(count(&app, &bob).await, accounts, "no refused account was created");
+    // No body, no type needed.
+    let r = send(reqwest::Method::POST, format!("/api/v1/accounts/{id}:follow"), None, "").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    // A file is its own type.
+    let r =
+        send(reqwest::Method::POST, format!("/api/v1/accounts/{id}/files?file_name=a.txt"), Some("text/plain"), "hi")
+            .await
+            .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    app.stop().await;
+}
+
+/// A malformed id in a path is named as the path names it, whatever the
+/// service behind calls it in its request (`record.id`, `attachment_id`,
+/// `quote_id`, `view.id`).
+#[tokio::test]
+async fn a_malformed_path_id_is_named_as_the_path_names_it() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let a = app.create_account(&bob, "Named").await;
+    let id = a["id"].as_str().unwrap();
+    let bad = "not-an-id";
+    for (method, path, body, field) in [
+        (reqwest::Method::GET, format!("/api/v1/accounts/{bad}/notes"), None, "id"),
+        (reqwest::Method::POST, format!("/api/v1/accounts/{bad}/notes"), Some(json!({"body": "hi"})), "id"),
+        (reqwest::Method::GET, format!("/api/v1/accounts/{bad}/history"), None, "id"),
+        (reqwest::Method::GET, format!("/api/v1/accounts/{bad}/followers"), None, "id"),
+        (reqwest::Method::POST, format!("/api/v1/accounts/{bad}:follow"), None, "id"),
+        (reqwest::Method::GET, format!("/api/v1/accounts/{id}/files/{bad}"), None, "file_id"),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/quotes/{bad}/lines"),
+            Some(json!({"product_id": id, "quantity": 1})),
+            "id",
+        ),
+        (reqwest::Method::DELETE, format!("/api/v1/quotes/{bad}/lines/{id}"), None, "id"),
+        (reqwest::Method::PATCH, format!("/api/v1/accounts/views/{bad}"), Some(json!({"name": "X"})), "view_id"),
+        (reqwest::Method::DELETE, format!("/api/v1/accounts/views/{bad}"), None, "view_id"),
+        (reqwest::Method::PATCH, format!("/api/v1/projects/views/{bad}"), Some(json!({"name": "X"})), "view_id"),
+    ] {
+        let r = app.call(method.clone(), &path, Some(&bob), body).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{method} {path}: {}", r.body);
+        assert_eq!(r.field(), field, "{method} {path}: {}", r.body);
+    }
+    app.stop().await;
+}

@@ -1,9 +1,7 @@
 // The typed REST client (openapi-fetch over the types openapi-typescript
 // generates from the gateway's document), going through the session's fetch
-// (bearer, refresh once on 401 and retry), and `raw` for the routes whose
-// document entry declares no parameters, body or answer yet (notes, files,
-// followers, users, the lead and project verbs with a body): a REST change
-// of a typed route fails tsc.
+// (bearer, refresh once on 401 and retry): a REST change fails tsc. `raw`
+// serves what is not JSON: a file's bytes, up and down.
 
 import createClient from "openapi-fetch";
 import type { components, paths } from "./schema";
@@ -72,7 +70,7 @@ export interface RawOptions {
   idempotent?: boolean;
 }
 
-/** A request to a route the generated types do not describe well yet. */
+/** A request whose body or answer is not JSON (a file's bytes). */
 export async function rawResponse(method: string, path: string, o: RawOptions = {}): Promise<Response> {
   const url = new URL(path, location.origin);
   for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined && v !== "") url.searchParams.set(k, String(v));

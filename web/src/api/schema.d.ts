@@ -239,8 +239,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with e-mail and password */
-        post: operations["post_auth_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -256,8 +255,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke the session */
-        post: operations["post_auth_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -273,8 +271,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Exchange a refresh token for a new pair */
-        post: operations["post_auth_refresh"];
+        post: operations["refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -290,10 +287,13 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in from a browser: the refresh token is set as an HttpOnly cookie (header X-PRM-CSRF: 1) */
-        post: operations["post_auth_session"];
-        /** Sign out from a browser: revokes the cookie's session (header X-PRM-CSRF: 1) */
-        delete: operations["delete_auth_session"];
+        /** `POST /api/v1/auth/session`: signs in; the answer sets the cookie. */
+        post: operations["session_sign_in"];
+        /**
+         * `DELETE /api/v1/auth/session`: signs out: the cookie's session and
+         *     the access token sent with it are revoked, the cookie cleared.
+         */
+        delete: operations["session_sign_out"];
         options?: never;
         head?: never;
         patch?: never;
@@ -308,8 +308,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** A new access token for the cookie's session, rotating the cookie (header X-PRM-CSRF: 1) */
-        post: operations["post_auth_session_refresh"];
+        /**
+         * `POST /api/v1/auth/session/refresh`: a new access token, and the
+         *     cookie's token rotated. Without a live session: 401, cookie cleared.
+         */
+        post: operations["session_refresh"];
         delete?: never;
         options?: never;
         head?: never;
@@ -499,8 +502,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Assign the case to a support agent (body: optional assignee_id; the caller when empty) */
-        post: operations["post_cases_id_assign"];
+        /** Assign the case to a support agent (support; the caller when assignee_id is empty) */
+        post: operations["assign_case"];
         delete?: never;
         options?: never;
         head?: never;
@@ -999,8 +1002,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Take a lead the vendor distributed; you become its owner (partner admin) */
-        post: operations["post_leads_id_accept"];
+        /** Take a lead the vendor distributed: you become its owner (partner admin) */
+        post: operations["accept_lead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1016,8 +1019,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand the lead to a colleague (partner admin; body: new_owner_id) */
-        post: operations["post_leads_id_changeOwner"];
+        /** Hand the lead to a colleague (partner admin) */
+        post: operations["change_lead_owner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1053,8 +1056,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand a lead of the vendor's pool to a partner, pending acceptance (vendor admin; body: partner_id) */
-        post: operations["post_leads_id_distribute"];
+        /** Hand a lead of the vendor's pool to a partner, pending its acceptance (vendor admin) */
+        post: operations["distribute_lead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1086,8 +1089,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Decline a lead the vendor distributed; it returns to the vendor's pool (partner admin; body: reason) */
-        post: operations["post_leads_id_reject"];
+        /** Decline a lead the vendor distributed, with a reason: it returns to the vendor's pool (partner admin) */
+        post: operations["reject_lead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1154,8 +1157,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user */
-        get: operations["get_me"];
+        get: operations["me"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1450,11 +1452,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Partners of your scope */
-        get: operations["get_partners"];
+        get: operations["list_partners"];
         put?: never;
-        /** Create a partner (vendor admin) */
-        post: operations["post_partners"];
+        post: operations["create_partner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1468,15 +1468,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A partner */
-        get: operations["get_partners_id"];
+        get: operations["get_partner"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Set the partner's partner_address and reseller_address (vendor admin, or its partner admin) */
-        patch: operations["patch_partners_id"];
+        /** A partner's addresses: its vendor admins and its own partner admins keep them. */
+        patch: operations["update_partner"];
         trace?: never;
     };
     "/api/v1/partners/{partner_id}/account_managers/{user_id}": {
@@ -1487,11 +1486,9 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Assign an account manager (vendor admin) */
-        put: operations["put_partners_partner_id_account_managers_user_id"];
+        put: operations["assign_account_manager"];
         post?: never;
-        /** Unassign an account manager (vendor admin) */
-        delete: operations["delete_partners_partner_id_account_managers_user_id"];
+        delete: operations["unassign_account_manager"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1834,8 +1831,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Hand the project to a colleague (partner admin; body: new_owner_id) */
-        post: operations["post_projects_id_changeOwner"];
+        /** Hand the project to a colleague (partner admin) */
+        post: operations["change_project_owner"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1851,8 +1848,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy the project without quotes, history or Bonus Pipeline state (body: optional name) */
-        post: operations["post_projects_id_clone"];
+        /** Copy the project without its quotes, history or Bonus Pipeline state */
+        post: operations["clone_project"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1901,8 +1898,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Set Approved by AM (an account manager of the partner, or a vendor admin; body: approved) */
-        post: operations["post_projects_id_setApprovedByAm"];
+        /** Set Approved by AM (an account manager of the project's partner, or a vendor admin) */
+        post: operations["set_approved_by_am"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2160,8 +2157,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** E-mail the quote with its PDF to a contact of its account (body: contact_id, message) */
-        post: operations["post_quotes_id_send"];
+        /** E-mail the quote with its PDF to a contact of its account */
+        post: operations["send_quote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2177,8 +2174,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Make the quote its project's primary quote */
-        post: operations["post_quotes_id_setPrimary"];
+        /** Make the quote its project's primary quote: the project's MRR follows it */
+        post: operations["set_primary_quote"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2557,11 +2554,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Users of your scope */
-        get: operations["get_users"];
+        get: operations["list_users"];
         put?: never;
-        /** Create a user */
-        post: operations["post_users"];
+        post: operations["create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2575,15 +2570,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A user */
-        get: operations["get_users_id"];
+        get: operations["get_user"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's name, role or active flag */
-        patch: operations["patch_users_id"];
+        patch: operations["update_user"];
         trace?: never;
     };
     "/api/v1/weighted-average-prices/{currency}": {
@@ -2683,6 +2676,12 @@ export interface components {
             size_bytes: number;
             uploaded_by: string;
         };
+        /**
+         * Format: binary
+         * @description A body of bytes that is not JSON (a file, a PDF): a binary string, as a
+         *     client generator wants it (a `Vec<u8>` would read as an array of numbers).
+         */
+        Binary: string;
         BoardColumnJson: {
             /**
              * Format: int64
@@ -2868,6 +2867,18 @@ export interface components {
             pipeline_mrr?: string | null;
             /** @description MRR × Probability. */
             weighted_pipeline: string;
+        };
+        CreatePartnerBody: {
+            name: string;
+            tier?: string | null;
+        };
+        CreateUserBody: {
+            display_name: string;
+            email: string;
+            /** Format: uuid */
+            partner_id?: string | null;
+            password: string;
+            role: components["schemas"]["Role"];
         };
         /**
          * @description A new lead, and the leads it likely duplicates (same e-mail, or same
@@ -3076,6 +3087,13 @@ export interface components {
             id: string;
             name: string;
             order_by: string;
+        };
+        LoginRequest: {
+            email: string;
+            password: string;
+        };
+        LoginResponse: components["schemas"]["TokenPair"] & {
+            user: components["schemas"]["UserView"];
         };
         /** @description One figure per group. */
         MeasureJson: {
@@ -3482,6 +3500,27 @@ export interface components {
             next_page_token: string;
         };
         /** @description A list page. */
+        Page_Partner: {
+            items: {
+                /** Format: date-time */
+                created_at: string;
+                /** Format: uuid */
+                id: string;
+                name: string;
+                /** @description The partner company's address ("Partner Address" on quotes). */
+                partner_address: components["schemas"]["PostalAddress"];
+                /**
+                 * @description Where the partner receives goods as a reseller, e.g. its warehouse
+                 *     ("Reseller Address" on quotes).
+                 */
+                reseller_address: components["schemas"]["PostalAddress"];
+                /** @description Null when the partner has no tier. */
+                tier: string | null;
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        /** @description A list page. */
         Page_ProductJson: {
             items: {
                 active: boolean;
@@ -3652,6 +3691,42 @@ export interface components {
             /** @description Empty when this is the last page. */
             next_page_token: string;
         };
+        /** @description A list page. */
+        Page_UserView: {
+            items: {
+                active: boolean;
+                /** Format: date-time */
+                created_at: string;
+                display_name: string;
+                email: string;
+                /** Format: uuid */
+                id: string;
+                /**
+                 * Format: uuid
+                 * @description Null for vendor staff.
+                 */
+                partner_id: string | null;
+                role: components["schemas"]["Role"];
+            }[];
+            /** @description Empty when this is the last page. */
+            next_page_token: string;
+        };
+        Partner: {
+            /** Format: date-time */
+            created_at: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @description The partner company's address ("Partner Address" on quotes). */
+            partner_address: components["schemas"]["PostalAddress"];
+            /**
+             * @description Where the partner receives goods as a reseller, e.g. its warehouse
+             *     ("Reseller Address" on quotes).
+             */
+            reseller_address: components["schemas"]["PostalAddress"];
+            /** @description Null when the partner has no tier. */
+            tier: string | null;
+        };
         PersonJson: {
             display_name: string;
             email: string;
@@ -3663,6 +3738,19 @@ export interface components {
             mrr: string;
             /** @description Sum of weighted pipeline, exact decimal. */
             weighted_pipeline: string;
+        };
+        /** @description A postal address; every part optional. */
+        PostalAddress: {
+            /** @default  */
+            city: string;
+            /** @default  */
+            country: string;
+            /** @default  */
+            postal_code: string;
+            /** @default  */
+            region: string;
+            /** @default  */
+            street: string;
         };
         PriceInput: {
             /** @description Decimal string, e.g. "19.99". */
@@ -3877,6 +3965,9 @@ export interface components {
             sku: string;
             unit_price: components["schemas"]["MoneyJson"];
         };
+        RefreshRequest: {
+            refresh_token: string;
+        };
         RejectInput: {
             reason: string;
         };
@@ -3962,6 +4053,8 @@ export interface components {
             run_time?: string | null;
             totals?: components["schemas"]["RowJson"] | null;
         };
+        /** @enum {string} */
+        Role: "partner_user" | "partner_admin" | "account_manager" | "support_agent" | "vendor_admin";
         RoleInput: {
             role: string;
         };
@@ -4016,6 +4109,13 @@ export interface components {
         SeriesJson: {
             name: string;
             values: string[];
+        };
+        SessionResponse: {
+            access_token: string;
+            /** Format: int64 */
+            expires_in: number;
+            token_type: string;
+            user: components["schemas"]["UserView"];
         };
         /** @description The vendor's project settings. */
         SettingsJson: {
@@ -4148,8 +4248,44 @@ export interface components {
             /** Format: date-time */
             update_time?: string | null;
         };
+        TokenPair: {
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds the access token lives.
+             */
+            expires_in: number;
+            refresh_token: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+        };
         TransitionInput: {
             status: string;
+        };
+        UpdatePartnerBody: {
+            partner_address?: components["schemas"]["PostalAddress"] | null;
+            reseller_address?: components["schemas"]["PostalAddress"] | null;
+        };
+        UpdateUserBody: {
+            active?: boolean | null;
+            display_name?: string | null;
+            role?: components["schemas"]["Role"] | null;
+        };
+        /** @description The user as the API shows them. */
+        UserView: {
+            active: boolean;
+            /** Format: date-time */
+            created_at: string;
+            display_name: string;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description Null for vendor staff.
+             */
+            partner_id: string | null;
+            role: components["schemas"]["Role"];
         };
         WapJson: {
             /** @default  */
@@ -5045,7 +5181,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -5232,7 +5368,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -5896,21 +6032,27 @@ export interface operations {
             };
         };
     };
-    post_auth_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
         responses: {
-            /** @description Sign in with e-mail and password */
+            /** @description a token pair and the signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LoginResponse"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -5921,17 +6063,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            /** @description wrong e-mail or password */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5946,14 +6079,12 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Too many requests: retry after the Retry-After header's seconds */
+            /** @description too many attempts for this account or address */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description A service behind the gateway is unavailable: retry after Retry-After */
             503: {
@@ -5966,16 +6097,20 @@ export interface operations {
             };
         };
     };
-    post_auth_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
         responses: {
-            /** @description Revoke the session */
+            /** @description the session and the access token sent are revoked */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -6008,13 +6143,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -6054,21 +6182,27 @@ export interface operations {
             };
         };
     };
-    post_auth_refresh: {
+    refresh: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
         responses: {
-            /** @description Exchange a refresh token for a new pair */
+            /** @description a new pair; the refresh token sent is spent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6079,17 +6213,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            /** @description the refresh token is unknown, spent or expired */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6124,21 +6249,30 @@ export interface operations {
             };
         };
     };
-    post_auth_session: {
+    session_sign_in: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `1`: a cross-site form cannot send it */
+                "X-PRM-CSRF": string;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
         responses: {
-            /** @description Sign in from a browser: the refresh token is set as an HttpOnly cookie (header X-PRM-CSRF: 1) */
+            /** @description the access token and the user; the refresh token is set as an HttpOnly cookie */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6149,29 +6283,18 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            /** @description wrong e-mail or password */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
-            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            /** @description a cross-site request */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
                 content?: never;
             };
             /** @description The body is not application/json */
@@ -6203,22 +6326,34 @@ export interface operations {
             };
         };
     };
-    delete_auth_session: {
+    session_sign_out: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `1`: a cross-site form cannot send it */
+                "X-PRM-CSRF": string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Sign out from a browser: revokes the cookie's session (header X-PRM-CSRF: 1) */
+            /** @description the cookie's session and the access token sent are revoked, the cookie cleared */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
             401: {
                 headers: {
@@ -6228,17 +6363,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            /** @description a cross-site request */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6264,21 +6390,26 @@ export interface operations {
             };
         };
     };
-    post_auth_session_refresh: {
+    session_refresh: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description `1`: a cross-site form cannot send it */
+                "X-PRM-CSRF": string;
+            };
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description A new access token for the cookie's session, rotating the cookie (header X-PRM-CSRF: 1) */
+            /** @description a new access token; the cookie's refresh token is rotated */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SessionResponse"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -6289,26 +6420,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Not signed in: wrong e-mail or password, or no (or an ended) session */
+            /** @description no live session: the cookie is cleared */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
-            /** @description A cross-site request: the X-PRM-CSRF header is missing, or another origin */
+            /** @description a cross-site request */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6984,7 +7104,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -7171,7 +7291,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -7560,7 +7680,7 @@ export interface operations {
             };
         };
     };
-    post_cases_id_assign: {
+    assign_case: {
         parameters: {
             query?: never;
             header?: never;
@@ -7569,23 +7689,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["AssignInput"] | null;
+            };
+        };
         responses: {
-            /** @description Assign the case to a support agent (body: optional assignee_id; the caller when empty) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CaseJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description assignee_id names no active support agent */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -7596,21 +7719,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description support assigns cases */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such record in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -8861,7 +8984,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -9048,7 +9171,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -10632,7 +10755,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -10819,7 +10942,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -11208,7 +11331,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_accept: {
+    accept_lead: {
         parameters: {
             query?: never;
             header?: never;
@@ -11219,12 +11342,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Take a lead the vendor distributed; you become its owner (partner admin) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LeadJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -11253,21 +11377,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description the lead is not pending acceptance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -11298,7 +11422,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_changeOwner: {
+    change_lead_owner: {
         parameters: {
             query?: never;
             header?: never;
@@ -11307,23 +11431,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeOwnerInput"];
+            };
+        };
         responses: {
-            /** @description Hand the lead to a colleague (partner admin; body: new_owner_id) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LeadJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description the new owner is not a colleague */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -11343,12 +11470,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -11473,7 +11602,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_distribute: {
+    distribute_lead: {
         parameters: {
             query?: never;
             header?: never;
@@ -11482,23 +11611,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DistributeInput"];
+            };
+        };
         responses: {
-            /** @description Hand a lead of the vendor's pool to a partner, pending acceptance (vendor admin; body: partner_id) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LeadJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description partner_id names no partner */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -11518,21 +11650,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description the lead is not in the vendor's pool */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -11656,7 +11788,7 @@ export interface operations {
             };
         };
     };
-    post_leads_id_reject: {
+    reject_lead: {
         parameters: {
             query?: never;
             header?: never;
@@ -11665,23 +11797,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RejectInput"];
+            };
+        };
         responses: {
-            /** @description Decline a lead the vendor distributed; it returns to the vendor's pool (partner admin; body: reason) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["LeadJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description the reason is missing */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -11701,21 +11836,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description the lead is not pending acceptance */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -11989,7 +12124,7 @@ export interface operations {
             };
         };
     };
-    get_me: {
+    me: {
         parameters: {
             query?: never;
             header?: never;
@@ -11998,12 +12133,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The signed-in user */
+            /** @description the signed-in user */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -12022,13 +12159,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -12839,7 +12969,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -13026,7 +13156,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -13920,7 +14050,7 @@ export interface operations {
             };
         };
     };
-    get_partners: {
+    list_partners: {
         parameters: {
             query?: never;
             header?: never;
@@ -13929,12 +14059,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Partners of your scope */
+            /** @description the partners of your scope: all for vendor admins and support, an account manager's assigned ones, a partner's own */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_Partner"];
+                };
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -13953,13 +14085,6 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -13981,21 +14106,106 @@ export interface operations {
             };
         };
     };
-    post_partners: {
+    create_partner: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePartnerBody"];
+            };
+        };
         responses: {
-            /** @description Create a partner (vendor admin) */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description vendor admins only */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+            /** @description the name is taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable: retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_partner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -14024,7 +14234,82 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description no such partner in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A service behind the gateway is unavailable: retry after Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_partner: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePartnerBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Partner"];
+                };
+            };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description a vendor admin, or the partner's own partner admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no such partner in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14069,169 +14354,7 @@ export interface operations {
             };
         };
     };
-    get_partners_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A partner */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Too many requests: retry after the Retry-After header's seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A service behind the gateway is unavailable: retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    patch_partners_id: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Set the partner's partner_address and reseller_address (vendor admin, or its partner admin) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The caller's role may not do this */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Too many requests: retry after the Retry-After header's seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description A service behind the gateway is unavailable: retry after Retry-After */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    put_partners_partner_id_account_managers_user_id: {
+    assign_account_manager: {
         parameters: {
             query?: never;
             header?: never;
@@ -14243,7 +14366,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Assign an account manager (vendor admin) */
+            /** @description the account manager is assigned to the partner */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -14268,16 +14391,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description vendor admins only */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
-            /** @description no such record in your scope */
+            /** @description no such partner or user */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -14322,7 +14443,7 @@ export interface operations {
             };
         };
     };
-    delete_partners_partner_id_account_managers_user_id: {
+    unassign_account_manager: {
         parameters: {
             query?: never;
             header?: never;
@@ -14334,7 +14455,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Unassign an account manager (vendor admin) */
+            /** @description the assignment is gone */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -14359,16 +14480,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description vendor admins only */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
-            /** @description no such record in your scope */
+            /** @description no such assignment */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -16210,7 +16329,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -16397,7 +16516,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -16949,7 +17068,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_changeOwner: {
+    change_project_owner: {
         parameters: {
             query?: never;
             header?: never;
@@ -16958,23 +17077,26 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeOwnerInput"];
+            };
+        };
         responses: {
-            /** @description Hand the project to a colleague (partner admin; body: new_owner_id) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProjectJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description the new owner is not a colleague */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -16994,12 +17116,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -17039,7 +17163,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_clone: {
+    clone_project: {
         parameters: {
             query?: never;
             header?: never;
@@ -17048,14 +17172,23 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        /** @description optional: the copy's name */
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CloneInput"] | null;
+            };
+        };
         responses: {
-            /** @description Copy the project without quotes, history or Bonus Pipeline state (body: optional name) */
+            /** @description the copy, at its record type's first stage */
             201: {
                 headers: {
+                    /** @description the copy's address */
+                    Location?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProjectJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17084,12 +17217,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -17308,7 +17443,7 @@ export interface operations {
             };
         };
     };
-    post_projects_id_setApprovedByAm: {
+    set_approved_by_am: {
         parameters: {
             query?: never;
             header?: never;
@@ -17317,14 +17452,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApprovalInput"];
+            };
+        };
         responses: {
-            /** @description Set Approved by AM (an account manager of the partner, or a vendor admin; body: approved) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ProjectJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -17344,21 +17484,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description not the partner's account manager nor a vendor admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such record in your scope */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
-            };
-            /** @description no such record in your scope */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -18044,7 +18184,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/pdf": unknown;
+                    "application/pdf": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -18192,7 +18332,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -18379,7 +18519,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -19124,7 +19264,7 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_send: {
+    send_quote: {
         parameters: {
             query?: never;
             header?: never;
@@ -19133,23 +19273,27 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendInput"];
+            };
+        };
         responses: {
-            /** @description E-mail the quote with its PDF to a contact of its account (body: contact_id, message) */
+            /** @description the address it went to */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["SentJson"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description the contact is not of the quote's account, or has no e-mail address */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -19169,12 +19313,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
@@ -19214,7 +19360,7 @@ export interface operations {
             };
         };
     };
-    post_quotes_id_setPrimary: {
+    set_primary_quote: {
         parameters: {
             query?: never;
             header?: never;
@@ -19225,12 +19371,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Make the quote its project's primary quote */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["QuoteJson"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -19259,21 +19406,21 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description No such record in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description the quote has no project */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -21045,7 +21192,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/octet-stream": number[];
+                "application/octet-stream": components["schemas"]["Binary"];
             };
         };
         responses: {
@@ -21232,7 +21379,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "*/*": number[];
+                    "*/*": components["schemas"]["Binary"];
                 };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
@@ -21895,21 +22042,35 @@ export interface operations {
             };
         };
     };
-    get_users: {
+    list_users: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The users of this partner only (a vendor admin's filter; a partner admin sees their own). */
+                partner_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Users of your scope */
+            /** @description the users of your scope: a vendor admin's all, a partner admin's own partner's */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["Page_UserView"];
+                };
+            };
+            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -21920,17 +22081,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description only admins list users */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -21956,30 +22108,33 @@ export interface operations {
             };
         };
     };
-    post_users: {
+    create_user: {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateUserBody"];
+            };
+        };
         responses: {
-            /** @description Create a user */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
             };
-            /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
+            /** @description a field is missing or invalid (the problem names it) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
             401: {
@@ -21990,30 +22145,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description only admins create users; a partner admin only partner roles */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description no such record in your scope */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            /** @description the e-mail address is taken */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
@@ -22044,7 +22188,7 @@ export interface operations {
             };
         };
     };
-    get_users_id: {
+    get_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -22055,12 +22199,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A user */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -22089,7 +22234,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description no such record in your scope */
+            /** @description no such user in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -22116,7 +22261,7 @@ export interface operations {
             };
         };
     };
-    patch_users_id: {
+    update_user: {
         parameters: {
             query?: never;
             header?: never;
@@ -22125,14 +22270,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateUserBody"];
+            };
+        };
         responses: {
-            /** @description Change a user's name, role or active flag */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
             };
             /** @description Bad input: the problem names the field (or the parameter) in errors[].field */
             400: {
@@ -22152,16 +22302,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The caller's role may not do this */
+            /** @description role and activation are an admin's; anyone renames themselves */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
-            /** @description no such record in your scope */
+            /** @description no such user in your scope */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Session, SESSION_HINT } from "./session";
 
-const user = { id: "u1", email: "a@x", display_name: "A", role: "partner_user" as const, partner_id: "p1" };
+const user = { id: "u1", email: "a@x", display_name: "A", role: "partner_user" as const, partner_id: "p1", active: true, created_at: "2026-01-01T00:00:00Z" };
 const answer = (token: string) => new Response(JSON.stringify({ access_token: token, token_type: "Bearer", expires_in: 900, user }), { status: 200 });
 
 function server(routes: (req: Request) => Response | Promise<Response>) {

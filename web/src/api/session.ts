@@ -7,25 +7,15 @@
 // before it runs out; an API call answered 401 refreshes once and is
 // retried, else the person is signed out.
 
+import type { components } from "./schema";
 import { ApiError, parseRetryAfter, problemOf } from "../lib/problem";
 
-export type Role = "partner_user" | "partner_admin" | "account_manager" | "support_agent" | "vendor_admin";
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  display_name: string;
-  role: Role;
-  partner_id: string | null;
-  active?: boolean;
-}
-
-export interface SessionAnswer {
-  access_token: string;
-  token_type?: string;
-  expires_in: number;
-  user: SessionUser;
-}
+type Schemas = components["schemas"];
+export type Role = Schemas["Role"];
+/** The signed-in person, as the gateway's document describes them. */
+export type SessionUser = Schemas["UserView"];
+/** The answer of a sign-in or a refresh of the cookie's session. */
+export type SessionAnswer = Schemas["SessionResponse"];
 
 const SESSION = "/api/v1/auth/session";
 const CSRF = { "X-PRM-CSRF": "1" };

@@ -2,7 +2,7 @@
 // from /api/v1/users/{id} in the caller's scope and kept for the session.
 
 import { useEffect, useState } from "preact/hooks";
-import { api, ok, raw } from "../api/client";
+import { READ, type Kind } from "../api/records";
 import type { SessionUser } from "../api/session";
 
 const cache = new Map<string, Promise<SessionUser | null>>();
@@ -11,8 +11,7 @@ export function person(id: string): Promise<SessionUser | null> {
   if (!id) return Promise.resolve(null);
   let p = cache.get(id);
   if (!p) {
-    // The document declares no answer for users yet: it is the session's user shape.
-    p = ok<SessionUser>(api.GET("/api/v1/users/{id}", { params: { path: { id } } })).catch(() => null);
+    p = READ.users(id).catch(() => null);
     cache.set(id, p);
   }
   return p;
@@ -42,13 +41,12 @@ export function usePersonName(id: string | null | undefined): string {
 const records = new Map<string, Promise<string>>();
 
 /** The display name of a record (an account's name, a contact's full name), cached. */
-export function recordName(kind: string, id: string): Promise<string> {
+export function recordName(kind: Kind, id: string): Promise<string> {
   const key = `${kind}/${id}`;
   let p = records.get(key);
   if (!p) {
-    // Any collection's record by name (a link to an account, a contact…): raw, the path is built from the kind.
-    p = raw<Record<string, unknown>>("GET", `/api/v1/${kind}/${encodeURIComponent(id)}`)
-      .then((r) => nameOf(kind, r))
+    p = READ[kind](id)
+      .then((r) => nameOf(kind, r as Record<string, unknown>))
       .catch(() => "(not visible)");
     records.set(key, p);
   }
@@ -68,7 +66,7 @@ export function nameOf(kind: string, r: Record<string, unknown>): string {
   return s("name") || s("number") || s("id");
 }
 
-export function useRecordName(kind: string, id: string | null | undefined): string {
+export function useRecordName(kind: Kind, id: string | null | undefined): string {
   const [name, setName] = useState("");
   useEffect(() => {
     let live = true;

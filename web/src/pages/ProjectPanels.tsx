@@ -4,7 +4,7 @@
 // Pipeline state, Approved by AM, and closing as lost.
 
 import { useState } from "preact/hooks";
-import { api, input, ok, raw } from "../api/client";
+import { api, input, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { AUTOMATIC, GATES, PATHS, stageLabel } from "../lib/domain";
 import { formatMoney } from "../lib/money";
@@ -202,8 +202,7 @@ export function ProjectPanels({ project, setProject, editable }: { project: Valu
                     const approved = e.currentTarget.checked;
                     setError(null);
                     try {
-                      // The document declares no body for :setApprovedByAm yet: raw.
-                      set(await raw<Project>("POST", `/api/v1/projects/${p.id}:setApprovedByAm`, { json: { approved } }));
+                      set(await ok<Project>(api.POST("/api/v1/projects/{id}:setApprovedByAm", { params: { path: { id: p.id } }, body: { approved } })));
                       say(approved ? "Approved by AM." : "Approval removed.");
                     } catch (err) {
                       setError(err);

@@ -3,7 +3,8 @@
 // note) and the related panel.
 
 import { useState } from "preact/hooks";
-import { api, idempotent, input, ok, raw } from "../api/client";
+import { api, idempotent, input, ok } from "../api/client";
+import { READ } from "../api/records";
 import type { components } from "../api/schema";
 import { ApiError, fieldErrors } from "../lib/problem";
 import { flash } from "../lib/flash";
@@ -33,45 +34,45 @@ interface RecordPageConfig {
   /** The record and a change of some of its fields, through the typed client (the fields' names come from lib/specs.ts). */
   read: (id: string) => Promise<Rec>;
   patch: (id: string, fields: Values) => Promise<Rec>;
+  /** Hands the record to a colleague (`:changeOwner`). */
+  changeOwner: (id: string, newOwnerId: string) => Promise<Rec>;
 }
+
+const owner = (id: string, new_owner_id: string) => ({ ...at(id), body: { new_owner_id } });
 
 export const RECORD_PAGES: Record<string, RecordPageConfig> = {
   leads: {
     fields: LEAD_DETAIL,
     singular: "Lead",
-    read: (id) => ok(api.GET("/api/v1/leads/{id}", at(id))),
+    read: READ.leads,
     patch: (id, fields) => ok(api.PATCH("/api/v1/leads/{id}", { ...at(id), body: fields as S["LeadInput"] })),
+    changeOwner: (id, to) => ok(api.POST("/api/v1/leads/{id}:changeOwner", owner(id, to))),
   },
   accounts: {
     fields: ACCOUNT_DETAIL,
     singular: "Account",
-    read: (id) => ok(api.GET("/api/v1/accounts/{id}", at(id))),
+    read: READ.accounts,
     patch: (id, fields) => ok(api.PATCH("/api/v1/accounts/{id}", { ...at(id), body: fields as S["AccountInput"] })),
+    changeOwner: (id, to) => ok(api.POST("/api/v1/accounts/{id}:changeOwner", owner(id, to))),
   },
   contacts: {
     fields: CONTACT_FIELDS,
     singular: "Contact",
-    read: (id) => ok(api.GET("/api/v1/contacts/{id}", at(id))),
+    read: READ.contacts,
     patch: (id, fields) => ok(api.PATCH("/api/v1/contacts/{id}", { ...at(id), body: fields as S["ContactInput"] })),
+    changeOwner: (id, to) => ok(api.POST("/api/v1/contacts/{id}:changeOwner", owner(id, to))),
   },
   projects: {
     fields: PROJECT_DETAIL,
     singular: "Project",
-    read: (id) => ok(api.GET("/api/v1/projects/{id}", at(id))),
+    read: READ.projects,
     patch: (id, fields) => ok(api.PATCH("/api/v1/projects/{id}", { ...at(id), body: fields as S["ProjectInput"] })),
+    changeOwner: (id, to) => ok(api.POST("/api/v1/projects/{id}:changeOwner", owner(id, to))),
   },
 };
 
-interface Page<T> {
-  items: T[];
-}
-
-function ChangeOwnerDialog({ open, onClose, rec, base, onDone }: { open: boolean; onClose: () => void; rec: Rec; base: string; onDone: (r: Rec) => void }) {
-  const users = useAsync(
-    // The document declares no query or answer for users yet: raw.
-    async () => (open ? (await raw<Page<{ id: string; display_name: string; role: string; active: boolean; partner_id: string }>>("GET", "/api/v1/users", { query: { partner_id: rec.partner_id } })).items : []),
-    [open, rec.partner_id],
-  );
+function ChangeOwnerDialog({ open, onClose, rec, cfg, onDone }: { open: boolean; onClose: () => void; rec: Rec; cfg: RecordPageConfig; onDone: (r: Rec) => void }) {
+  const users = useAsync(async () => (open ? (await ok(api.GET("/api/v1/users", { params: { query: { partner_id: rec.partner_id } } }))).items : []), [open, rec.partner_id]);
   const colleagues = (users.data ?? []).filter((u) => u.active && u.partner_id === rec.partner_id);
   const [owner, setOwner] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -85,9 +86,8 @@ function ChangeOwnerDialog({ open, onClose, rec, base, onDone }: { open: boolean
             e.preventDefault();
             setError(null);
             try {
-              // One dialog for four collections, and the leads' and projects' :changeOwner declare no body yet: raw.
-              const r = await raw<Rec>("POST", `${base}:changeOwner`, { json: { new_owner_id: owner || colleagues.find((c) => c.id !== rec.owner_id)?.id } });
-              onDone(r);
+              const to = owner || colleagues.find((c) => c.id !== rec.owner_id)?.id || "";
+              onDone(await cfg.changeOwner(rec.id, to));
               onClose();
             } catch (err) {
               setError(err);
@@ -122,8 +122,7 @@ function CloneProjectDialog({ open, onClose, rec }: { open: boolean; onClose: ()
         onSubmit={async (e) => {
           e.preventDefault();
           try {
-            // The document declares no body for :clone yet: raw.
-            const p = await raw<Rec>("POST", `/api/v1/projects/${rec.id}:clone`, { json: { name }, idempotent: true });
+            const p = await ok(api.POST("/api/v1/projects/{id}:clone", { ...at(rec.id), body: { name }, headers: idempotent() }));
             onClose();
             navigate(`/projects/${p.id}`);
           } catch (err) {
@@ -210,8 +209,7 @@ function RejectDialog({ open, onClose, lead }: { open: boolean; onClose: () => v
           setBusy(true);
           setError(null);
           try {
-            // The document declares no body for :reject yet, so this one stays on raw.
-            await raw<Rec>("POST", `/api/v1/leads/${lead.id}:reject`, { json: { reason } });
+            await ok(api.POST("/api/v1/leads/{id}:reject", { ...at(lead.id), body: { reason } }));
             // The lead is back in the vendor's pool: the partner no longer sees it, so its page goes too.
             forgetRecord("leads", lead.id);
             onClose();
@@ -240,8 +238,7 @@ function RejectDialog({ open, onClose, lead }: { open: boolean; onClose: () => v
 }
 
 function DistributeDialog({ open, onClose, lead, onDone }: { open: boolean; onClose: () => void; lead: Rec; onDone: (r: Rec) => void }) {
-  // The document declares neither the partners' answer (hence the type here) nor :distribute's body (hence raw) yet.
-  const partners = useAsync(async () => (open ? (await ok<Page<{ id: string; name: string }>>(api.GET("/api/v1/partners"))).items : []), [open]);
+  const partners = useAsync(async () => (open ? (await ok(api.GET("/api/v1/partners"))).items : []), [open]);
   const [partner, setPartner] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -258,7 +255,7 @@ function DistributeDialog({ open, onClose, lead, onDone }: { open: boolean; onCl
             setBusy(true);
             setError(null);
             try {
-              onDone(await raw<Rec>("POST", `/api/v1/leads/${lead.id}:distribute`, { json: { partner_id: chosen } }));
+              onDone(await ok<Rec>(api.POST("/api/v1/leads/{id}:distribute", { ...at(lead.id), body: { partner_id: chosen } })));
               onClose();
             } catch (err) {
               setError(err);
@@ -575,7 +572,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
           <History collection={kind as RecordCollection} id={id} version={version} />
         </section>
       </div>
-      <ChangeOwnerDialog open={dialog === "owner"} onClose={() => setDialog(null)} rec={r} base={base} onDone={(x) => (setRec(x), say("Owner changed."))} />
+      <ChangeOwnerDialog open={dialog === "owner"} onClose={() => setDialog(null)} rec={r} cfg={cfg} onDone={(x) => (setRec(x), say("Owner changed."))} />
       {kind === "projects" && <CloneProjectDialog open={dialog === "clone"} onClose={() => setDialog(null)} rec={r} />}
       {kind === "accounts" && <CreateAccountDialog open={dialog === "clone"} onClose={() => setDialog(null)} initial={{ ...r, name: `${r.name as string} (copy)` }} />}
       {kind === "contacts" && <CreateContactDialog open={dialog === "clone"} onClose={() => setDialog(null)} accountId={r.account_id as string} initial={r} />}

@@ -3,7 +3,8 @@
 
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { api, ok, raw } from "../api/client";
+import { api, ok } from "../api/client";
+import { READ } from "../api/records";
 import { formatMoney } from "../lib/money";
 import { stageLabel } from "../lib/domain";
 import { DateText, ErrorMessage, Loading, useAsync, words } from "../components/ui";
@@ -15,7 +16,6 @@ type Page = { items: Row[]; next_page_token: string };
 const s = (r: Row, k: string) => (typeof r[k] === "string" ? (r[k] as string) : "");
 
 type Paging = { page_size: number; page_token?: string };
-const path = (id: string) => ({ params: { path: { id } } });
 
 interface Simple {
   title: string;
@@ -31,7 +31,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   quotes: {
     title: "Quotes",
     list: (query, signal) => ok(api.GET("/api/v1/quotes", { params: { query }, signal })),
-    read: (id) => ok(api.GET("/api/v1/quotes/{id}", path(id))),
+    read: READ.quotes,
     link: true,
     empty: "No quotes yet. Create a quote from a project's page.",
     cols: [
@@ -45,7 +45,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   orders: {
     title: "Orders",
     list: (query, signal) => ok(api.GET("/api/v1/orders", { params: { query }, signal })),
-    read: (id) => ok(api.GET("/api/v1/orders/{id}", path(id))),
+    read: READ.orders,
     link: true,
     empty: "No orders yet. Orders are placed from accepted quotes, or as stock orders.",
     cols: [
@@ -58,7 +58,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   tasks: {
     title: "Tasks",
     list: (query, signal) => ok(api.GET("/api/v1/tasks", { params: { query }, signal })),
-    read: (id) => ok(api.GET("/api/v1/tasks/{id}", path(id))),
+    read: READ.tasks,
     link: true,
     empty: "No tasks. Add tasks from a record's related panel.",
     cols: [
@@ -72,7 +72,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   cases: {
     title: "Cases",
     list: (query, signal) => ok(api.GET("/api/v1/cases", { params: { query }, signal })),
-    read: (id) => ok(api.GET("/api/v1/cases/{id}", path(id))),
+    read: READ.cases,
     link: true,
     empty: "No cases. Submit a case from Home.",
     cols: [
@@ -86,7 +86,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   reports: {
     title: "Reports",
     list: (query, signal) => ok(api.GET("/api/v1/reports", { params: { query }, signal })),
-    read: (id) => ok(api.GET("/api/v1/reports/{id}", path(id))),
+    read: READ.reports,
     link: false,
     empty: "No reports.",
     cols: [
@@ -97,9 +97,9 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   },
   users: {
     title: "Users",
-    // The document declares no paging (nor any answer) for users and partners yet: their lists are on raw.
-    list: (query, signal) => raw<Page>("GET", "/api/v1/users", { signal, query }),
-    read: (id) => ok<Row>(api.GET("/api/v1/users/{id}", path(id))),
+    // Users and partners are answered whole (one page): no paging to send.
+    list: (_, signal) => ok<Page>(api.GET("/api/v1/users", { signal })),
+    read: READ.users,
     link: false,
     empty: "No users.",
     cols: [
@@ -111,8 +111,8 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   },
   partners: {
     title: "Partners",
-    list: (query, signal) => raw<Page>("GET", "/api/v1/partners", { signal, query }),
-    read: (id) => ok<Row>(api.GET("/api/v1/partners/{id}", path(id))),
+    list: (_, signal) => ok<Page>(api.GET("/api/v1/partners", { signal })),
+    read: READ.partners,
     link: false,
     empty: "No partners.",
     cols: [
