@@ -11,7 +11,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::account::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 
 use super::{
     AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
@@ -35,6 +37,7 @@ pub struct AccountJson {
     pub name: String,
     /// `prospect`, `customer` or `former_customer`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub account_type: String,
     pub industry: String,
     pub website: String,
@@ -53,6 +56,7 @@ pub struct AccountInput {
     pub name: String,
     /// `prospect` (default), `customer` or `former_customer`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub account_type: Option<String>,
     pub industry: String,
     pub website: String,
@@ -68,34 +72,15 @@ pub struct ChangeOwnerInput {
     pub new_owner_id: String,
 }
 
-fn type_name(t: i32) -> String {
-    match pb::AccountType::try_from(t).unwrap_or_default() {
-        pb::AccountType::Prospect => "prospect",
-        pb::AccountType::Customer => "customer",
-        pb::AccountType::FormerCustomer => "former_customer",
-        pb::AccountType::Unspecified => "",
-    }
-    .into()
-}
+static TYPE: Table = Table::new(|| words!(pb::AccountType, "ACCOUNT_TYPE_"));
 
-fn type_value(t: Option<&str>) -> Result<i32, Problem> {
-    Ok(match t {
-        None | Some("") => pb::AccountType::Unspecified,
-        Some("prospect") => pb::AccountType::Prospect,
-        Some("customer") => pb::AccountType::Customer,
-        Some("former_customer") => pb::AccountType::FormerCustomer,
-        Some(other) => {
-            return Err(Problem::bad_request_field(
-                "type",
-                format!("`{other}` is not one of prospect, customer, former_customer"),
-            ));
-        }
-    } as i32)
+fn type_schema() -> Object {
+    TYPE.schema(true)
 }
 
 pub fn to_json(a: pb::Account) -> AccountJson {
     AccountJson {
-        account_type: type_name(a.r#type),
+        account_type: TYPE.word(a.r#type),
         id: a.id,
         partner_id: a.partner_id,
         owner_id: a.owner_id,
@@ -114,7 +99,7 @@ pub fn to_json(a: pb::Account) -> AccountJson {
 fn to_proto(id: String, i: AccountInput) -> Result<pb::Account, Problem> {
     Ok(pb::Account {
         id,
-        r#type: type_value(i.account_type.as_deref())?,
+        r#type: TYPE.value("type", i.account_type.as_deref().unwrap_or_default())?,
         name: i.name,
         industry: i.industry,
         website: i.website,

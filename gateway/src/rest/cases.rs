@@ -14,7 +14,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::case::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 use uuid::Uuid;
 
 use super::{
@@ -61,10 +63,13 @@ pub struct CaseJson {
     pub subject: String,
     pub description: String,
     /// `licenses`, `hwaas`, `classound`, `hardware` or `other`.
+    #[schema(schema_with = product_schema)]
     pub product: String,
     /// `low`, `medium`, `high` or `urgent`.
+    #[schema(schema_with = priority_schema)]
     pub priority: String,
     /// `new`, `in_progress`, `waiting_on_partner`, `solved` or `closed`.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     /// The support agent on the case; empty while unassigned.
     pub assignee_id: String,
@@ -81,14 +86,17 @@ pub struct CaseJson {
 pub struct CaseInput {
     pub subject: String,
     pub description: String,
+    #[schema(schema_with = product_schema)]
     pub product: String,
     /// Medium when unset.
+    #[schema(schema_with = priority_schema)]
     pub priority: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseTransitionInput {
+    #[schema(schema_with = status_schema)]
     pub status: String,
     /// Optional: posted as a comment with the move and sent in its e-mail.
     #[serde(default)]
@@ -150,8 +158,18 @@ pub struct CaseHitJson {
     pub score: f64,
 }
 
-fn word(name: &str, prefix: &str) -> String {
-    super::enum_word(name, prefix)
+static PRODUCT: Table = Table::new(|| words!(pb::CaseProduct, "CASE_PRODUCT_"));
+static PRIORITY: Table = Table::new(|| words!(pb::CasePriority, "CASE_PRIORITY_"));
+static STATUS: Table = Table::new(|| words!(pb::CaseStatus, "CASE_STATUS_"));
+
+fn product_schema() -> Object {
+    PRODUCT.schema(true)
+}
+fn priority_schema() -> Object {
+    PRIORITY.schema(true)
+}
+fn status_schema() -> Object {
+    STATUS.schema(false)
 }
 
 fn person_json(p: Option<pb::Person>) -> PersonJson {
@@ -161,13 +179,9 @@ fn person_json(p: Option<pb::Person>) -> PersonJson {
 
 pub fn to_json(c: pb::Case) -> CaseJson {
     CaseJson {
-        product: pb::CaseProduct::try_from(c.product)
-            .map(|p| word(p.as_str_name(), "CASE_PRODUCT_"))
-            .unwrap_or_default(),
-        priority: pb::CasePriority::try_from(c.priority)
-            .map(|p| word(p.as_str_name(), "CASE_PRIORITY_"))
-            .unwrap_or_default(),
-        status: pb::CaseStatus::try_from(c.status).map(|s| word(s.as_str_name(), "CASE_STATUS_")).unwrap_or_default(),
+        product: PRODUCT.word(c.product),
+        priority: PRIORITY.word(c.priority),
+        status: STATUS.word(c.status),
         id: c.id,
         number: c.number,
         partner_id: c.partner_id,
@@ -200,46 +214,14 @@ fn case_of(c: Option<pb::Case>) -> Json<CaseJson> {
     Json(to_json(c.unwrap_or_default()))
 }
 
-/// A REST word as a proto enum value; empty is unspecified (the service
-/// names the field when it is required).
-fn enum_in<T>(
-    field: &str,
-    value: &str,
-    prefix: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: &str,
-) -> Result<Option<T>, Problem> {
-    if value.trim().is_empty() {
-        return Ok(None);
-    }
-    parse(&format!("{prefix}{}", value.trim().to_uppercase()))
-        .map(Some)
-        .ok_or_else(|| Problem::bad_request_field(field, format!("`{value}` is not one of {allowed}")))
-}
-
 fn to_proto(id: String, i: CaseInput) -> Result<pb::Case, Problem> {
-    let product = enum_in(
-        "product",
-        &i.product,
-        "CASE_PRODUCT_",
-        pb::CaseProduct::from_str_name,
-        "licenses, hwaas, classound, hardware, other",
-    )?
-    .filter(|p| *p != pb::CaseProduct::Unspecified);
-    let priority = enum_in(
-        "priority",
-        &i.priority,
-        "CASE_PRIORITY_",
-        pb::CasePriority::from_str_name,
-        "low, medium, high, urgent",
-    )?
-    .filter(|p| *p != pb::CasePriority::Unspecified);
     Ok(pb::Case {
         id,
         subject: i.subject,
         description: i.description,
-        product: product.map_or(0, |p| p as i32),
-        priority: priority.map_or(0, |p| p as i32),
+        // Empty is unspecified: the service names the field when it is required.
+        product: PRODUCT.value("product", &i.product)?,
+        priority: PRIORITY.value("priority", &i.priority)?,
         ..Default::default()
     })
 }
@@ -354,21 +336,13 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     match verb {
         Some("transition") => {
             let i: CaseTransitionInput = parse_json(&body)?;
-            let status = enum_in(
-                "status",
-                &i.status,
-                "CASE_STATUS_",
-                pb::CaseStatus::from_str_name,
-                "new, in_progress, waiting_on_partner, solved, closed",
-            )?
-            .filter(|s| *s != pb::CaseStatus::Unspecified)
-            .ok_or_else(|| Problem::bad_request_field("status", "is required"))?;
+            let status = STATUS.required("status", &i.status)?;
             let author = me(&acting).await?;
             let c = acting
                 .cases()?
                 .transition_case(pb::TransitionCaseRequest {
                     id: id.into(),
-                    status: status as i32,
+                    status,
                     message: i.message,
                     author: Some(author),
                 })

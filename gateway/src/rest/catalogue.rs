@@ -12,7 +12,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{common::v1::Money, quote::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 
 use super::{ListQuery, Page, object, refuse_server_owned, status::OrProblem, time, update_mask};
 use crate::{
@@ -42,8 +44,10 @@ pub struct ProductJson {
     pub sku: String,
     pub name: String,
     /// `licenses`, `hwaas`, `classound`, `hardware` or `services`.
+    #[schema(schema_with = family_schema)]
     pub family: String,
     /// `monthly` (counts in MRR) or `one_time`.
+    #[schema(schema_with = billing_schema)]
     pub billing: String,
     pub active: bool,
     pub list_prices: Vec<MoneyJson>,
@@ -56,7 +60,9 @@ pub struct ProductJson {
 pub struct ProductInput {
     pub sku: String,
     pub name: String,
+    #[schema(schema_with = family_schema)]
     pub family: String,
+    #[schema(schema_with = billing_schema)]
     pub billing: String,
     pub active: bool,
 }
@@ -88,43 +94,20 @@ pub struct WapJson {
     pub update_time: Option<DateTime<Utc>>,
 }
 
-pub fn family_name(v: i32) -> String {
-    pb::ProductFamily::try_from(v).map(|f| super::enum_word(f.as_str_name(), "PRODUCT_FAMILY_")).unwrap_or_default()
-}
+static FAMILY: Table = Table::new(|| words!(pb::ProductFamily, "PRODUCT_FAMILY_"));
+pub static BILLING: Table = Table::new(|| words!(pb::Billing, "BILLING_"));
 
-pub fn billing_name(v: i32) -> String {
-    pb::Billing::try_from(v).map(|b| super::enum_word(b.as_str_name(), "BILLING_")).unwrap_or_default()
+fn family_schema() -> Object {
+    FAMILY.schema(true)
 }
-
-fn family_value(s: &str) -> Result<i32, Problem> {
-    if s.is_empty() {
-        return Ok(0);
-    }
-    pb::ProductFamily::from_str_name(&format!("PRODUCT_FAMILY_{}", s.to_uppercase()))
-        .filter(|f| *f != pb::ProductFamily::Unspecified)
-        .map(|f| f as i32)
-        .ok_or_else(|| {
-            Problem::bad_request_field(
-                "family",
-                format!("`{s}` is not one of licenses, hwaas, classound, hardware, services"),
-            )
-        })
-}
-
-fn billing_value(s: &str) -> Result<i32, Problem> {
-    if s.is_empty() {
-        return Ok(0);
-    }
-    pb::Billing::from_str_name(&format!("BILLING_{}", s.to_uppercase()))
-        .filter(|b| *b != pb::Billing::Unspecified)
-        .map(|b| b as i32)
-        .ok_or_else(|| Problem::bad_request_field("billing", format!("`{s}` is not one of monthly, one_time")))
+pub fn billing_schema() -> Object {
+    BILLING.schema(true)
 }
 
 fn product_json(p: pb::Product) -> ProductJson {
     ProductJson {
-        family: family_name(p.family),
-        billing: billing_name(p.billing),
+        family: FAMILY.word(p.family),
+        billing: BILLING.word(p.billing),
         id: p.id,
         sku: p.sku,
         name: p.name,
@@ -184,8 +167,8 @@ pub async fn create_product(acting: Acting, body: Bytes) -> Result<Response, Pro
             product: Some(pb::Product {
                 sku: i.sku,
                 name: i.name,
-                family: family_value(&i.family)?,
-                billing: billing_value(&i.billing)?,
+                family: FAMILY.value("family", &i.family)?,
+                billing: BILLING.value("billing", &i.billing)?,
                 ..Default::default()
             }),
         })
@@ -216,8 +199,8 @@ pub async fn update_product(acting: Acting, Path(id): Path<String>, body: Bytes)
             product: Some(pb::Product {
                 id,
                 name: i.name,
-                family: family_value(&i.family)?,
-                billing: billing_value(&i.billing)?,
+                family: FAMILY.value("family", &i.family)?,
+                billing: BILLING.value("billing", &i.billing)?,
                 active: i.active,
                 ..Default::default()
             }),

@@ -14,10 +14,7 @@ use axum::{
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use futures::future::join;
-use prm_proto::{
-    project::v1::Stage,
-    record::v1::{self as rpb, AggregateFunction, AggregateRequest, Grouping, Measure},
-};
+use prm_proto::record::v1::{self as rpb, AggregateFunction, AggregateRequest, Grouping, Measure};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -62,6 +59,7 @@ impl From<NewsItem> for NewsJson {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StageCountJson {
     /// A stage of the project stage machine, in its order.
+    #[schema(schema_with = super::projects::stage_schema)]
     pub stage: String,
     pub count: i64,
 }
@@ -141,7 +139,7 @@ fn month_of(today: NaiveDate) -> (NaiveDate, NaiveDate) {
 
 /// Stage keys of the aggregate in the stage machine's order.
 fn stage_rank(stage: &str) -> i32 {
-    Stage::from_str_name(&format!("STAGE_{}", stage.to_uppercase())).map(|s| s as i32).unwrap_or(i32::MAX)
+    super::projects::STAGE.value("stage", stage).ok().filter(|v| *v != 0).unwrap_or(i32::MAX)
 }
 
 /// Adds decimal text exactly.

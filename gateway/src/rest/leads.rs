@@ -13,11 +13,15 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{lead::v1 as pb, project::v1::RecordType as ProjectRecordType};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{
+    ToSchema,
+    openapi::{RefOr, Schema, schema::Object},
+};
+
+use super::words::{Table, words};
 
 use super::{
-    AddressJson, ListQuery, Page, enum_word, object, refuse_server_owned, split_verb, status::OrProblem, time,
-    update_mask,
+    AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
 };
 use crate::{
     app::AppState,
@@ -58,14 +62,18 @@ pub struct LeadJson {
     pub phone: String,
     pub address: AddressJson,
     /// `web`, `referral`, `event`, `vendor_distributed` or `other`.
+    #[schema(schema_with = source_schema)]
     pub source: String,
     /// `new`, `working`, `nurturing`, `qualified`, `unqualified` or `converted`.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     pub estimated_users: i32,
     /// Any of `licenses`, `hwaas`, `classound`.
+    #[schema(schema_with = solutions_schema)]
     pub interested_solutions: Vec<String>,
     pub description: String,
     /// For leads the vendor distributed: `pending`, `accepted` or `rejected`; else empty.
+    #[schema(schema_with = acceptance_schema)]
     pub acceptance_state: String,
     pub distributed_partner_id: String,
     pub reject_reason: String,
@@ -98,10 +106,13 @@ pub struct LeadInput {
     pub phone: String,
     pub address: Option<AddressJson>,
     /// `web`, `referral`, `event` or `other` (default).
+    #[schema(schema_with = source_schema)]
     pub source: Option<String>,
     /// `new` on create; on update, a move the status allows.
+    #[schema(schema_with = status_schema)]
     pub status: Option<String>,
     pub estimated_users: i32,
+    #[schema(schema_with = solutions_schema)]
     pub interested_solutions: Vec<String>,
     pub description: String,
 }
@@ -114,6 +125,7 @@ pub struct ConvertInput {
     pub create_project: bool,
     pub project_name: String,
     /// `new_business` or `existing_customer`.
+    #[schema(schema_with = record_type_schema)]
     pub project_record_type: String,
     /// `YYYY-MM-DD`.
     pub project_close_date: String,
@@ -149,66 +161,34 @@ pub struct LeadHitJson {
     pub score: f64,
 }
 
-fn word(proto: Option<&str>, prefix: &str) -> String {
-    proto.map(|n| enum_word(n, prefix)).unwrap_or_default()
-}
+static SOURCE: Table = Table::new(|| words!(pb::LeadSource, "LEAD_SOURCE_"));
+static STATUS: Table = Table::new(|| words!(pb::LeadStatus, "LEAD_STATUS_"));
+static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
+static ACCEPTANCE: Table = Table::new(|| words!(pb::AcceptanceState, "ACCEPTANCE_STATE_"));
+static RECORD_TYPE: Table = Table::new(|| words!(ProjectRecordType, "RECORD_TYPE_"));
 
-/// The proto value of an enum word; `None` (or empty) is unspecified.
-fn value(
-    field: &str,
-    s: Option<&str>,
-    prefix: &str,
-    of: fn(&str) -> Option<i32>,
-    allowed: &str,
-) -> Result<i32, Problem> {
-    match s {
-        None | Some("") => Ok(0),
-        Some(w) => of(&format!("{prefix}{}", w.to_uppercase()))
-            .filter(|v| *v != 0)
-            .ok_or_else(|| Problem::bad_request_field(field, format!("`{w}` is not one of {allowed}"))),
-    }
+fn source_schema() -> Object {
+    SOURCE.schema(true)
 }
-
-fn source_value(s: Option<&str>) -> Result<i32, Problem> {
-    let of = |n: &str| pb::LeadSource::from_str_name(n).map(|v| v as i32);
-    value("source", s, "LEAD_SOURCE_", of, "web, referral, event, vendor_distributed, other")
+fn status_schema() -> Object {
+    STATUS.schema(true)
 }
-
-fn status_value(s: Option<&str>) -> Result<i32, Problem> {
-    let of = |n: &str| pb::LeadStatus::from_str_name(n).map(|v| v as i32);
-    value("status", s, "LEAD_STATUS_", of, "new, working, nurturing, qualified, unqualified, converted")
+fn solutions_schema() -> RefOr<Schema> {
+    SOLUTION.list_schema()
 }
-
-fn solutions_value(v: &[String]) -> Result<Vec<i32>, Problem> {
-    let of = |n: &str| pb::Solution::from_str_name(n).map(|v| v as i32);
-    v.iter()
-        .map(|s| match s.as_str() {
-            "" => {
-                Err(Problem::bad_request_field("interested_solutions", "`` is not one of licenses, hwaas, classound"))
-            }
-            s => value("interested_solutions", Some(s), "SOLUTION_", of, "licenses, hwaas, classound"),
-        })
-        .collect()
+fn acceptance_schema() -> Object {
+    ACCEPTANCE.schema(true)
 }
-
-fn record_type_value(s: &str) -> Result<i32, Problem> {
-    let of = |n: &str| ProjectRecordType::from_str_name(n).map(|v| v as i32);
-    value("project_record_type", Some(s), "RECORD_TYPE_", of, "new_business, existing_customer")
+fn record_type_schema() -> Object {
+    RECORD_TYPE.schema(true)
 }
 
 pub fn to_json(l: pb::Lead) -> LeadJson {
     LeadJson {
-        source: word(pb::LeadSource::try_from(l.source).ok().map(|s| s.as_str_name()), "LEAD_SOURCE_"),
-        status: word(pb::LeadStatus::try_from(l.status).ok().map(|s| s.as_str_name()), "LEAD_STATUS_"),
-        interested_solutions: l
-            .interested_solutions
-            .iter()
-            .map(|s| word(pb::Solution::try_from(*s).ok().map(|s| s.as_str_name()), "SOLUTION_"))
-            .collect(),
-        acceptance_state: match pb::AcceptanceState::try_from(l.acceptance_state) {
-            Ok(pb::AcceptanceState::Unspecified) | Err(_) => String::new(),
-            Ok(a) => enum_word(a.as_str_name(), "ACCEPTANCE_STATE_"),
-        },
+        source: SOURCE.word(l.source),
+        status: STATUS.word(l.status),
+        interested_solutions: l.interested_solutions.iter().map(|s| SOLUTION.word(*s)).collect(),
+        acceptance_state: ACCEPTANCE.word(l.acceptance_state),
         id: l.id,
         partner_id: l.partner_id,
         owner_id: l.owner_id,
@@ -236,9 +216,9 @@ pub fn to_json(l: pb::Lead) -> LeadJson {
 fn to_proto(id: String, i: LeadInput) -> Result<pb::Lead, Problem> {
     Ok(pb::Lead {
         id,
-        source: source_value(i.source.as_deref())?,
-        status: status_value(i.status.as_deref())?,
-        interested_solutions: solutions_value(&i.interested_solutions)?,
+        source: SOURCE.value("source", i.source.as_deref().unwrap_or_default())?,
+        status: STATUS.value("status", i.status.as_deref().unwrap_or_default())?,
+        interested_solutions: SOLUTION.values("interested_solutions", &i.interested_solutions)?,
         company: i.company,
         first_name: i.first_name,
         last_name: i.last_name,
@@ -392,7 +372,7 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
                 .convert_lead(pb::ConvertLeadRequest {
                     id: id.into(),
                     create_project: i.create_project,
-                    project_record_type: record_type_value(&i.project_record_type)?,
+                    project_record_type: RECORD_TYPE.value("project_record_type", &i.project_record_type)?,
                     project_name: i.project_name,
                     project_close_date: i.project_close_date,
                 })

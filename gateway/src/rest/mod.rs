@@ -16,6 +16,7 @@ pub mod search;
 pub mod status;
 pub mod tasks;
 pub mod views;
+pub mod words;
 
 use chrono::{DateTime, Utc};
 use prm_proto::common::v1::Address;
@@ -112,12 +113,6 @@ pub struct ListQuery {
     pub filter: String,
     /// One listed field, optionally followed by `desc`.
     pub order_by: String,
-}
-
-/// The REST word of a proto enum value: `QUOTE_STATUS_CONTRACT_SENT` with
-/// prefix `QUOTE_STATUS_` is `contract_sent`.
-pub fn enum_word(proto_name: &str, prefix: &str) -> String {
-    proto_name.trim_start_matches(prefix).to_lowercase()
 }
 
 /// Splits `{id}:{verb}` (Google AIP custom methods) into its parts.

@@ -11,7 +11,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::order::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 
 use super::{
     AddressJson, ListQuery, Page, address,
@@ -49,6 +51,7 @@ pub struct OrderLineJson {
     pub quantity: i64,
     pub unit_price: MoneyJson,
     pub discount_percent: String,
+    #[schema(schema_with = billing_schema)]
     pub billing: String,
     pub net_amount: MoneyJson,
 }
@@ -62,8 +65,10 @@ pub struct OrderJson {
     pub owner_id: String,
     /// `project` (from a quote) or `stock`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub order_type: String,
     /// `draft`, `submitted`, `approved`, `shipped`, `completed` or `cancelled`.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     pub quote_id: String,
     pub project_id: String,
@@ -92,7 +97,9 @@ pub struct StockLineInput {
 #[serde(deny_unknown_fields, default)]
 pub struct OrderInput {
     pub quote_id: String,
+    /// `stock` for a stock order; empty for an order from a quote.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub order_type: String,
     pub currency_code: String,
     pub shipping_address: Option<AddressJson>,
@@ -102,6 +109,7 @@ pub struct OrderInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderTransitionInput {
+    #[schema(schema_with = status_schema)]
     pub status: String,
 }
 
@@ -114,14 +122,24 @@ pub struct OrderLinePatch {
     pub discount_percent: String,
 }
 
+static TYPE: Table = Table::new(|| words!(pb::OrderType, "ORDER_TYPE_"));
+static STATUS: Table = Table::new(|| words!(pb::OrderStatus, "ORDER_STATUS_"));
+static BILLING: Table = Table::new(|| words!(pb::Billing, "BILLING_"));
+
+fn type_schema() -> Object {
+    TYPE.schema(true)
+}
+fn status_schema() -> Object {
+    STATUS.schema(false)
+}
+fn billing_schema() -> Object {
+    BILLING.schema(true)
+}
+
 pub fn to_json(o: pb::Order) -> OrderJson {
     OrderJson {
-        order_type: pb::OrderType::try_from(o.r#type)
-            .map(|t| super::enum_word(t.as_str_name(), "ORDER_TYPE_"))
-            .unwrap_or_default(),
-        status: pb::OrderStatus::try_from(o.status)
-            .map(|s| super::enum_word(s.as_str_name(), "ORDER_STATUS_"))
-            .unwrap_or_default(),
+        order_type: TYPE.word(o.r#type),
+        status: STATUS.word(o.status),
         id: o.id,
         number: o.number,
         partner_id: o.partner_id,
@@ -135,9 +153,7 @@ pub fn to_json(o: pb::Order) -> OrderJson {
             .lines
             .into_iter()
             .map(|l| OrderLineJson {
-                billing: pb::Billing::try_from(l.billing)
-                    .map(|b| super::enum_word(b.as_str_name(), "BILLING_"))
-                    .unwrap_or_default(),
+                billing: BILLING.word(l.billing),
                 id: l.id,
                 product_id: l.product_id,
                 sku: l.sku,
@@ -243,20 +259,10 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     match verb {
         Some("transition") => {
             let i: OrderTransitionInput = parse_json(&body)?;
-            let status = pb::OrderStatus::from_str_name(&format!("ORDER_STATUS_{}", i.status.to_uppercase()))
-                .filter(|s| *s != pb::OrderStatus::Unspecified)
-                .ok_or_else(|| {
-                    Problem::bad_request_field(
-                        "status",
-                        format!(
-                            "`{}` is not one of draft, submitted, approved, shipped, completed, cancelled",
-                            i.status
-                        ),
-                    )
-                })?;
+            let status = STATUS.required("status", &i.status)?;
             let o = acting
                 .orders()?
-                .transition_order(pb::TransitionOrderRequest { id: id.into(), status: status as i32 })
+                .transition_order(pb::TransitionOrderRequest { id: id.into(), status })
                 .await
                 .or_problem()?;
             Ok(order_of(o.order).into_response())

@@ -15,11 +15,14 @@ use chrono::{DateTime, Utc};
 use prm_proto::{project::v1 as pb, quote::v1 as qpb};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::ToSchema;
-
-use super::{
-    Page, enum_word, object, quotes::QuoteJson, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
+use utoipa::{
+    ToSchema,
+    openapi::{RefOr, Schema, schema::Object},
 };
+
+use super::words::{Table, words};
+
+use super::{Page, object, quotes::QuoteJson, refuse_server_owned, split_verb, status::OrProblem, time, update_mask};
 use crate::{
     app::AppState,
     problem::{ApiQuery, Problem, parse_json},
@@ -73,14 +76,17 @@ pub struct ProjectJson {
     pub account_id: String,
     pub name: String,
     /// `new_business` or `existing_customer`.
+    #[schema(schema_with = record_type_schema)]
     pub record_type: String,
     /// e.g. `intro_qualification`, `demo`, `proposal`, `contract_out`, `closed_won`, `closed_lost`.
+    #[schema(schema_with = stage_schema)]
     pub stage: String,
     pub probability: i32,
     pub close_date: String,
     pub total_users: i32,
     pub users_of_poc: Option<i32>,
     /// Any of `licenses`, `hwaas`, `classound`.
+    #[schema(schema_with = solutions_schema)]
     pub interested_solutions: Vec<String>,
     pub amount_mrr: Option<String>,
     pub capex: Option<String>,
@@ -110,12 +116,14 @@ pub struct ProjectInput {
     /// Set on create.
     pub account_id: String,
     /// `new_business` or `existing_customer`; set on create.
+    #[schema(schema_with = record_type_schema)]
     pub record_type: String,
     /// `2026-12-31`.
     pub close_date: String,
     pub total_users: i32,
     /// null clears it.
     pub users_of_poc: Option<i32>,
+    #[schema(schema_with = solutions_schema)]
     pub interested_solutions: Vec<String>,
     /// A decimal string; null or "" clears it.
     pub amount_mrr: Option<String>,
@@ -135,6 +143,7 @@ pub struct ProjectInput {
 #[serde(deny_unknown_fields)]
 pub struct MoveInput {
     /// The stage to move to; `closed_lost` needs `lost_reason`.
+    #[schema(schema_with = stage_schema)]
     pub stage: String,
     #[serde(default)]
     pub lost_reason: String,
@@ -171,6 +180,7 @@ pub struct RoleInput {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BoardColumnJson {
+    #[schema(schema_with = stage_schema)]
     pub stage: String,
     /// Projects in the stage that match the board's filter.
     pub count: i64,
@@ -241,6 +251,7 @@ pub struct ListViewInput {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StageProbabilityJson {
+    #[schema(schema_with = stage_schema)]
     pub stage: String,
     pub probability: i32,
 }
@@ -263,47 +274,30 @@ pub struct SettingsJson {
     pub demo_questions: Vec<DemoQuestionJson>,
 }
 
-fn word(proto: Option<&str>, prefix: &str) -> String {
-    proto.map(|n| enum_word(n, prefix)).unwrap_or_default()
+pub(crate) static STAGE: Table = Table::new(|| words!(pb::Stage, "STAGE_"));
+static RECORD_TYPE: Table = Table::new(|| words!(pb::RecordType, "RECORD_TYPE_"));
+static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
+
+pub(crate) fn stage_schema() -> Object {
+    STAGE.schema(false)
+}
+fn record_type_schema() -> Object {
+    RECORD_TYPE.schema(true)
+}
+fn solutions_schema() -> RefOr<Schema> {
+    SOLUTION.list_schema()
 }
 
 fn stage_word(v: i32) -> String {
-    word(pb::Stage::try_from(v).ok().map(|s| s.as_str_name()), "STAGE_")
+    STAGE.word(v)
 }
 
 fn stage_value(field: &str, s: &str) -> Result<i32, Problem> {
-    pb::Stage::from_str_name(&format!("STAGE_{}", s.to_uppercase()))
-        .filter(|s| *s != pb::Stage::Unspecified)
-        .map(|s| s as i32)
-        .ok_or_else(|| Problem::bad_request_field(field, format!("`{s}` is not a stage")))
+    STAGE.required(field, s)
 }
 
 fn record_type_value(s: &str) -> Result<i32, Problem> {
-    if s.is_empty() {
-        return Ok(0);
-    }
-    pb::RecordType::from_str_name(&format!("RECORD_TYPE_{}", s.to_uppercase()))
-        .filter(|t| *t != pb::RecordType::Unspecified)
-        .map(|t| t as i32)
-        .ok_or_else(|| {
-            Problem::bad_request_field("record_type", format!("`{s}` is not new_business or existing_customer"))
-        })
-}
-
-fn solutions_value(v: &[String]) -> Result<Vec<i32>, Problem> {
-    v.iter()
-        .map(|s| {
-            pb::Solution::from_str_name(&format!("SOLUTION_{}", s.to_uppercase()))
-                .filter(|s| *s != pb::Solution::Unspecified)
-                .map(|s| s as i32)
-                .ok_or_else(|| {
-                    Problem::bad_request_field(
-                        "interested_solutions",
-                        format!("`{s}` is not one of licenses, hwaas, classound"),
-                    )
-                })
-        })
-        .collect()
+    RECORD_TYPE.value("record_type", s)
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -313,13 +307,9 @@ fn non_empty(s: String) -> Option<String> {
 pub fn to_json(p: pb::Project) -> ProjectJson {
     let cost = p.cost_info.unwrap_or_default();
     ProjectJson {
-        record_type: word(pb::RecordType::try_from(p.record_type).ok().map(|t| t.as_str_name()), "RECORD_TYPE_"),
-        stage: stage_word(p.stage),
-        interested_solutions: p
-            .interested_solutions
-            .iter()
-            .map(|s| word(pb::Solution::try_from(*s).ok().map(|s| s.as_str_name()), "SOLUTION_"))
-            .collect(),
+        record_type: RECORD_TYPE.word(p.record_type),
+        stage: STAGE.word(p.stage),
+        interested_solutions: p.interested_solutions.iter().map(|s| SOLUTION.word(*s)).collect(),
         id: p.id,
         partner_id: p.partner_id,
         owner_id: p.owner_id,
@@ -362,7 +352,7 @@ fn to_proto(id: String, i: ProjectInput) -> Result<pb::Project, Problem> {
     Ok(pb::Project {
         id,
         record_type: record_type_value(&i.record_type)?,
-        interested_solutions: solutions_value(&i.interested_solutions)?,
+        interested_solutions: SOLUTION.values("interested_solutions", &i.interested_solutions)?,
         name: i.name,
         account_id: i.account_id,
         close_date: i.close_date,

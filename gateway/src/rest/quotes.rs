@@ -12,11 +12,13 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::quote::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 
 use super::{
     AddressJson, ListQuery, Page,
-    catalogue::{MoneyJson, billing_name},
+    catalogue::{BILLING, MoneyJson, billing_schema},
     object, refuse_server_owned, split_verb,
     status::{OrProblem, problem},
     time, update_mask,
@@ -50,6 +52,7 @@ pub struct QuoteLineJson {
     pub quantity: i64,
     pub unit_price: MoneyJson,
     pub discount_percent: String,
+    #[schema(schema_with = billing_schema)]
     pub billing: String,
     pub net_amount: MoneyJson,
 }
@@ -63,10 +66,12 @@ pub struct QuoteJson {
     pub account_id: String,
     pub name: String,
     /// `draft`, `presented`, `contract_sent`, `accepted`, `rejected`, `expired`.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     pub expiry_date: String,
     pub currency_code: String,
     /// `end_user`, `partner` or `reseller`.
+    #[schema(schema_with = shipping_schema)]
     pub shipping_address_type: String,
     pub shipping_address: AddressJson,
     pub lines: Vec<QuoteLineJson>,
@@ -89,6 +94,7 @@ pub struct QuoteInput {
     pub expiry_date: String,
     /// Set on create only.
     pub currency_code: String,
+    #[schema(schema_with = shipping_schema)]
     pub shipping_address_type: String,
 }
 
@@ -113,6 +119,7 @@ pub struct LinePatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
+    #[schema(schema_with = status_schema)]
     pub status: String,
 }
 
@@ -150,41 +157,24 @@ async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_prot
     }))
 }
 
-fn shipping_value(s: &str) -> Result<i32, Problem> {
-    if s.is_empty() {
-        return Ok(0);
-    }
-    pb::ShippingAddressType::from_str_name(&format!("SHIPPING_ADDRESS_TYPE_{}", s.to_uppercase()))
-        .filter(|t| *t != pb::ShippingAddressType::Unspecified)
-        .map(|t| t as i32)
-        .ok_or_else(|| {
-            Problem::bad_request_field(
-                "shipping_address_type",
-                format!("`{s}` is not one of end_user, partner, reseller"),
-            )
-        })
+static STATUS: Table = Table::new(|| words!(pb::QuoteStatus, "QUOTE_STATUS_"));
+static SHIPPING: Table = Table::new(|| words!(pb::ShippingAddressType, "SHIPPING_ADDRESS_TYPE_"));
+
+fn status_schema() -> Object {
+    STATUS.schema(false)
+}
+fn shipping_schema() -> Object {
+    SHIPPING.schema(true)
 }
 
-fn status_value(s: &str) -> Result<i32, Problem> {
-    pb::QuoteStatus::from_str_name(&format!("QUOTE_STATUS_{}", s.to_uppercase()))
-        .filter(|t| *t != pb::QuoteStatus::Unspecified)
-        .map(|t| t as i32)
-        .ok_or_else(|| {
-            Problem::bad_request_field(
-                "status",
-                format!("`{s}` is not one of draft, presented, contract_sent, accepted, rejected, expired"),
-            )
-        })
+fn shipping_value(s: &str) -> Result<i32, Problem> {
+    SHIPPING.value("shipping_address_type", s)
 }
 
 pub fn to_json(q: pb::Quote) -> QuoteJson {
     QuoteJson {
-        status: pb::QuoteStatus::try_from(q.status)
-            .map(|s| super::enum_word(s.as_str_name(), "QUOTE_STATUS_"))
-            .unwrap_or_default(),
-        shipping_address_type: pb::ShippingAddressType::try_from(q.shipping_address_type)
-            .map(|s| super::enum_word(s.as_str_name(), "SHIPPING_ADDRESS_TYPE_"))
-            .unwrap_or_default(),
+        status: STATUS.word(q.status),
+        shipping_address_type: SHIPPING.word(q.shipping_address_type),
         id: q.id,
         partner_id: q.partner_id,
         owner_id: q.owner_id,
@@ -198,7 +188,7 @@ pub fn to_json(q: pb::Quote) -> QuoteJson {
             .lines
             .into_iter()
             .map(|l| QuoteLineJson {
-                billing: billing_name(l.billing),
+                billing: BILLING.word(l.billing),
                 id: l.id,
                 product_id: l.product_id,
                 sku: l.sku,
@@ -342,7 +332,10 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
         Some("transition") => {
             let i: TransitionInput = parse_json(&body)?;
             client
-                .transition_quote(pb::TransitionQuoteRequest { id: id.into(), status: status_value(&i.status)? })
+                .transition_quote(pb::TransitionQuoteRequest {
+                    id: id.into(),
+                    status: STATUS.required("status", &i.status)?,
+                })
                 .await
                 .or_problem()?
                 .quote
@@ -373,7 +366,7 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
 #[utoipa::path(post, path = "/api/v1/quotes/{id}:setPrimary", tag = "quotes", operation_id = "set_primary_quote",
     summary = "Make the quote its project's primary quote: the project's MRR follows it",
     params(("id" = String, Path)),
-    responses((status = 200, body = QuoteJson), (status = 409, description = "the quote has no project")))]
+    responses((status = 200, body = QuoteJson)))]
 pub fn set_primary_doc() {}
 
 #[utoipa::path(post, path = "/api/v1/quotes/{id}:send", tag = "quotes", operation_id = "send_quote",

@@ -17,11 +17,13 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{record::v1 as rpb, report::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 use uuid::Uuid;
 
 use super::{
-    Page, enum_word, object, refuse_server_owned,
+    Page, object, refuse_server_owned,
     status::{OrProblem, problem},
     time, update_mask,
 };
@@ -48,6 +50,7 @@ pub struct GroupingJson {
 #[serde(deny_unknown_fields, default)]
 pub struct MeasureJson {
     /// `count`, `sum`, `avg`, `min` or `max`.
+    #[schema(schema_with = function_schema)]
     pub function: String,
     /// A numeric field (money, a count, a yes/no); empty for a count of rows.
     pub field: String,
@@ -71,6 +74,7 @@ pub struct ReportJson {
     pub name: String,
     pub description: String,
     /// `leads`, `projects`, `quotes`, `orders`, `cases` or `tasks`.
+    #[schema(schema_with = source_schema)]
     pub source: String,
     /// The source's list filter, e.g. `stage != closed_lost AND currency_code = EUR`.
     pub filter: String,
@@ -78,6 +82,7 @@ pub struct ReportJson {
     pub measures: Vec<MeasureJson>,
     pub sort: SortJson,
     /// `bar`, `line`, `pie` or `funnel`.
+    #[schema(schema_with = chart_schema)]
     pub chart_type: String,
     /// The measure the chart plots (index into `measures`).
     pub chart_measure: i32,
@@ -96,12 +101,14 @@ pub struct ReportJson {
 pub struct ReportInput {
     pub name: String,
     pub description: String,
+    #[schema(schema_with = source_schema)]
     pub source: String,
     pub filter: String,
     pub group_by: Vec<GroupingJson>,
     pub measures: Vec<MeasureJson>,
     pub sort: SortJson,
     /// Bar when empty.
+    #[schema(schema_with = chart_schema)]
     pub chart_type: String,
     pub chart_measure: i32,
     pub shared: bool,
@@ -114,6 +121,7 @@ pub struct ColumnJson {
     /// `Stage`; `Sum of MRR`.
     pub label: String,
     /// `key` (a grouping) or `measure`.
+    #[schema(schema_with = column_kind_schema)]
     pub kind: String,
     pub field: String,
     /// An amount of money, in the row's `currency_code`.
@@ -139,6 +147,7 @@ pub struct SeriesJson {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ChartJson {
     #[serde(rename = "type")]
+    #[schema(schema_with = chart_schema)]
     pub chart_type: String,
     pub title: String,
     pub value_label: String,
@@ -172,61 +181,42 @@ pub struct ReportListQuery {
 
 // --- words ⇄ proto enums -----------------------------------------------------
 
-fn word_in<T>(
-    field: &str,
-    value: &str,
-    prefix: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: &str,
-) -> Result<Option<T>, Problem> {
-    if value.trim().is_empty() {
-        return Ok(None);
-    }
-    parse(&format!("{prefix}{}", value.trim().to_uppercase()))
-        .map(Some)
-        .ok_or_else(|| Problem::bad_request_field(field, format!("`{value}` is not one of {allowed}")))
+static SOURCE: Table = Table::new(|| words!(pb::ReportSource, "REPORT_SOURCE_"));
+static BUCKET: Table = Table::new(|| words!(rpb::DateBucket, "DATE_BUCKET_"));
+static FUNCTION: Table = Table::new(|| words!(rpb::AggregateFunction, "AGGREGATE_FUNCTION_"));
+static CHART: Table = Table::new(|| words!(pb::ChartType, "CHART_TYPE_"));
+static COLUMN_KIND: Table = Table::new(|| words!(pb::ColumnKind, "COLUMN_KIND_"));
+
+fn source_schema() -> Object {
+    SOURCE.schema(true)
+}
+fn function_schema() -> Object {
+    FUNCTION.schema(true)
+}
+fn chart_schema() -> Object {
+    CHART.schema(true)
+}
+fn column_kind_schema() -> Object {
+    COLUMN_KIND.schema(false)
 }
 
 fn source_in(field: &str, v: &str) -> Result<i32, Problem> {
-    let s = word_in(
-        field,
-        v,
-        "REPORT_SOURCE_",
-        pb::ReportSource::from_str_name,
-        "leads, projects, quotes, orders, cases, tasks",
-    )?;
-    Ok(s.filter(|s| *s != pb::ReportSource::Unspecified).map_or(0, |s| s as i32))
+    SOURCE.value(field, v)
 }
 
 fn input_to_proto(id: String, i: ReportInput) -> Result<pb::Report, Problem> {
     let mut group_by = vec![];
     for (n, g) in i.group_by.into_iter().enumerate() {
-        let bucket = if g.bucket.trim() == "none" {
-            None
-        } else {
-            word_in(
-                &format!("group_by[{n}].bucket"),
-                &g.bucket,
-                "DATE_BUCKET_",
-                rpb::DateBucket::from_str_name,
-                "day, week, month, quarter, year, age",
-            )?
-        };
-        group_by.push(rpb::Grouping { field: g.field, bucket: bucket.map_or(0, |b| b as i32) });
+        // `none` says "the value itself" as the empty word does.
+        let bucket = if g.bucket == "none" { 0 } else { BUCKET.value(&format!("group_by[{n}].bucket"), &g.bucket)? };
+        group_by.push(rpb::Grouping { field: g.field, bucket });
     }
     let mut measures = vec![];
     for (n, m) in i.measures.into_iter().enumerate() {
-        let f = word_in(
-            &format!("measures[{n}].function"),
-            &m.function,
-            "AGGREGATE_FUNCTION_",
-            rpb::AggregateFunction::from_str_name,
-            "count, sum, avg, min, max",
-        )?;
-        measures.push(rpb::Measure { function: f.map_or(0, |f| f as i32), field: m.field });
+        let function = FUNCTION.value(&format!("measures[{n}].function"), &m.function)?;
+        measures.push(rpb::Measure { function, field: m.field });
     }
-    let chart =
-        word_in("chart_type", &i.chart_type, "CHART_TYPE_", pb::ChartType::from_str_name, "bar, line, pie, funnel")?;
+    let chart = CHART.value("chart_type", &i.chart_type)?;
     Ok(pb::Report {
         id,
         name: i.name,
@@ -236,45 +226,28 @@ fn input_to_proto(id: String, i: ReportInput) -> Result<pb::Report, Problem> {
         group_by,
         measures,
         sort: Some(pb::ReportSort { column: i.sort.column, descending: i.sort.descending }),
-        chart_type: chart.map_or(0, |c| c as i32),
+        chart_type: chart,
         chart_measure: i.chart_measure,
         shared: i.shared,
         ..Default::default()
     })
 }
 
-fn chart_word(v: i32) -> String {
-    pb::ChartType::try_from(v).map(|c| enum_word(c.as_str_name(), "CHART_TYPE_")).unwrap_or_default()
-}
-
 pub fn to_json(r: pb::Report) -> ReportJson {
     ReportJson {
-        source: pb::ReportSource::try_from(r.source)
-            .map(|s| enum_word(s.as_str_name(), "REPORT_SOURCE_"))
-            .unwrap_or_default(),
+        source: SOURCE.word(r.source),
         group_by: r
             .group_by
             .into_iter()
-            .map(|g| GroupingJson {
-                field: g.field,
-                bucket: match rpb::DateBucket::try_from(g.bucket) {
-                    Ok(rpb::DateBucket::Unspecified) | Err(_) => String::new(),
-                    Ok(b) => enum_word(b.as_str_name(), "DATE_BUCKET_"),
-                },
-            })
+            .map(|g| GroupingJson { field: g.field, bucket: BUCKET.word(g.bucket) })
             .collect(),
         measures: r
             .measures
             .into_iter()
-            .map(|m| MeasureJson {
-                function: rpb::AggregateFunction::try_from(m.function)
-                    .map(|f| enum_word(f.as_str_name(), "AGGREGATE_FUNCTION_"))
-                    .unwrap_or_default(),
-                field: m.field,
-            })
+            .map(|m| MeasureJson { function: FUNCTION.word(m.function), field: m.field })
             .collect(),
         sort: r.sort.map(|s| SortJson { column: s.column, descending: s.descending }).unwrap_or_default(),
-        chart_type: chart_word(r.chart_type),
+        chart_type: CHART.word(r.chart_type),
         id: r.id,
         partner_id: r.partner_id,
         owner_id: r.owner_id,
@@ -302,9 +275,7 @@ fn result_json(r: pb::ReportResult) -> ResultJson {
             .columns
             .into_iter()
             .map(|c| ColumnJson {
-                kind: pb::ColumnKind::try_from(c.kind)
-                    .map(|k| enum_word(k.as_str_name(), "COLUMN_KIND_"))
-                    .unwrap_or_default(),
+                kind: COLUMN_KIND.word(c.kind),
                 key: c.key,
                 label: c.label,
                 field: c.field,
@@ -314,7 +285,7 @@ fn result_json(r: pb::ReportResult) -> ResultJson {
         rows: r.rows.into_iter().map(row_json).collect(),
         totals: r.totals.map(row_json),
         chart: ChartJson {
-            chart_type: chart_word(chart.r#type),
+            chart_type: CHART.word(chart.r#type),
             title: chart.title,
             value_label: chart.value_label,
             categories: chart.categories,

@@ -12,10 +12,12 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{common::v1::RecordRef, task::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{ToSchema, openapi::schema::Object};
+
+use super::words::{Table, words};
 
 use super::{
-    Page, enum_word, object,
+    Page, object,
     projects::{ListViewInput, ListViewJson},
     records::{COLLECTIONS, Collection},
     refuse_server_owned, split_verb,
@@ -36,6 +38,7 @@ pub const SERVER_OWNED: &[&str] = &["id", "partner_id", "completed_by", "complet
 pub struct RelatedJson {
     /// `lead`, `account`, `contact`, `project`, `quote`, `order` or `case`.
     #[serde(rename = "type")]
+    #[schema(schema_with = kind_schema)]
     pub kind: String,
     pub id: String,
 }
@@ -48,10 +51,13 @@ pub struct TaskJson {
     pub subject: String,
     /// `call`, `email`, `meeting`, `send_quote` or `todo`.
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub task_type: String,
     /// `open`, `in_progress`, `completed` or `deferred`.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     /// `low`, `normal` or `high`.
+    #[schema(schema_with = priority_schema)]
     pub priority: String,
     pub due_date: Option<String>,
     pub reminder_time: Option<DateTime<Utc>>,
@@ -69,10 +75,13 @@ pub struct TaskJson {
 pub struct TaskInput {
     pub subject: String,
     #[serde(rename = "type")]
+    #[schema(schema_with = type_schema)]
     pub task_type: String,
     /// `open` by default.
+    #[schema(schema_with = status_schema)]
     pub status: String,
     /// `normal` by default.
+    #[schema(schema_with = priority_schema)]
     pub priority: String,
     /// `2026-12-31`; null or "" for none.
     pub due_date: Option<String>,
@@ -98,25 +107,31 @@ pub struct TaskListQuery {
     pub view: String,
 }
 
-fn kind_word(r: &RecordRef) -> String {
-    prm_proto::common::v1::RecordType::try_from(r.r#type)
-        .map(|t| enum_word(t.as_str_name(), "RECORD_TYPE_"))
-        .unwrap_or_default()
+static KIND: Table = Table::new(|| words!(prm_proto::common::v1::RecordType, "RECORD_TYPE_"));
+static TYPE: Table = Table::new(|| words!(pb::TaskType, "TASK_TYPE_"));
+static STATUS: Table = Table::new(|| words!(pb::TaskStatus, "TASK_STATUS_"));
+static PRIORITY: Table = Table::new(|| words!(pb::TaskPriority, "TASK_PRIORITY_"));
+
+fn kind_schema() -> Object {
+    KIND.schema(true)
+}
+fn type_schema() -> Object {
+    TYPE.schema(true)
+}
+fn status_schema() -> Object {
+    STATUS.schema(true)
+}
+fn priority_schema() -> Object {
+    PRIORITY.schema(true)
 }
 
 pub fn to_json(t: pb::Task) -> TaskJson {
     let related = t.related.clone().unwrap_or_default();
     TaskJson {
-        task_type: pb::TaskType::try_from(t.r#type)
-            .map(|e| enum_word(e.as_str_name(), "TASK_TYPE_"))
-            .unwrap_or_default(),
-        status: pb::TaskStatus::try_from(t.status)
-            .map(|e| enum_word(e.as_str_name(), "TASK_STATUS_"))
-            .unwrap_or_default(),
-        priority: pb::TaskPriority::try_from(t.priority)
-            .map(|e| enum_word(e.as_str_name(), "TASK_PRIORITY_"))
-            .unwrap_or_default(),
-        related: RelatedJson { kind: kind_word(&related), id: related.id },
+        task_type: TYPE.word(t.r#type),
+        status: STATUS.word(t.status),
+        priority: PRIORITY.word(t.priority),
+        related: RelatedJson { kind: KIND.word(related.r#type), id: related.id },
         id: t.id,
         partner_id: t.partner_id,
         owner_id: t.owner_id,
@@ -131,52 +146,18 @@ pub fn to_json(t: pb::Task) -> TaskJson {
     }
 }
 
-/// The proto value of a REST enum word, or a 400 naming the field.
-fn value(field: &str, word: &str, prefix: &str, from: fn(&str) -> Option<i32>, words: &str) -> Result<i32, Problem> {
-    if word.is_empty() {
-        return Ok(0);
-    }
-    from(&format!("{prefix}{}", word.to_uppercase()))
-        .filter(|v| *v != 0)
-        .ok_or_else(|| Problem::bad_request_field(field, format!("`{word}` is not one of {words}")))
-}
-
 fn related_value(r: Option<RelatedJson>) -> Result<Option<RecordRef>, Problem> {
     let Some(r) = r else { return Ok(None) };
-    let kind = value(
-        "related.type",
-        &r.kind,
-        "RECORD_TYPE_",
-        |s| prm_proto::common::v1::RecordType::from_str_name(s).map(|t| t as i32),
-        "lead, account, contact, project, quote, order, case",
-    )?;
+    let kind = KIND.value("related.type", &r.kind)?;
     Ok(Some(RecordRef { r#type: kind, id: r.id }))
 }
 
 fn to_proto(id: String, i: TaskInput) -> Result<pb::Task, Problem> {
     Ok(pb::Task {
         id,
-        r#type: value(
-            "type",
-            &i.task_type,
-            "TASK_TYPE_",
-            |s| pb::TaskType::from_str_name(s).map(|t| t as i32),
-            "call, email, meeting, send_quote, todo",
-        )?,
-        status: value(
-            "status",
-            &i.status,
-            "TASK_STATUS_",
-            |s| pb::TaskStatus::from_str_name(s).map(|t| t as i32),
-            "open, in_progress, completed, deferred",
-        )?,
-        priority: value(
-            "priority",
-            &i.priority,
-            "TASK_PRIORITY_",
-            |s| pb::TaskPriority::from_str_name(s).map(|t| t as i32),
-            "low, normal, high",
-        )?,
+        r#type: TYPE.value("type", &i.task_type)?,
+        status: STATUS.value("status", &i.status)?,
+        priority: PRIORITY.value("priority", &i.priority)?,
         related: related_value(i.related)?,
         subject: i.subject,
         due_date: i.due_date.unwrap_or_default(),

@@ -2611,11 +2611,8 @@ export interface components {
             phone: string;
             /** @default null */
             shipping_address: components["schemas"]["AddressJson"] | null;
-            /**
-             * @description `prospect` (default), `customer` or `former_customer`.
-             * @default null
-             */
-            type: string | null;
+            /** @enum {string} */
+            type?: "" | "prospect" | "customer" | "former_customer";
             /** @default  */
             vat_number: string;
             /** @default  */
@@ -2633,8 +2630,8 @@ export interface components {
             partner_id: string;
             phone: string;
             shipping_address: components["schemas"]["AddressJson"];
-            /** @description `prospect`, `customer` or `former_customer`. */
-            type: string;
+            /** @enum {string} */
+            type: "" | "prospect" | "customer" | "former_customer";
             /** Format: date-time */
             update_time?: string | null;
             vat_number: string;
@@ -2695,7 +2692,8 @@ export interface components {
             };
             /** @description Empty when the column has no more cards; see `/api/v1/projects/board/{stage}`. */
             next_page_token: string;
-            stage: string;
+            /** @enum {string} */
+            stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
         };
         BoardJson: {
             columns: components["schemas"]["BoardColumnJson"][];
@@ -2711,13 +2709,10 @@ export interface components {
         CaseInput: {
             /** @default  */
             description: string;
-            /**
-             * @description Medium when unset.
-             * @default
-             */
-            priority: string;
-            /** @default  */
-            product: string;
+            /** @enum {string} */
+            priority?: "" | "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            product?: "" | "licenses" | "hwaas" | "classound" | "hardware" | "other";
             /** @default  */
             subject: string;
         };
@@ -2737,12 +2732,12 @@ export interface components {
             /** @description e.g. `CS-000123`. */
             number: string;
             partner_id: string;
-            /** @description `low`, `medium`, `high` or `urgent`. */
-            priority: string;
-            /** @description `licenses`, `hwaas`, `classound`, `hardware` or `other`. */
-            product: string;
-            /** @description `new`, `in_progress`, `waiting_on_partner`, `solved` or `closed`. */
-            status: string;
+            /** @enum {string} */
+            priority: "" | "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            product: "" | "licenses" | "hwaas" | "classound" | "hardware" | "other";
+            /** @enum {string} */
+            status: "new" | "in_progress" | "waiting_on_partner" | "solved" | "closed";
             subject: string;
             submitter: components["schemas"]["PersonJson"];
             /** @description The partner user who opened the case. */
@@ -2753,7 +2748,8 @@ export interface components {
         CaseTransitionInput: {
             /** @description Optional: posted as a comment with the move and sent in its e-mail. */
             message?: string;
-            status: string;
+            /** @enum {string} */
+            status: "new" | "in_progress" | "waiting_on_partner" | "solved" | "closed";
         };
         ChangeOwnerInput: {
             new_owner_id: string;
@@ -2762,7 +2758,8 @@ export interface components {
             categories: string[];
             series: components["schemas"]["SeriesJson"][];
             title: string;
-            type: string;
+            /** @enum {string} */
+            type: "" | "bar" | "line" | "pie" | "funnel";
             value_label: string;
         };
         CloneInput: {
@@ -2776,8 +2773,8 @@ export interface components {
             field: string;
             /** @description `stage`, `close_date_month`; `count`, `sum_mrr`. */
             key: string;
-            /** @description `key` (a grouping) or `measure`. */
-            kind: string;
+            /** @enum {string} */
+            kind: "key" | "measure";
             /** @description `Stage`; `Sum of MRR`. */
             label: string;
             /** @description An amount of money, in the row's `currency_code`. */
@@ -2851,11 +2848,8 @@ export interface components {
             project_close_date: string;
             /** @default  */
             project_name: string;
-            /**
-             * @description `new_business` or `existing_customer`.
-             * @default
-             */
-            project_record_type: string;
+            /** @enum {string} */
+            project_record_type?: "" | "new_business" | "existing_customer";
         };
         /** @description Computed, never written: decimal strings in the project's currency. */
         CostInfoJson: {
@@ -2982,29 +2976,22 @@ export interface components {
             estimated_users: number;
             /** @default  */
             first_name: string;
-            /** @default [] */
-            interested_solutions: string[];
+            interested_solutions?: ("licenses" | "hwaas" | "classound")[];
             /** @default  */
             last_name: string;
             /** @default  */
             phone: string;
-            /**
-             * @description `web`, `referral`, `event` or `other` (default).
-             * @default null
-             */
-            source: string | null;
-            /**
-             * @description `new` on create; on update, a move the status allows.
-             * @default null
-             */
-            status: string | null;
+            /** @enum {string} */
+            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
+            /** @enum {string} */
+            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
             /** @default  */
             title: string;
         };
         /** @description A lead as the API shows it. */
         LeadJson: {
-            /** @description For leads the vendor distributed: `pending`, `accepted` or `rejected`; else empty. */
-            acceptance_state: string;
+            /** @enum {string} */
+            acceptance_state: "" | "pending" | "accepted" | "rejected";
             address: components["schemas"]["AddressJson"];
             company: string;
             /** Format: date-time */
@@ -3023,18 +3010,17 @@ export interface components {
             estimated_users: number;
             first_name: string;
             id: string;
-            /** @description Any of `licenses`, `hwaas`, `classound`. */
-            interested_solutions: string[];
+            interested_solutions: ("licenses" | "hwaas" | "classound")[];
             last_name: string;
             owner_id: string;
             /** @description Empty while the lead is in the vendor's pool. */
             partner_id: string;
             phone: string;
             reject_reason: string;
-            /** @description `web`, `referral`, `event`, `vendor_distributed` or `other`. */
-            source: string;
-            /** @description `new`, `working`, `nurturing`, `qualified`, `unqualified` or `converted`. */
-            status: string;
+            /** @enum {string} */
+            source: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
+            /** @enum {string} */
+            status: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
             title: string;
             /** Format: date-time */
             update_time?: string | null;
@@ -3102,11 +3088,8 @@ export interface components {
              * @default
              */
             field: string;
-            /**
-             * @description `count`, `sum`, `avg`, `min` or `max`.
-             * @default
-             */
-            function: string;
+            /** @enum {string} */
+            function?: "" | "count" | "sum" | "avg" | "min" | "max";
         };
         /** @description A service whose part of the answer is missing. */
         Missing: {
@@ -3123,8 +3106,8 @@ export interface components {
         };
         MoveInput: {
             lost_reason?: string;
-            /** @description The stage to move to; `closed_lost` needs `lost_reason`. */
-            stage: string;
+            /** @enum {string} */
+            stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
         };
         NewsInput: {
             /** @default null */
@@ -3174,8 +3157,8 @@ export interface components {
             quote_id: string;
             /** @default null */
             shipping_address: components["schemas"]["AddressJson"] | null;
-            /** @default  */
-            type: string;
+            /** @enum {string} */
+            type?: "" | "project" | "stock";
         };
         OrderJson: {
             account_id: string;
@@ -3193,15 +3176,16 @@ export interface components {
             project_id: string;
             quote_id: string;
             shipping_address: components["schemas"]["AddressJson"];
-            /** @description `draft`, `submitted`, `approved`, `shipped`, `completed` or `cancelled`. */
-            status: string;
-            /** @description `project` (from a quote) or `stock`. */
-            type: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "approved" | "shipped" | "completed" | "cancelled";
+            /** @enum {string} */
+            type: "" | "project" | "stock";
             /** Format: date-time */
             update_time?: string | null;
         };
         OrderLineJson: {
-            billing: string;
+            /** @enum {string} */
+            billing: "" | "monthly" | "one_time";
             discount_percent: string;
             id: string;
             net_amount: components["schemas"]["MoneyJson"];
@@ -3221,7 +3205,8 @@ export interface components {
             discount_percent: string;
         };
         OrderTransitionInput: {
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "submitted" | "approved" | "shipped" | "completed" | "cancelled";
         };
         /** @description A list page. */
         Page_AccountJson: {
@@ -3236,8 +3221,8 @@ export interface components {
                 partner_id: string;
                 phone: string;
                 shipping_address: components["schemas"]["AddressJson"];
-                /** @description `prospect`, `customer` or `former_customer`. */
-                type: string;
+                /** @enum {string} */
+                type: "" | "prospect" | "customer" | "former_customer";
                 /** Format: date-time */
                 update_time?: string | null;
                 vat_number: string;
@@ -3293,12 +3278,12 @@ export interface components {
                 /** @description e.g. `CS-000123`. */
                 number: string;
                 partner_id: string;
-                /** @description `low`, `medium`, `high` or `urgent`. */
-                priority: string;
-                /** @description `licenses`, `hwaas`, `classound`, `hardware` or `other`. */
-                product: string;
-                /** @description `new`, `in_progress`, `waiting_on_partner`, `solved` or `closed`. */
-                status: string;
+                /** @enum {string} */
+                priority: "" | "low" | "medium" | "high" | "urgent";
+                /** @enum {string} */
+                product: "" | "licenses" | "hwaas" | "classound" | "hardware" | "other";
+                /** @enum {string} */
+                status: "new" | "in_progress" | "waiting_on_partner" | "solved" | "closed";
                 subject: string;
                 submitter: components["schemas"]["PersonJson"];
                 /** @description The partner user who opened the case. */
@@ -3406,8 +3391,8 @@ export interface components {
         /** @description A list page. */
         Page_LeadJson: {
             items: {
-                /** @description For leads the vendor distributed: `pending`, `accepted` or `rejected`; else empty. */
-                acceptance_state: string;
+                /** @enum {string} */
+                acceptance_state: "" | "pending" | "accepted" | "rejected";
                 address: components["schemas"]["AddressJson"];
                 company: string;
                 /** Format: date-time */
@@ -3426,18 +3411,17 @@ export interface components {
                 estimated_users: number;
                 first_name: string;
                 id: string;
-                /** @description Any of `licenses`, `hwaas`, `classound`. */
-                interested_solutions: string[];
+                interested_solutions: ("licenses" | "hwaas" | "classound")[];
                 last_name: string;
                 owner_id: string;
                 /** @description Empty while the lead is in the vendor's pool. */
                 partner_id: string;
                 phone: string;
                 reject_reason: string;
-                /** @description `web`, `referral`, `event`, `vendor_distributed` or `other`. */
-                source: string;
-                /** @description `new`, `working`, `nurturing`, `qualified`, `unqualified` or `converted`. */
-                status: string;
+                /** @enum {string} */
+                source: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
+                /** @enum {string} */
+                status: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
                 title: string;
                 /** Format: date-time */
                 update_time?: string | null;
@@ -3489,10 +3473,10 @@ export interface components {
                 project_id: string;
                 quote_id: string;
                 shipping_address: components["schemas"]["AddressJson"];
-                /** @description `draft`, `submitted`, `approved`, `shipped`, `completed` or `cancelled`. */
-                status: string;
-                /** @description `project` (from a quote) or `stock`. */
-                type: string;
+                /** @enum {string} */
+                status: "draft" | "submitted" | "approved" | "shipped" | "completed" | "cancelled";
+                /** @enum {string} */
+                type: "" | "project" | "stock";
                 /** Format: date-time */
                 update_time?: string | null;
             }[];
@@ -3524,12 +3508,12 @@ export interface components {
         Page_ProductJson: {
             items: {
                 active: boolean;
-                /** @description `monthly` (counts in MRR) or `one_time`. */
-                billing: string;
+                /** @enum {string} */
+                billing: "" | "monthly" | "one_time";
                 /** Format: date-time */
                 create_time?: string | null;
-                /** @description `licenses`, `hwaas`, `classound`, `hardware` or `services`. */
-                family: string;
+                /** @enum {string} */
+                family: "" | "licenses" | "hwaas" | "classound" | "hardware" | "services";
                 id: string;
                 list_prices: components["schemas"]["MoneyJson"][];
                 name: string;
@@ -3572,8 +3556,7 @@ export interface components {
                 /** @description An automatic stage change waiting for a gate, with what it needs. */
                 held_event: string;
                 id: string;
-                /** @description Any of `licenses`, `hwaas`, `classound`. */
-                interested_solutions: string[];
+                interested_solutions: ("licenses" | "hwaas" | "classound")[];
                 lost_reason: string;
                 name: string;
                 next_step: string;
@@ -3582,10 +3565,10 @@ export interface components {
                 primary_quote_id?: string | null;
                 /** Format: int32 */
                 probability: number;
-                /** @description `new_business` or `existing_customer`. */
-                record_type: string;
-                /** @description e.g. `intro_qualification`, `demo`, `proposal`, `contract_out`, `closed_won`, `closed_lost`. */
-                stage: string;
+                /** @enum {string} */
+                record_type: "" | "new_business" | "existing_customer";
+                /** @enum {string} */
+                stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
                 /** Format: int32 */
                 total_users: number;
                 /** Format: date-time */
@@ -3615,10 +3598,10 @@ export interface components {
                 primary: boolean;
                 project_id: string;
                 shipping_address: components["schemas"]["AddressJson"];
-                /** @description `end_user`, `partner` or `reseller`. */
-                shipping_address_type: string;
-                /** @description `draft`, `presented`, `contract_sent`, `accepted`, `rejected`, `expired`. */
-                status: string;
+                /** @enum {string} */
+                shipping_address_type: "" | "end_user" | "partner" | "reseller";
+                /** @enum {string} */
+                status: "draft" | "presented" | "contract_sent" | "accepted" | "rejected" | "expired";
                 /** Format: date-time */
                 update_time?: string | null;
             }[];
@@ -3634,8 +3617,8 @@ export interface components {
                  * @description The measure the chart plots (index into `measures`).
                  */
                 chart_measure: number;
-                /** @description `bar`, `line`, `pie` or `funnel`. */
-                chart_type: string;
+                /** @enum {string} */
+                chart_type: "" | "bar" | "line" | "pie" | "funnel";
                 /** Format: date-time */
                 create_time?: string | null;
                 description: string;
@@ -3654,8 +3637,8 @@ export interface components {
                 /** @description Seen by everyone of the owner's partner (vendor staff: by vendor staff). */
                 shared: boolean;
                 sort: components["schemas"]["SortJson"];
-                /** @description `leads`, `projects`, `quotes`, `orders`, `cases` or `tasks`. */
-                source: string;
+                /** @enum {string} */
+                source: "" | "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
                 /** Format: date-time */
                 update_time?: string | null;
             }[];
@@ -3675,16 +3658,16 @@ export interface components {
                 id: string;
                 owner_id: string;
                 partner_id: string;
-                /** @description `low`, `normal` or `high`. */
-                priority: string;
+                /** @enum {string} */
+                priority: "" | "low" | "normal" | "high";
                 related: components["schemas"]["RelatedJson"];
                 /** Format: date-time */
                 reminder_time?: string | null;
-                /** @description `open`, `in_progress`, `completed` or `deferred`. */
-                status: string;
+                /** @enum {string} */
+                status: "" | "open" | "in_progress" | "completed" | "deferred";
                 subject: string;
-                /** @description `call`, `email`, `meeting`, `send_quote` or `todo`. */
-                type: string;
+                /** @enum {string} */
+                type: "" | "call" | "email" | "meeting" | "send_quote" | "todo";
                 /** Format: date-time */
                 update_time?: string | null;
             }[];
@@ -3769,10 +3752,10 @@ export interface components {
         ProductInput: {
             /** @default false */
             active: boolean;
-            /** @default  */
-            billing: string;
-            /** @default  */
-            family: string;
+            /** @enum {string} */
+            billing?: "" | "monthly" | "one_time";
+            /** @enum {string} */
+            family?: "" | "licenses" | "hwaas" | "classound" | "hardware" | "services";
             /** @default  */
             name: string;
             /** @default  */
@@ -3780,12 +3763,12 @@ export interface components {
         };
         ProductJson: {
             active: boolean;
-            /** @description `monthly` (counts in MRR) or `one_time`. */
-            billing: string;
+            /** @enum {string} */
+            billing: "" | "monthly" | "one_time";
             /** Format: date-time */
             create_time?: string | null;
-            /** @description `licenses`, `hwaas`, `classound`, `hardware` or `services`. */
-            family: string;
+            /** @enum {string} */
+            family: "" | "licenses" | "hwaas" | "classound" | "hardware" | "services";
             id: string;
             list_prices: components["schemas"]["MoneyJson"][];
             name: string;
@@ -3832,8 +3815,7 @@ export interface components {
             demo_answers: components["schemas"]["DemoAnswerJson"][];
             /** @default  */
             description: string;
-            /** @default [] */
-            interested_solutions: string[];
+            interested_solutions?: ("licenses" | "hwaas" | "classound")[];
             /** @default  */
             name: string;
             /** @default  */
@@ -3844,11 +3826,8 @@ export interface components {
              * @default 0
              */
             probability: number;
-            /**
-             * @description `new_business` or `existing_customer`; set on create.
-             * @default
-             */
-            record_type: string;
+            /** @enum {string} */
+            record_type?: "" | "new_business" | "existing_customer";
             /**
              * Format: int32
              * @default 0
@@ -3882,8 +3861,7 @@ export interface components {
             /** @description An automatic stage change waiting for a gate, with what it needs. */
             held_event: string;
             id: string;
-            /** @description Any of `licenses`, `hwaas`, `classound`. */
-            interested_solutions: string[];
+            interested_solutions: ("licenses" | "hwaas" | "classound")[];
             lost_reason: string;
             name: string;
             next_step: string;
@@ -3892,10 +3870,10 @@ export interface components {
             primary_quote_id?: string | null;
             /** Format: int32 */
             probability: number;
-            /** @description `new_business` or `existing_customer`. */
-            record_type: string;
-            /** @description e.g. `intro_qualification`, `demo`, `proposal`, `contract_out`, `closed_won`, `closed_lost`. */
-            stage: string;
+            /** @enum {string} */
+            record_type: "" | "new_business" | "existing_customer";
+            /** @enum {string} */
+            stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
             /** Format: int32 */
             total_users: number;
             /** Format: date-time */
@@ -3927,8 +3905,8 @@ export interface components {
              * @default
              */
             project_id: string;
-            /** @default  */
-            shipping_address_type: string;
+            /** @enum {string} */
+            shipping_address_type?: "" | "end_user" | "partner" | "reseller";
         };
         QuoteJson: {
             account_id: string;
@@ -3946,15 +3924,16 @@ export interface components {
             primary: boolean;
             project_id: string;
             shipping_address: components["schemas"]["AddressJson"];
-            /** @description `end_user`, `partner` or `reseller`. */
-            shipping_address_type: string;
-            /** @description `draft`, `presented`, `contract_sent`, `accepted`, `rejected`, `expired`. */
-            status: string;
+            /** @enum {string} */
+            shipping_address_type: "" | "end_user" | "partner" | "reseller";
+            /** @enum {string} */
+            status: "draft" | "presented" | "contract_sent" | "accepted" | "rejected" | "expired";
             /** Format: date-time */
             update_time?: string | null;
         };
         QuoteLineJson: {
-            billing: string;
+            /** @enum {string} */
+            billing: "" | "monthly" | "one_time";
             discount_percent: string;
             id: string;
             net_amount: components["schemas"]["MoneyJson"];
@@ -3974,8 +3953,8 @@ export interface components {
         /** @description The record a task is about. */
         RelatedJson: {
             id: string;
-            /** @description `lead`, `account`, `contact`, `project`, `quote`, `order` or `case`. */
-            type: string;
+            /** @enum {string} */
+            type: "" | "account" | "contact" | "lead" | "project" | "quote" | "order" | "task" | "case";
         };
         /** @description A new report or a preview (every field), or a PATCH (the fields that change). */
         ReportInput: {
@@ -3984,11 +3963,8 @@ export interface components {
              * @default 0
              */
             chart_measure: number;
-            /**
-             * @description Bar when empty.
-             * @default
-             */
-            chart_type: string;
+            /** @enum {string} */
+            chart_type?: "" | "bar" | "line" | "pie" | "funnel";
             /** @default  */
             description: string;
             /** @default  */
@@ -4008,8 +3984,8 @@ export interface components {
              *     }
              */
             sort: components["schemas"]["SortJson"];
-            /** @default  */
-            source: string;
+            /** @enum {string} */
+            source?: "" | "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
         };
         ReportJson: {
             built_in: boolean;
@@ -4018,8 +3994,8 @@ export interface components {
              * @description The measure the chart plots (index into `measures`).
              */
             chart_measure: number;
-            /** @description `bar`, `line`, `pie` or `funnel`. */
-            chart_type: string;
+            /** @enum {string} */
+            chart_type: "" | "bar" | "line" | "pie" | "funnel";
             /** Format: date-time */
             create_time?: string | null;
             description: string;
@@ -4038,8 +4014,8 @@ export interface components {
             /** @description Seen by everyone of the owner's partner (vendor staff: by vendor staff). */
             shared: boolean;
             sort: components["schemas"]["SortJson"];
-            /** @description `leads`, `projects`, `quotes`, `orders`, `cases` or `tasks`. */
-            source: string;
+            /** @enum {string} */
+            source: "" | "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
             /** Format: date-time */
             update_time?: string | null;
         };
@@ -4134,13 +4110,14 @@ export interface components {
         StageCountJson: {
             /** Format: int64 */
             count: number;
-            /** @description A stage of the project stage machine, in its order. */
-            stage: string;
+            /** @enum {string} */
+            stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
         };
         StageProbabilityJson: {
             /** Format: int32 */
             probability: number;
-            stage: string;
+            /** @enum {string} */
+            stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
         };
         /** @description The caller's figures; `null` where the owning service did not answer. */
         StatisticsJson: {
@@ -4202,11 +4179,8 @@ export interface components {
              * @default
              */
             owner_id: string;
-            /**
-             * @description `normal` by default.
-             * @default
-             */
-            priority: string;
+            /** @enum {string} */
+            priority?: "" | "low" | "normal" | "high";
             /** @default null */
             related: components["schemas"]["RelatedJson"] | null;
             /**
@@ -4214,15 +4188,12 @@ export interface components {
              * @default null
              */
             reminder_time: string | null;
-            /**
-             * @description `open` by default.
-             * @default
-             */
-            status: string;
+            /** @enum {string} */
+            status?: "" | "open" | "in_progress" | "completed" | "deferred";
             /** @default  */
             subject: string;
-            /** @default  */
-            type: string;
+            /** @enum {string} */
+            type?: "" | "call" | "email" | "meeting" | "send_quote" | "todo";
         };
         TaskJson: {
             /** Format: date-time */
@@ -4235,16 +4206,16 @@ export interface components {
             id: string;
             owner_id: string;
             partner_id: string;
-            /** @description `low`, `normal` or `high`. */
-            priority: string;
+            /** @enum {string} */
+            priority: "" | "low" | "normal" | "high";
             related: components["schemas"]["RelatedJson"];
             /** Format: date-time */
             reminder_time?: string | null;
-            /** @description `open`, `in_progress`, `completed` or `deferred`. */
-            status: string;
+            /** @enum {string} */
+            status: "" | "open" | "in_progress" | "completed" | "deferred";
             subject: string;
-            /** @description `call`, `email`, `meeting`, `send_quote` or `todo`. */
-            type: string;
+            /** @enum {string} */
+            type: "" | "call" | "email" | "meeting" | "send_quote" | "todo";
             /** Format: date-time */
             update_time?: string | null;
         };
@@ -4260,7 +4231,8 @@ export interface components {
             token_type: string;
         };
         TransitionInput: {
-            status: string;
+            /** @enum {string} */
+            status: "draft" | "presented" | "contract_sent" | "accepted" | "rejected" | "expired";
         };
         UpdatePartnerBody: {
             partner_address?: components["schemas"]["PostalAddress"] | null;
@@ -19415,12 +19387,14 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the quote has no project */
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
             /** @description The body is not application/json */
             415: {

@@ -22,7 +22,9 @@ type WithActivities = Exclude<RecordCollection, "tasks">;
 const at = (id: string) => ({ params: { path: { id } } });
 const paged = (id: string) => ({ params: { path: { id }, query: { page_size: 50 } } });
 
-const KIND_OF: Record<string, string> = { leads: "lead", accounts: "account", contacts: "contact", projects: "project", quotes: "quote", orders: "order", cases: "case" };
+type TaskType = Exclude<components["schemas"]["TaskInput"]["type"], "" | undefined>;
+const TASK_TYPES: TaskType[] = ["call", "email", "meeting", "send_quote", "todo"];
+const KIND_OF: Record<string, components["schemas"]["RelatedJson"]["type"]> = { leads: "lead", accounts: "account", contacts: "contact", projects: "project", quotes: "quote", orders: "order", cases: "case" };
 
 export function Notes({ collection, id, version }: { collection: RecordCollection; id: string; version: number }) {
   const notes = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/notes`, paged(id))), [collection, id, version]);
@@ -214,7 +216,7 @@ export function History({ collection, id, version }: { collection: RecordCollect
 export function Activities({ collection, id, canAdd }: { collection: WithActivities; id: string; canAdd: boolean }) {
   const tasks = useAsync(() => ok(api.GET(`/api/v1/${collection}/{id}/activities`, at(id))), [collection, id]);
   const [subject, setSubject] = useState("");
-  const [type, setType] = useState("call");
+  const [type, setType] = useState<TaskType>("call");
   const [due, setDue] = useState(isoDay(7));
   const [error, setError] = useState<unknown>(null);
   return (
@@ -247,8 +249,8 @@ export function Activities({ collection, id, canAdd }: { collection: WithActivit
           <TextInput label="New task" name="task-subject" required value={subject} onValue={setSubject} />
           <label>
             Type{" "}
-            <select value={type} onChange={(e) => setType(e.currentTarget.value)}>
-              {["call", "email", "meeting", "send_quote", "todo"].map((t) => (
+            <select value={type} onChange={(e) => setType(e.currentTarget.value as TaskType)}>
+              {TASK_TYPES.map((t) => (
                 <option key={t} value={t}>
                   {words(t)}
                 </option>

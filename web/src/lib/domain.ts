@@ -1,8 +1,15 @@
 // Words of the domain (DOMAIN.md): stages, paths, roles, and what each role sees.
 
 import type { Role } from "../api/session";
+import type { components } from "../api/schema";
 
-export const STAGE_LABELS: Record<string, string> = {
+type Schemas = components["schemas"];
+/** A stage's word, as the gateway's document lists them: a stage added there fails tsc here until it has a label. */
+export type Stage = Schemas["MoveInput"]["stage"];
+/** A project's record type (its path through the stages). */
+export type RecordType = Exclude<Schemas["ProjectJson"]["record_type"], "">;
+
+export const STAGE_LABELS: Record<Stage, string> = {
   intro_qualification: "Intro / Qualification",
   demo: "Demo",
   project_presentation: "Project Presentation",
@@ -14,25 +21,33 @@ export const STAGE_LABELS: Record<string, string> = {
   closed_lost: "Closed lost",
 };
 
-export const PATHS: Record<string, string[]> = {
+const PATH_OF = {
   new_business: ["intro_qualification", "demo", "project_presentation", "proposal", "contract_out", "order_management", "closed_won"],
   existing_customer: ["presentation", "proposal", "contract_out", "order_management", "closed_won"],
-};
+} satisfies Record<RecordType, Stage[]>;
+
+/** The stages of each record type's path, in order (looked up by any word: an unknown one has none). */
+export const PATHS: Partial<Record<string, string[]>> = PATH_OF;
+
+/** Whether a word is one of the document's stages. */
+export function isStage(s: string): s is Stage {
+  return Object.hasOwn(STAGE_LABELS, s);
+}
 
 /** Stages the system moves projects into by itself. */
-export const AUTOMATIC = new Set(["contract_out", "order_management", "closed_won"]);
+export const AUTOMATIC = new Set<string>(["contract_out", "order_management", "closed_won"] satisfies Stage[]);
 
 /** What leaving a stage needs (the server is the judge; this only tells people in advance). */
-export const GATES: Record<string, { field: string; label: string; met: (p: ProjectLike) => boolean }> = {
-  intro_qualification: { field: "users_of_poc", label: "Users of POC", met: (p) => p.users_of_poc !== null && p.users_of_poc !== undefined },
-  demo: { field: "amount_mrr", label: "Amount MRR or Capex", met: (p) => !!p.amount_mrr || !!p.capex },
-  proposal: { field: "verbal_agreement", label: "Verbal Agreement", met: (p) => !!p.verbal_agreement },
-};
+export const GATES: Partial<Record<string, { field: string; label: string; met: (p: ProjectLike) => boolean }>> = {
+  intro_qualification: { field: "users_of_poc", label: "Users of POC", met: (p: ProjectLike) => p.users_of_poc !== null && p.users_of_poc !== undefined },
+  demo: { field: "amount_mrr", label: "Amount MRR or Capex", met: (p: ProjectLike) => !!p.amount_mrr || !!p.capex },
+  proposal: { field: "verbal_agreement", label: "Verbal Agreement", met: (p: ProjectLike) => !!p.verbal_agreement },
+} satisfies Partial<Record<Stage, unknown>>;
 
 export type ProjectLike = Record<string, unknown>;
 
 export function stageLabel(s: string): string {
-  return STAGE_LABELS[s] ?? s.replace(/_/g, " ");
+  return STAGE_LABELS[s as Stage] ?? s.replace(/_/g, " ");
 }
 
 export const ROLE_LABELS: Record<Role, string> = {

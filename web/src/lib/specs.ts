@@ -1,7 +1,7 @@
 // The fields of each record kind as the forms and record pages show them.
 
 import type { FieldSpec } from "../components/Form";
-import { SOLUTIONS } from "./domain";
+import { SOLUTIONS, type RecordType } from "./domain";
 
 const address = (prefix: string, label: string): FieldSpec[] => [
   { name: `${prefix}.street`, label: `${label}: street` },
@@ -121,7 +121,7 @@ export const CASE_CREATE: FieldSpec[] = [
   { name: "description", label: "Description", type: "textarea", required: true },
 ];
 
-export const RECORD_TYPES: [string, string][] = [
+export const RECORD_TYPES: [RecordType, string][] = [
   ["new_business", "New business"],
   ["existing_customer", "Existing customer"],
 ];

@@ -7,7 +7,7 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { boardReducer, initialBoard, type Card, type Column } from "../lib/board";
-import { AUTOMATIC, PATHS, stageLabel } from "../lib/domain";
+import { AUTOMATIC, PATHS, isStage, stageLabel } from "../lib/domain";
 import { formatCount, formatMoney } from "../lib/money";
 import { DateText, ErrorMessage, errorText, useAnnouncer } from "../components/ui";
 import { RecordLink } from "../components/Names";
@@ -81,6 +81,7 @@ export function Kanban() {
     const from = card.stage;
     dispatch({ type: "move", cardId: card.id, to });
     try {
+      if (!isStage(to)) throw new Error(`${to} is not a stage`);
       const p = await ok<P>(api.POST("/api/v1/projects/{id}:move", { params: { path: { id: card.id } }, body: { stage: to } }));
       dispatch({ type: "confirm", cardId: card.id, card: p });
       say(`${card.name} moved from ${stageLabel(from)} to ${stageLabel(p.stage)}.`);

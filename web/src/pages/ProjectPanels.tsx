@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { api, input, ok } from "../api/client";
 import { useMe } from "../lib/me";
-import { AUTOMATIC, GATES, PATHS, stageLabel } from "../lib/domain";
+import { AUTOMATIC, GATES, PATHS, isStage, stageLabel } from "../lib/domain";
 import { formatMoney } from "../lib/money";
 import { DateText, Dialog, ErrorMessage, TextInput, useAsync, useAnnouncer } from "../components/ui";
 import type { Values } from "../components/Form";
@@ -86,6 +86,7 @@ export function ProjectPanels({ project, setProject, editable }: { project: Valu
     setBusy(true);
     setError(null);
     try {
+      if (!isStage(stage)) throw new Error(`${stage} is not a stage`);
       const r = await ok<Project>(api.POST("/api/v1/projects/{id}:move", { params: { path: { id: p.id } }, body: lost_reason ? { stage, lost_reason } : { stage } }));
       set(r);
       say(`Moved to ${stageLabel(r.stage)}.`);

@@ -9,7 +9,7 @@ import type { components } from "../api/schema";
 import { ApiError, fieldErrors } from "../lib/problem";
 import { flash } from "../lib/flash";
 import { useMe } from "../lib/me";
-import { canEdit, stageLabel } from "../lib/domain";
+import { canEdit, stageLabel, type RecordType } from "../lib/domain";
 import { navigate } from "../lib/router";
 import { forgetRecord, nameOf } from "../lib/people";
 import { ACCOUNT_DETAIL, CONTACT_FIELDS, LEAD_DETAIL, PROJECT_DETAIL, RECORD_TYPES } from "../lib/specs";
@@ -147,7 +147,7 @@ function CloneProjectDialog({ open, onClose, rec }: { open: boolean; onClose: ()
 function ConvertDialog({ open, onClose, lead, onDone }: { open: boolean; onClose: () => void; lead: Rec; onDone: (r: Rec) => void }) {
   const [withProject, setWithProject] = useState(true);
   const [name, setName] = useState((lead.company as string) || "");
-  const [type, setType] = useState("new_business");
+  const [type, setType] = useState<RecordType>("new_business");
   const [close, setClose] = useState(isoDay(90));
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
@@ -178,7 +178,7 @@ function ConvertDialog({ open, onClose, lead, onDone }: { open: boolean; onClose
         {withProject && (
           <>
             <TextInput label="Project name" name="project_name" value={name} onValue={setName} />
-            <Select label="Record type" name="project_record_type" value={type} onValue={setType} options={RECORD_TYPES} />
+            <Select label="Record type" name="project_record_type" value={type} onValue={(v) => setType(v as RecordType)} options={RECORD_TYPES} />
             <TextInput label="Close date" name="project_close_date" type="date" value={close} onValue={setClose} />
           </>
         )}
