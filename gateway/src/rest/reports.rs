@@ -414,7 +414,7 @@ pub async fn read(acting: Acting, Path(id): Path<String>) -> Result<Json<ReportJ
 
 /// Changes the fields the body names; the owner, or a partner admin for a shared report of the partner.
 #[utoipa::path(patch, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = String, Path)), request_body = ReportInput,
-    responses((status = 200, body = ReportJson), (status = 400), (status = 403, description = "a built-in, or someone else's shared report"), (status = 404)))]
+    responses((status = 200, body = ReportJson), (status = 400), (status = 403, description = "someone else's shared report"), (status = 409, description = "a built-in report"), (status = 404)))]
 pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Result<Json<ReportJson>, Problem> {
     let map = object(&body)?;
     refuse_server_owned(&map, SERVER_OWNED)?;
@@ -436,7 +436,7 @@ pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Resu
 }
 
 #[utoipa::path(delete, path = "/api/v1/reports/{id}", tag = "reports", params(("id" = String, Path)),
-    responses((status = 204), (status = 403), (status = 404)))]
+    responses((status = 204), (status = 403), (status = 404), (status = 409, description = "a built-in report")))]
 pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode, Problem> {
     acting.reports()?.delete_report(pb::DeleteReportRequest { id }).await.or_problem()?;
     Ok(StatusCode::NO_CONTENT)

@@ -451,7 +451,8 @@ impl ReportApi {
     /// A saved report the caller may change.
     async fn editable(&self, caller: &Caller, id: &str) -> Result<Saved> {
         match self.find(caller, id).await? {
-            Found::BuiltIn(_) => Err(Error::PermissionDenied("a built-in report cannot be changed".into())),
+            // As built-in list views: the report is there, its nature refuses the change, whoever asks.
+            Found::BuiltIn(_) => Err(Error::FailedPrecondition("built-in reports cannot be changed or deleted".into())),
             Found::Saved(s) if access::may_edit(caller, &s.ownership) => Ok(s),
             Found::Saved(_) => {
                 Err(Error::PermissionDenied("only its owner or a partner admin of its partner changes a report".into()))

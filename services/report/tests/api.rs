@@ -557,7 +557,9 @@ async fn saved_reports_are_their_owners_until_shared_within_the_partner() {
         )
         .await
         .unwrap_err();
-    assert_eq!(e.code(), Code::PermissionDenied);
+    assert_eq!(e.code(), Code::FailedPrecondition, "as a built-in list view: {e:?}");
+    let e = app.reports(&owner).await.delete_report(pb::DeleteReportRequest { id: "pipeline-by-stage".into() }).await;
+    assert_eq!(e.unwrap_err().code(), Code::FailedPrecondition);
     assert!(app.get(&owner, "pipeline-by-stage").await.unwrap().built_in);
 
     // The owner deletes it; then it is gone for everyone.

@@ -19881,14 +19881,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            /** @description a built-in report */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description Too many requests: retry after the Retry-After header's seconds */
             429: {
@@ -19948,7 +19946,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description a built-in, or someone else's shared report */
+            /** @description someone else's shared report */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -19961,14 +19959,12 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            /** @description a built-in report */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
+                content?: never;
             };
             /** @description The body is not application/json */
             415: {
