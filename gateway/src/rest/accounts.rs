@@ -11,9 +11,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::account::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 
 use super::{
     AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
@@ -72,11 +72,7 @@ pub struct ChangeOwnerInput {
     pub new_owner_id: String,
 }
 
-static TYPE: Table = Table::new(|| words!(pb::AccountType, "ACCOUNT_TYPE_"));
-
-fn type_schema() -> Object {
-    TYPE.schema(true)
-}
+table!(TYPE, type_schema, pb::AccountType, "ACCOUNT_TYPE_", empty: true);
 
 pub fn to_json(a: pb::Account) -> AccountJson {
     AccountJson {

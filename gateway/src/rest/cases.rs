@@ -14,9 +14,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::case::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 use uuid::Uuid;
 
 use super::{
@@ -158,19 +158,9 @@ pub struct CaseHitJson {
     pub score: f64,
 }
 
-static PRODUCT: Table = Table::new(|| words!(pb::CaseProduct, "CASE_PRODUCT_"));
-static PRIORITY: Table = Table::new(|| words!(pb::CasePriority, "CASE_PRIORITY_"));
-static STATUS: Table = Table::new(|| words!(pb::CaseStatus, "CASE_STATUS_"));
-
-fn product_schema() -> Object {
-    PRODUCT.schema(true)
-}
-fn priority_schema() -> Object {
-    PRIORITY.schema(true)
-}
-fn status_schema() -> Object {
-    STATUS.schema(false)
-}
+table!(PRODUCT, product_schema, pb::CaseProduct, "CASE_PRODUCT_", empty: true);
+table!(PRIORITY, priority_schema, pb::CasePriority, "CASE_PRIORITY_", empty: true);
+table!(STATUS, status_schema, pb::CaseStatus, "CASE_STATUS_", empty: false);
 
 fn person_json(p: Option<pb::Person>) -> PersonJson {
     let p = p.unwrap_or_default();

@@ -12,9 +12,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{common::v1::Money, quote::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 
 use super::{ListQuery, Page, object, refuse_server_owned, status::OrProblem, time, update_mask};
 use crate::{
@@ -94,15 +94,8 @@ pub struct WapJson {
     pub update_time: Option<DateTime<Utc>>,
 }
 
-static FAMILY: Table = Table::new(|| words!(pb::ProductFamily, "PRODUCT_FAMILY_"));
-pub static BILLING: Table = Table::new(|| words!(pb::Billing, "BILLING_"));
-
-fn family_schema() -> Object {
-    FAMILY.schema(true)
-}
-pub fn billing_schema() -> Object {
-    BILLING.schema(true)
-}
+table!(FAMILY, family_schema, pb::ProductFamily, "PRODUCT_FAMILY_", empty: true);
+table!(pub BILLING, billing_schema, pb::Billing, "BILLING_", empty: true);
 
 fn product_json(p: pb::Product) -> ProductJson {
     ProductJson {

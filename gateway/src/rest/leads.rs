@@ -15,10 +15,10 @@ use prm_proto::{lead::v1 as pb, project::v1::RecordType as ProjectRecordType};
 use serde::{Deserialize, Serialize};
 use utoipa::{
     ToSchema,
-    openapi::{RefOr, Schema, schema::Object},
+    openapi::{RefOr, Schema},
 };
 
-use super::words::{Table, words};
+use super::words::{Table, table, words};
 
 use super::{
     AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
@@ -161,26 +161,14 @@ pub struct LeadHitJson {
     pub score: f64,
 }
 
-static SOURCE: Table = Table::new(|| words!(pb::LeadSource, "LEAD_SOURCE_"));
-static STATUS: Table = Table::new(|| words!(pb::LeadStatus, "LEAD_STATUS_"));
+table!(SOURCE, source_schema, pb::LeadSource, "LEAD_SOURCE_", empty: true);
+table!(STATUS, status_schema, pb::LeadStatus, "LEAD_STATUS_", empty: true);
 static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
-static ACCEPTANCE: Table = Table::new(|| words!(pb::AcceptanceState, "ACCEPTANCE_STATE_"));
-static RECORD_TYPE: Table = Table::new(|| words!(ProjectRecordType, "RECORD_TYPE_"));
+table!(ACCEPTANCE, acceptance_schema, pb::AcceptanceState, "ACCEPTANCE_STATE_", empty: true);
+table!(RECORD_TYPE, record_type_schema, ProjectRecordType, "RECORD_TYPE_", empty: true);
 
-fn source_schema() -> Object {
-    SOURCE.schema(true)
-}
-fn status_schema() -> Object {
-    STATUS.schema(true)
-}
 fn solutions_schema() -> RefOr<Schema> {
     SOLUTION.list_schema()
-}
-fn acceptance_schema() -> Object {
-    ACCEPTANCE.schema(true)
-}
-fn record_type_schema() -> Object {
-    RECORD_TYPE.schema(true)
 }
 
 pub fn to_json(l: pb::Lead) -> LeadJson {

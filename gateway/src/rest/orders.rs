@@ -11,9 +11,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::order::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 
 use super::{
     AddressJson, ListQuery, Page, address,
@@ -122,19 +122,9 @@ pub struct OrderLinePatch {
     pub discount_percent: String,
 }
 
-static TYPE: Table = Table::new(|| words!(pb::OrderType, "ORDER_TYPE_"));
-static STATUS: Table = Table::new(|| words!(pb::OrderStatus, "ORDER_STATUS_"));
-static BILLING: Table = Table::new(|| words!(pb::Billing, "BILLING_"));
-
-fn type_schema() -> Object {
-    TYPE.schema(true)
-}
-fn status_schema() -> Object {
-    STATUS.schema(false)
-}
-fn billing_schema() -> Object {
-    BILLING.schema(true)
-}
+table!(TYPE, type_schema, pb::OrderType, "ORDER_TYPE_", empty: true);
+table!(STATUS, status_schema, pb::OrderStatus, "ORDER_STATUS_", empty: false);
+table!(BILLING, billing_schema, pb::Billing, "BILLING_", empty: true);
 
 pub fn to_json(o: pb::Order) -> OrderJson {
     OrderJson {

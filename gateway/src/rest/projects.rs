@@ -17,10 +17,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{
     ToSchema,
-    openapi::{RefOr, Schema, schema::Object},
+    openapi::{RefOr, Schema},
 };
 
-use super::words::{Table, words};
+use super::words::{Table, table, words};
 
 use super::{Page, object, quotes::QuoteJson, refuse_server_owned, split_verb, status::OrProblem, time, update_mask};
 use crate::{
@@ -274,16 +274,10 @@ pub struct SettingsJson {
     pub demo_questions: Vec<DemoQuestionJson>,
 }
 
-pub(crate) static STAGE: Table = Table::new(|| words!(pb::Stage, "STAGE_"));
-static RECORD_TYPE: Table = Table::new(|| words!(pb::RecordType, "RECORD_TYPE_"));
+table!(pub(crate) STAGE, stage_schema, pb::Stage, "STAGE_", empty: false);
+table!(RECORD_TYPE, record_type_schema, pb::RecordType, "RECORD_TYPE_", empty: true);
 static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
 
-pub(crate) fn stage_schema() -> Object {
-    STAGE.schema(false)
-}
-fn record_type_schema() -> Object {
-    RECORD_TYPE.schema(true)
-}
 fn solutions_schema() -> RefOr<Schema> {
     SOLUTION.list_schema()
 }

@@ -12,9 +12,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::quote::v1 as pb;
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 
 use super::{
     AddressJson, ListQuery, Page,
@@ -157,15 +157,8 @@ async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_prot
     }))
 }
 
-static STATUS: Table = Table::new(|| words!(pb::QuoteStatus, "QUOTE_STATUS_"));
-static SHIPPING: Table = Table::new(|| words!(pb::ShippingAddressType, "SHIPPING_ADDRESS_TYPE_"));
-
-fn status_schema() -> Object {
-    STATUS.schema(false)
-}
-fn shipping_schema() -> Object {
-    SHIPPING.schema(true)
-}
+table!(STATUS, status_schema, pb::QuoteStatus, "QUOTE_STATUS_", empty: false);
+table!(SHIPPING, shipping_schema, pb::ShippingAddressType, "SHIPPING_ADDRESS_TYPE_", empty: true);
 
 fn shipping_value(s: &str) -> Result<i32, Problem> {
     SHIPPING.value("shipping_address_type", s)

@@ -17,9 +17,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{record::v1 as rpb, report::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::{Table, table, words};
 use uuid::Uuid;
 
 use super::{
@@ -181,24 +181,11 @@ pub struct ReportListQuery {
 
 // --- words ⇄ proto enums -----------------------------------------------------
 
-static SOURCE: Table = Table::new(|| words!(pb::ReportSource, "REPORT_SOURCE_"));
+table!(SOURCE, source_schema, pb::ReportSource, "REPORT_SOURCE_", empty: true);
 static BUCKET: Table = Table::new(|| words!(rpb::DateBucket, "DATE_BUCKET_"));
-static FUNCTION: Table = Table::new(|| words!(rpb::AggregateFunction, "AGGREGATE_FUNCTION_"));
-static CHART: Table = Table::new(|| words!(pb::ChartType, "CHART_TYPE_"));
-static COLUMN_KIND: Table = Table::new(|| words!(pb::ColumnKind, "COLUMN_KIND_"));
-
-fn source_schema() -> Object {
-    SOURCE.schema(true)
-}
-fn function_schema() -> Object {
-    FUNCTION.schema(true)
-}
-fn chart_schema() -> Object {
-    CHART.schema(true)
-}
-fn column_kind_schema() -> Object {
-    COLUMN_KIND.schema(false)
-}
+table!(FUNCTION, function_schema, rpb::AggregateFunction, "AGGREGATE_FUNCTION_", empty: true);
+table!(CHART, chart_schema, pb::ChartType, "CHART_TYPE_", empty: true);
+table!(COLUMN_KIND, column_kind_schema, pb::ColumnKind, "COLUMN_KIND_", empty: false);
 
 fn source_in(field: &str, v: &str) -> Result<i32, Problem> {
     SOURCE.value(field, v)

@@ -12,9 +12,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{common::v1::RecordRef, task::v1 as pb};
 use serde::{Deserialize, Serialize};
-use utoipa::{ToSchema, openapi::schema::Object};
+use utoipa::ToSchema;
 
-use super::words::{Table, words};
+use super::words::table;
 
 use super::{
     Page, object,
@@ -107,23 +107,10 @@ pub struct TaskListQuery {
     pub view: String,
 }
 
-static KIND: Table = Table::new(|| words!(prm_proto::common::v1::RecordType, "RECORD_TYPE_"));
-static TYPE: Table = Table::new(|| words!(pb::TaskType, "TASK_TYPE_"));
-static STATUS: Table = Table::new(|| words!(pb::TaskStatus, "TASK_STATUS_"));
-static PRIORITY: Table = Table::new(|| words!(pb::TaskPriority, "TASK_PRIORITY_"));
-
-fn kind_schema() -> Object {
-    KIND.schema(true)
-}
-fn type_schema() -> Object {
-    TYPE.schema(true)
-}
-fn status_schema() -> Object {
-    STATUS.schema(true)
-}
-fn priority_schema() -> Object {
-    PRIORITY.schema(true)
-}
+table!(KIND, kind_schema, prm_proto::common::v1::RecordType, "RECORD_TYPE_", empty: true);
+table!(TYPE, type_schema, pb::TaskType, "TASK_TYPE_", empty: true);
+table!(STATUS, status_schema, pb::TaskStatus, "TASK_STATUS_", empty: true);
+table!(PRIORITY, priority_schema, pb::TaskPriority, "TASK_PRIORITY_", empty: true);
 
 pub fn to_json(t: pb::Task) -> TaskJson {
     let related = t.related.clone().unwrap_or_default();

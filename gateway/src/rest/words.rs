@@ -88,6 +88,21 @@ macro_rules! words {
 }
 pub(crate) use words;
 
+/// A table as a static and the document's schema of a field holding one
+/// of its words, as the function a `#[schema(schema_with = …)]` names:
+/// `table!(STATUS, status_schema, pb::QuoteStatus, "QUOTE_STATUS_", empty: false)`;
+/// `empty: true` allows the empty word too.
+macro_rules! table {
+    ($vis:vis $name:ident, $schema:ident, $enum:ty, $prefix:literal, empty: $empty:literal) => {
+        $vis static $name: $crate::rest::words::Table =
+            $crate::rest::words::Table::new(|| $crate::rest::words::words!($enum, $prefix));
+        $vis fn $schema() -> utoipa::openapi::schema::Object {
+            $name.schema($empty)
+        }
+    };
+}
+pub(crate) use table;
+
 /// A lazily built table, as a static: `static STATUS: Table = table!(…)`.
 pub type Table = LazyLock<Words>;
 
