@@ -15,9 +15,9 @@ use chrono::{DateTime, Utc};
 use prm_proto::case::v1 as pb;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::words::table;
-use uuid::Uuid;
 
 use super::{
     ListQuery, Page, object, refuse_server_owned, split_verb,

@@ -13,12 +13,9 @@ use axum::{
 use chrono::{DateTime, Utc};
 use prm_proto::{lead::v1 as pb, project::v1::RecordType as ProjectRecordType};
 use serde::{Deserialize, Serialize};
-use utoipa::{
-    ToSchema,
-    openapi::{RefOr, Schema},
-};
+use utoipa::ToSchema;
 
-use super::words::{Table, table, words};
+use super::words::table;
 
 use super::{
     AddressJson, ListQuery, Page, object, refuse_server_owned, split_verb, status::OrProblem, time, update_mask,
@@ -163,13 +160,9 @@ pub struct LeadHitJson {
 
 table!(SOURCE, source_schema, pb::LeadSource, "LEAD_SOURCE_", empty: true);
 table!(STATUS, status_schema, pb::LeadStatus, "LEAD_STATUS_", empty: true);
-static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
+table!(SOLUTION, solutions_schema, pb::Solution, "SOLUTION_", list);
 table!(ACCEPTANCE, acceptance_schema, pb::AcceptanceState, "ACCEPTANCE_STATE_", empty: true);
 table!(RECORD_TYPE, record_type_schema, ProjectRecordType, "RECORD_TYPE_", empty: true);
-
-fn solutions_schema() -> RefOr<Schema> {
-    SOLUTION.list_schema()
-}
 
 pub fn to_json(l: pb::Lead) -> LeadJson {
     LeadJson {

@@ -15,12 +15,9 @@ use chrono::{DateTime, Utc};
 use prm_proto::{project::v1 as pb, quote::v1 as qpb};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use utoipa::{
-    ToSchema,
-    openapi::{RefOr, Schema},
-};
+use utoipa::ToSchema;
 
-use super::words::{Table, table, words};
+use super::words::table;
 
 use super::{Page, object, quotes::QuoteJson, refuse_server_owned, split_verb, status::OrProblem, time, update_mask};
 use crate::{
@@ -276,23 +273,7 @@ pub struct SettingsJson {
 
 table!(pub(crate) STAGE, stage_schema, pb::Stage, "STAGE_", empty: false);
 table!(RECORD_TYPE, record_type_schema, pb::RecordType, "RECORD_TYPE_", empty: true);
-static SOLUTION: Table = Table::new(|| words!(pb::Solution, "SOLUTION_"));
-
-fn solutions_schema() -> RefOr<Schema> {
-    SOLUTION.list_schema()
-}
-
-fn stage_word(v: i32) -> String {
-    STAGE.word(v)
-}
-
-fn stage_value(field: &str, s: &str) -> Result<i32, Problem> {
-    STAGE.required(field, s)
-}
-
-fn record_type_value(s: &str) -> Result<i32, Problem> {
-    RECORD_TYPE.value("record_type", s)
-}
+table!(SOLUTION, solutions_schema, pb::Solution, "SOLUTION_", list);
 
 fn non_empty(s: String) -> Option<String> {
     (!s.is_empty()).then_some(s)
@@ -345,7 +326,7 @@ pub fn to_json(p: pb::Project) -> ProjectJson {
 fn to_proto(id: String, i: ProjectInput) -> Result<pb::Project, Problem> {
     Ok(pb::Project {
         id,
-        record_type: record_type_value(&i.record_type)?,
+        record_type: RECORD_TYPE.value("record_type", &i.record_type)?,
         interested_solutions: SOLUTION.values("interested_solutions", &i.interested_solutions)?,
         name: i.name,
         account_id: i.account_id,
@@ -392,7 +373,7 @@ fn settings_json(s: pb::ProjectSettings) -> SettingsJson {
         probabilities: s
             .probabilities
             .into_iter()
-            .map(|p| StageProbabilityJson { stage: stage_word(p.stage), probability: p.probability })
+            .map(|p| StageProbabilityJson { stage: STAGE.word(p.stage), probability: p.probability })
             .collect(),
         demo_questions: s.demo_questions.into_iter().map(|q| DemoQuestionJson { id: q.id, text: q.text }).collect(),
     }
@@ -508,7 +489,7 @@ pub async fn custom(acting: Acting, Path(segment): Path<String>, body: Bytes) ->
     let p = match verb {
         Some("move") => {
             let i: MoveInput = parse_json(&body)?;
-            let stage = stage_value("stage", &i.stage)?;
+            let stage = STAGE.required("stage", &i.stage)?;
             client
                 .move_project(pb::MoveProjectRequest { id: id.into(), stage, lost_reason: i.lost_reason })
                 .await
@@ -580,7 +561,7 @@ pub async fn board(acting: Acting, ApiQuery(q): ApiQuery<BoardQuery>) -> Result<
     let r = acting
         .projects()?
         .get_project_board(pb::GetProjectBoardRequest {
-            record_type: record_type_value(&q.record_type)?,
+            record_type: RECORD_TYPE.value("record_type", &q.record_type)?,
             filter: q.filter,
             view: q.view,
             page_size: q.page_size,
@@ -591,7 +572,7 @@ pub async fn board(acting: Acting, ApiQuery(q): ApiQuery<BoardQuery>) -> Result<
         .columns
         .into_iter()
         .map(|c| BoardColumnJson {
-            stage: stage_word(c.stage),
+            stage: STAGE.word(c.stage),
             count: c.count,
             mrr_total: c.mrr_total.into_iter().collect(),
             items: c.projects.into_iter().map(to_json).collect(),
@@ -611,10 +592,10 @@ pub async fn board_column(
     let r = acting
         .projects()?
         .list_board_column(pb::ListBoardColumnRequest {
-            record_type: record_type_value(&q.record_type)?,
+            record_type: RECORD_TYPE.value("record_type", &q.record_type)?,
             filter: q.filter,
             view: q.view,
-            stage: stage_value("stage", &stage)?,
+            stage: STAGE.required("stage", &stage)?,
             page_size: q.page_size,
             page_token: q.page_token,
         })
@@ -708,7 +689,7 @@ pub async fn update_settings(acting: Acting, body: Bytes) -> Result<Json<Setting
         .enumerate()
         .map(|(i, p)| {
             Ok(pb::StageProbability {
-                stage: stage_value(&format!("probabilities[{i}].stage"), &p.stage)?,
+                stage: STAGE.required(&format!("probabilities[{i}].stage"), &p.stage)?,
                 probability: p.probability,
             })
         })

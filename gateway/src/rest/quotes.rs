@@ -160,10 +160,6 @@ async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_prot
 table!(STATUS, status_schema, pb::QuoteStatus, "QUOTE_STATUS_", empty: false);
 table!(SHIPPING, shipping_schema, pb::ShippingAddressType, "SHIPPING_ADDRESS_TYPE_", empty: true);
 
-fn shipping_value(s: &str) -> Result<i32, Problem> {
-    SHIPPING.value("shipping_address_type", s)
-}
-
 pub fn to_json(q: pb::Quote) -> QuoteJson {
     QuoteJson {
         status: STATUS.word(q.status),
@@ -251,7 +247,7 @@ pub async fn input_to_proto(acting: &Acting, body: &[u8]) -> Result<pb::Quote, P
     let i: QuoteInput = parse_json(body)?;
     let shipping_address = partner_shipping(acting, &i.shipping_address_type).await?;
     Ok(pb::Quote {
-        shipping_address_type: shipping_value(&i.shipping_address_type)?,
+        shipping_address_type: SHIPPING.value("shipping_address_type", &i.shipping_address_type)?,
         shipping_address,
         project_id: i.project_id,
         account_id: i.account_id,
@@ -287,7 +283,7 @@ pub async fn update(acting: Acting, Path(id): Path<String>, body: Bytes) -> Resu
                 id,
                 name: i.name,
                 expiry_date: i.expiry_date,
-                shipping_address_type: shipping_value(&i.shipping_address_type)?,
+                shipping_address_type: SHIPPING.value("shipping_address_type", &i.shipping_address_type)?,
                 shipping_address,
                 ..Default::default()
             }),

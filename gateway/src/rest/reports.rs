@@ -187,10 +187,6 @@ table!(FUNCTION, function_schema, rpb::AggregateFunction, "AGGREGATE_FUNCTION_",
 table!(CHART, chart_schema, pb::ChartType, "CHART_TYPE_", empty: true);
 table!(COLUMN_KIND, column_kind_schema, pb::ColumnKind, "COLUMN_KIND_", empty: false);
 
-fn source_in(field: &str, v: &str) -> Result<i32, Problem> {
-    SOURCE.value(field, v)
-}
-
 fn input_to_proto(id: String, i: ReportInput) -> Result<pb::Report, Problem> {
     let mut group_by = vec![];
     for (n, g) in i.group_by.into_iter().enumerate() {
@@ -208,7 +204,7 @@ fn input_to_proto(id: String, i: ReportInput) -> Result<pb::Report, Problem> {
         id,
         name: i.name,
         description: i.description,
-        source: source_in("source", &i.source)?,
+        source: SOURCE.value("source", &i.source)?,
         filter: i.filter,
         group_by,
         measures,
@@ -366,7 +362,7 @@ pub async fn list(acting: Acting, ApiQuery(q): ApiQuery<ReportListQuery>) -> Res
         .list_reports(pb::ListReportsRequest {
             page_size: q.page_size,
             page_token: q.page_token,
-            source: source_in("source", &q.source)?,
+            source: SOURCE.value("source", &q.source)?,
         })
         .await
         .or_problem()?;

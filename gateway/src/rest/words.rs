@@ -91,7 +91,8 @@ pub(crate) use words;
 /// A table as a static and the document's schema of a field holding one
 /// of its words, as the function a `#[schema(schema_with = …)]` names:
 /// `table!(STATUS, status_schema, pb::QuoteStatus, "QUOTE_STATUS_", empty: false)`;
-/// `empty: true` allows the empty word too.
+/// `empty: true` allows the empty word too, and `list` is the schema of a
+/// field holding a list of words.
 macro_rules! table {
     ($vis:vis $name:ident, $schema:ident, $enum:ty, $prefix:literal, empty: $empty:literal) => {
         $vis static $name: $crate::rest::words::Table =
@@ -100,10 +101,17 @@ macro_rules! table {
             $name.schema($empty)
         }
     };
+    ($vis:vis $name:ident, $schema:ident, $enum:ty, $prefix:literal, list) => {
+        $vis static $name: $crate::rest::words::Table =
+            $crate::rest::words::Table::new(|| $crate::rest::words::words!($enum, $prefix));
+        $vis fn $schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+            $name.list_schema()
+        }
+    };
 }
 pub(crate) use table;
 
-/// A lazily built table, as a static: `static STATUS: Table = table!(…)`.
+/// A table built on first use, as `table!` (or a `static` of its own) declares it.
 pub type Table = LazyLock<Words>;
 
 #[cfg(test)]
