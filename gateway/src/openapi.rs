@@ -106,6 +106,8 @@ pub(crate) fn copy_per_collection(doc: &mut utoipa::openapi::OpenApi, template: 
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
+    // Before the per-collection copies, which then inherit it.
+    declare_required(&mut doc);
     rest::views::document_each(&mut doc);
     rest::records::document_each(&mut doc);
     let mut bearer = utoipa::openapi::security::SecurityScheme::Http(
@@ -122,6 +124,135 @@ pub fn document() -> utoipa::openapi::OpenApi {
     complete(&mut doc);
     unique_operation_ids(&mut doc);
     doc
+}
+
+/// The fields each create (a POST) refuses to go without: the services
+/// answer 400 naming the field when one is missing, blank or only spaces.
+/// The inputs are shared by create and PATCH (which takes any subset), so
+/// Rust's types cannot say it; the document does, so a typed client or a
+/// generated form knows before it sends. The e2e suite `required` holds
+/// every line here to what the services enforce.
+pub(crate) const REQUIRED: &[(&str, &[&str])] = &[
+    ("/api/v1/accounts", &["name"]),
+    ("/api/v1/contacts", &["account_id", "last_name"]),
+    ("/api/v1/leads", &["company", "last_name"]),
+    ("/api/v1/projects", &["name", "account_id", "record_type", "close_date"]),
+    ("/api/v1/projects/views", &["name"]),
+    ("/api/v1/quotes", &["name", "project_id", "account_id", "currency_code"]),
+    ("/api/v1/quotes/{id}/lines", &["product_id", "quantity"]),
+    ("/api/v1/quotes/{id}:send", &["contact_id"]),
+    ("/api/v1/tasks", &["related", "subject", "type"]),
+    ("/api/v1/tasks/views", &["name"]),
+    ("/api/v1/cases", &["subject", "description", "product"]),
+    ("/api/v1/cases/{id}/comments", &["body"]),
+    ("/api/v1/reports", &["name", "source", "measures"]),
+    ("/api/v1/reports:run", &["name", "source", "measures"]),
+    ("/api/v1/news", &["title", "body"]),
+    ("/api/v1/products", &["sku", "name", "family", "billing"]),
+    ("/api/v1/{collection}/views", &["name"]),
+    ("/api/v1/{collection}/{id}/notes", &["body"]),
+];
+
+/// Declares [`REQUIRED`] on each create's body schema. A schema that other
+/// operations share with other needs (a PATCH) is copied as
+/// `<Name>Create` (`AccountInput` → `AccountCreate`) for the create alone.
+/// A required string is at least one character that is not a space, as
+/// the services trim before they check; a required word drops the empty
+/// word; a required nullable object is the object.
+fn declare_required(doc: &mut utoipa::openapi::OpenApi) {
+    use std::collections::BTreeMap;
+    use utoipa::openapi::{Ref, RefOr, path::Operation};
+    fn body_schema(op: &mut Operation) -> Option<&mut Option<RefOr<utoipa::openapi::schema::Schema>>> {
+        let RefOr::T(body) = op.request_body.as_mut()? else { return None };
+        let RefOr::T(content) = body.content.get_mut("application/json")? else { return None };
+        Some(&mut content.schema)
+    }
+    fn name_of(schema: &Option<RefOr<utoipa::openapi::schema::Schema>>) -> Option<String> {
+        match schema {
+            Some(RefOr::Ref(r)) => r.ref_location.rsplit('/').next().map(str::to_string),
+            _ => None,
+        }
+    }
+    let needs = |method: &str, path: &str| {
+        REQUIRED.iter().find(|(p, _)| method == "post" && *p == path).map(|(_, fields)| *fields)
+    };
+    // What every operation that sends each schema needs of it.
+    let mut uses: BTreeMap<String, Vec<Option<&[&str]>>> = BTreeMap::new();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in operations(item) {
+            if let Some(name) = body_schema(op).and_then(|s| name_of(s)) {
+                uses.entry(name).or_default().push(needs(method, path));
+            }
+        }
+    }
+    let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
+    let mut made: BTreeMap<String, &[&str]> = BTreeMap::new();
+    for (path, fields) in REQUIRED {
+        let op = doc
+            .paths
+            .paths
+            .get_mut(*path)
+            .and_then(|item| item.post.as_mut())
+            .unwrap_or_else(|| panic!("REQUIRED names post {path}, which the document lacks"));
+        let schema = body_schema(op).unwrap_or_else(|| panic!("post {path} takes no JSON body"));
+        let name = name_of(schema).unwrap_or_else(|| panic!("post {path}: its body is no named schema"));
+        let alone = uses[&name].iter().all(|u| *u == Some(*fields));
+        let target = if alone { name.clone() } else { format!("{}Create", name.trim_end_matches("Input")) };
+        match made.get(&target) {
+            Some(done) => assert_eq!(done, fields, "{target} is required two ways"),
+            None => {
+                let mut value = serde_json::to_value(&schemas[&name]).expect("a schema serialises");
+                require(&mut value, fields, &target);
+                schemas.insert(target.clone(), serde_json::from_value(value).expect("a schema deserialises"));
+                made.insert(target.clone(), fields);
+            }
+        }
+        *schema = Some(RefOr::Ref(Ref::from_schema_name(target)));
+    }
+}
+
+/// Makes `fields` of the object schema `schema` required, as
+/// [`declare_required`] says.
+fn require(schema: &mut serde_json::Value, fields: &[&str], name: &str) {
+    use serde_json::{Value, json};
+    let properties = schema["properties"].as_object_mut().unwrap_or_else(|| panic!("{name} has no properties"));
+    for field in fields {
+        let p = properties.get_mut(*field).unwrap_or_else(|| panic!("{name} has no field {field}"));
+        let reference = p["oneOf"].as_array().and_then(|one| one.iter().find(|s| s.get("$ref").is_some())).cloned();
+        if let Some(mut reference) = reference {
+            if let Some(description) = p.get("description") {
+                reference["description"] = description.clone();
+            }
+            *p = reference;
+        }
+        if let Some(types) = p["type"].as_array() {
+            let types: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
+            p["type"] = if types.len() == 1 { types[0].clone() } else { Value::Array(types) };
+        }
+        match p["type"].as_str() {
+            Some("string") => {
+                let patterned = p.get("pattern").is_some();
+                match p["enum"].as_array_mut() {
+                    Some(words) => words.retain(|w| w != ""),
+                    // A field with its own pattern says what it takes.
+                    None if !patterned => {
+                        p["minLength"] = json!(1);
+                        p["pattern"] = json!("\\S");
+                    }
+                    None => {}
+                }
+            }
+            Some("array") if p.get("minItems").is_none() => p["minItems"] = json!(1),
+            _ => {}
+        }
+    }
+    let required = schema.as_object_mut().expect("an object").entry("required").or_insert_with(|| json!([]));
+    let list = required.as_array_mut().expect("required is a list");
+    for field in fields {
+        if !list.iter().any(|f| f == field) {
+            list.push(json!(field));
+        }
+    }
 }
 
 /// Every operation's id is unique, as client generators key their types by
@@ -357,5 +488,37 @@ mod tests {
             }
         }
         assert!(undeclared.is_empty(), "{undeclared:#?}");
+    }
+
+    /// A create's required fields are the create's alone: a PATCH of the
+    /// same input takes any subset, and a word or an object that is
+    /// required cannot be empty or null.
+    #[test]
+    fn a_create_requires_its_fields_and_a_patch_none() {
+        let doc = serde_json::to_value(super::document()).unwrap();
+        let body = |method: &str, path: &str| {
+            let r = doc["paths"][path][method]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} has no body"))
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_string();
+            doc["components"]["schemas"][&r].clone()
+        };
+        let create = body("post", "/api/v1/accounts");
+        assert_eq!(create["required"], serde_json::json!(["name"]));
+        assert_eq!(create["properties"]["name"]["minLength"], 1);
+        assert!(body("patch", "/api/v1/accounts/{id}").get("required").is_none());
+        let project = body("post", "/api/v1/projects");
+        assert!(!project["properties"]["record_type"]["enum"].as_array().unwrap().contains(&"".into()));
+        let task = body("post", "/api/v1/tasks");
+        assert!(task["properties"]["related"]["$ref"].is_string(), "{}", task["properties"]["related"]);
+        // Written once for every collection, required in every copy.
+        assert_eq!(body("post", "/api/v1/accounts/{id}/notes")["required"], serde_json::json!(["body"]));
+        assert_eq!(body("post", "/api/v1/accounts/views")["required"], serde_json::json!(["name"]));
+        assert!(body("patch", "/api/v1/accounts/views/{view_id}").get("required").is_none());
+        // Created from a project, a quote needs nothing of the caller.
+        assert!(body("post", "/api/v1/projects/{id}/quotes").get("required").is_none());
     }
 }

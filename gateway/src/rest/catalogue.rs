@@ -58,6 +58,8 @@ pub struct ProductJson {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProductInput {
+    /// 2–40 letters, digits and dashes, not starting or ending with a dash; upper-cased.
+    #[schema(pattern = r"^\s*[A-Za-z0-9][A-Za-z0-9-]{0,38}[A-Za-z0-9]\s*$")]
     pub sku: String,
     pub name: String,
     #[schema(schema_with = family_schema)]

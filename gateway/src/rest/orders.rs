@@ -88,6 +88,7 @@ pub struct OrderJson {
 /// discount, neither of which a partner sets.
 pub struct StockLineInput {
     pub product_id: String,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 

@@ -199,6 +199,7 @@ pub struct BoardJson {
 #[into_params(parameter_in = Query)]
 pub struct BoardQuery {
     /// `new_business` or `existing_customer`; both paths' columns when empty.
+    #[param(schema_with = record_type_schema)]
     pub record_type: String,
     /// As in the project list.
     pub filter: String,
@@ -582,11 +583,19 @@ pub async fn board(acting: Acting, ApiQuery(q): ApiQuery<BoardQuery>) -> Result<
     Ok(Json(BoardJson { columns }))
 }
 
-#[utoipa::path(get, path = "/api/v1/projects/board/{stage}", tag = "projects", params(("stage" = String, Path), BoardQuery),
+/// The stage of one board column.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ColumnPath {
+    #[param(schema_with = stage_schema)]
+    pub stage: String,
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/board/{stage}", tag = "projects", params(ColumnPath, BoardQuery),
     responses((status = 200, body = Page<ProjectJson>), (status = 400)))]
 pub async fn board_column(
     acting: Acting,
-    Path(stage): Path<String>,
+    Path(ColumnPath { stage }): Path<ColumnPath>,
     ApiQuery(q): ApiQuery<BoardQuery>,
 ) -> Result<Json<Page<ProjectJson>>, Problem> {
     let r = acting

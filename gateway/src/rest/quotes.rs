@@ -102,6 +102,7 @@ pub struct QuoteInput {
 #[serde(deny_unknown_fields, default)]
 pub struct LineInput {
     pub product_id: String,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
 }
 
@@ -111,6 +112,7 @@ pub struct LineInput {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct LinePatch {
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub quantity: i64,
     /// Percent, vendor admins only.
     pub discount_percent: String,

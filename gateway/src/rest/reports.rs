@@ -41,7 +41,8 @@ const SERVER_OWNED: &[&str] = &["id", "partner_id", "owner_id", "built_in", "edi
 pub struct GroupingJson {
     pub field: String,
     /// For date fields: `day`, `week`, `month`, `quarter`, `year` or `age`
-    /// ("0-7 days", "8-30 days", "31-90 days", "over 90 days"); empty for the value itself.
+    /// ("0-7 days", "8-30 days", "31-90 days", "over 90 days"); empty (or `none`) for the value itself.
+    #[schema(schema_with = bucket_schema)]
     pub bucket: String,
 }
 
@@ -104,7 +105,9 @@ pub struct ReportInput {
     #[schema(schema_with = source_schema)]
     pub source: String,
     pub filter: String,
+    #[schema(max_items = 3)]
     pub group_by: Vec<GroupingJson>,
+    #[schema(min_items = 1, max_items = 10)]
     pub measures: Vec<MeasureJson>,
     pub sort: SortJson,
     /// Bar when empty.
@@ -176,6 +179,7 @@ pub struct ReportListQuery {
     pub page_size: i32,
     pub page_token: String,
     /// Only reports over this source.
+    #[param(schema_with = source_schema)]
     pub source: String,
 }
 
@@ -183,6 +187,13 @@ pub struct ReportListQuery {
 
 table!(SOURCE, source_schema, pb::ReportSource, "REPORT_SOURCE_", empty: true);
 static BUCKET: Table = Table::new(|| words!(rpb::DateBucket, "DATE_BUCKET_"));
+
+/// A grouping's period: `none`, as the empty word, groups by the value itself.
+fn bucket_schema() -> utoipa::openapi::schema::Object {
+    let mut schema = BUCKET.schema(true);
+    schema.enum_values.get_or_insert_with(Vec::new).push("none".into());
+    schema
+}
 table!(FUNCTION, function_schema, rpb::AggregateFunction, "AGGREGATE_FUNCTION_", empty: true);
 table!(CHART, chart_schema, pb::ChartType, "CHART_TYPE_", empty: true);
 table!(COLUMN_KIND, column_kind_schema, pb::ColumnKind, "COLUMN_KIND_", empty: false);

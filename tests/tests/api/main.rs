@@ -18,6 +18,7 @@ mod projects;
 mod quotes;
 mod ratelimit;
 mod reports;
+mod required;
 mod row_security;
 mod search;
 mod tasks;
