@@ -2600,6 +2600,23 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         /** @description What a client writes on create (all fields) or update (the fields sent). */
+        AccountCreate: {
+            billing_address?: components["schemas"]["AddressJson"] | null;
+            /** @default  */
+            industry: string;
+            /** @default  */
+            name: string;
+            /** @default  */
+            phone: string;
+            shipping_address?: components["schemas"]["AddressJson"] | null;
+            /** @enum {string} */
+            type?: "" | "prospect" | "customer" | "former_customer";
+            /** @default  */
+            vat_number: string;
+            /** @default  */
+            website: string;
+        };
+        /** @description What a client writes on create (all fields) or update (the fields sent). */
         AccountInput: {
             /** @default null */
             billing_address: components["schemas"]["AddressJson"] | null;
@@ -2697,6 +2714,17 @@ export interface components {
         };
         BoardJson: {
             columns: components["schemas"]["BoardColumnJson"][];
+        };
+        /** @description A new case (all fields) or a PATCH (the fields that change). */
+        CaseCreate: {
+            /** @default  */
+            description: string;
+            /** @enum {string} */
+            priority?: "" | "low" | "medium" | "high" | "urgent";
+            /** @enum {string} */
+            product: "licenses" | "hwaas" | "classound" | "hardware" | "other";
+            /** @default  */
+            subject: string;
         };
         CaseHitJson: {
             id: string;
@@ -2801,6 +2829,21 @@ export interface components {
             id: string;
             /** @description Support only; never shown to the partner nor e-mailed. */
             internal: boolean;
+        };
+        ContactCreate: {
+            /** @default  */
+            account_id: string;
+            /** @default  */
+            email: string;
+            /** @default  */
+            first_name: string;
+            /** @default  */
+            last_name: string;
+            mailing_address?: components["schemas"]["AddressJson"] | null;
+            /** @default  */
+            phone: string;
+            /** @default  */
+            title: string;
         };
         ContactInput: {
             /** @default  */
@@ -2936,12 +2979,8 @@ export interface components {
         };
         /** @description One grouping: a field, and for dates a period. */
         GroupingJson: {
-            /**
-             * @description For date fields: `day`, `week`, `month`, `quarter`, `year` or `age`
-             *     ("0-7 days", "8-30 days", "31-90 days", "over 90 days"); empty for the value itself.
-             * @default
-             */
-            bucket: string;
+            /** @enum {string} */
+            bucket?: "" | "day" | "week" | "month" | "quarter" | "year" | "age" | "none";
             /** @default  */
             field: string;
         };
@@ -2951,6 +2990,34 @@ export interface components {
             /** @description The newest current news, newest first. */
             news: components["schemas"]["NewsJson"][];
             statistics: components["schemas"]["StatisticsJson"];
+        };
+        /** @description What a client writes on create (all fields) or update (the fields sent). */
+        LeadCreate: {
+            address?: components["schemas"]["AddressJson"] | null;
+            /** @default  */
+            company: string;
+            /** @default  */
+            description: string;
+            /** @default  */
+            email: string;
+            /**
+             * Format: int32
+             * @default 0
+             */
+            estimated_users: number;
+            /** @default  */
+            first_name: string;
+            interested_solutions?: ("licenses" | "hwaas" | "classound")[];
+            /** @default  */
+            last_name: string;
+            /** @default  */
+            phone: string;
+            /** @enum {string} */
+            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
+            /** @enum {string} */
+            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
+            /** @default  */
+            title: string;
         };
         LeadHitJson: {
             id: string;
@@ -3055,6 +3122,20 @@ export interface components {
          * @description A saved view as a client writes it; on PATCH the keys sent are the
          *     fields changed.
          */
+        ListViewCreate: {
+            /** @default [] */
+            columns: string[];
+            /** @default  */
+            filter: string;
+            /** @default  */
+            name: string;
+            /** @default  */
+            order_by: string;
+        };
+        /**
+         * @description A saved view as a client writes it; on PATCH the keys sent are the
+         *     fields changed.
+         */
         ListViewInput: {
             /** @default [] */
             columns: string[];
@@ -3108,6 +3189,10 @@ export interface components {
             lost_reason?: string;
             /** @enum {string} */
             stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
+        };
+        NewsCreate: {
+            body: string;
+            title: string;
         };
         NewsInput: {
             /** @default null */
@@ -3749,6 +3834,21 @@ export interface components {
             title: string;
             type: string;
         };
+        ProductCreate: {
+            /** @default false */
+            active: boolean;
+            /** @enum {string} */
+            billing: "monthly" | "one_time";
+            /** @enum {string} */
+            family: "licenses" | "hwaas" | "classound" | "hardware" | "services";
+            /** @default  */
+            name: string;
+            /**
+             * @description 2–40 letters, digits and dashes, not starting or ending with a dash; upper-cased.
+             * @default
+             */
+            sku: string;
+        };
         ProductInput: {
             /** @default false */
             active: boolean;
@@ -3758,7 +3858,10 @@ export interface components {
             family?: "" | "licenses" | "hwaas" | "classound" | "hardware" | "services";
             /** @default  */
             name: string;
-            /** @default  */
+            /**
+             * @description 2–40 letters, digits and dashes, not starting or ending with a dash; upper-cased.
+             * @default
+             */
             sku: string;
         };
         ProductJson: {
@@ -3783,6 +3886,59 @@ export interface components {
             create_time: string | null;
             /** @description e.g. "decision maker", "technical contact". */
             role: string;
+        };
+        /** @description What a client writes on create (all fields) or update (the fields sent). */
+        ProjectCreate: {
+            /**
+             * @description Set on create.
+             * @default
+             */
+            account_id: string;
+            /** @description A decimal string; null or "" clears it. */
+            amount_mrr?: string | null;
+            capex?: string | null;
+            /**
+             * @description `2026-12-31`.
+             * @default
+             */
+            close_date: string;
+            /**
+             * @description ISO 4217, default EUR; set on create.
+             * @default
+             */
+            currency_code: string;
+            /**
+             * @description Answers to the vendor's Demo Answers questions, from the Demo stage on.
+             * @default []
+             */
+            demo_answers: components["schemas"]["DemoAnswerJson"][];
+            /** @default  */
+            description: string;
+            interested_solutions?: ("licenses" | "hwaas" | "classound")[];
+            /** @default  */
+            name: string;
+            /** @default  */
+            next_step: string;
+            /**
+             * Format: int32
+             * @description 0..100; a stage move sets the stage's default.
+             * @default 0
+             */
+            probability: number;
+            /** @enum {string} */
+            record_type: "new_business" | "existing_customer";
+            /**
+             * Format: int32
+             * @default 0
+             */
+            total_users: number;
+            /**
+             * Format: int32
+             * @description null clears it.
+             */
+            users_of_poc?: number | null;
+            /** @default false */
+            verbal_agreement: boolean;
         };
         /** @description What a client writes on create (all fields) or update (the fields sent). */
         ProjectInput: {
@@ -3882,6 +4038,32 @@ export interface components {
             users_of_poc?: number | null;
             verbal_agreement: boolean;
         };
+        QuoteCreate: {
+            /**
+             * @description Set on create only.
+             * @default
+             */
+            account_id: string;
+            /**
+             * @description Set on create only.
+             * @default
+             */
+            currency_code: string;
+            /**
+             * @description ISO date, e.g. "2026-12-31".
+             * @default
+             */
+            expiry_date: string;
+            /** @default  */
+            name: string;
+            /**
+             * @description Set on create only.
+             * @default
+             */
+            project_id: string;
+            /** @enum {string} */
+            shipping_address_type?: "" | "end_user" | "partner" | "reseller";
+        };
         QuoteInput: {
             /**
              * @description Set on create only.
@@ -3955,6 +4137,37 @@ export interface components {
             id: string;
             /** @enum {string} */
             type: "" | "account" | "contact" | "lead" | "project" | "quote" | "order" | "task" | "case";
+        };
+        /** @description A new report or a preview (every field), or a PATCH (the fields that change). */
+        ReportCreate: {
+            /**
+             * Format: int32
+             * @default 0
+             */
+            chart_measure: number;
+            /** @enum {string} */
+            chart_type?: "" | "bar" | "line" | "pie" | "funnel";
+            /** @default  */
+            description: string;
+            /** @default  */
+            filter: string;
+            /** @default [] */
+            group_by: components["schemas"]["GroupingJson"][];
+            /** @default [] */
+            measures: components["schemas"]["MeasureJson"][];
+            /** @default  */
+            name: string;
+            /** @default false */
+            shared: boolean;
+            /**
+             * @default {
+             *       "column": "",
+             *       "descending": false
+             *     }
+             */
+            sort: components["schemas"]["SortJson"];
+            /** @enum {string} */
+            source: "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
         };
         /** @description A new report or a preview (every field), or a PATCH (the fields that change). */
         ReportInput: {
@@ -4166,6 +4379,30 @@ export interface components {
             quantity: number;
         };
         /** @description What a client writes on create (all fields) or update (the fields sent). */
+        TaskCreate: {
+            /** @default  */
+            description: string;
+            /** @description `2026-12-31`; null or "" for none. */
+            due_date?: string | null;
+            /**
+             * @description A colleague of the same partner; yourself by default. Set on create.
+             * @default
+             */
+            owner_id: string;
+            /** @enum {string} */
+            priority?: "" | "low" | "normal" | "high";
+            /** @description Set on create. */
+            related: components["schemas"]["RelatedJson"];
+            /** Format: date-time */
+            reminder_time?: string | null;
+            /** @enum {string} */
+            status?: "" | "open" | "in_progress" | "completed" | "deferred";
+            /** @default  */
+            subject: string;
+            /** @enum {string} */
+            type: "call" | "email" | "meeting" | "send_quote" | "todo";
+        };
+        /** @description What a client writes on create (all fields) or update (the fields sent). */
         TaskInput: {
             /** @default  */
             description: string;
@@ -4366,7 +4603,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["AccountInput"];
+                "application/json": components["schemas"]["AccountCreate"];
             };
         };
         responses: {
@@ -4506,7 +4743,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListViewInput"];
+                "application/json": components["schemas"]["ListViewCreate"];
             };
         };
         responses: {
@@ -6517,7 +6754,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["CaseInput"];
+                "application/json": components["schemas"]["CaseCreate"];
             };
         };
         responses: {
@@ -8172,7 +8409,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ContactInput"];
+                "application/json": components["schemas"]["ContactCreate"];
             };
         };
         responses: {
@@ -8311,7 +8548,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListViewInput"];
+                "application/json": components["schemas"]["ListViewCreate"];
             };
         };
         responses: {
@@ -9944,7 +10181,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["LeadInput"];
+                "application/json": components["schemas"]["LeadCreate"];
             };
         };
         responses: {
@@ -10084,7 +10321,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListViewInput"];
+                "application/json": components["schemas"]["ListViewCreate"];
             };
         };
         responses: {
@@ -12228,7 +12465,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewsInput"];
+                "application/json": components["schemas"]["NewsCreate"];
             };
         };
         responses: {
@@ -14580,7 +14817,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProductInput"];
+                "application/json": components["schemas"]["ProductCreate"];
             };
         };
         responses: {
@@ -14986,7 +15223,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ProjectInput"];
+                "application/json": components["schemas"]["ProjectCreate"];
             };
         };
         responses: {
@@ -15064,8 +15301,7 @@ export interface operations {
     board: {
         parameters: {
             query?: {
-                /** @description `new_business` or `existing_customer`; both paths' columns when empty. */
-                record_type?: string;
+                record_type?: "" | "new_business" | "existing_customer";
                 /** @description As in the project list. */
                 filter?: string;
                 /** @description A list view whose filter applies. */
@@ -15136,8 +15372,7 @@ export interface operations {
     board_column: {
         parameters: {
             query?: {
-                /** @description `new_business` or `existing_customer`; both paths' columns when empty. */
-                record_type?: string;
+                record_type?: "" | "new_business" | "existing_customer";
                 /** @description As in the project list. */
                 filter?: string;
                 /** @description A list view whose filter applies. */
@@ -15149,7 +15384,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                stage: string;
+                stage: "intro_qualification" | "demo" | "project_presentation" | "presentation" | "proposal" | "contract_out" | "order_management" | "closed_won" | "closed_lost";
             };
             cookie?: never;
         };
@@ -15415,7 +15650,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListViewInput"];
+                "application/json": components["schemas"]["ListViewCreate"];
             };
         };
         responses: {
@@ -17758,7 +17993,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["QuoteInput"];
+                "application/json": components["schemas"]["QuoteCreate"];
             };
         };
         responses: {
@@ -19619,8 +19854,7 @@ export interface operations {
                 /** @description Saved reports per page (default 50, at most 200); the built-ins come first, on the first page. */
                 page_size?: number;
                 page_token?: string;
-                /** @description Only reports over this source. */
-                source?: string;
+                source?: "" | "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
             };
             header?: never;
             path?: never;
@@ -19689,7 +19923,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReportInput"];
+                "application/json": components["schemas"]["ReportCreate"];
             };
         };
         responses: {
@@ -20218,7 +20452,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ReportInput"];
+                "application/json": components["schemas"]["ReportCreate"];
             };
         };
         responses: {
@@ -20444,7 +20678,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TaskInput"];
+                "application/json": components["schemas"]["TaskCreate"];
             };
         };
         responses: {
@@ -20589,7 +20823,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["ListViewInput"];
+                "application/json": components["schemas"]["ListViewCreate"];
             };
         };
         responses: {

@@ -44,7 +44,7 @@ export function CreateLeadDialog({ open, onClose }: { open: boolean; onClose: ()
     onClose();
   };
   const save = async (v: Values) => {
-    const r = await ok(api.POST("/api/v1/leads", { body: asInput<S["LeadInput"]>(toBody(LEAD_CREATE, v)), headers: idempotent() }));
+    const r = await ok(api.POST("/api/v1/leads", { body: asInput<S["LeadCreate"]>(toBody(LEAD_CREATE, v)), headers: idempotent() }));
     if (r.duplicates.length) setCreated(r);
     else {
       close();
@@ -127,7 +127,7 @@ export function CreateAccountDialog({ open, onClose, initial }: { open: boolean;
         submitLabel="Save account"
         onCancel={onClose}
         onSubmit={async (v) => {
-          const a = await ok(api.POST("/api/v1/accounts", { body: asInput<S["AccountInput"]>(toBody(ACCOUNT_CREATE, v)), headers: idempotent() }));
+          const a = await ok(api.POST("/api/v1/accounts", { body: asInput<S["AccountCreate"]>(toBody(ACCOUNT_CREATE, v)), headers: idempotent() }));
           onClose();
           navigate(`/accounts/${a.id}`);
         }}
@@ -161,7 +161,7 @@ export function CreateCaseDialog({ open, onClose }: { open: boolean; onClose: ()
           submitLabel="Submit case"
           onCancel={close}
           onSubmit={async (v) => {
-            const c = await ok(api.POST("/api/v1/cases", { body: asInput<S["CaseInput"]>(toBody(CASE_CREATE, v)), headers: idempotent() }));
+            const c = await ok(api.POST("/api/v1/cases", { body: asInput<S["CaseCreate"]>(toBody(CASE_CREATE, v)), headers: idempotent() }));
             setDone(c);
           }}
         />
@@ -192,7 +192,7 @@ export function CreateContactDialog({ open, onClose, accountId, initial }: { ope
           onSubmit={async (v) => {
             const body = toBody(fields, v);
             if (accountId) body.account_id = accountId;
-            const c = await ok(api.POST("/api/v1/contacts", { body: asInput<S["ContactInput"]>(body), headers: idempotent() }));
+            const c = await ok(api.POST("/api/v1/contacts", { body: asInput<S["ContactCreate"]>(body), headers: idempotent() }));
             onClose();
             navigate(`/contacts/${c.id}`);
           }}
@@ -224,7 +224,7 @@ export function CreateProjectDialog({ open, onClose, accountId }: { open: boolea
           onSubmit={async (v) => {
             const body = toBody(fields, v);
             if (accountId) body.account_id = accountId;
-            const p = await ok(api.POST("/api/v1/projects", { body: asInput<S["ProjectInput"]>(body), headers: idempotent() }));
+            const p = await ok(api.POST("/api/v1/projects", { body: asInput<S["ProjectCreate"]>(body), headers: idempotent() }));
             onClose();
             navigate(`/projects/${p.id}`);
           }}

@@ -238,7 +238,7 @@ export function Activities({ collection, id, canAdd }: { collection: WithActivit
             e.preventDefault();
             setError(null);
             try {
-              await ok(api.POST("/api/v1/tasks", { body: input<"TaskInput">({ subject, type, due_date: due || null, related: { type: KIND_OF[collection], id } }), headers: idempotent() }));
+              await ok(api.POST("/api/v1/tasks", { body: input<"TaskCreate">({ subject, type, due_date: due || null, related: { type: KIND_OF[collection], id } }), headers: idempotent() }));
               setSubject("");
               tasks.reload();
             } catch (err) {

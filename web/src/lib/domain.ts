@@ -29,6 +29,11 @@ const PATH_OF = {
 /** The stages of each record type's path, in order (looked up by any word: an unknown one has none). */
 export const PATHS: Partial<Record<string, string[]>> = PATH_OF;
 
+/** Whether a word is one of the document's record types. */
+export function isRecordType(s: string): s is RecordType {
+  return Object.hasOwn(PATH_OF, s);
+}
+
 /** Whether a word is one of the document's stages. */
 export function isStage(s: string): s is Stage {
   return Object.hasOwn(STAGE_LABELS, s);

@@ -6,6 +6,7 @@ import { api, idempotent, input, ok } from "../api/client";
 import type { components } from "../api/schema";
 
 type ListViewInput = components["schemas"]["ListViewInput"];
+type ListViewCreate = components["schemas"]["ListViewCreate"];
 
 export interface View {
   id: string;
@@ -34,6 +35,11 @@ export function viewInput(v: Partial<Omit<View, "id" | "built_in">>): ListViewIn
   return input<"ListViewInput">({ name, filter, order_by, columns });
 }
 
+/** What a new view sends: as a save, with the name it cannot go without. */
+export function viewCreate(v: Omit<View, "id" | "built_in">): ListViewCreate {
+  return { ...viewInput(v), name: v.name };
+}
+
 /** The collections whose saved views the server keeps. */
 export type ViewCollection = "leads" | "accounts" | "contacts" | "projects" | "tasks";
 
@@ -44,7 +50,7 @@ export function serverViews(collection: ViewCollection): ViewStore {
   const at = (view_id: string) => ({ params: { path: { view_id } } });
   return {
     list: async () => (await ok(api.GET(base))).items,
-    create: async (v) => ok(api.POST(base, { body: viewInput(v), headers: idempotent() })),
+    create: async (v) => ok(api.POST(base, { body: viewCreate(v), headers: idempotent() })),
     update: async (id, v) => ok(api.PATCH(one, { ...at(id), body: viewInput(v) })),
     remove: async (id) => void (await ok(api.DELETE(one, at(id)))),
   };

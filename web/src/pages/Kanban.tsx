@@ -7,7 +7,7 @@ import { useEffect, useReducer, useRef, useState } from "preact/hooks";
 import { api, ok } from "../api/client";
 import { useMe } from "../lib/me";
 import { boardReducer, initialBoard, type Card, type Column } from "../lib/board";
-import { AUTOMATIC, PATHS, isStage, stageLabel } from "../lib/domain";
+import { AUTOMATIC, PATHS, isRecordType, isStage, stageLabel, type RecordType } from "../lib/domain";
 import { formatCount, formatMoney } from "../lib/money";
 import { DateText, ErrorMessage, errorText, useAnnouncer } from "../components/ui";
 import { RecordLink } from "../components/Names";
@@ -39,7 +39,8 @@ function Totals({ c }: { c: Column }) {
 export function Kanban() {
   const me = useMe();
   const q = new URLSearchParams(location.search);
-  const [recordType, setRecordType] = useState(q.get("record_type") || "new_business");
+  const asked = q.get("record_type") ?? "";
+  const [recordType, setRecordType] = useState<RecordType>(isRecordType(asked) ? asked : "new_business");
   const view = q.get("view") || "";
   const [state, dispatch] = useReducer(boardReducer<P>, initialBoard<P>());
   const [error, setError] = useState<unknown>(null);
@@ -62,11 +63,12 @@ export function Kanban() {
   }, [recordType, view]);
 
   const more = async (c: Column<P>) => {
-    if (!c.next_page_token || c.loading) return;
-    dispatch({ type: "loading", stage: c.stage });
+    const stage = c.stage;
+    if (!c.next_page_token || c.loading || !isStage(stage)) return;
+    dispatch({ type: "loading", stage });
     try {
       const r = await ok<{ items: P[]; next_page_token: string }>(
-        api.GET("/api/v1/projects/board/{stage}", { params: { path: { stage: c.stage }, query: { ...params, page_token: c.next_page_token } } }),
+        api.GET("/api/v1/projects/board/{stage}", { params: { path: { stage }, query: { ...params, page_token: c.next_page_token } } }),
       );
       dispatch({ type: "page", stage: c.stage, items: r.items, next_page_token: r.next_page_token });
     } catch (e) {
@@ -108,8 +110,10 @@ export function Kanban() {
             <select
               value={recordType}
               onChange={(e) => {
-                setRecordType(e.currentTarget.value);
-                setQuery({ record_type: e.currentTarget.value });
+                const chosen = e.currentTarget.value;
+                if (!isRecordType(chosen)) return;
+                setRecordType(chosen);
+                setQuery({ record_type: chosen });
               }}
             >
               <option value="new_business">New business</option>
