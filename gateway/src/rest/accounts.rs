@@ -56,7 +56,7 @@ pub struct AccountInput {
     pub name: String,
     /// `prospect` (default), `customer` or `former_customer`.
     #[serde(rename = "type")]
-    #[schema(schema_with = type_schema)]
+    #[schema(schema_with = nullable_type_schema)]
     pub account_type: Option<String>,
     pub industry: String,
     pub website: String,
@@ -73,6 +73,9 @@ pub struct ChangeOwnerInput {
 }
 
 table!(TYPE, type_schema, pb::AccountType, "ACCOUNT_TYPE_", empty: true);
+fn nullable_type_schema() -> utoipa::openapi::schema::Object {
+    TYPE.nullable_schema(true)
+}
 
 pub fn to_json(a: pb::Account) -> AccountJson {
     AccountJson {

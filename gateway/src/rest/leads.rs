@@ -103,10 +103,10 @@ pub struct LeadInput {
     pub phone: String,
     pub address: Option<AddressJson>,
     /// `web`, `referral`, `event` or `other` (default).
-    #[schema(schema_with = source_schema)]
+    #[schema(schema_with = nullable_source_schema)]
     pub source: Option<String>,
     /// `new` on create; on update, a move the status allows.
-    #[schema(schema_with = status_schema)]
+    #[schema(schema_with = nullable_status_schema)]
     pub status: Option<String>,
     pub estimated_users: i32,
     #[schema(schema_with = solutions_schema)]
@@ -159,7 +159,13 @@ pub struct LeadHitJson {
 }
 
 table!(SOURCE, source_schema, pb::LeadSource, "LEAD_SOURCE_", empty: true);
+fn nullable_source_schema() -> utoipa::openapi::schema::Object {
+    SOURCE.nullable_schema(true)
+}
 table!(STATUS, status_schema, pb::LeadStatus, "LEAD_STATUS_", empty: true);
+fn nullable_status_schema() -> utoipa::openapi::schema::Object {
+    STATUS.nullable_schema(true)
+}
 table!(SOLUTION, solutions_schema, pb::Solution, "SOLUTION_", list);
 table!(ACCEPTANCE, acceptance_schema, pb::AcceptanceState, "ACCEPTANCE_STATE_", empty: true);
 table!(RECORD_TYPE, record_type_schema, ProjectRecordType, "RECORD_TYPE_", empty: true);

@@ -74,6 +74,15 @@ impl Words {
         ObjectBuilder::new().schema_type(Type::String).enum_values(Some(words)).build()
     }
 
+    /// As [`Words::schema`], for an optional field that also takes null (its
+    /// default, as a missing field).
+    pub fn nullable_schema(&self, empty: bool) -> Object {
+        let mut schema = self.schema(empty);
+        schema.schema_type = utoipa::openapi::schema::SchemaType::Array(vec![Type::String, Type::Null]);
+        schema.enum_values.get_or_insert_with(Vec::new).push(serde_json::Value::Null);
+        schema
+    }
+
     /// The document's schema of a field holding a list of words.
     pub fn list_schema(&self) -> RefOr<Schema> {
         ArrayBuilder::new().items(self.schema(false)).build().into()

@@ -2609,8 +2609,8 @@ export interface components {
             /** @default  */
             phone: string;
             shipping_address?: components["schemas"]["AddressJson"] | null;
-            /** @enum {string} */
-            type?: "" | "prospect" | "customer" | "former_customer";
+            /** @enum {string|null} */
+            type?: "" | "prospect" | "customer" | "former_customer" | null;
             /** @default  */
             vat_number: string;
             /** @default  */
@@ -2628,8 +2628,8 @@ export interface components {
             phone: string;
             /** @default null */
             shipping_address: components["schemas"]["AddressJson"] | null;
-            /** @enum {string} */
-            type?: "" | "prospect" | "customer" | "former_customer";
+            /** @enum {string|null} */
+            type?: "" | "prospect" | "customer" | "former_customer" | null;
             /** @default  */
             vat_number: string;
             /** @default  */
@@ -3012,10 +3012,10 @@ export interface components {
             last_name: string;
             /** @default  */
             phone: string;
-            /** @enum {string} */
-            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
-            /** @enum {string} */
-            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
+            /** @enum {string|null} */
+            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other" | null;
+            /** @enum {string|null} */
+            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted" | null;
             /** @default  */
             title: string;
         };
@@ -3048,10 +3048,10 @@ export interface components {
             last_name: string;
             /** @default  */
             phone: string;
-            /** @enum {string} */
-            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other";
-            /** @enum {string} */
-            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted";
+            /** @enum {string|null} */
+            source?: "" | "web" | "referral" | "event" | "vendor_distributed" | "other" | null;
+            /** @enum {string|null} */
+            status?: "" | "new" | "working" | "nurturing" | "qualified" | "unqualified" | "converted" | null;
             /** @default  */
             title: string;
         };
