@@ -398,18 +398,23 @@ impl AccountService for AccountApi {
         // Contacts, and the projects (whose quotes and orders name the
         // account too) refuse the delete; a project is always the parent of
         // the account's quotes and orders, so asking the project service is
-        // enough.
-        let current = owned::find::<account::Entity, _>(&self.db, &caller, id).await?;
-        let (projects, more) = self.projects_of(current.partner_id, id).await?;
-        owned::delete::<account::Entity, _>(&self.db, &caller, id, |txn| {
-            Box::pin(async move {
-                let contacts = contact_count(txn, id).await?;
-                match delete_refusal(contacts, &projects, more) {
-                    Some(why) => Err(Error::FailedPrecondition(why)),
-                    None => Ok(()),
+        // enough. The fence keeps a project created meanwhile from naming
+        // the account once it is gone; contacts are counted again in the
+        // delete's own transaction.
+        let refuse = |why: Option<String>| why.map_or(Ok(()), |why| Err(Error::FailedPrecondition(why)));
+        owned::delete_fenced::<account::Entity, _, _, _>(
+            &self.db,
+            &caller,
+            id,
+            |current| {
+                let partner_id = current.partner_id;
+                async move {
+                    let (projects, more) = self.projects_of(partner_id, id).await?;
+                    refuse(delete_refusal(contact_count(&self.db, id).await?, &projects, more))
                 }
-            })
-        })
+            },
+            |txn| Box::pin(async move { refuse(delete_refusal(contact_count(txn, id).await?, &[], false)) }),
+        )
         .await?;
         Ok(Response::new(pb::DeleteAccountResponse {}))
     }

@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fence;
 pub mod listing;
 pub mod mail;
 pub mod money;

@@ -194,9 +194,76 @@ where
     let txn = crate::db::begin_write(db).await?;
     let current = find_for_update::<E, _>(&txn, caller, id).await?;
     E::check_change(caller, &current, Change::Delete)?;
-    cascade(&txn).await?;
-    record::delete_features(&txn, E::KIND, id).await?;
-    E::delete_many().filter(E::ID.eq(id)).exec(&txn).await?;
+    remove::<E, _>(&txn, id, cascade).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The row, what `cascade` removes and the row's record features.
+async fn remove<E, F>(txn: &sea_orm::DatabaseTransaction, id: Uuid, cascade: F) -> Result<()>
+where
+    E: OwnedEntity,
+    F: for<'t> FnOnce(&'t sea_orm::DatabaseTransaction) -> BoxFuture<'t, Result<()>>,
+{
+    cascade(txn).await?;
+    record::delete_features(txn, E::KIND, id).await?;
+    E::delete_many().filter(E::ID.eq(id)).exec(txn).await?;
+    Ok(())
+}
+
+/// Deletes a row whose dependents other services hold, behind a
+/// [`fence`](crate::fence): the fence goes up, `dependents` asks the other
+/// services (given the row, so it can ask as the row's partner) and answers
+/// the refusal if any depend on it, then the row is deleted as [`delete`]
+/// does if the fence still stands. A create racing the delete either is
+/// seen by `dependents` or sees the fence, never neither.
+pub async fn delete_fenced<E, D, Fut, F>(
+    db: &DatabaseConnection,
+    caller: &Caller,
+    id: Uuid,
+    dependents: D,
+    cascade: F,
+) -> Result<()>
+where
+    E: OwnedEntity,
+    D: FnOnce(&E::Model) -> Fut,
+    Fut: std::future::Future<Output = Result<()>>,
+    F: for<'t> FnOnce(&'t sea_orm::DatabaseTransaction) -> BoxFuture<'t, Result<()>>,
+{
+    let txn = crate::db::begin_write(db).await?;
+    let current = find_for_update::<E, _>(&txn, caller, id).await?;
+    E::check_change(caller, &current, Change::Delete)?;
+    let fence = crate::fence::raise(&txn, E::KIND, id, info::<E>(&current).partner_id).await?;
+    txn.commit().await?;
+
+    if let Err(e) = dependents(&current).await {
+        fence.lower(db).await?;
+        return Err(e);
+    }
+    let deleted = async {
+        let txn = crate::db::begin_write(db).await?;
+        find_for_update::<E, _>(&txn, caller, id).await?;
+        if !fence.holds(&txn).await? {
+            return Err(Error::Aborted("the delete took longer than its fence lasts; try again".into()));
+        }
+        remove::<E, _>(&txn, id, cascade).await?;
+        fence.lower(&txn).await?;
+        txn.commit().await?;
+        Ok(())
+    }
+    .await;
+    if deleted.is_err() {
+        fence.lower(db).await?;
+    }
+    deleted
+}
+
+/// Takes back a row the caller's create has just inserted, when the record
+/// it names turned out to be gone after all
+/// ([`References::confirm`](crate::references::References::confirm)).
+pub async fn remove_new<E: OwnedEntity>(db: &DatabaseConnection, id: Uuid) -> Result<()> {
+    let txn = crate::db::begin_write(db).await?;
+    remove::<E, _>(&txn, id, |_| Box::pin(async { Ok(()) })).await?;
     txn.commit().await?;
     Ok(())
 }

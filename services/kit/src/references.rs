@@ -105,4 +105,38 @@ impl References {
             Err(e) => Err(e),
         }
     }
+
+    /// Keeps a record the caller has just stored, which refers to `id`, only
+    /// if [`check`](Self::check) still passes now that it is stored;
+    /// otherwise runs `undo` and answers the check's refusal. This second
+    /// look is what a delete's [`fence`](crate::fence) relies on: a delete
+    /// that did not see the new record has fenced `id` off by now. It runs
+    /// as its own task, so a caller who hangs up cannot stop the undo.
+    pub async fn confirm<U, Fut>(
+        &self,
+        caller: &Caller,
+        kind: RecordType,
+        id: Uuid,
+        partner_id: Uuid,
+        field: &'static str,
+        undo: U,
+    ) -> Result<()>
+    where
+        U: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<()>> + Send,
+    {
+        let (this, caller) = (self.clone(), caller.clone());
+        // The task carries the call's row scope, which the undo's writes need.
+        tokio::spawn(crate::db::scoped(crate::db::current_scope(), async move {
+            match this.check(&caller, kind, id, partner_id, field).await {
+                Ok(_) => Ok(()),
+                Err(refused) => {
+                    undo().await?;
+                    Err(refused)
+                }
+            }
+        }))
+        .await
+        .map_err(|e| Error::Internal(e.into()))?
+    }
 }

@@ -70,6 +70,27 @@ const SCOPE_FUNCTIONS: &str = "
 /// row, the array's parse made a 50-row page 3.5 times as slow.
 const IN_SCOPE: &str = "(SELECT prm_scope_all()) OR partner_id = ANY (CAST((SELECT prm_scope_partners()) AS uuid[]))";
 
+/// Turns row-level security on for one table, for a kit table created after
+/// a service's [`RowSecurityMigration`] ran; nothing on SQLite.
+pub async fn guard<C: ConnectionTrait>(db: &C, g: Guard) -> Result<(), DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    db.execute_unprepared(SCOPE_FUNCTIONS).await?;
+    guard_one(db, g).await
+}
+
+async fn guard_one<C: ConnectionTrait>(db: &C, g: Guard) -> Result<(), DbErr> {
+    let (t, cond) = (g.table(), g.condition());
+    db.execute_unprepared(&format!(
+        "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY; ALTER TABLE {t} FORCE ROW LEVEL SECURITY; \
+         DROP POLICY IF EXISTS prm_scope ON {t}; \
+         CREATE POLICY prm_scope ON {t} USING ({cond}) WITH CHECK ({cond})"
+    ))
+    .await?;
+    Ok(())
+}
+
 /// A service's migration that turns row-level security on for `tables` and
 /// for the kit's tables present in its database; nothing on SQLite.
 pub struct RowSecurityMigration {
@@ -98,13 +119,7 @@ impl MigrationTrait for RowSecurityMigration {
             }
         }
         for g in guards {
-            let (t, cond) = (g.table(), g.condition());
-            db.execute_unprepared(&format!(
-                "ALTER TABLE {t} ENABLE ROW LEVEL SECURITY; ALTER TABLE {t} FORCE ROW LEVEL SECURITY; \
-                 DROP POLICY IF EXISTS prm_scope ON {t}; \
-                 CREATE POLICY prm_scope ON {t} USING ({cond}) WITH CHECK ({cond})"
-            ))
-            .await?;
+            guard_one(db, g).await?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ use prm_kit::{
     money::{Currency, to_units, write_units},
     owned,
     record::{self, parse_id},
+    references::References,
     text::{line, paragraph, required_line},
     time,
     views::{self, and},
@@ -47,11 +48,13 @@ pub struct Clients {
     accounts: Channel,
     quotes: Channel,
     key: InternalKey,
+    /// Accounts (and their fences) as a reference sees them.
+    references: References,
 }
 
 impl Clients {
-    pub fn new(accounts: Channel, quotes: Channel, key: InternalKey) -> Clients {
-        Clients { accounts, quotes, key }
+    pub fn new(accounts: Channel, quotes: Channel, key: InternalKey, references: References) -> Clients {
+        Clients { accounts, quotes, key, references }
     }
 
     pub fn quote(&self, caller: &Caller) -> Result<QuoteClient> {
@@ -743,25 +746,20 @@ impl ProjectService for ProjectApi {
         if !raw.demo_answers.is_empty() {
             return Err(Error::invalid("demo_answers", "are given once the project is in Demo").into());
         }
-        // The account must be one the caller sees, of the same partner.
-        let account = self
-            .clients
-            .account(&caller)?
-            .get_account(apb::GetAccountRequest { id: account_id.to_string() })
-            .await
-            .map_err(|s| match s.code() {
-                tonic::Code::NotFound => Error::invalid("account_id", "names no account of this partner"),
-                _ => downstream("account", s),
-            })?
-            .into_inner()
-            .account
-            .unwrap_or_default();
-        if account.partner_id != partner_id.to_string() {
-            return Err(Error::invalid("account_id", "names no account of this partner").into());
-        }
+        // The account must be one the caller sees, of the same partner, both
+        // before the project is stored and after (an account deleted
+        // meanwhile takes the new project with it).
+        let references = &self.clients.references;
+        references.check(&caller, Kind::Account, account_id, partner_id, "account_id").await?;
         let waps = self.clients.waps(&caller, &m.currency).await?;
         m.recompute(Some(&waps))?;
         let m = owned::insert_once::<project::Entity>(&self.db, m).await?;
+        let db = self.db.clone();
+        references
+            .confirm(&caller, Kind::Account, account_id, partner_id, "account_id", move || async move {
+                owned::remove_new::<project::Entity>(&db, m.id).await
+            })
+            .await?;
         tracing::info!(project_id = %m.id, partner_id = %m.partner_id, "project created");
         Ok(Response::new(pb::CreateProjectResponse { project: Some(project_out(&m)) }))
     }
@@ -806,12 +804,16 @@ impl ProjectService for ProjectApi {
         let caller = Caller::of(&req)?;
         let id = parse_id(&req.get_ref().id, "id")?;
         // Quotes name their project: a project with quotes is not deleted.
-        let current = owned::find::<project::Entity, _>(&self.db, &caller, id).await?;
-        let (quotes, more) = self.clients.quotes_of(current.partner_id, id).await?;
-        if let Some(why) = crate::domain::delete_refusal(&quotes, more) {
-            return Err(Error::FailedPrecondition(why).into());
-        }
-        owned::delete::<project::Entity, _>(&self.db, &caller, id, |txn| {
+        // The fence keeps a quote created meanwhile from naming it once it
+        // is gone.
+        let dependents = |current: &project::Model| {
+            let partner_id = current.partner_id;
+            async move {
+                let (quotes, more) = self.clients.quotes_of(partner_id, id).await?;
+                crate::domain::delete_refusal(&quotes, more).map_or(Ok(()), |why| Err(Error::FailedPrecondition(why)))
+            }
+        };
+        owned::delete_fenced::<project::Entity, _, _, _>(&self.db, &caller, id, dependents, |txn| {
             Box::pin(async move {
                 project_contact::Entity::delete_many()
                     .filter(project_contact::Column::ProjectId.eq(id))
@@ -1065,6 +1067,17 @@ impl ProjectService for ProjectApi {
             .exec(&self.db)
             .await
             .map_err(Error::from)?;
+        // A contact deleted meanwhile leaves its roles through an event that
+        // may have come and gone already: look again, now the role is stored.
+        let db = self.db.clone();
+        let undo = move || async move {
+            project_contact::Entity::delete_by_id((id, contact_id)).exec(&db).await?;
+            Ok(())
+        };
+        self.clients
+            .references
+            .confirm(&caller, Kind::Contact, contact_id, p.partner_id, "contact.contact_id", undo)
+            .await?;
         let saved = project_contact::Entity::find_by_id((id, contact_id))
             .one(&self.db)
             .await

@@ -43,7 +43,8 @@ impl PrmService for ProjectService {
 
     fn routes(ctx: ServiceContext) -> anyhow::Result<Routes> {
         let auth = AuthInterceptor::new(ctx.key.clone());
-        let clients = grpc::Clients::new(ctx.channel("account")?, ctx.channel("quote")?, ctx.key.clone());
+        let references = prm_kit::references::References::new(&ctx, Self::DOWNSTREAM)?;
+        let clients = grpc::Clients::new(ctx.channel("account")?, ctx.channel("quote")?, ctx.key.clone(), references);
         let api = grpc::ProjectApi::new(ctx.db.clone(), clients.clone());
         let sink = consumer::EventSink::new(ctx.db.clone(), clients);
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));

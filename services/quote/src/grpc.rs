@@ -730,6 +730,13 @@ impl QuoteService for QuoteApi {
         let m = m.insert(&txn).await.map_err(Error::from)?;
         crate::store::index(&txn, &m).await?;
         txn.commit().await.map_err(Error::from)?;
+        // A project deleted meanwhile takes the new quote with it.
+        let (db, id) = (self.db.clone(), m.id);
+        self.references
+            .confirm(&caller, RecordType::Project, project_id, partner_id, "project_id", move || async move {
+                owned::remove_new::<quote::Entity>(&db, id).await
+            })
+            .await?;
         Ok(Response::new(pb::CreateQuoteResponse { quote: Some(quote_out(&m, &[])) }))
     }
 

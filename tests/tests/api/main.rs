@@ -5,6 +5,7 @@ mod helpers;
 mod accounts;
 mod bola;
 mod cases;
+mod delete_races;
 mod events;
 mod grpc;
 mod home;

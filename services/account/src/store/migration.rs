@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
                 tables: &[Guard::Partner("accounts"), Guard::Partner("contacts")],
             }),
             Box::new(SavedViewsMigration),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
                 name: "m20261202_000001_row_security",
                 tables: &[Guard::Partner("cases"), Guard::Partner("case_comments")],
             }),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }

@@ -377,7 +377,15 @@ impl<A: RecordAccess> RecordService for RecordFeatures<A> {
         req: Request<pb::GetRecordInfoRequest>,
     ) -> Result<Response<pb::GetRecordInfoResponse>, Status> {
         let caller = Caller::of(&req)?;
-        let (_, _, info) = self.resolve(&caller, req.get_ref().record.as_ref()).await?;
+        // Other services ask this before they store a reference: a record
+        // being deleted is as good as gone. The fence is looked at first: a
+        // delete takes it down as it deletes, so looked at after the record
+        // it could be gone with the record already read.
+        let (kind, id) = parse_ref(req.get_ref().record.as_ref(), "record")?;
+        if crate::fence::fenced(&self.db, kind, id).await? {
+            return Err(Error::NotFound.into());
+        }
+        let info = self.access.find(&caller, kind, id).await?;
         Ok(Response::new(pb::GetRecordInfoResponse {
             partner_id: info.partner_id.to_string(),
             owner_id: info.owner_id.to_string(),

@@ -19,6 +19,7 @@ impl MigratorTrait for Migrator {
                 tables: &[Guard::Partner("leads"), Guard::Partner("lead_conversions")],
             }),
             Box::new(SavedViewsMigration),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }

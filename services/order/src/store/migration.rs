@@ -22,6 +22,7 @@ impl MigratorTrait for Migrator {
                     Guard::Child { table: "order_lines", column: "order_id", parent: "orders" },
                 ],
             }),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }

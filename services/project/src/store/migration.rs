@@ -27,6 +27,7 @@ impl MigratorTrait for Migrator {
                     Guard::Child { table: "project_views", column: "project_id", parent: "projects" },
                 ],
             }),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }

@@ -23,6 +23,7 @@ impl MigratorTrait for Migrator {
                     Guard::Child { table: "quote_lines", column: "quote_id", parent: "quotes" },
                 ],
             }),
+            Box::new(prm_kit::fence::FencesMigration),
         ]
     }
 }
