@@ -231,10 +231,10 @@ fn require(schema: &mut serde_json::Value, fields: &[&str], name: &str) {
         }
         match p["type"].as_str() {
             Some("string") => {
-                let patterned = p.get("pattern").is_some();
+                let patterned = p.get("pattern").is_some() || p.get("format").is_some();
                 match p["enum"].as_array_mut() {
                     Some(words) => words.retain(|w| w != ""),
-                    // A field with its own pattern says what it takes.
+                    // A field with its own pattern or format says what it takes.
                     None if !patterned => {
                         p["minLength"] = json!(1);
                         p["pattern"] = json!("\\S");

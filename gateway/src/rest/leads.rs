@@ -124,7 +124,8 @@ pub struct ConvertInput {
     /// `new_business` or `existing_customer`.
     #[schema(schema_with = record_type_schema)]
     pub project_record_type: String,
-    /// `YYYY-MM-DD`.
+    /// `2026-12-31`, or "" for 90 days from today.
+    #[schema(schema_with = super::dates::date_or_empty_schema)]
     pub project_close_date: String,
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod cases;
 pub mod catalogue;
 pub mod contacts;
+pub mod dates;
 pub mod home;
 pub mod leads;
 pub mod orders;

@@ -79,6 +79,7 @@ pub struct ProjectJson {
     #[schema(schema_with = stage_schema)]
     pub stage: String,
     pub probability: i32,
+    #[schema(schema_with = super::dates::date_schema)]
     pub close_date: String,
     pub total_users: i32,
     pub users_of_poc: Option<i32>,
@@ -95,6 +96,7 @@ pub struct ProjectJson {
     pub primary_quote_id: Option<String>,
     pub demo_answers: Vec<DemoAnswerJson>,
     pub demo_done: bool,
+    #[schema(schema_with = super::dates::date_or_null_schema)]
     pub demo_date: Option<String>,
     pub approved_by_am: bool,
     pub bonus_pipeline_satisfied: bool,
@@ -116,6 +118,7 @@ pub struct ProjectInput {
     #[schema(schema_with = record_type_schema)]
     pub record_type: String,
     /// `2026-12-31`.
+    #[schema(schema_with = super::dates::date_schema)]
     pub close_date: String,
     pub total_users: i32,
     /// null clears it.

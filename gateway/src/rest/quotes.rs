@@ -68,6 +68,7 @@ pub struct QuoteJson {
     /// `draft`, `presented`, `contract_sent`, `accepted`, `rejected`, `expired`.
     #[schema(schema_with = status_schema)]
     pub status: String,
+    #[schema(schema_with = super::dates::date_or_empty_schema)]
     pub expiry_date: String,
     pub currency_code: String,
     /// `end_user`, `partner` or `reseller`.
@@ -90,7 +91,8 @@ pub struct QuoteInput {
     /// Set on create only.
     pub account_id: String,
     pub name: String,
-    /// ISO date, e.g. "2026-12-31".
+    /// `2026-12-31`, or "" for none.
+    #[schema(schema_with = super::dates::date_or_empty_schema)]
     pub expiry_date: String,
     /// Set on create only.
     pub currency_code: String,

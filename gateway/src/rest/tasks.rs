@@ -59,6 +59,7 @@ pub struct TaskJson {
     /// `low`, `normal` or `high`.
     #[schema(schema_with = priority_schema)]
     pub priority: String,
+    #[schema(schema_with = super::dates::date_or_null_schema)]
     pub due_date: Option<String>,
     pub reminder_time: Option<DateTime<Utc>>,
     pub related: RelatedJson,
@@ -84,6 +85,7 @@ pub struct TaskInput {
     #[schema(schema_with = priority_schema)]
     pub priority: String,
     /// `2026-12-31`; null or "" for none.
+    #[schema(schema_with = super::dates::nullable_date_schema)]
     pub due_date: Option<String>,
     pub reminder_time: Option<DateTime<Utc>>,
     /// Set on create.

@@ -274,9 +274,7 @@ fn solution_out(s: Solution) -> i32 {
 }
 
 fn date_in(field: &str, s: &str) -> Result<String> {
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid(field, "is not a date such as 2026-12-31"))?;
-    Ok(d.format("%Y-%m-%d").to_string())
+    Ok(time::date(field, s)?.format("%Y-%m-%d").to_string())
 }
 
 /// An amount typed in the project's currency: no finer than its minor unit.

@@ -147,13 +147,7 @@ fn shipping_out(s: &str) -> pb::ShippingAddressType {
 
 /// An ISO date (`2026-12-31`), or empty for none.
 fn expiry_in(s: &str) -> Result<String> {
-    let s = s.trim();
-    if s.is_empty() {
-        return Ok(String::new());
-    }
-    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map(|d| d.to_string())
-        .map_err(|_| Error::invalid("expiry_date", format!("`{s}` is not a date like 2026-12-31")))
+    Ok(time::optional_date("expiry_date", s)?.map(|d| d.to_string()).unwrap_or_default())
 }
 
 fn product_out(p: &product::Model, prices: &[list_price::Model]) -> pb::Product {

@@ -107,12 +107,7 @@ enum_map!(priority_in, priority_out, pb::TaskPriority, Priority, "priority", {
 });
 
 fn due_date_in(s: &str) -> Result<String> {
-    if s.trim().is_empty() {
-        return Ok(NO_DUE_DATE.into());
-    }
-    let d = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| Error::invalid("due_date", "is not a date such as 2026-12-31"))?;
-    Ok(d.format("%Y-%m-%d").to_string())
+    Ok(time::optional_date("due_date", s)?.map_or_else(|| NO_DUE_DATE.into(), |d| d.format("%Y-%m-%d").to_string()))
 }
 
 fn due_date_out(s: &str) -> String {

@@ -191,3 +191,52 @@ async fn a_malformed_path_id_is_named_as_the_path_names_it() {
     }
     app.stop().await;
 }
+
+/// A date is written one way, the document's `format: date`: every date
+/// field takes `2026-12-31` exactly and refuses anything looser (a space, a
+/// missing zero, a day that does not exist) with 400 naming the field.
+#[tokio::test]
+async fn a_date_is_taken_only_as_the_document_declares_it() {
+    let app = spawn_app().await;
+    let alice = app.login("alice@acme.example").await;
+    let account = app.create_account(&alice, "Dated").await["id"].as_str().unwrap().to_string();
+    let project = app.create_project(&alice, &account).await;
+    let good = prm_kit::testing::days_from_today(30);
+    let bad =
+        [format!(" {good}"), format!("{good} "), good.replace("-0", "-"), "2027-02-30".into(), "31.12.2027".into()];
+    let bad: Vec<String> = bad.into_iter().filter(|b| *b != good).collect();
+    let bodies = |date: &str| {
+        [
+            (
+                "/api/v1/projects",
+                "close_date",
+                json!({"name": "D", "account_id": account, "record_type": "new_business", "close_date": date}),
+            ),
+            (
+                "/api/v1/quotes",
+                "expiry_date",
+                json!({"name": "D", "project_id": project, "account_id": account, "currency_code": "EUR", "shipping_address_type": "end_user", "expiry_date": date}),
+            ),
+            (
+                "/api/v1/tasks",
+                "due_date",
+                json!({"subject": "D", "type": "call", "related": {"type": "project", "id": project}, "due_date": date}),
+            ),
+        ]
+    };
+    for date in &bad {
+        for (path, field, body) in bodies(date) {
+            let r = app.post(path, &alice, body.clone()).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path} {date:?}: {}", r.body);
+            assert_eq!(r.field(), field, "{path} {date:?}: {}", r.body);
+        }
+        let r = app.patch(&format!("/api/v1/projects/{project}"), &alice, json!({"close_date": date})).await;
+        assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "close_date"), "PATCH {date:?}: {}", r.body);
+    }
+    for (path, field, body) in bodies(&good) {
+        let r = app.post(path, &alice, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
+        assert_eq!(r.body[field], json!(good), "{path}");
+    }
+    app.stop().await;
+}

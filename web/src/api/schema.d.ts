@@ -2884,11 +2884,7 @@ export interface components {
         ConvertInput: {
             /** @default false */
             create_project: boolean;
-            /**
-             * @description `YYYY-MM-DD`.
-             * @default
-             */
-            project_close_date: string;
+            project_close_date?: string | "";
             /** @default  */
             project_name: string;
             /** @enum {string} */
@@ -3629,12 +3625,14 @@ export interface components {
                 approved_by_am: boolean;
                 bonus_pipeline_satisfied: boolean;
                 capex?: string | null;
+                /** Format: date */
                 close_date: string;
                 cost_info: components["schemas"]["CostInfoJson"];
                 /** Format: date-time */
                 create_time?: string | null;
                 currency_code: string;
                 demo_answers: components["schemas"]["DemoAnswerJson"][];
+                /** Format: date */
                 demo_date?: string | null;
                 demo_done: boolean;
                 description: string;
@@ -3672,7 +3670,7 @@ export interface components {
                 /** Format: date-time */
                 create_time?: string | null;
                 currency_code: string;
-                expiry_date: string;
+                expiry_date: string | "";
                 id: string;
                 lines: components["schemas"]["QuoteLineJson"][];
                 mrr: components["schemas"]["MoneyJson"];
@@ -3739,6 +3737,7 @@ export interface components {
                 /** Format: date-time */
                 create_time?: string | null;
                 description: string;
+                /** Format: date */
                 due_date?: string | null;
                 id: string;
                 owner_id: string;
@@ -3897,10 +3896,7 @@ export interface components {
             /** @description A decimal string; null or "" clears it. */
             amount_mrr?: string | null;
             capex?: string | null;
-            /**
-             * @description `2026-12-31`.
-             * @default
-             */
+            /** Format: date */
             close_date: string;
             /**
              * @description ISO 4217, default EUR; set on create.
@@ -3954,11 +3950,8 @@ export interface components {
             amount_mrr: string | null;
             /** @default null */
             capex: string | null;
-            /**
-             * @description `2026-12-31`.
-             * @default
-             */
-            close_date: string;
+            /** Format: date */
+            close_date?: string;
             /**
              * @description ISO 4217, default EUR; set on create.
              * @default
@@ -4005,12 +3998,14 @@ export interface components {
             approved_by_am: boolean;
             bonus_pipeline_satisfied: boolean;
             capex?: string | null;
+            /** Format: date */
             close_date: string;
             cost_info: components["schemas"]["CostInfoJson"];
             /** Format: date-time */
             create_time?: string | null;
             currency_code: string;
             demo_answers: components["schemas"]["DemoAnswerJson"][];
+            /** Format: date */
             demo_date?: string | null;
             demo_done: boolean;
             description: string;
@@ -4049,11 +4044,7 @@ export interface components {
              * @default
              */
             currency_code: string;
-            /**
-             * @description ISO date, e.g. "2026-12-31".
-             * @default
-             */
-            expiry_date: string;
+            expiry_date?: string | "";
             /** @default  */
             name: string;
             /**
@@ -4075,11 +4066,7 @@ export interface components {
              * @default
              */
             currency_code: string;
-            /**
-             * @description ISO date, e.g. "2026-12-31".
-             * @default
-             */
-            expiry_date: string;
+            expiry_date?: string | "";
             /** @default  */
             name: string;
             /**
@@ -4095,7 +4082,7 @@ export interface components {
             /** Format: date-time */
             create_time?: string | null;
             currency_code: string;
-            expiry_date: string;
+            expiry_date: string | "";
             id: string;
             lines: components["schemas"]["QuoteLineJson"][];
             mrr: components["schemas"]["MoneyJson"];
@@ -4382,8 +4369,7 @@ export interface components {
         TaskCreate: {
             /** @default  */
             description: string;
-            /** @description `2026-12-31`; null or "" for none. */
-            due_date?: string | null;
+            due_date?: string | "" | null;
             /**
              * @description A colleague of the same partner; yourself by default. Set on create.
              * @default
@@ -4406,11 +4392,7 @@ export interface components {
         TaskInput: {
             /** @default  */
             description: string;
-            /**
-             * @description `2026-12-31`; null or "" for none.
-             * @default null
-             */
-            due_date: string | null;
+            due_date?: string | "" | null;
             /**
              * @description A colleague of the same partner; yourself by default. Set on create.
              * @default
@@ -4439,6 +4421,7 @@ export interface components {
             /** Format: date-time */
             create_time?: string | null;
             description: string;
+            /** Format: date */
             due_date?: string | null;
             id: string;
             owner_id: string;

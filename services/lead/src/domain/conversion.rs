@@ -47,12 +47,8 @@ impl ProjectDraft {
     /// estimate, interested solutions copied, unless the request says otherwise.
     pub fn new(lead: &LeadFields, input: &ProjectInput, today: NaiveDate) -> Result<ProjectDraft> {
         let name = text::line("project_name", &input.name, 255)?;
-        let close_date = if input.close_date.trim().is_empty() {
-            today + Days::new(DEFAULT_CLOSE_DAYS)
-        } else {
-            NaiveDate::parse_from_str(input.close_date.trim(), "%Y-%m-%d")
-                .map_err(|_| Error::invalid("project_close_date", "expects a date, e.g. 2026-12-31"))?
-        };
+        let close_date = prm_kit::time::optional_date("project_close_date", &input.close_date)?
+            .unwrap_or(today + Days::new(DEFAULT_CLOSE_DAYS));
         Ok(ProjectDraft {
             name: if name.is_empty() { lead.company.clone() } else { name },
             record_type: input.record_type.unwrap_or(ProjectRecordType::NewBusiness),
