@@ -7,14 +7,26 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{Reply, TestApp, spawn_app};
 
-/// Rounds per pair; each round starts both requests together, with the
-/// delete a little later each round so every interleaving gets its turn.
+/// Rounds per pair.
 const ROUNDS: u64 = 30;
 
-fn jitter(round: u64) -> std::time::Duration {
-    std::time::Duration::from_micros((round % 10) * 700)
+/// The delete and the create of one round, sent together: the delete a
+/// little later each round, so every interleaving gets its turn.
+async fn together(
+    round: u64,
+    delete: impl Future<Output = Reply>,
+    create: impl Future<Output = Reply>,
+) -> (Reply, Reply) {
+    let delay = std::time::Duration::from_micros((round % 10) * 700);
+    tokio::join!(
+        async {
+            tokio::time::sleep(delay).await;
+            delete.await
+        },
+        create
+    )
 }
 
 /// How the two answers of one round may pair up: the delete and the
@@ -47,13 +59,12 @@ async fn an_account_deleted_while_a_project_is_created_for_it() {
         let account = app.create_account(&bob, &format!("Race {round}")).await["id"].as_str().unwrap().to_string();
         let body = json!({"name": "Racing", "account_id": account, "record_type": "new_business",
                           "close_date": prm_kit::testing::days_from_today(90)});
-        let (deleted, created) = tokio::join!(
-            async {
-                tokio::time::sleep(jitter(round)).await;
-                app.delete(&format!("/api/v1/accounts/{account}"), &bob).await
-            },
+        let (deleted, created) = together(
+            round,
+            app.delete(&format!("/api/v1/accounts/{account}"), &bob),
             app.post("/api/v1/projects", &bob, body),
-        );
+        )
+        .await;
         judge("account/project", round, deleted.status, created.status, &created.body);
         if deleted.status == StatusCode::NO_CONTENT {
             deletes += 1;
@@ -80,13 +91,12 @@ async fn a_project_deleted_while_a_quote_is_created_for_it() {
         let body = json!({"name": format!("Offer {round}"), "project_id": project, "account_id": account,
                           "currency_code": "EUR", "shipping_address_type": "end_user",
                           "expiry_date": prm_kit::testing::days_from_today(30)});
-        let (deleted, created) = tokio::join!(
-            async {
-                tokio::time::sleep(jitter(round)).await;
-                app.delete(&format!("/api/v1/projects/{project}"), &alice).await
-            },
+        let (deleted, created) = together(
+            round,
+            app.delete(&format!("/api/v1/projects/{project}"), &alice),
             app.post("/api/v1/quotes", &alice, body),
-        );
+        )
+        .await;
         judge("project/quote", round, deleted.status, created.status, &created.body);
         if deleted.status == StatusCode::NO_CONTENT {
             deletes += 1;
@@ -111,13 +121,12 @@ async fn a_contact_deleted_while_it_is_given_a_role() {
         let contact =
             app.create_contact(&alice, &account, &format!("Racer{round}")).await["id"].as_str().unwrap().to_string();
         let role = format!("/api/v1/projects/{project}/contacts/{contact}");
-        let (deleted, given) = tokio::join!(
-            async {
-                tokio::time::sleep(jitter(round)).await;
-                app.delete(&format!("/api/v1/contacts/{contact}"), &alice).await
-            },
-            app.call(Method::PUT, &role, Some(&alice), Some(json!({"role": "Decision maker"})),),
-        );
+        let (deleted, given) = together(
+            round,
+            app.delete(&format!("/api/v1/contacts/{contact}"), &alice),
+            app.call(Method::PUT, &role, Some(&alice), Some(json!({"role": "Decision maker"}))),
+        )
+        .await;
         // A contact's delete cascades to its roles, so here both may
         // succeed: what matters is that no role is left behind.
         assert_eq!(deleted.status, StatusCode::NO_CONTENT, "round {round}: {}", deleted.body);
