@@ -636,6 +636,50 @@ await test("a distributed lead: the partner admin accepts one and rejects anothe
   expect(!back.partner_id && back.acceptance_state === "rejected" && back.reject_reason === "Outside our region", `back in the pool: ${JSON.stringify(back)}`);
 });
 
+await test("my tasks: due today, overdue, this week; one completed from the list (bob)", async (page) => {
+  const bob = await restAs("bob@acme.example");
+  const project = (await bob("GET", "/api/v1/projects?page_size=1")).items[0];
+  // Dates from today (the server's day is UTC, as toISOString's is).
+  const day = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+  const tag = `Tk${Date.now() % 1_000_000}`;
+  const make = (what, due_date) =>
+    bob("POST", "/api/v1/tasks", { subject: `${tag} ${what}`, type: "call", due_date, related: { type: "project", id: project.id } });
+  await make("today", day(0));
+  const late = await make("late", day(-3));
+  await make("later", day(40));
+  await signIn(page, "bob@acme.example");
+  await page.goto(`${base}/tasks`);
+  await page.getByLabel("Subject contains").fill(tag);
+  await page.getByRole("button", { name: "Filter", exact: true }).click();
+  const view = page.getByRole("group", { name: "List view" }).getByRole("combobox").first();
+  const link = (what) => page.getByRole("link", { name: `${tag} ${what}`, exact: true });
+  const listed = async () => (await page.locator("table.list tbody tr a").allTextContents()).filter((t) => t.startsWith(tag)).sort();
+  // The rows are replaced when the server answers for the new view.
+  const shows = async (what, ok) => {
+    for (let i = 0; i < 50 && !ok(await listed()); i++) await page.waitForTimeout(200);
+    const now = await listed();
+    expect(ok(now), `${what}: ${now}`);
+  };
+  const only = (...names) => (rows) => JSON.stringify(rows) === JSON.stringify(names.map((n) => `${tag} ${n}`));
+
+  await shows("the filtered list", only("late", "later", "today"));
+  await view.selectOption({ label: "Due today" });
+  await shows("due today", only("today"));
+  await view.selectOption({ label: "Due this week" });
+  await shows("due this week", (rows) => rows.includes(`${tag} today`) && !rows.includes(`${tag} later`));
+  await view.selectOption({ label: "Overdue" });
+  await shows("overdue", only("late"));
+  await check(page, "tasks-overdue");
+
+  await page.getByRole("button", { name: `Complete “${tag} late”` }).click();
+  await page.getByRole("status").filter({ hasText: `“${tag} late” is completed.` }).waitFor();
+  await link("late").waitFor({ state: "detached" });
+  const done = await bob("GET", `/api/v1/tasks/${late.id}`);
+  expect(done.status === "completed" && done.completed_by && done.complete_time, `the task as stored: ${JSON.stringify(done)}`);
+  await view.selectOption({ label: "My open tasks" });
+  await shows("my open tasks, once one is completed", only("later", "today"));
+});
+
 await test("part 2 list pages and the support agent's cases", async (page) => {
   await signIn(page, "alice@acme.example");
   for (const kind of ["quotes", "orders", "tasks", "cases", "reports", "users"]) {

@@ -1,10 +1,12 @@
-// The list views of leads, accounts, contacts and projects: built-in and
-// saved views, a filter, sorting by a column header (order_by), paging with
-// page tokens, a choice of columns, and an empty state that says what to do.
+// The list views of leads, accounts, contacts, projects and tasks: built-in
+// and saved views, a filter, sorting by a column header (order_by), paging
+// with page tokens, a choice of columns, an action on a row (complete a
+// task), and an empty state that says what to do.
 
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, ok } from "../api/client";
+import { api, input, ok } from "../api/client";
+import { READ, type Kind } from "../api/records";
 import { useMe } from "../lib/me";
 import { takeFlash } from "../lib/flash";
 import { canCreate, stageLabel, STAGE_LABELS } from "../lib/domain";
@@ -38,12 +40,28 @@ interface ListConfig {
   enumFilter?: { field: string; label: string; options: readonly (readonly [string, string])[] };
   /** Where its views are kept. */
   views: ViewCollection;
-  /** The list applies a view itself, given its id (projects); else the page sends the view's filter. */
+  /** The list applies a view itself, given its id (projects, tasks); else the page sends the view's filter. */
   server?: boolean;
+  /** Records of this kind are made elsewhere (a task, from its record's page): no "New" button. */
+  madeElsewhere?: string;
+  /** One thing to do to a row from the list; `done` is what the page then says. */
+  action?: { text: string; label: (r: Row) => string; when: (r: Row) => boolean; run: (r: Row) => Promise<unknown>; done: (r: Row) => string };
 }
 
 const str = (r: Row, k: string) => (typeof r[k] === "string" ? (r[k] as string) : "");
 const link = (kind: string, text: (r: Row) => string) => (r: Row) => <a href={`/${kind}/${r.id}`}>{text(r) || "(no name)"}</a>;
+const TASK_STATUSES: [string, string][] = [
+  ["open", "Open"],
+  ["in_progress", "In progress"],
+  ["completed", "Completed"],
+  ["deferred", "Deferred"],
+];
+/** A task's record: its type word is the singular of the record's collection. */
+const relatedLink = (r: Row) => {
+  const rel = r.related as { type?: string; id?: string } | undefined;
+  const kind = `${rel?.type ?? ""}s`;
+  return kind in READ ? <RecordLink kind={kind as Kind} id={rel?.id} /> : "—";
+};
 
 export const LIST_PAGES: Record<string, ListConfig> = {
   leads: {
@@ -127,6 +145,34 @@ export const LIST_PAGES: Record<string, ListConfig> = {
     enumFilter: { field: "stage", label: "Stage", options: Object.entries(STAGE_LABELS) },
     views: "projects",
   },
+  tasks: {
+    title: "Tasks",
+    singular: "task",
+    list: (query, signal, view) => ok(api.GET("/api/v1/tasks", { params: { query: { ...query, view } }, signal })),
+    nameKey: "subject",
+    nameLabel: "Subject contains",
+    server: true,
+    madeElsewhere: "Add a task from the page of the record it is about.",
+    columns: [
+      { key: "subject", label: "Subject", sortable: true, render: link("tasks", (r) => str(r, "subject")) },
+      { key: "type", label: "Type", sortable: true, render: (r) => words(str(r, "type")) },
+      { key: "status", label: "Status", sortable: true, render: (r) => words(str(r, "status")) },
+      { key: "priority", label: "Priority", sortable: true, render: (r) => words(str(r, "priority")) },
+      { key: "due_date", label: "Due", sortable: true, render: (r) => (str(r, "due_date") ? <DateText value={str(r, "due_date")} /> : "—") },
+      { key: "related.type", label: "Related to", render: relatedLink },
+      { key: "owner_id", label: "Owner", render: (r) => <PersonName id={str(r, "owner_id")} /> },
+    ],
+    defaults: ["subject", "type", "status", "priority", "due_date", "related.type", "owner_id"],
+    enumFilter: { field: "status", label: "Status", options: TASK_STATUSES },
+    views: "tasks",
+    action: {
+      text: "Complete",
+      label: (r) => `Complete “${str(r, "subject")}”`,
+      when: (r) => ["open", "in_progress"].includes(str(r, "status")),
+      run: (r) => ok(api.PATCH("/api/v1/tasks/{id}", { params: { path: { id: r.id } }, body: input<"TaskInput">({ status: "completed" }) })),
+      done: (r) => `“${str(r, "subject")}” is completed.`,
+    },
+  },
 };
 
 const PAGE = 25;
@@ -179,7 +225,8 @@ export function ListPage({ kind }: { kind: string }) {
   const [tokens, setTokens] = useState<string[]>([""]);
   const [dialog, setDialog] = useState<"save" | "rename" | "create" | null>(null);
   const [viewError, setViewError] = useState<unknown>(null);
-  const [notice] = useState(takeFlash);
+  const [notice, setNotice] = useState(takeFlash);
+  const [actionError, setActionError] = useState<unknown>(null);
 
   const all = views.data ?? [];
   const current = all.find((v) => v.id === viewId) ?? all[0];
@@ -223,7 +270,18 @@ export function ListPage({ kind }: { kind: string }) {
   };
   const items = page.data?.items ?? [];
   const cols = cfg.columns.filter((c) => shown.includes(c.key));
-  const editable = canCreate(me.role);
+  const editable = canCreate(me.role) && !cfg.madeElsewhere;
+  const act = async (r: Row) => {
+    if (!cfg.action) return;
+    setActionError(null);
+    try {
+      await cfg.action.run(r);
+      setNotice(cfg.action.done(r));
+      page.reload();
+    } catch (e) {
+      setActionError(e);
+    }
+  };
 
   const saveAs = async (name: string) => {
     const v = await store.create({ name, filter: cfg.server ? adHoc || current?.filter || "" : filter, order_by: orderBy, columns: shown });
@@ -359,7 +417,7 @@ export function ListPage({ kind }: { kind: string }) {
         </details>
       </div>
       <ErrorMessage error={viewError || views.error} />
-      <ErrorMessage error={page.error} />
+      <ErrorMessage error={page.error || actionError} />
       <p class="count" role="status">
         {page.loading
           ? "Loading…"
@@ -371,7 +429,11 @@ export function ListPage({ kind }: { kind: string }) {
         <div class="empty-state">
           <p>
             No {cfg.title.toLowerCase()} match {applied || enumValue ? "this filter" : "this view"}.{" "}
-            {applied || enumValue ? "Clear the filter, or choose another view." : editable ? `Create a ${cfg.singular} to get started.` : "Choose another view."}
+            {applied || enumValue
+              ? "Clear the filter, or choose another view."
+              : editable
+                ? `Create a ${cfg.singular} to get started.`
+                : (cfg.madeElsewhere ?? "Choose another view.")}
           </p>
           {(applied || enumValue) && (
             <button
@@ -413,6 +475,11 @@ export function ListPage({ kind }: { kind: string }) {
                     )}
                   </th>
                 ))}
+                {cfg.action && (
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                )}
               </tr>
             </thead>
             <tbody>
@@ -421,6 +488,15 @@ export function ListPage({ kind }: { kind: string }) {
                   {cols.map((c) => (
                     <td key={c.key}>{c.render ? c.render(r) : String(r[c.key] ?? "")}</td>
                   ))}
+                  {cfg.action && (
+                    <td>
+                      {cfg.action.when(r) && (
+                        <button type="button" class="secondary" aria-label={cfg.action.label(r)} onClick={() => void act(r)}>
+                          {cfg.action.text}
+                        </button>
+                      )}
+                    </td>
+                  )}
                 </tr>
               ))}
             </tbody>

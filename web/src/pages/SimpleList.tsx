@@ -1,5 +1,6 @@
-// Part 2 pages for now: a plain list of quotes, orders, tasks, cases,
-// reports, users and partners, and a plain page for one record.
+// Part 2 pages for now: a plain list of quotes, orders, cases, reports,
+// users and partners, and a plain page for one record (a task's too; the
+// tasks' list is a full list view, ListPage).
 
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
