@@ -43,6 +43,7 @@ const SERVER_OWNED: &[&str] = &[
     "comment_count",
     "create_time",
     "update_time",
+    "moves",
 ];
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -78,6 +79,9 @@ pub struct CaseJson {
     pub comment_count: i32,
     pub create_time: Option<DateTime<Utc>>,
     pub update_time: Option<DateTime<Utc>>,
+    /// The statuses you may move the case to now (`:transition`).
+    #[schema(schema_with = moves_schema)]
+    pub moves: Vec<String>,
 }
 
 /// A new case (all fields) or a PATCH (the fields that change).
@@ -162,6 +166,10 @@ table!(PRODUCT, product_schema, pb::CaseProduct, "CASE_PRODUCT_", empty: true);
 table!(PRIORITY, priority_schema, pb::CasePriority, "CASE_PRIORITY_", empty: true);
 table!(STATUS, status_schema, pb::CaseStatus, "CASE_STATUS_", empty: false);
 
+fn moves_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    STATUS.list_schema()
+}
+
 fn person_json(p: Option<pb::Person>) -> PersonJson {
     let p = p.unwrap_or_default();
     PersonJson { email: p.email, display_name: p.display_name }
@@ -184,6 +192,7 @@ pub fn to_json(c: pb::Case) -> CaseJson {
         comment_count: c.comment_count,
         create_time: time(c.create_time),
         update_time: time(c.update_time),
+        moves: c.moves.into_iter().map(|m| STATUS.word(m)).collect(),
     }
 }
 

@@ -134,6 +134,14 @@ fn case_out(c: &case::Model, caller: &Caller) -> pb::Case {
         comment_count: c.public_comments + internal,
         create_time: Some(time::to_proto(c.create_time)),
         update_time: Some(time::to_proto(c.update_time)),
+        moves: c
+            .status
+            .parse::<CaseStatus>()
+            .map(|s| s.moves_for(&Side::of(caller, c.partner_id, c.submitter_id)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|to| status_out(&to.to_string()) as i32)
+            .collect(),
     }
 }
 

@@ -208,3 +208,35 @@ async fn bad_case_input_names_the_field() {
     assert_eq!(r.field(), "filter", "{}", r.body);
     app.stop().await;
 }
+
+/// A case says which moves of its status path the reader may make, and each
+/// one offered is accepted: the submitter may withdraw a new case, support
+/// moves it along, a colleague who did not submit it (a partner user)
+/// moves nothing.
+#[tokio::test]
+async fn a_case_offers_each_reader_the_moves_they_may_make() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let alice = app.login("alice@acme.example").await;
+    let sam = app.login("sam@vendor.example").await;
+    let id = open_case(&app, &alice, "Moves").await["id"].as_str().unwrap().to_string();
+    let moves = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move { app.get(&format!("/api/v1/cases/{id}"), &token).await.body["moves"].clone() }
+    };
+    assert_eq!(moves(alice.clone()).await, json!(["closed"]));
+    assert_eq!(moves(bob.clone()).await, json!([]), "a colleague who did not submit it");
+    assert_eq!(moves(sam.clone()).await, json!(["in_progress", "waiting_on_partner", "solved", "closed"]));
+    // What is offered is taken; after solving, the partner closes or reopens.
+    let r = app.post(&format!("/api/v1/cases/{id}:transition"), &sam, json!({"status": "solved"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["moves"],
+        json!(["closed", "in_progress"]),
+        "support's moves from solved, in the transition's answer"
+    );
+    assert_eq!(moves(alice.clone()).await, json!(["closed", "in_progress"]));
+    let r = app.post(&format!("/api/v1/cases/{id}:transition"), &alice, json!({"status": "closed"})).await;
+    assert_eq!((r.status, r.body["moves"].clone()), (StatusCode::OK, json!([])), "{}", r.body);
+    app.stop().await;
+}

@@ -2757,6 +2757,7 @@ export interface components {
             create_time?: string | null;
             description: string;
             id: string;
+            moves: ("new" | "in_progress" | "waiting_on_partner" | "solved" | "closed")[];
             /** @description e.g. `CS-000123`. */
             number: string;
             partner_id: string;
@@ -3356,6 +3357,7 @@ export interface components {
                 create_time?: string | null;
                 description: string;
                 id: string;
+                moves: ("new" | "in_progress" | "waiting_on_partner" | "solved" | "closed")[];
                 /** @description e.g. `CS-000123`. */
                 number: string;
                 partner_id: string;

@@ -60,6 +60,11 @@ impl CaseStatus {
         }
     }
 
+    /// Where someone acting as `sides` may move the case from here.
+    pub fn moves_for(self, sides: &[Side]) -> Vec<CaseStatus> {
+        self.next().iter().copied().filter(|to| self.movers(*to).iter().any(|m| sides.contains(m))).collect()
+    }
+
     /// Open cases take edits; solved and closed ones are settled.
     pub fn is_open(self) -> bool {
         matches!(self, CaseStatus::New | CaseStatus::InProgress | CaseStatus::WaitingOnPartner)
@@ -122,6 +127,19 @@ mod tests {
                 if r.is_err() {
                     assert!(matches!(r, Err(Error::FailedPrecondition(_))), "{from} → {to}");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn each_side_is_offered_the_moves_it_may_make() {
+        assert_eq!(Solved.moves_for(&[Side::Partner]), vec![Closed, InProgress], "close or reopen a solved case");
+        assert_eq!(InProgress.moves_for(&[Side::Partner]), Vec::<CaseStatus>::new());
+        assert_eq!(InProgress.moves_for(&[Side::Support]), vec![WaitingOnPartner, Solved]);
+        assert_eq!(New.moves_for(&[]), Vec::<CaseStatus>::new(), "a reader moves nothing");
+        for from in ALL {
+            for to in from.moves_for(&[Side::Partner, Side::Support]) {
+                assert!(from.move_to(to, &[Side::Partner, Side::Support]).is_ok(), "{from} → {to}");
             }
         }
     }
