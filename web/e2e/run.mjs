@@ -680,6 +680,45 @@ await test("my tasks: due today, overdue, this week; one completed from the list
   await shows("my open tasks, once one is completed", only("later", "today"));
 });
 
+await test("a case: support takes it, writes an internal note and a reply, solves it; the partner sees the reply only and closes it", async (page) => {
+  const bob = await restAs("bob@acme.example");
+  const tag = `Cs${Date.now() % 1_000_000}`;
+  const made = await bob("POST", "/api/v1/cases", { subject: `${tag} phones do not register`, description: "Since Monday\nno phone registers.", product: "hardware" });
+  const note = `${tag} internal: firmware 4.2 bug, see ticket 881`;
+  const reply = `${tag} Please update the phones to firmware 4.3.`;
+
+  await signIn(page, "sam@vendor.example");
+  await page.goto(`${base}/cases/${made.id}`);
+  await page.getByRole("heading", { name: `${tag} phones do not register`, level: 1 }).waitFor();
+  await page.getByRole("button", { name: "Take the case" }).click();
+  await page.getByText("Sam").first().waitFor();
+  await page.getByLabel("Internal note (only support sees it)").check();
+  await page.getByLabel("Internal note", { exact: true }).fill(note);
+  await page.getByRole("button", { name: "Add internal note" }).click();
+  await page.locator(".thread .comment.internal").filter({ hasText: note }).waitFor();
+  await page.getByLabel("Reply", { exact: true }).fill(reply);
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".thread .comment.support").filter({ hasText: reply }).waitFor();
+  await page.getByRole("button", { name: "Mark solved" }).click();
+  await page.locator(".details").getByText("Solved", { exact: true }).waitFor();
+  await check(page, "case-support");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "bob@acme.example");
+  await page.goto(`${base}/cases/${made.id}`);
+  await page.locator(".thread .comment").filter({ hasText: reply }).waitFor();
+  expect((await page.getByText(note).count()) === 0, "the partner sees support's internal note");
+  expect((await page.getByLabel("Internal note (only support sees it)").count()) === 0, "the partner is offered internal notes");
+  // A solved case: the partner closes it or reopens it, nothing else.
+  const moves = (await page.getByRole("group", { name: "Case actions" }).getByRole("button").allTextContents()).sort();
+  expect(JSON.stringify(moves) === JSON.stringify(["Close the case", "Reopen the case"]), `the partner's moves: ${moves}`);
+  await check(page, "case-partner");
+  await page.getByRole("button", { name: "Close the case" }).click();
+  await page.getByText("The case is closed: it takes no more replies.").waitFor();
+  const stored = await bob("GET", `/api/v1/cases/${made.id}`);
+  expect(stored.status === "closed" && stored.moves.length === 0, `the case as stored: ${JSON.stringify(stored)}`);
+});
+
 await test("part 2 list pages and the support agent's cases", async (page) => {
   await signIn(page, "alice@acme.example");
   for (const kind of ["quotes", "orders", "tasks", "cases", "reports", "users"]) {

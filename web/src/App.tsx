@@ -13,6 +13,7 @@ import { LIST_PAGES, ListPage } from "./pages/ListPage";
 import { RecordPage, RECORD_PAGES } from "./pages/RecordPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Kanban } from "./pages/Kanban";
+import { CasePage } from "./pages/CasePage";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 
 export function App() {
@@ -104,6 +105,8 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (path === "/projects/board") return <Kanban />;
   let m = match("/projects/:id", path);
   if (m) return <ProjectPage id={m.id} />;
+  m = match("/cases/:id", path);
+  if (m) return <CasePage id={m.id} />;
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
     m = match(`/${key}/:id`, path);
