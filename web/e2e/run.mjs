@@ -680,7 +680,7 @@ await test("my tasks: due today, overdue, this week; one completed from the list
   await shows("my open tasks, once one is completed", only("later", "today"));
 });
 
-await test("a case: support takes it, writes an internal note and a reply, solves it; the partner sees the reply only and closes it", async (page) => {
+await test("a case: support takes it, writes an internal note and a reply, solves it; the partner opens the link, sees the reply only and closes it", async (page) => {
   const bob = await restAs("bob@acme.example");
   const tag = `Cs${Date.now() % 1_000_000}`;
   const made = await bob("POST", "/api/v1/cases", { subject: `${tag} phones do not register`, description: "Since Monday\nno phone registers.", product: "hardware" });
@@ -703,9 +703,15 @@ await test("a case: support takes it, writes an internal note and a reply, solve
   await page.locator(".details").getByText("Solved", { exact: true }).waitFor();
   await check(page, "case-support");
 
+  // The case e-mail's link, opened signed out: after sign-in, the same case.
   await page.getByRole("button", { name: "Sign out" }).click();
-  await signIn(page, "bob@acme.example");
+  await page.getByLabel("E-mail").waitFor();
   await page.goto(`${base}/cases/${made.id}`);
+  await page.getByLabel("E-mail").fill("bob@acme.example");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: `${tag} phones do not register`, level: 1 }).waitFor();
+  expect(new URL(page.url()).pathname === `/cases/${made.id}`, `after sign-in at ${page.url()}`);
   await page.locator(".thread .comment").filter({ hasText: reply }).waitFor();
   expect((await page.getByText(note).count()) === 0, "the partner sees support's internal note");
   expect((await page.getByLabel("Internal note (only support sees it)").count()) === 0, "the partner is offered internal notes");
