@@ -11,7 +11,7 @@
 //!
 //! While a fence stands, `RecordService.GetRecordInfo` answers NOT_FOUND.
 //! A create checks its reference, stores, then checks again
-//! ([`crate::references::References::recheck`]) and undoes itself if the
+//! ([`crate::references::References::confirm`]) and undoes itself if the
 //! record is fenced or gone. Either the create stored before step 2 looked,
 //! so the delete is refused, or its second check ran after step 1 and found
 //! the fence, so the create withdraws.
@@ -62,6 +62,11 @@ pub mod entity {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
+/// A fence row's key.
+fn key(kind: RecordType, id: Uuid) -> (String, Uuid) {
+    (type_name(kind).to_string(), id)
+}
+
 /// A fence put up by one delete.
 #[derive(Debug, Clone, Copy)]
 pub struct Fence {
@@ -75,16 +80,17 @@ pub struct Fence {
 /// turns; the second finds the first one's fence and is told to retry.
 pub async fn raise<C: ConnectionTrait>(conn: &C, kind: RecordType, id: Uuid, partner_id: Uuid) -> Result<Fence> {
     let now = time::now();
-    if let Some(f) = entity::Entity::find_by_id((type_name(kind).to_string(), id)).one(conn).await?
+    if let Some(f) = entity::Entity::find_by_id(key(kind, id)).one(conn).await?
         && f.until > now
     {
         return Err(crate::Error::Aborted("the record is being deleted".into()));
     }
     let token = Uuid::now_v7();
     let until = now + chrono::Duration::from_std(LEASE).unwrap_or_default();
+    let (record_type, record_id) = key(kind, id);
     let row = entity::ActiveModel {
-        record_type: Set(type_name(kind).to_string()),
-        record_id: Set(id),
+        record_type: Set(record_type),
+        record_id: Set(record_id),
         partner_id: Set(partner_id),
         token: Set(token),
         until: Set(until),
@@ -104,7 +110,7 @@ impl Fence {
     /// Whether this fence still stands, its lease unexpired; the fence row
     /// is locked for the rest of the transaction on PostgreSQL.
     pub async fn holds<C: ConnectionTrait>(&self, conn: &C) -> Result<bool> {
-        let q = entity::Entity::find_by_id((type_name(self.kind).to_string(), self.id));
+        let q = entity::Entity::find_by_id(key(self.kind, self.id));
         let q = match conn.get_database_backend() {
             DbBackend::Postgres => q.lock_exclusive(),
             _ => q,
@@ -114,9 +120,7 @@ impl Fence {
 
     /// Takes the fence down, if it is still this delete's.
     pub async fn lower<C: ConnectionTrait>(&self, conn: &C) -> Result<()> {
-        entity::Entity::delete_many()
-            .filter(entity::Column::RecordType.eq(type_name(self.kind)))
-            .filter(entity::Column::RecordId.eq(self.id))
+        entity::Entity::delete_by_id(key(self.kind, self.id))
             .filter(entity::Column::Token.eq(self.token))
             .exec(conn)
             .await?;
@@ -127,15 +131,8 @@ impl Fence {
 /// Whether a delete has fenced the record off: it is then about to be gone,
 /// and a reference to it is refused like one to a missing record.
 pub async fn fenced<C: ConnectionTrait>(conn: &C, kind: RecordType, id: Uuid) -> Result<bool> {
-    let found = entity::Entity::find()
-        .filter(entity::Column::RecordType.eq(type_name(kind)))
-        .filter(entity::Column::RecordId.eq(id))
-        .filter(entity::Column::Until.gt(time::now()))
-        .select_only()
-        .column(entity::Column::RecordId)
-        .into_tuple::<Uuid>()
-        .one(conn)
-        .await?;
+    let found =
+        entity::Entity::find_by_id(key(kind, id)).filter(entity::Column::Until.gt(time::now())).one(conn).await?;
     Ok(found.is_some())
 }
 
