@@ -193,8 +193,8 @@ async fn a_malformed_path_id_is_named_as_the_path_names_it() {
 }
 
 /// A date is written one way, the document's `format: date`: every date
-/// field takes `2026-12-31` exactly and refuses anything looser (a space, a
-/// missing zero, a day that does not exist) with 400 naming the field.
+/// field takes `YYYY-MM-DD` exactly and refuses anything looser (a space,
+/// a missing zero, a day that does not exist) with 400 naming the field.
 #[tokio::test]
 async fn a_date_is_taken_only_as_the_document_declares_it() {
     let app = spawn_app().await;
