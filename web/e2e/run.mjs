@@ -678,6 +678,10 @@ await test("my tasks: due today, overdue, this week; one completed from the list
   expect(done.status === "completed" && done.completed_by && done.complete_time, `the task as stored: ${JSON.stringify(done)}`);
   await view.selectOption({ label: "My open tasks" });
   await shows("my open tasks, once one is completed", only("later", "today"));
+  // A task's own page.
+  await link("later").click();
+  await page.getByRole("heading", { name: `${tag} later`, level: 1 }).waitFor();
+  await page.getByRole("link", { name: "Back to tasks" }).waitFor();
 });
 
 await test("a case: support takes it, writes an internal note and a reply, solves it; the partner opens the link, sees the reply only and closes it", async (page) => {

@@ -15,6 +15,7 @@ import { ProjectPage } from "./pages/ProjectPage";
 import { Kanban } from "./pages/Kanban";
 import { CasePage } from "./pages/CasePage";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
+import { isKind } from "./api/records";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -111,11 +112,12 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
     if (path === `/${key}`) return <ListPage kind={key} />;
     m = match(`/${key}/:id`, path);
     if (m && RECORD_PAGES[key]) return <RecordPage kind={key} id={m.id} />;
+    if (m && isKind(key)) return <SimpleRecord kind={key} id={m.id} title={LIST_PAGES[key].title} />;
   }
   for (const key of Object.keys(SIMPLE_LISTS)) {
     if (path === `/${key}`) return <SimpleList kind={key} />;
     m = match(`/${key}/:id`, path);
-    if (m) return <SimpleRecord kind={key} id={m.id} />;
+    if (m && isKind(key)) return <SimpleRecord kind={key} id={m.id} title={SIMPLE_LISTS[key].title} />;
   }
   return <NotFound />;
 }

@@ -21,3 +21,6 @@ export const READ = {
 
 /** A collection the portal reads records of. */
 export type Kind = keyof typeof READ;
+
+/** Whether a path word names a collection the portal reads records of. */
+export const isKind = (k: string): k is Kind => k in READ;

@@ -6,7 +6,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, input, ok } from "../api/client";
-import { READ, type Kind } from "../api/records";
+import { isKind } from "../api/records";
 import { useMe } from "../lib/me";
 import { takeFlash } from "../lib/flash";
 import { canCreate, stageLabel, STAGE_LABELS } from "../lib/domain";
@@ -60,7 +60,7 @@ const TASK_STATUSES: [string, string][] = [
 const relatedLink = (r: Row) => {
   const rel = r.related as { type?: string; id?: string } | undefined;
   const kind = `${rel?.type ?? ""}s`;
-  return kind in READ ? <RecordLink kind={kind as Kind} id={rel?.id} /> : "—";
+  return isKind(kind) ? <RecordLink kind={kind} id={rel?.id} /> : "—";
 };
 
 export const LIST_PAGES: Record<string, ListConfig> = {

@@ -5,7 +5,7 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, ok } from "../api/client";
-import { READ } from "../api/records";
+import { READ, type Kind } from "../api/records";
 import { formatMoney } from "../lib/money";
 import { stageLabel } from "../lib/domain";
 import { DateText, ErrorMessage, Loading, useAsync, words } from "../components/ui";
@@ -20,9 +20,8 @@ type Paging = { page_size: number; page_token?: string };
 
 interface Simple {
   title: string;
-  /** A page of the list and one record, through the typed client where the document describes the route. */
+  /** A page of the list, through the typed client where the document describes the route. */
   list: (query: Paging, signal: AbortSignal) => Promise<Page>;
-  read: (id: string) => Promise<Row>;
   link: boolean;
   cols: [string, (r: Row) => ComponentChildren][];
   empty: string;
@@ -32,7 +31,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   quotes: {
     title: "Quotes",
     list: (query, signal) => ok(api.GET("/api/v1/quotes", { params: { query }, signal })),
-    read: READ.quotes,
     link: true,
     empty: "No quotes yet. Create a quote from a project's page.",
     cols: [
@@ -46,7 +44,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   orders: {
     title: "Orders",
     list: (query, signal) => ok(api.GET("/api/v1/orders", { params: { query }, signal })),
-    read: READ.orders,
     link: true,
     empty: "No orders yet. Orders are placed from accepted quotes, or as stock orders.",
     cols: [
@@ -56,24 +53,9 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
       ["Created", (r) => <DateText value={s(r, "create_time")} />],
     ],
   },
-  tasks: {
-    title: "Tasks",
-    list: (query, signal) => ok(api.GET("/api/v1/tasks", { params: { query }, signal })),
-    read: READ.tasks,
-    link: true,
-    empty: "No tasks. Add tasks from a record's related panel.",
-    cols: [
-      ["Subject", (r) => s(r, "subject")],
-      ["Type", (r) => words(s(r, "type"))],
-      ["Status", (r) => words(s(r, "status"))],
-      ["Due", (r) => <DateText value={s(r, "due_date")} />],
-      ["Owner", (r) => <PersonName id={s(r, "owner_id")} />],
-    ],
-  },
   cases: {
     title: "Cases",
     list: (query, signal) => ok(api.GET("/api/v1/cases", { params: { query }, signal })),
-    read: READ.cases,
     link: true,
     empty: "No cases. Submit a case from Home.",
     cols: [
@@ -87,7 +69,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   reports: {
     title: "Reports",
     list: (query, signal) => ok(api.GET("/api/v1/reports", { params: { query }, signal })),
-    read: READ.reports,
     link: false,
     empty: "No reports.",
     cols: [
@@ -100,7 +81,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
     title: "Users",
     // Users and partners are answered whole (one page): no paging to send.
     list: (_, signal) => ok<Page>(api.GET("/api/v1/users", { signal })),
-    read: READ.users,
     link: false,
     empty: "No users.",
     cols: [
@@ -113,7 +93,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
   partners: {
     title: "Partners",
     list: (_, signal) => ok<Page>(api.GET("/api/v1/partners", { signal })),
-    read: READ.partners,
     link: false,
     empty: "No partners.",
     cols: [
@@ -176,14 +155,14 @@ export function SimpleList({ kind }: { kind: string }) {
 
 const HIDE = new Set(["id", "partner_id", "lines", "related", "submitter", "assignee"]);
 
-export function SimpleRecord({ kind, id }: { kind: string; id: string }) {
-  const cfg = SIMPLE_LISTS[kind];
-  const r = useAsync(() => cfg.read(id), [kind, id]);
+/** One record of `kind` as a plain page; `title` names its collection. */
+export function SimpleRecord({ kind, id, title }: { kind: Kind; id: string; title: string }) {
+  const r = useAsync<Row>(() => READ[kind](id), [kind, id]);
   if (r.loading && !r.data) return <Loading />;
   return (
     <article class="record">
-      <p class="kind">{cfg.title}</p>
-      <h1>{r.data ? nameOf(kind, r.data) : cfg.title}</h1>
+      <p class="kind">{title}</p>
+      <h1>{r.data ? nameOf(kind, r.data) : title}</h1>
       <ErrorMessage error={r.error} />
       {r.data && (
         <dl class="details card">
@@ -198,7 +177,7 @@ export function SimpleRecord({ kind, id }: { kind: string; id: string }) {
         </dl>
       )}
       <p>
-        <a href={`/${kind}`}>Back to {cfg.title.toLowerCase()}</a>
+        <a href={`/${kind}`}>Back to {title.toLowerCase()}</a>
       </p>
     </article>
   );
