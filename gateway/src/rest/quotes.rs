@@ -31,6 +31,7 @@ use crate::{
 
 const SERVER_OWNED: &[&str] = &[
     "id",
+    "number",
     "partner_id",
     "owner_id",
     "status",
@@ -60,6 +61,9 @@ pub struct QuoteLineJson {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct QuoteJson {
     pub id: String,
+    /// `Q-000123`: human-readable and unique, counted in the order quotes
+    /// are created.
+    pub number: String,
     pub partner_id: String,
     pub owner_id: String,
     pub project_id: String,
@@ -169,6 +173,7 @@ pub fn to_json(q: pb::Quote) -> QuoteJson {
         status: STATUS.word(q.status),
         shipping_address_type: SHIPPING.word(q.shipping_address_type),
         id: q.id,
+        number: q.number,
         partner_id: q.partner_id,
         owner_id: q.owner_id,
         project_id: q.project_id,

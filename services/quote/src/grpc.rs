@@ -30,7 +30,7 @@ use tonic::{Request, Response, Status, transport::Channel};
 use uuid::Uuid;
 
 use crate::{
-    domain::{Billing, Discount, Family, LineAmounts, Quantity, QuoteStatus, Sku, line_net, totals},
+    domain::{Billing, Discount, Family, LineAmounts, Quantity, QuoteStatus, Sku, line_net, quote_number, totals},
     store::{list_price, partner_discount, product, quote, quote_line, wap},
 };
 
@@ -181,6 +181,7 @@ fn line_out(l: &quote_line::Model, currency: &str) -> pb::QuoteLine {
 fn quote_out(q: &quote::Model, lines: &[quote_line::Model]) -> pb::Quote {
     pb::Quote {
         id: q.id.to_string(),
+        number: q.number.clone(),
         partner_id: q.partner_id.to_string(),
         owner_id: q.owner_id.to_string(),
         project_id: q.project_id.to_string(),
@@ -237,6 +238,7 @@ fn event(q: &quote::Model) -> serde_json::Value {
 }
 
 pub const QUOTE_FIELDS: &[Field<quote::Column>] = &[
+    Field { name: "number", column: quote::Column::Number, kind: FieldKind::Text },
     Field { name: "name", column: quote::Column::Name, kind: FieldKind::Text },
     Field { name: "status", column: quote::Column::Status, kind: FieldKind::Enum(QuoteStatus::NAMES) },
     Field { name: "project_id", column: quote::Column::ProjectId, kind: FieldKind::Uuid },
@@ -250,6 +252,7 @@ pub const QUOTE_FIELDS: &[Field<quote::Column>] = &[
 
 fn quote_sort_key(q: &quote::Model, field: &str) -> (SortValue, Uuid) {
     let v: SortValue = match field {
+        "number" => q.number.as_str().into(),
         "name" => q.name.as_str().into(),
         "status" => q.status.as_str().into(),
         "project_id" => q.project_id.into(),
@@ -698,8 +701,11 @@ impl QuoteService for QuoteApi {
         }
         let ship = shipping_address(shipping, &account, q.shipping_address.as_ref())?;
         let now = time::now();
+        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
+        let count = crate::store::next_quote_count(&txn).await?;
         let m = quote::ActiveModel {
             id: Set(Uuid::now_v7()),
+            number: Set(quote_number(count)),
             partner_id: Set(partner_id),
             owner_id: Set(caller.user_id),
             project_id: Set(project_id),
@@ -720,7 +726,6 @@ impl QuoteService for QuoteApi {
             create_time: Set(now),
             update_time: Set(now),
         };
-        let txn = prm_kit::db::begin_write(&self.db).await.map_err(Error::from)?;
         let m = m.insert(&txn).await.map_err(Error::from)?;
         crate::store::index(&txn, &m).await?;
         txn.commit().await.map_err(Error::from)?;

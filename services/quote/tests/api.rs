@@ -194,6 +194,30 @@ fn amount(m: &Option<Money>) -> &str {
 }
 
 #[tokio::test]
+async fn quotes_are_numbered_in_the_order_they_are_created() {
+    let app = TestApp::spawn().await;
+    let (me, account) = seller(&app).await;
+    let (other, other_account) = seller(&app).await;
+    let mut c = app.client(&me).await;
+    let mut o = app.client(&other).await;
+    let first = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
+    // One count for the installation, across partners.
+    let second = quote(&mut o, &other_account, &app.project(&other, &other_account).await, "EUR").await;
+    let third = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
+    assert_eq!([first.number.as_str(), &second.number, &third.number], ["Q-000001", "Q-000002", "Q-000003"]);
+    let read = c.get_quote(pb::GetQuoteRequest { id: third.id.clone() }).await.unwrap().into_inner().quote.unwrap();
+    assert_eq!(read.number, "Q-000003");
+    let found = c
+        .list_quotes(pb::ListQuotesRequest { filter: "number = \"Q-000003\"".into(), ..Default::default() })
+        .await
+        .unwrap()
+        .into_inner()
+        .quotes;
+    assert_eq!(found.iter().map(|q| q.id.as_str()).collect::<Vec<_>>(), [third.id.as_str()]);
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn totals_of_mixed_lines_are_exact() {
     let app = TestApp::spawn().await;
     let mut v = app.client(&vendor()).await;

@@ -91,6 +91,8 @@ pub mod quote {
     pub struct Model {
         #[sea_orm(primary_key, auto_increment = false)]
         pub id: Uuid,
+        /// `Q-000123`: see [`crate::domain::quote_number`].
+        pub number: String,
         pub partner_id: Uuid,
         pub owner_id: Uuid,
         pub project_id: Uuid,
@@ -136,6 +138,25 @@ pub mod quote_line {
         pub discount_units: i64,
         pub billing: String,
         pub net_units: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod counter {
+    use sea_orm::entity::prelude::*;
+
+    /// Running counts, e.g. of quote numbers, bumped inside the write
+    /// transaction that uses the value.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "counters")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+        pub value: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,7 +2,10 @@
 
 use prm_kit::row_security::{Guard, RowSecurityMigration};
 use prm_kit::{outbox::OutboxMigration, record::RecordFeaturesMigration, search::SearchMigration};
-use sea_orm_migration::{prelude::*, schema::*};
+use sea_orm_migration::{prelude::*, schema::*, sea_orm::ConnectionTrait};
+
+use super::QUOTE_NUMBER;
+use crate::domain::quote_number;
 
 pub struct Migrator;
 
@@ -24,6 +27,7 @@ impl MigratorTrait for Migrator {
                 ],
             }),
             Box::new(prm_kit::fence::FencesMigration),
+            Box::new(QuoteNumbers),
         ]
     }
 }
@@ -215,5 +219,82 @@ impl MigrationTrait for OnePrimaryPerPartnerProject {
         )
         .await?;
         Ok(())
+    }
+}
+
+/// Quote numbers (`Q-000123`), counted like order numbers; the quotes stored
+/// before are numbered in the order they were created.
+struct QuoteNumbers;
+
+impl MigrationName for QuoteNumbers {
+    fn name(&self) -> &str {
+        "m20261203_000101_quote_numbers"
+    }
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for QuoteNumbers {
+    /// All or nothing on SQLite too: half the quotes numbered would leave
+    /// the counter behind them.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        let db = m.get_connection();
+        m.create_table(
+            Table::create()
+                .table("counters")
+                .if_not_exists()
+                .col(string_len("name", 32).primary_key())
+                .col(big_integer("value"))
+                .to_owned(),
+        )
+        .await?;
+        if !m.has_column("quotes", "number").await? {
+            m.alter_table(Table::alter().table("quotes").add_column(txt("number", 20)).to_owned()).await?;
+        }
+        let ids = db
+            .query_all(
+                &Query::select()
+                    .column("id")
+                    .from("quotes")
+                    .order_by("create_time", Order::Asc)
+                    .order_by("id", Order::Asc)
+                    .to_owned(),
+            )
+            .await?;
+        let mut count = 0i64;
+        for row in ids {
+            let id: uuid::Uuid = row.try_get("", "id")?;
+            count += 1;
+            db.execute(
+                &Query::update()
+                    .table("quotes")
+                    .value("number", quote_number(count))
+                    .and_where(Expr::col("id").eq(id))
+                    .to_owned(),
+            )
+            .await?;
+        }
+        db.execute(
+            &Query::insert()
+                .into_table("counters")
+                .columns(["name", "value"])
+                .values_panic([QUOTE_NUMBER.into(), count.into()])
+                .on_conflict(OnConflict::column("name").update_column("value").to_owned())
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create().name("quotes_number").table("quotes").col("number").unique().if_not_exists().to_owned(),
+        )
+        .await
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(Index::drop().name("quotes_number").table("quotes").if_exists().to_owned()).await?;
+        m.alter_table(Table::alter().table("quotes").drop_column("number").to_owned()).await?;
+        m.drop_table(Table::drop().table("counters").if_exists().to_owned()).await
     }
 }

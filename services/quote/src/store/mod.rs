@@ -1,11 +1,12 @@
-//! Storage of the quote service: entities, migrations, and the access rules
-//! of quotes (partner records, through the kit's owned-record helpers).
+//! Storage of the quote service: entities, migrations, quote numbers, and
+//! the access rules of quotes (partner records, through the kit's
+//! owned-record helpers).
 
 mod entities;
 mod indexing;
 mod migration;
 
-pub use entities::{list_price, partner_discount, product, quote, quote_line, wap};
+pub use entities::{counter, list_price, partner_discount, product, quote, quote_line, wap};
 pub use indexing::{BackfillSearch, Searchable, index};
 pub use migration::Migrator;
 
@@ -15,7 +16,10 @@ use prm_kit::{
     record::{RecordAccess, RecordInfo},
 };
 use prm_proto::common::v1::RecordType;
-use sea_orm::DatabaseConnection;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
 use uuid::Uuid;
 
 impl OwnedEntity for quote::Entity {
@@ -29,6 +33,25 @@ impl OwnedEntity for quote::Entity {
     fn document(row: &quote::Model) -> Option<prm_kit::search::Document> {
         Some(Searchable::from(row).document())
     }
+}
+
+/// The name of the quote number's row in `counters`.
+pub(crate) const QUOTE_NUMBER: &str = "quote_number";
+
+/// The next quote number's count. The update locks the counter row until
+/// the transaction ends (SQLite's write transactions are serial anyway), so
+/// two quotes never get the same count and a rolled-back quote frees its.
+pub async fn next_quote_count(txn: &DatabaseTransaction) -> Result<i64> {
+    counter::Entity::update_many()
+        .col_expr(counter::Column::Value, Expr::col(counter::Column::Value).add(1))
+        .filter(counter::Column::Name.eq(QUOTE_NUMBER))
+        .exec(txn)
+        .await?;
+    let row = counter::Entity::find_by_id(QUOTE_NUMBER.to_string())
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::Internal(anyhow::anyhow!("the quote number counter is missing")))?;
+    Ok(row.value)
 }
 
 /// Resolves quotes for the kit's record features.
