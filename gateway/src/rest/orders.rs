@@ -40,6 +40,7 @@ const SERVER_OWNED: &[&str] = &[
     "one_time_total",
     "create_time",
     "update_time",
+    "moves",
 ];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -80,6 +81,9 @@ pub struct OrderJson {
     pub one_time_total: MoneyJson,
     pub create_time: Option<DateTime<Utc>>,
     pub update_time: Option<DateTime<Utc>>,
+    /// The statuses you may move the order to now (`:transition`).
+    #[schema(schema_with = moves_schema)]
+    pub moves: Vec<String>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
@@ -127,6 +131,10 @@ table!(TYPE, type_schema, pb::OrderType, "ORDER_TYPE_", empty: true);
 table!(STATUS, status_schema, pb::OrderStatus, "ORDER_STATUS_", empty: false);
 table!(BILLING, billing_schema, pb::Billing, "BILLING_", empty: true);
 
+fn moves_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    STATUS.list_schema()
+}
+
 pub fn to_json(o: pb::Order) -> OrderJson {
     OrderJson {
         order_type: TYPE.word(o.r#type),
@@ -159,6 +167,7 @@ pub fn to_json(o: pb::Order) -> OrderJson {
         one_time_total: o.one_time_total.into(),
         create_time: time(o.create_time),
         update_time: time(o.update_time),
+        moves: o.moves.into_iter().map(|m| STATUS.word(m)).collect(),
     }
 }
 

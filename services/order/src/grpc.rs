@@ -135,7 +135,7 @@ fn line_out(l: &order_line::Model, currency: &str) -> pb::OrderLine {
     }
 }
 
-fn order_out(o: &order::Model, lines: &[order_line::Model]) -> pb::Order {
+fn order_out(o: &order::Model, lines: &[order_line::Model], caller: &Caller) -> pb::Order {
     pb::Order {
         id: o.id.to_string(),
         number: o.number.clone(),
@@ -159,6 +159,14 @@ fn order_out(o: &order::Model, lines: &[order_line::Model]) -> pb::Order {
         one_time_total: Some(money::units_to_proto(&o.currency, o.one_time_units)),
         create_time: Some(time::to_proto(o.create_time)),
         update_time: Some(time::to_proto(o.update_time)),
+        moves: o
+            .status
+            .parse::<OrderStatus>()
+            .map(|s| s.moves_for(&Actor::of(caller, o.partner_id, o.owner_id)))
+            .unwrap_or_default()
+            .into_iter()
+            .map(|to| status_out(to.as_str()) as i32)
+            .collect(),
     }
 }
 
@@ -564,7 +572,7 @@ impl OrderService for OrderApi {
         // A retry answers the first call's order, whatever became of the quote since.
         if let Some(o) = self.replay(&caller, partner_id, &request_id, OrderType::Project, quote_id).await? {
             let lines = lines_of(&self.db, o.id).await?;
-            return Ok(Response::new(pb::CreateOrderFromQuoteResponse { order: Some(order_out(&o, &lines)) }));
+            return Ok(Response::new(pb::CreateOrderFromQuoteResponse { order: Some(order_out(&o, &lines, &caller)) }));
         }
         if let Some(o) = self.order_of_quote(&self.db, quote_id).await?.filter(|o| o.partner_id == partner_id) {
             return Err(Error::AlreadyExists(format!("order {} was placed from this quote", o.number)).into());
@@ -572,7 +580,7 @@ impl OrderService for OrderApi {
         let q = self.accepted_quote(&caller, quote_id, partner_id).await?;
         let new = copy_quote(&q)?;
         let (o, lines) = self.place(&caller, partner_id, &request_id, new).await?;
-        Ok(Response::new(pb::CreateOrderFromQuoteResponse { order: Some(order_out(&o, &lines)) }))
+        Ok(Response::new(pb::CreateOrderFromQuoteResponse { order: Some(order_out(&o, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -587,7 +595,7 @@ impl OrderService for OrderApi {
         let partner_id = caller.creating_partner()?;
         if let Some(o) = self.replay(&caller, partner_id, &request_id, OrderType::Stock, Uuid::nil()).await? {
             let lines = lines_of(&self.db, o.id).await?;
-            return Ok(Response::new(pb::CreateStockOrderResponse { order: Some(order_out(&o, &lines)) }));
+            return Ok(Response::new(pb::CreateStockOrderResponse { order: Some(order_out(&o, &lines, &caller)) }));
         }
         let currency = Currency::parse("currency_code", &o.currency_code)?;
         let ship = shipping_in(o.shipping_address.as_ref())?;
@@ -605,7 +613,7 @@ impl OrderService for OrderApi {
             one_time_units: to_units("one_time_total", t.one_time)?,
         };
         let (o, lines) = self.place(&caller, partner_id, &request_id, new).await?;
-        Ok(Response::new(pb::CreateStockOrderResponse { order: Some(order_out(&o, &lines)) }))
+        Ok(Response::new(pb::CreateStockOrderResponse { order: Some(order_out(&o, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -614,7 +622,7 @@ impl OrderService for OrderApi {
         let id = parse_id(&req.get_ref().id, "id")?;
         let o = owned::find::<order::Entity, _>(&self.db, &caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
-        Ok(Response::new(pb::GetOrderResponse { order: Some(order_out(&o, &lines)) }))
+        Ok(Response::new(pb::GetOrderResponse { order: Some(order_out(&o, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -640,7 +648,8 @@ impl OrderService for OrderApi {
         for l in lines {
             by_order.entry(l.order_id).or_default().push(l);
         }
-        let orders = rows.iter().map(|o| order_out(o, by_order.get(&o.id).map_or(&[][..], Vec::as_slice))).collect();
+        let orders =
+            rows.iter().map(|o| order_out(o, by_order.get(&o.id).map_or(&[][..], Vec::as_slice), &caller)).collect();
         Ok(Response::new(pb::ListOrdersResponse { orders, next_page_token }))
     }
 
@@ -673,7 +682,7 @@ impl OrderService for OrderApi {
         }
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::TransitionOrderResponse { order: Some(order_out(&next, &lines)) }))
+        Ok(Response::new(pb::TransitionOrderResponse { order: Some(order_out(&next, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().order_id))]
@@ -726,6 +735,6 @@ impl OrderService for OrderApi {
         let next = next.update(&txn).await.map_err(Error::from)?;
         record::write_history(&txn, RecordType::Order, id, next.partner_id, caller.user_id, &changes).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateOrderLineResponse { order: Some(order_out(&next, &lines)) }))
+        Ok(Response::new(pb::UpdateOrderLineResponse { order: Some(order_out(&next, &lines, &caller)) }))
     }
 }

@@ -76,6 +76,47 @@ async fn an_order_from_an_accepted_quote_goes_through_the_vendor() {
     app.stop().await;
 }
 
+/// An order says which moves its reader may make, and each one offered is
+/// accepted: the partner submits, the vendor approves and ships, either
+/// completes; a colleague who does not own it (a partner user) moves nothing.
+/// The owner here is a partner admin, so the colleague is a plain user.
+#[tokio::test]
+async fn an_order_offers_each_reader_the_moves_they_may_make() {
+    let app = spawn_app().await;
+    let alice = app.login("alice@acme.example").await;
+    let bob = app.login("bob@acme.example").await;
+    let victor = app.login("victor@vendor.example").await;
+    let q = accepted_quote(&app, &alice).await;
+    let r = app.post("/api/v1/orders", &alice, json!({"quote_id": q["id"]})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["moves"], json!(["submitted", "cancelled"]), "in the answer that placed it");
+    let id = r.body["id"].as_str().unwrap().to_string();
+    let moves = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move { app.get(&format!("/api/v1/orders/{id}"), &token).await.body["moves"].clone() }
+    };
+    assert_eq!(moves(victor.clone()).await, json!([]), "the vendor waits for the partner to submit");
+    assert_eq!(moves(bob.clone()).await, json!([]), "a colleague who does not own it");
+    // Each step is made with the first move its reader is offered.
+    for (token, expected) in [
+        (&alice, json!(["submitted", "cancelled"])),
+        (&victor, json!(["approved", "cancelled"])),
+        (&victor, json!(["shipped", "cancelled"])),
+        (&alice, json!(["completed"])),
+    ] {
+        let offered = moves(token.clone()).await;
+        assert_eq!(offered, expected);
+        let to = offered[0].as_str().unwrap();
+        let r = app.post(&format!("/api/v1/orders/{id}:transition"), token, json!({"status": to})).await;
+        assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some(to)), "{}", r.body);
+    }
+    assert_eq!(moves(alice.clone()).await, json!([]), "a completed order is final");
+    assert_eq!(moves(victor.clone()).await, json!([]));
+    let list = app.get("/api/v1/orders", &victor).await;
+    assert_eq!(list.body["items"][0]["moves"], json!([]), "the list carries moves too");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_stock_order_is_priced_from_the_price_book() {
     let app = spawn_app().await;

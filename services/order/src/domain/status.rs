@@ -61,6 +61,11 @@ impl OrderStatus {
         }
     }
 
+    /// The moves someone acting as `actors` may make from here, in path order.
+    pub fn moves_for(self, actors: &[Actor]) -> Vec<OrderStatus> {
+        self.next().iter().copied().filter(|to| self.movers(*to).iter().any(|m| actors.contains(m))).collect()
+    }
+
     /// Checks a move by someone acting as `actors`. A move off the path is
     /// FAILED_PRECONDITION naming where the order may go, whoever asks; a
     /// move on the path by the wrong people is PERMISSION_DENIED.
@@ -118,6 +123,21 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn each_actor_is_offered_exactly_the_moves_it_may_make() {
+        for from in ALL {
+            for actors in [&[Partner][..], &[Vendor][..], BOTH, &[][..]] {
+                let offered = from.moves_for(actors);
+                for to in ALL {
+                    assert_eq!(offered.contains(&to), from.move_to(to, actors).is_ok(), "{from} → {to} by {actors:?}");
+                }
+            }
+        }
+        assert_eq!(Draft.moves_for(&[Vendor]), []);
+        assert_eq!(Submitted.moves_for(&[Vendor]), [Approved, Cancelled]);
+        assert_eq!(Submitted.moves_for(&[Partner]), [Cancelled]);
     }
 
     #[test]
