@@ -40,6 +40,8 @@ pub struct QuoteApi {
     references: References,
     key: InternalKey,
     mailer: Mailer,
+    /// The vendor's name, at the head of every quote document.
+    vendor: String,
 }
 
 impl QuoteApi {
@@ -49,8 +51,9 @@ impl QuoteApi {
         references: References,
         key: InternalKey,
         mailer: Mailer,
+        vendor: String,
     ) -> Self {
-        QuoteApi { db, accounts, references, key, mailer }
+        QuoteApi { db, accounts, references, key, mailer, vendor }
     }
 }
 
@@ -298,42 +301,45 @@ impl QuoteApi {
         let q = owned::find::<quote::Entity, _>(&self.db, caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
         let account = self.account_of(caller, q.account_id).await?;
-        let amount = |units: i64| money::write_units(&q.currency, units);
-        let money = |units: i64| format!("{} {}", q.currency, amount(units));
+        let amount = |units: i64| crate::document::amount(&q.currency, units);
+        let billing = account.billing_address.unwrap_or_default();
+        let mut customer = vec![account.name.clone()];
+        customer.extend(address_lines(
+            &billing.street,
+            &billing.postal_code,
+            &billing.city,
+            &billing.region,
+            &billing.country,
+        ));
+        if !account.vat_number.is_empty() {
+            customer.push(format!("VAT {}", account.vat_number));
+        }
         let doc = crate::document::QuoteDocument {
+            vendor: self.vendor.clone(),
+            number: q.number.clone(),
             title: q.name.clone(),
-            number: q.id.to_string(),
-            status: q.status.replace('_', " "),
-            account: account.name.clone(),
-            shipping_address: [
-                q.ship_street.clone(),
-                format!("{} {}", q.ship_postal_code, q.ship_city).trim().to_string(),
-                q.ship_region.clone(),
-                q.ship_country.clone(),
-            ]
-            .into_iter()
-            .filter(|l| !l.is_empty())
-            .collect(),
+            date: time::now().date_naive().to_string(),
             expiry_date: q.expiry_date.clone(),
             currency: q.currency.clone(),
+            customer,
+            ship_to: address_lines(&q.ship_street, &q.ship_postal_code, &q.ship_city, &q.ship_region, &q.ship_country),
             lines: lines
                 .iter()
-                .map(|l| {
-                    [
-                        l.sku.clone(),
-                        l.product_name.clone(),
-                        l.quantity.to_string(),
-                        amount(l.unit_price_units),
-                        from_units(l.discount_units).to_string(),
-                        l.billing.replace('_', "-"),
-                        amount(l.net_units),
-                    ]
+                .map(|l| crate::document::DocumentLine {
+                    sku: l.sku.clone(),
+                    product: l.product_name.clone(),
+                    quantity: crate::document::grouped(&l.quantity.to_string()),
+                    unit_price: amount(l.unit_price_units),
+                    discount_percent: from_units(l.discount_units).to_string(),
+                    billing: l.billing.replace('_', "-"),
+                    net: amount(l.net_units),
                 })
                 .collect(),
-            mrr: money(q.mrr_units),
-            one_time_total: money(q.one_time_units),
+            mrr: format!("{} {}", amount(q.mrr_units), q.currency),
+            one_time_total: format!("{} {}", amount(q.one_time_units), q.currency),
         };
-        Ok((q, crate::document::render(&doc)))
+        let pdf = crate::document::render(&doc).map_err(Error::Internal)?;
+        Ok((q, pdf))
     }
 
     /// The quote's account as the caller sees it (NOT_FOUND otherwise).
@@ -1155,6 +1161,18 @@ impl QuoteService for QuoteApi {
         record::write_history(&self.db, RecordType::Quote, id, q.partner_id, caller.user_id, &changes).await?;
         Ok(Response::new(pb::SendQuoteResponse { recipient: to.email.to_string() }))
     }
+}
+
+/// An address as printed: the street's lines, postal code and city, region,
+/// country; the empty parts left out.
+fn address_lines(street: &str, postal_code: &str, city: &str, region: &str, country: &str) -> Vec<String> {
+    street
+        .lines()
+        .map(str::to_string)
+        .chain([format!("{postal_code} {city}"), region.to_string(), country.to_string()])
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// `quote-<name>.pdf`, safe as a file name.

@@ -46,7 +46,10 @@ impl PrmService for QuoteService {
         let auth = AuthInterceptor::new(ctx.key.clone());
         let mailer = prm_kit::mail::Mailer::new(&ctx.mail)?;
         let references = prm_kit::references::References::new(&ctx, Self::DOWNSTREAM)?;
-        let api = grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, references, ctx.key.clone(), mailer);
+        // The installation knows its vendor by the name it sends mail as.
+        let vendor = vendor_name(&ctx.mail.mail_from);
+        let api =
+            grpc::QuoteApi::new(ctx.db.clone(), ctx.channel("account")?, references, ctx.key.clone(), mailer, vendor);
         let records = RecordFeatures::new(ctx.db.clone(), store::Access::new(ctx.db.clone()));
         let search = SearchApi::new(ctx.db.clone(), aggregates::search_scopes).server();
         let aggregate = AggregateServiceServer::new(aggregates::AggregateApi::new(ctx.db.clone()));
@@ -60,5 +63,23 @@ impl PrmService for QuoteService {
                     .max_encoding_message_size(prm_kit::record::MAX_MESSAGE_BYTES),
                 auth,
             )))
+    }
+}
+
+/// The display name of `PRM_MAIL_FROM` (`Klangwerk <quotes@…>`), else its
+/// address.
+fn vendor_name(mail_from: &str) -> String {
+    match mail_from.parse::<lettre::message::Mailbox>() {
+        Ok(m) => m.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| m.email.to_string()),
+        Err(_) => mail_from.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_vendor_is_the_name_mail_is_sent_as() {
+        assert_eq!(super::vendor_name("Klangwerk GmbH <quotes@klangwerk.example>"), "Klangwerk GmbH");
+        assert_eq!(super::vendor_name("quotes@klangwerk.example"), "quotes@klangwerk.example");
     }
 }

@@ -199,11 +199,15 @@ async fn a_quote_is_downloaded_as_pdf_and_e_mailed_to_a_contact() {
     let lic = product_id(&app, &bob, "LIC-ENT").await;
     let q = new_quote(&app, &bob).await;
     let id = q["id"].as_str().unwrap();
+    let number = q["number"].as_str().unwrap();
+    assert!(number.len() >= 8 && number.starts_with("Q-"), "a quote number: {number}");
     app.post(&format!("/api/v1/quotes/{id}/lines"), &bob, json!({"product_id": lic, "quantity": 5})).await;
     let pdf = app.http.get(app.url(&format!("/api/v1/quotes/{id}/document"))).bearer_auth(&bob).send().await.unwrap();
     assert_eq!(pdf.status(), StatusCode::OK);
     assert_eq!(pdf.headers()["content-type"], "application/pdf");
-    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-1.4"));
+    let pdf = pdf.bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.windows(9).any(|w| w == b"/FontFile"), "the font is embedded");
 
     let contact = app.create_contact(&bob, q["account_id"].as_str().unwrap(), "Fox").await;
     let r = app.post(&format!("/api/v1/quotes/{id}:send"), &bob, json!({"contact_id": contact["id"]})).await;

@@ -32,8 +32,8 @@ impl Searchable {
         quote::Column::ShipCity,
     ];
 
-    /// Title: the quote's name (quotes have no number); subtitle: status and
-    /// currency; found by the shipping city too.
+    /// Title: the quote's name; subtitle: status and currency; found by the
+    /// shipping city too.
     pub fn document(&self) -> Document {
         Document::new(RecordType::Quote, self.id, self.partner_id, self.name.clone())
             .subtitle([self.status.as_str(), self.currency.as_str()])
