@@ -941,7 +941,7 @@ async fn a_sent_quote_reaches_the_smtp_server_with_its_pdf() {
     assert_eq!(pdf["content_type"], "application/pdf");
     let text = pdf["text"].as_str().unwrap();
     let expiry = prm_kit::testing::days_from_today(60);
-    for expected in ["Offer", "LIC-MAIL", "238.8", "Hamburg", expiry.as_str()] {
+    for expected in ["Offer", "LIC-MAIL", "238.80 EUR", "Hamburg", expiry.as_str(), q.number.as_str(), "Page 1 of 1"] {
         assert!(text.contains(expected), "{expected} missing from the PDF text: {text}");
     }
     // A contact of another account is refused, and nothing is sent.
@@ -971,6 +971,22 @@ async fn a_quote_is_not_sent_while_the_mail_server_is_down() {
     app.stop().await;
 }
 
+/// The page count and the text pypdf reads from a PDF.
+fn pdf_text(pdf: &[u8]) -> (usize, String) {
+    let mut child = std::process::Command::new("python3")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdf_text.py"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), pdf).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "pypdf read the PDF");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    (first.strip_prefix("PAGES ").unwrap().parse().unwrap(), rest.to_string())
+}
+
 #[tokio::test]
 async fn the_quote_document_is_a_pdf_of_its_lines() {
     let app = TestApp::spawn().await;
@@ -985,23 +1001,115 @@ async fn the_quote_document_is_a_pdf_of_its_lines() {
     let doc = c.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id.clone() }).await.unwrap().into_inner();
     assert_eq!(doc.content_type, "application/pdf");
     assert_eq!(doc.file_name, "quote-offer.pdf");
-    let mut child = std::process::Command::new("python3")
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/pdf_text.py"))
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &doc.content).unwrap();
-    let out = child.wait_with_output().unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success());
-    assert!(text.starts_with("PAGES 2"), "60 lines take two pages: {text}");
+    let (pages, text) = pdf_text(&doc.content);
+    assert_eq!(pages, prm_quote::document::page_count(60));
+    assert_eq!(pages, 2, "60 lines take two pages: {text}");
     assert_eq!(text.matches("Product LIC-DOC").count(), 60, "every line printed once");
-    assert!(text.contains("600"), "the MRR");
+    for expected in ["Globex", "Hamburg", q.number.as_str(), "600.00 EUR", "Page 2 of 2"] {
+        assert!(text.contains(expected), "{expected} missing from the PDF text: {text}");
+    }
     // Another partner cannot render it.
     let (other, _) = seller(&app).await;
     let err = app.client(&other).await.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id }).await.unwrap_err();
     assert_eq!(err.code(), Code::NotFound);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_long_quote_to_lodz_prints_every_accented_name_on_numbered_pages() {
+    let app = TestApp::spawn().await;
+    let mut v = app.client(&vendor()).await;
+    let names = [
+        "Łódź",
+        "Dvořák",
+        "Øresund",
+        "Müller",
+        "Ærøskøbing",
+        "Škoda",
+        "Ångström",
+        "Győr",
+        "Çağlayan",
+        "Żółć",
+        "Šťastný",
+        "Þórshöfn",
+    ];
+    let mut products = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let p = v
+            .create_product(pb::CreateProductRequest {
+                product: Some(pb::Product {
+                    sku: format!("HS-{i:02}"),
+                    name: format!("Headset {name}"),
+                    family: pb::ProductFamily::Hardware as i32,
+                    billing: pb::Billing::OneTime as i32,
+                    ..Default::default()
+                }),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .product
+            .unwrap();
+        v.set_list_price(pb::SetListPriceRequest { product_id: p.id.clone(), price: money("EUR", "1234.5") })
+            .await
+            .unwrap();
+        products.push(p.id);
+    }
+    let me = person(Role::PartnerUser, Some(Uuid::now_v7()));
+    let lodz = Address {
+        street: "ul. Piotrkowska 104".into(),
+        postal_code: "90-926".into(),
+        city: "Łódź".into(),
+        country: "Polska".into(),
+        ..Default::default()
+    };
+    let account = app
+        .accounts(&me)
+        .await
+        .create_account(apb::CreateAccountRequest {
+            account: Some(apb::Account {
+                name: "Zakłady Włókiennicze Łódź".into(),
+                vat_number: "PL7250012345".into(),
+                billing_address: Some(lodz.clone()),
+                shipping_address: Some(lodz),
+                ..Default::default()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .account
+        .unwrap()
+        .id;
+    let mut c = app.client(&me).await;
+    let q = quote(&mut c, &account, &app.project(&me, &account).await, "EUR").await;
+    for i in 0..120 {
+        add(&mut c, &q.id, &products[i % names.len()], 1).await.unwrap();
+    }
+    let doc = c.get_quote_document(pb::GetQuoteDocumentRequest { id: q.id.clone() }).await.unwrap().into_inner();
+    let (pages, text) = pdf_text(&doc.content);
+
+    let expected_pages = prm_quote::document::page_count(120);
+    assert!(expected_pages > 1);
+    assert_eq!(pages, expected_pages, "{text}");
+    for n in 1..=pages {
+        assert!(text.contains(&format!("Page {n} of {pages}")), "page {n} is numbered: {text}");
+    }
+    for name in names {
+        assert_eq!(text.matches(&format!("Headset {name}")).count(), 10, "{name}, every line of it: {text}");
+    }
+    assert!(q.number.starts_with("Q-"), "{}", q.number);
+    for expected in [
+        q.number.as_str(),
+        "Zakłady Włókiennicze Łódź",
+        "90-926 Łódź",
+        "VAT PL7250012345",
+        "1,234.50",
+        "148,140.00 EUR",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from the PDF text: {text}");
+    }
     app.stop().await;
 }
 
