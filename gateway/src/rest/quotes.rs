@@ -42,6 +42,7 @@ const SERVER_OWNED: &[&str] = &[
     "primary",
     "create_time",
     "update_time",
+    "moves",
 ];
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -85,6 +86,9 @@ pub struct QuoteJson {
     pub primary: bool,
     pub create_time: Option<DateTime<Utc>>,
     pub update_time: Option<DateTime<Utc>>,
+    /// The statuses you may move the quote to now (`:transition`).
+    #[schema(schema_with = moves_schema)]
+    pub moves: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -168,6 +172,10 @@ async fn partner_shipping(acting: &Acting, kind: &str) -> Result<Option<prm_prot
 table!(STATUS, status_schema, pb::QuoteStatus, "QUOTE_STATUS_", empty: false);
 table!(SHIPPING, shipping_schema, pb::ShippingAddressType, "SHIPPING_ADDRESS_TYPE_", empty: true);
 
+fn moves_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    STATUS.list_schema()
+}
+
 pub fn to_json(q: pb::Quote) -> QuoteJson {
     QuoteJson {
         status: STATUS.word(q.status),
@@ -202,6 +210,7 @@ pub fn to_json(q: pb::Quote) -> QuoteJson {
         primary: q.primary,
         create_time: time(q.create_time),
         update_time: time(q.update_time),
+        moves: q.moves.into_iter().map(|m| STATUS.word(m)).collect(),
     }
 }
 

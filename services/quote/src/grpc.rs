@@ -181,8 +181,16 @@ fn line_out(l: &quote_line::Model, currency: &str) -> pb::QuoteLine {
     }
 }
 
-fn quote_out(q: &quote::Model, lines: &[quote_line::Model]) -> pb::Quote {
+fn quote_out(q: &quote::Model, lines: &[quote_line::Model], caller: &Caller) -> pb::Quote {
     pb::Quote {
+        moves: q
+            .status
+            .parse::<QuoteStatus>()
+            .map(|s| s.moves_for(caller.may_edit(q.partner_id, q.owner_id)))
+            .unwrap_or_default()
+            .iter()
+            .map(|to| status_out(to.as_str()) as i32)
+            .collect(),
         id: q.id.to_string(),
         number: q.number.clone(),
         partner_id: q.partner_id.to_string(),
@@ -742,7 +750,7 @@ impl QuoteService for QuoteApi {
                 owned::remove_new::<quote::Entity>(&db, id).await
             })
             .await?;
-        Ok(Response::new(pb::CreateQuoteResponse { quote: Some(quote_out(&m, &[])) }))
+        Ok(Response::new(pb::CreateQuoteResponse { quote: Some(quote_out(&m, &[], &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -751,7 +759,7 @@ impl QuoteService for QuoteApi {
         let id = parse_id(&req.get_ref().id, "id")?;
         let q = owned::find::<quote::Entity, _>(&self.db, &caller, id).await?;
         let lines = lines_of(&self.db, id).await?;
-        Ok(Response::new(pb::GetQuoteResponse { quote: Some(quote_out(&q, &lines)) }))
+        Ok(Response::new(pb::GetQuoteResponse { quote: Some(quote_out(&q, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -777,7 +785,8 @@ impl QuoteService for QuoteApi {
         for l in lines {
             by_quote.entry(l.quote_id).or_default().push(l);
         }
-        let quotes = rows.iter().map(|q| quote_out(q, by_quote.get(&q.id).map_or(&[][..], Vec::as_slice))).collect();
+        let quotes =
+            rows.iter().map(|q| quote_out(q, by_quote.get(&q.id).map_or(&[][..], Vec::as_slice), &caller)).collect();
         Ok(Response::new(pb::ListQuotesResponse { quotes, next_page_token }))
     }
 
@@ -827,7 +836,7 @@ impl QuoteService for QuoteApi {
         record::write_history(&txn, RecordType::Quote, id, next.partner_id, caller.user_id, &changes).await?;
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
+        Ok(Response::new(pb::UpdateQuoteResponse { quote: Some(quote_out(&next, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -902,7 +911,7 @@ impl QuoteService for QuoteApi {
         .map_err(Error::from)?;
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::AddQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
+        Ok(Response::new(pb::AddQuoteLineResponse { quote: Some(quote_out(&q, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -965,7 +974,7 @@ impl QuoteService for QuoteApi {
         next.update(&txn).await.map_err(Error::from)?;
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::UpdateQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
+        Ok(Response::new(pb::UpdateQuoteLineResponse { quote: Some(quote_out(&q, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -986,7 +995,7 @@ impl QuoteService for QuoteApi {
         }
         let (q, lines) = self.save_totals(&txn, q).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::RemoveQuoteLineResponse { quote: Some(quote_out(&q, &lines)) }))
+        Ok(Response::new(pb::RemoveQuoteLineResponse { quote: Some(quote_out(&q, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -1016,7 +1025,7 @@ impl QuoteService for QuoteApi {
         }
         let lines = lines_of(&txn, id).await?;
         txn.commit().await.map_err(Error::from)?;
-        Ok(Response::new(pb::TransitionQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
+        Ok(Response::new(pb::TransitionQuoteResponse { quote: Some(quote_out(&next, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all, fields(id = %req.get_ref().id))]
@@ -1040,7 +1049,7 @@ impl QuoteService for QuoteApi {
         }
         if q.is_primary {
             let lines = lines_of(&txn, id).await?;
-            return Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&q, &lines)) }));
+            return Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&q, &lines, &caller)) }));
         }
         for s in siblings.iter().filter(|s| s.is_primary && s.id != id && s.partner_id == q.partner_id) {
             let mut prev = s.clone().into_active_model();
@@ -1069,7 +1078,7 @@ impl QuoteService for QuoteApi {
             }
             _ => Error::from(e),
         })?;
-        Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&next, &lines)) }))
+        Ok(Response::new(pb::SetPrimaryQuoteResponse { quote: Some(quote_out(&next, &lines, &caller)) }))
     }
 
     #[tracing::instrument(skip_all)]
@@ -1083,7 +1092,7 @@ impl QuoteService for QuoteApi {
             .await
             .map_err(Error::from)?;
         let quote = match q {
-            Some(q) => Some(quote_out(&q, &lines_of(&self.db, q.id).await?)),
+            Some(q) => Some(quote_out(&q, &lines_of(&self.db, q.id).await?, &caller)),
             None => None,
         };
         Ok(Response::new(pb::GetPrimaryQuoteResponse { quote }))

@@ -267,3 +267,34 @@ async fn a_quote_ships_to_the_partner_or_reseller_address_on_record() {
     assert_eq!(q.body["shipping_address"], warehouse);
     app.stop().await;
 }
+
+/// A quote says which moves of its status path its reader may make, and each
+/// one offered is accepted; a colleague who does not own it, and the vendor,
+/// move nothing; a final quote offers nothing.
+#[tokio::test]
+async fn a_quote_offers_each_reader_the_moves_they_may_make() {
+    let app = spawn_app().await;
+    let alice = app.login("alice@acme.example").await;
+    let bob = app.login("bob@acme.example").await;
+    let victor = app.login("victor@vendor.example").await;
+    let q = new_quote(&app, &alice).await;
+    assert_eq!(q["moves"], json!(["presented"]), "in the answer that created it");
+    let id = q["id"].as_str().unwrap().to_string();
+    let moves = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move { app.get(&format!("/api/v1/quotes/{id}"), &token).await.body["moves"].clone() }
+    };
+    assert_eq!(moves(bob.clone()).await, json!([]), "a colleague who does not own it");
+    assert_eq!(moves(victor.clone()).await, json!([]), "the vendor reads quotes");
+    for expected in [json!(["presented"]), json!(["contract_sent"]), json!(["accepted", "rejected", "expired"])] {
+        let offered = moves(alice.clone()).await;
+        assert_eq!(offered, expected);
+        let to = offered[0].as_str().unwrap();
+        let r = app.post(&format!("/api/v1/quotes/{id}:transition"), &alice, json!({"status": to})).await;
+        assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some(to)), "{}", r.body);
+    }
+    assert_eq!(moves(alice.clone()).await, json!([]), "an accepted quote is final");
+    let list = app.get("/api/v1/quotes", &alice).await;
+    assert_eq!(list.body["items"][0]["moves"], json!([]), "the list carries moves too");
+    app.stop().await;
+}

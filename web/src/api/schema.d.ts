@@ -3249,6 +3249,7 @@ export interface components {
             currency_code: string;
             id: string;
             lines: components["schemas"]["OrderLineJson"][];
+            moves: ("draft" | "submitted" | "approved" | "shipped" | "completed" | "cancelled")[];
             mrr: components["schemas"]["MoneyJson"];
             /** @description e.g. `ORD-000123`. */
             number: string;
@@ -3547,6 +3548,7 @@ export interface components {
                 currency_code: string;
                 id: string;
                 lines: components["schemas"]["OrderLineJson"][];
+                moves: ("draft" | "submitted" | "approved" | "shipped" | "completed" | "cancelled")[];
                 mrr: components["schemas"]["MoneyJson"];
                 /** @description e.g. `ORD-000123`. */
                 number: string;
@@ -3675,8 +3677,14 @@ export interface components {
                 expiry_date: string | "";
                 id: string;
                 lines: components["schemas"]["QuoteLineJson"][];
+                moves: ("draft" | "presented" | "contract_sent" | "accepted" | "rejected" | "expired")[];
                 mrr: components["schemas"]["MoneyJson"];
                 name: string;
+                /**
+                 * @description `Q-000123`: human-readable and unique, counted in the order quotes
+                 *     are created.
+                 */
+                number: string;
                 one_time_total: components["schemas"]["MoneyJson"];
                 owner_id: string;
                 partner_id: string;
@@ -4087,8 +4095,14 @@ export interface components {
             expiry_date: string | "";
             id: string;
             lines: components["schemas"]["QuoteLineJson"][];
+            moves: ("draft" | "presented" | "contract_sent" | "accepted" | "rejected" | "expired")[];
             mrr: components["schemas"]["MoneyJson"];
             name: string;
+            /**
+             * @description `Q-000123`: human-readable and unique, counted in the order quotes
+             *     are created.
+             */
+            number: string;
             one_time_total: components["schemas"]["MoneyJson"];
             owner_id: string;
             partner_id: string;

@@ -24,6 +24,12 @@ impl QuoteStatus {
         }
     }
 
+    /// The moves offered to a reader: the path's next steps to one who may
+    /// change the quote (its owner, a partner admin, ops), none to others.
+    pub fn moves_for(self, may_edit: bool) -> &'static [QuoteStatus] {
+        if may_edit { self.next() } else { &[] }
+    }
+
     /// Checks a move; a refused move names where the quote may go instead.
     pub fn move_to(self, to: QuoteStatus) -> Result<QuoteStatus> {
         if self.next().contains(&to) {
