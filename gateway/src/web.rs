@@ -27,9 +27,10 @@ use crate::problem::Problem;
 struct Embedded;
 
 /// The only sources the portal loads from: its own origin, no inline script
-/// or style, never framed.
+/// or style, never framed. It frames only what it made itself from an answer
+/// of its own API (`blob:`: the quote's PDF preview).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; \
+     img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src blob:; object-src 'none'; base-uri 'self'; \
      form-action 'self'; frame-ancestors 'none'";
 
 /// A file's bytes and its ETag.

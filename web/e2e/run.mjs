@@ -729,6 +729,141 @@ await test("a case: support takes it, writes an internal note and a reply, solve
   expect(stored.status === "closed" && stored.moves.length === 0, `the case as stored: ${JSON.stringify(stored)}`);
 });
 
+await test("a quote built line by line, made primary, contract sent, accepted; the order placed, approved, shipped and completed by the vendor; the project Closed won (bob, victor)", async (page) => {
+  const bob = await restAs("bob@acme.example");
+  const tag = `Qj${Date.now() % 1_000_000}`;
+  const account = await bob("POST", "/api/v1/accounts", { name: `Łódź Dvořák ${tag}`, billing_address: { street: "ul. Piotrkowska 1", city: "Łódź", postal_code: "90-001", country: "PL" } });
+  await bob("POST", "/api/v1/contacts", { account_id: account.id, first_name: "Antonín", last_name: `Dvořák ${tag}`, email: `dvorak.${tag.toLowerCase()}@example.com` });
+  const project = await bob("POST", "/api/v1/projects", { name: `${tag} rollout`, account_id: account.id, record_type: "existing_customer", close_date: new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10), currency_code: "EUR", total_users: 10, interested_solutions: ["licenses"], verbal_agreement: true });
+  const sku = async (s) => (await bob("GET", `/api/v1/products?filter=${encodeURIComponent(`sku = ${s}`)}`)).items[0];
+  const lic = await sku("LIC-PRO");
+  const phone = await sku("HW-HEADSET");
+  const quoteOf = async () => (await bob("GET", `/api/v1/projects/${project.id}/quotes`)).items[0];
+  const until = async (what, f) => {
+    for (let i = 0; i < 50; i++) {
+      if (await f()) return;
+      await page.waitForTimeout(200);
+    }
+    throw new Error(`${what} never happened`);
+  };
+
+  await signIn(page, "bob@acme.example");
+  await page.goto(`${base}/projects/${project.id}`);
+  await page.getByRole("button", { name: "Create quote" }).click();
+  const dlg = page.getByRole("dialog");
+  await dlg.getByLabel("Quote name").fill(`${tag} offer`);
+  await dlg.getByRole("button", { name: "Create quote" }).click();
+  await page.getByRole("heading", { name: `${tag} offer`, level: 1 }).waitFor();
+  await page.getByText("No lines yet.").waitFor();
+  // Line by line: the totals are the server's after every change.
+  const mrr = () => page.getByTestId("quote-mrr").textContent();
+  await page.getByLabel("Product").selectOption(lic.id);
+  await page.getByLabel("Quantity", { exact: true }).fill("10");
+  await page.getByRole("button", { name: "Add line" }).click();
+  await page.getByRole("row", { name: new RegExp(lic.name) }).waitFor();
+  let stored = await quoteOf();
+  await until("the MRR shown", async () => (await mrr()).includes(stored.mrr.amount.split(".")[0]));
+  await page.getByLabel("Product").selectOption(phone.id);
+  await page.getByLabel("Quantity", { exact: true }).fill("3");
+  await page.getByRole("button", { name: "Add line" }).click();
+  await page.getByRole("row", { name: new RegExp(phone.name) }).waitFor();
+  stored = await quoteOf();
+  expect(stored.lines.length === 2 && stored.one_time_total.amount !== "0.00", `two lines, one of them one-time: ${JSON.stringify(stored)}`);
+  const before = await mrr();
+  await page.getByLabel(`Quantity of ${lic.name}`).fill("20");
+  await page.getByLabel(`Quantity of ${lic.name}`).press("Tab");
+  await until("the MRR following the quantity", async () => (await mrr()) !== before);
+  stored = await quoteOf();
+  expect(stored.lines.find((l) => l.sku === "LIC-PRO").quantity === 20, "the quantity is stored");
+  expect((await page.getByLabel(/Discount % of/).count()) === 0, "a partner is offered the discount to type");
+  await page.getByLabel("Shipping address type").selectOption("end_user");
+  await page.getByTestId("shipping-address").filter({ hasText: "Łódź" }).waitFor();
+  await check(page, "quote-builder");
+
+  // Primary: the project's MRR follows.
+  await page.getByRole("button", { name: "Make primary" }).click();
+  await page.getByText("Primary quote", { exact: true }).waitFor();
+  stored = await quoteOf();
+  await until("the project's MRR", async () => (await bob("GET", `/api/v1/projects/${project.id}`)).cost_info.mrr === stored.mrr.amount);
+  await page.goto(`${base}/projects/${project.id}`);
+  await page.getByText("(primary quote)").waitFor();
+  await page.goto(`${base}/quotes/${stored.id}`);
+
+  // The PDF preview and the e-mail to a contact of the account.
+  const documentAnswer = page.waitForResponse((r) => r.url().endsWith(`/api/v1/quotes/${stored.id}/document`));
+  await page.getByRole("button", { name: "Preview PDF" }).click();
+  const pdf = await documentAnswer;
+  expect(pdf.status() === 200 && /application\/pdf/.test(pdf.headers()["content-type"]), `the preview's answer: ${pdf.status()} ${pdf.headers()["content-type"]}`);
+  // The same document, fetched as bob: a PDF (the page's copy became a blob: for the frame).
+  const doc = await fetch(`${base}/api/v1/quotes/${stored.id}/document`, { headers: { authorization: `Bearer ${await restTokens.get("bob@acme.example")}` } });
+  const head = Buffer.from(await doc.arrayBuffer()).subarray(0, 5).toString("latin1");
+  expect(head === "%PDF-", `the preview is a PDF: ${JSON.stringify(head)}`);
+  await page.locator('iframe[title="The quote as a PDF"]').waitFor();
+  await page.getByRole("button", { name: "E-mail to a contact" }).click();
+  const send = page.getByRole("dialog");
+  await send.getByLabel("To").selectOption({ label: `Antonín Dvořák ${tag} <dvorak.${tag.toLowerCase()}@example.com>` });
+  await send.getByLabel("Message").fill("Dzień dobry, the offer as discussed.");
+  await send.getByRole("button", { name: "Send" }).click();
+  await page.getByText(/The quote is sent to Antonín/).waitFor({ state: "attached" });
+
+  // Presented, contract sent: the project moves to Contract out by itself.
+  await page.getByRole("button", { name: "Mark presented" }).click();
+  await page.locator('.path li[aria-current="step"]').filter({ hasText: "Presented" }).waitFor();
+  await page.getByRole("button", { name: "Send the contract" }).click();
+  await page.locator('.path li[aria-current="step"]').filter({ hasText: "Contract sent" }).waitFor();
+  expect((await page.getByLabel(`Quantity of ${lic.name}`).count()) === 0, "lines stay editable after the contract is out");
+  await until("Contract out", async () => (await bob("GET", `/api/v1/projects/${project.id}`)).stage === "contract_out");
+  await page.getByRole("button", { name: "Mark accepted" }).click();
+  await page.getByRole("button", { name: "Place the order" }).click();
+  await page.getByRole("heading", { name: /^ORD-/, level: 1 }).waitFor();
+  const orderUrl = page.url();
+  await page.getByRole("button", { name: "Submit the order" }).click();
+  await page.locator('.path li[aria-current="step"]').filter({ hasText: "Submitted" }).waitFor();
+  expect((await page.getByRole("button", { name: "Approve" }).count()) === 0, "the partner is offered the vendor's approval");
+  await check(page, "order-partner");
+
+  // The vendor approves, ships and completes: the project is Closed won.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "victor@vendor.example");
+  await page.goto(orderUrl);
+  for (const [button, step] of [["Approve", "Approved"], ["Mark shipped", "Shipped"], ["Mark completed", "Completed"]]) {
+    await page.getByRole("button", { name: button }).click();
+    await page.locator('.path li[aria-current="step"]').filter({ hasText: step }).waitFor();
+  }
+  expect((await page.getByRole("group", { name: "Status" }).count()) === 0, "a completed order offers no move");
+  await check(page, "order-vendor");
+  await until("Closed won", async () => (await bob("GET", `/api/v1/projects/${project.id}`)).stage === "closed_won");
+});
+
+await test("a stock order from the price book, two lines, placed and submitted (bob)", async (page) => {
+  const bob = await restAs("bob@acme.example");
+  const sku = async (s) => (await bob("GET", `/api/v1/products?filter=${encodeURIComponent(`sku = ${s}`)}`)).items[0];
+  const [lic, headset] = [await sku("LIC-ESS"), await sku("HW-HEADSET")];
+  await signIn(page, "bob@acme.example");
+  await page.goto(`${base}/orders`);
+  await page.getByRole("button", { name: "New stock order" }).click();
+  const dlg = page.getByRole("dialog");
+  await dlg.getByLabel("Street").fill("Strandvejen 7");
+  await dlg.getByLabel("City").fill("Øresund");
+  await dlg.getByLabel("Country").fill("DK");
+  await dlg.getByLabel("Product 1").selectOption(lic.id);
+  await dlg.getByLabel("Quantity 1").fill("5");
+  await dlg.getByRole("button", { name: "Add another line" }).click();
+  await dlg.getByLabel("Product 2").selectOption(headset.id);
+  await dlg.getByLabel("Quantity 2").fill("2");
+  await check(page, "stock-order-dialog");
+  await dlg.getByRole("button", { name: "Place the stock order" }).click();
+  await Promise.race([page.getByRole("heading", { name: /^ORD-/, level: 1 }).waitFor(), dlg.getByRole("alert").waitFor().then(async () => { throw new Error(`refused: ${await dlg.getByRole("alert").textContent()}`); })]);
+  await page.getByText("For stock, with no project").waitFor();
+  await page.getByRole("row", { name: new RegExp(headset.name) }).waitFor();
+  const id = new URL(page.url()).pathname.split("/").pop();
+  const stored = await bob("GET", `/api/v1/orders/${id}`);
+  expect(stored.type === "stock" && stored.lines.length === 2 && stored.shipping_address.city === "Øresund", `the order as stored: ${JSON.stringify(stored)}`);
+  expect((await page.getByTestId("order-mrr").textContent()).includes(stored.mrr.amount.split(".")[0]), "the MRR shown is the server's");
+  await page.getByRole("button", { name: "Submit the order" }).click();
+  await page.locator('.path li[aria-current="step"]').filter({ hasText: "Submitted" }).waitFor();
+});
+
 await test("part 2 list pages and the support agent's cases", async (page) => {
   await signIn(page, "alice@acme.example");
   for (const kind of ["quotes", "orders", "tasks", "cases", "reports", "users"]) {

@@ -14,6 +14,8 @@ import { RecordPage, RECORD_PAGES } from "./pages/RecordPage";
 import { ProjectPage } from "./pages/ProjectPage";
 import { Kanban } from "./pages/Kanban";
 import { CasePage } from "./pages/CasePage";
+import { QuotePage } from "./pages/QuotePage";
+import { OrderPage } from "./pages/OrderPage";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 import { isKind } from "./api/records";
 
@@ -108,6 +110,10 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (m) return <ProjectPage id={m.id} />;
   m = match("/cases/:id", path);
   if (m) return <CasePage id={m.id} />;
+  m = match("/quotes/:id", path);
+  if (m) return <QuotePage id={m.id} />;
+  m = match("/orders/:id", path);
+  if (m) return <OrderPage id={m.id} />;
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
     m = match(`/${key}/:id`, path);

@@ -23,6 +23,7 @@ import { PersonName, RecordLink } from "../components/Names";
 import { CreateAccountDialog, CreateContactDialog, CreateProjectDialog } from "../components/Create";
 import { ProjectPanels } from "./ProjectPanels";
 import { ProjectContacts } from "./ProjectContacts";
+import { CreateQuoteDialog } from "./QuotePage";
 
 type Rec = Values & { id: string; owner_id: string; partner_id: string };
 type S = components["schemas"];
@@ -456,7 +457,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
   const rec = useAsync(() => cfg.read(id), [base]);
   const follow = useFollowing(kind as RecordCollection, id);
   const [version, setVersion] = useState(0);
-  const [dialog, setDialog] = useState<"owner" | "clone" | null>(null);
+  const [dialog, setDialog] = useState<"owner" | "clone" | "quote" | null>(null);
   const [editAll, setEditAll] = useState(false);
   const [announce, say] = useAnnouncer();
   if (rec.loading && !rec.data) return <Loading />;
@@ -508,6 +509,11 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
           {editable && (
             <button type="button" class="secondary" aria-pressed={editAll} onClick={() => setEditAll((x) => !x)}>
               {editAll ? "Done editing" : "Edit"}
+            </button>
+          )}
+          {kind === "projects" && editable && (
+            <button type="button" onClick={() => setDialog("quote")}>
+              Create quote
             </button>
           )}
           {(kind === "projects" || kind === "accounts" || kind === "contacts") && me.partner_id && (
@@ -573,6 +579,7 @@ export function RecordPage({ kind, id }: { kind: string; id: string }) {
         </section>
       </div>
       <ChangeOwnerDialog open={dialog === "owner"} onClose={() => setDialog(null)} rec={r} cfg={cfg} onDone={(x) => (setRec(x), say("Owner changed."))} />
+      {kind === "projects" && <CreateQuoteDialog open={dialog === "quote"} onClose={() => setDialog(null)} project={r} />}
       {kind === "projects" && <CloneProjectDialog open={dialog === "clone"} onClose={() => setDialog(null)} rec={r} />}
       {kind === "accounts" && <CreateAccountDialog open={dialog === "clone"} onClose={() => setDialog(null)} initial={{ ...r, name: `${r.name as string} (copy)` }} />}
       {kind === "contacts" && <CreateContactDialog open={dialog === "clone"} onClose={() => setDialog(null)} accountId={r.account_id as string} initial={r} />}

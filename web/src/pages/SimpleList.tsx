@@ -11,6 +11,7 @@ import { stageLabel } from "../lib/domain";
 import { DateText, ErrorMessage, Loading, useAsync, words } from "../components/ui";
 import { PersonName } from "../components/Names";
 import { nameOf } from "../lib/people";
+import { NewStockOrder } from "./OrderPage";
 
 type Row = Record<string, unknown> & { id: string };
 type Page = { items: Row[]; next_page_token: string };
@@ -25,6 +26,8 @@ interface Simple {
   link: boolean;
   cols: [string, (r: Row) => ComponentChildren][];
   empty: string;
+  /** What the page offers beside its heading (e.g. a new stock order). */
+  action?: () => ComponentChildren;
 }
 
 export const SIMPLE_LISTS: Record<string, Simple> = {
@@ -35,6 +38,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
     empty: "No quotes yet. Create a quote from a project's page.",
     cols: [
       ["Quote", (r) => s(r, "name") || s(r, "number") || "Quote"],
+      ["Number", (r) => s(r, "number")],
       ["Status", (r) => words(s(r, "status"))],
       ["MRR", (r) => formatMoney(s(r, "mrr"), s(r, "currency_code"))],
       ["One-time", (r) => formatMoney(s(r, "one_time_total"), s(r, "currency_code"))],
@@ -46,6 +50,7 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
     list: (query, signal) => ok(api.GET("/api/v1/orders", { params: { query }, signal })),
     link: true,
     empty: "No orders yet. Orders are placed from accepted quotes, or as stock orders.",
+    action: () => <NewStockOrder />,
     cols: [
       ["Order", (r) => s(r, "number") || "Order"],
       ["Status", (r) => words(s(r, "status"))],
@@ -110,7 +115,10 @@ export function SimpleList({ kind }: { kind: string }) {
   const items = page.data?.items ?? [];
   return (
     <section>
-      <h1>{cfg.title}</h1>
+      <div class="page-head">
+        <h1>{cfg.title}</h1>
+        {cfg.action?.()}
+      </div>
       <ErrorMessage error={page.error} />
       {page.loading && !page.data && <Loading />}
       {page.data && items.length === 0 && <p class="empty-state">{cfg.empty}</p>}
