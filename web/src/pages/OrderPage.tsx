@@ -10,6 +10,7 @@ import { useMe } from "../lib/me";
 import { navigate } from "../lib/router";
 import { formatMoney } from "../lib/money";
 import { RecordLink } from "../components/Names";
+import { AddressLines, CellInput, LineTable, Moves, StatusPath, Totals } from "../components/Lines";
 import { Files, History, Notes, useFollowing } from "../components/Related";
 import { DateText, Dialog, ErrorMessage, Field, Loading, Select, TextInput, useAnnouncer, useAsync, words } from "../components/ui";
 import { usePriceBook } from "./QuotePage";
@@ -18,7 +19,6 @@ type OrderJson = components["schemas"]["OrderJson"];
 type Status = OrderJson["status"];
 
 const at = (id: string) => ({ params: { path: { id } } });
-const money = (m: { amount: string; currency_code: string } | undefined, currency: string) => formatMoney(m?.amount, m?.currency_code || currency);
 
 const PATH: Status[] = ["draft", "submitted", "approved", "shipped", "completed"];
 
@@ -69,8 +69,6 @@ export function OrderPage({ id }: { id: string }) {
     }
   };
   const overrides = me.role === "vendor_admin" && k.type === "stock" && (k.status === "draft" || k.status === "submitted");
-  const addr = k.shipping_address;
-  const addrLines = [addr.street, [addr.postal_code, addr.city].filter(Boolean).join(" "), addr.region, addr.country].filter(Boolean);
   return (
     <article class="record order">
       <div class="page-head">
@@ -103,92 +101,27 @@ export function OrderPage({ id }: { id: string }) {
         {said}
       </p>
       <ErrorMessage error={error} />
-      <nav class="path" aria-label="Order status">
-        <ol>
-          {[...PATH, ...(k.status === "cancelled" ? (["cancelled"] as Status[]) : [])].map((s) => {
-            const reached = PATH.includes(k.status) && PATH.indexOf(s) <= PATH.indexOf(k.status);
-            return (
-              <li key={s} class={s === k.status ? "current" : reached ? "done" : undefined} aria-current={s === k.status ? "step" : undefined}>
-                {words(s)}
-              </li>
-            );
-          })}
-        </ol>
-      </nav>
-      {k.moves.length > 0 && (
-        <div class="actions" role="group" aria-label="Status">
-          {k.moves.map((to) => (
-            <button key={to} type="button" class={to === "cancelled" ? "secondary" : undefined} onClick={() => void act(() => ok(api.POST("/api/v1/orders/{id}:transition", { ...at(id), body: { status: to } })), `The order is ${words(to).toLowerCase()}.`)}>
-              {moveLabel(to)}
-            </button>
-          ))}
-        </div>
-      )}
+      <StatusPath label="Order status" path={PATH} endings={["cancelled"]} status={k.status} />
+      <Moves moves={k.moves} label={moveLabel} secondary={["cancelled"]} onMove={(to) => void act(() => ok(api.POST("/api/v1/orders/{id}:transition", { ...at(id), body: { status: to } })), `The order is ${words(to).toLowerCase()}.`)} />
       <section class="card" aria-labelledby="o-lines">
         <h2 id="o-lines">Lines</h2>
-        <div class="table-wrap">
-          <table class="lines">
-            <caption class="visually-hidden">The order's lines</caption>
-            <thead>
-              <tr>
-                <th scope="col">SKU</th>
-                <th scope="col">Product</th>
-                <th scope="col" class="num">
-                  Quantity
-                </th>
-                <th scope="col" class="num">
-                  Unit price
-                </th>
-                <th scope="col" class="num">
-                  Discount
-                </th>
-                <th scope="col">Billing</th>
-                <th scope="col" class="num">
-                  Net
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {k.lines.map((l) => (
-                <tr key={l.id}>
-                  <td>{l.sku}</td>
-                  <th scope="row">{l.product_name}</th>
-                  <td class="num">{l.quantity}</td>
-                  <td class="num">{money(l.unit_price, k.currency_code)}</td>
-                  <td class="num">
-                    {overrides ? (
-                      <input
-                        type="text"
-                        inputMode="decimal"
-                        class="qty"
-                        aria-label={`Discount % of ${l.product_name}`}
-                        value={l.discount_percent}
-                        onChange={(e) => {
-                          const discount_percent = e.currentTarget.value;
-                          void act(() => ok(api.PATCH("/api/v1/orders/{id}/lines/{line_id}", { params: { path: { id, line_id: l.id } }, body: { discount_percent } })), `${l.product_name}: discount ${discount_percent} %.`);
-                        }}
-                      />
-                    ) : (
-                      `${l.discount_percent} %`
-                    )}
-                  </td>
-                  <td>{l.billing === "monthly" ? "Monthly" : "One-time"}</td>
-                  <td class="num">{money(l.net_amount, k.currency_code)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <dl class="totals">
-          <div>
-            <dt>MRR</dt>
-            <dd data-testid="order-mrr">{money(k.mrr, k.currency_code)}</dd>
-          </div>
-          <div>
-            <dt>One-time total</dt>
-            <dd>{money(k.one_time_total, k.currency_code)}</dd>
-          </div>
-        </dl>
+        <LineTable
+          caption="The order's lines"
+          lines={k.lines}
+          currency={k.currency_code}
+          discount={
+            overrides
+              ? (l) => (
+                  <CellInput
+                    label={`Discount % of ${l.product_name}`}
+                    value={l.discount_percent}
+                    onValue={(discount_percent) => void act(() => ok(api.PATCH("/api/v1/orders/{id}/lines/{line_id}", { params: { path: { id, line_id: l.id } }, body: { discount_percent } })), `${l.product_name}: discount ${discount_percent} %.`)}
+                  />
+                )
+              : undefined
+          }
+        />
+        <Totals mrr={k.mrr} oneTime={k.one_time_total} currency={k.currency_code} testid="order" />
       </section>
       <div class="record-grid">
         <section class="card" aria-labelledby="o-details">
@@ -205,7 +138,7 @@ export function OrderPage({ id }: { id: string }) {
             <div class="detail-row">
               <dt>Ships to</dt>
               <dd>
-                <address>{addrLines.length ? addrLines.map((l) => <div key={l}>{l}</div>) : <span class="hint">No address.</span>}</address>
+                <AddressLines address={k.shipping_address} none="No address." />
               </dd>
             </div>
             <div class="detail-row">

@@ -14,6 +14,7 @@ import { navigate } from "../lib/router";
 import { isoDay } from "../lib/date";
 import { formatMoney } from "../lib/money";
 import { RecordLink } from "../components/Names";
+import { AddressLines, CellInput, LineTable, Moves, StatusPath, Totals } from "../components/Lines";
 import { Activities, Files, History, Notes, useFollowing } from "../components/Related";
 import { DateText, Dialog, ErrorMessage, Field, Loading, Select, TextInput, useAnnouncer, useAsync, words } from "../components/ui";
 
@@ -51,7 +52,6 @@ function moveLabel(to: Status): string {
   }
 }
 
-const money = (m: { amount: string; currency_code: string } | undefined, currency: string) => formatMoney(m?.amount, m?.currency_code || currency);
 
 /** A new quote of a project, opened in the builder once it is saved. */
 export function CreateQuoteDialog({ open, onClose, project }: { open: boolean; onClose: () => void; project: { id: string; name?: unknown; currency_code?: unknown } }) {
@@ -149,8 +149,6 @@ export function QuotePage({ id }: { id: string }) {
       setError(e);
     }
   };
-  const addr = k.shipping_address;
-  const addrLines = [addr.street, [addr.postal_code, addr.city].filter(Boolean).join(" "), addr.region, addr.country].filter(Boolean);
 
   return (
     <article class="record quote">
@@ -192,27 +190,8 @@ export function QuotePage({ id }: { id: string }) {
       </p>
       <ErrorMessage error={error} />
 
-      <nav class="path" aria-label="Quote status">
-        <ol>
-          {[...PATH, ...(["rejected", "expired"] as Status[]).filter((s) => s === k.status)].map((s) => {
-            const reached = PATH.indexOf(s) <= PATH.indexOf(k.status) && PATH.includes(k.status);
-            return (
-              <li key={s} class={s === k.status ? "current" : reached ? "done" : undefined} aria-current={s === k.status ? "step" : undefined}>
-                {words(s)}
-              </li>
-            );
-          })}
-        </ol>
-      </nav>
-      {writable && k.moves.length > 0 && (
-        <div class="actions" role="group" aria-label="Status">
-          {k.moves.map((to) => (
-            <button key={to} type="button" class={to === "rejected" || to === "expired" ? "secondary" : undefined} onClick={() => void act(() => ok(api.POST("/api/v1/quotes/{id}:transition", { ...at(id), body: { status: to } })), `The quote is ${words(to).toLowerCase()}.`)}>
-              {moveLabel(to)}
-            </button>
-          ))}
-        </div>
-      )}
+      <StatusPath label="Quote status" path={PATH} endings={["rejected", "expired"]} status={k.status} />
+      {writable && <Moves moves={k.moves} label={moveLabel} secondary={["rejected", "expired"]} onMove={(to) => void act(() => ok(api.POST("/api/v1/quotes/{id}:transition", { ...at(id), body: { status: to } })), `The quote is ${words(to).toLowerCase()}.`)} />}
       {k.status === "accepted" && writable && <PlaceOrder quoteId={id} />}
 
       <section class="card" aria-labelledby="q-lines">
@@ -220,16 +199,7 @@ export function QuotePage({ id }: { id: string }) {
         {!editable && <p class="hint">{k.status === "draft" || k.status === "presented" ? "Only the quote's owner or a partner admin changes its lines." : "The contract is out: the lines no longer change."}</p>}
         <LinesTable quote={k} editable={editable} vendor={vendor && (k.status === "draft" || k.status === "presented")} act={act} />
         {editable && <AddLine quote={k} act={act} />}
-        <dl class="totals">
-          <div>
-            <dt>MRR</dt>
-            <dd data-testid="quote-mrr">{money(k.mrr, k.currency_code)}</dd>
-          </div>
-          <div>
-            <dt>One-time total</dt>
-            <dd data-testid="quote-one-time">{money(k.one_time_total, k.currency_code)}</dd>
-          </div>
-        </dl>
+        <Totals mrr={k.mrr} oneTime={k.one_time_total} currency={k.currency_code} testid="quote" />
       </section>
 
       <div class="record-grid">
@@ -283,7 +253,7 @@ export function QuotePage({ id }: { id: string }) {
                 ) : (
                   (SHIPPING.find(([v]) => v === k.shipping_address_type)?.[1] ?? "End User Address")
                 )}
-                <address data-testid="shipping-address">{addrLines.length ? addrLines.map((l) => <div key={l}>{l}</div>) : <span class="hint">The matching record has no address yet.</span>}</address>
+                <AddressLines address={k.shipping_address} none="The matching record has no address yet." testid="shipping-address" />
               </dd>
             </div>
             <div class="detail-row">
@@ -327,86 +297,25 @@ type Act = (f: () => Promise<QuoteJson | unknown>, done: string) => Promise<void
 
 function LinesTable({ quote, editable, vendor, act }: { quote: QuoteJson; editable: boolean; vendor: boolean; act: Act }) {
   const path = (line: Line) => ({ params: { path: { id: quote.id, line_id: line.id } } });
+  const patch = (l: Line, body: S["LinePatch"], done: string) => void act(() => ok(api.PATCH("/api/v1/quotes/{id}/lines/{line_id}", { ...path(l), body })), done);
   if (quote.lines.length === 0) return <p class="empty">No lines yet. Add a product from the price book below.</p>;
   return (
-    <div class="table-wrap">
-      <table class="lines">
-        <caption class="visually-hidden">The quote's lines</caption>
-        <thead>
-          <tr>
-            <th scope="col">SKU</th>
-            <th scope="col">Product</th>
-            <th scope="col" class="num">
-              Quantity
-            </th>
-            <th scope="col" class="num">
-              Unit price
-            </th>
-            <th scope="col" class="num">
-              Discount
-            </th>
-            <th scope="col">Billing</th>
-            <th scope="col" class="num">
-              Net
-            </th>
-            {editable && <th scope="col">Remove</th>}
-          </tr>
-        </thead>
-        <tbody>
-          {quote.lines.map((l) => (
-            <tr key={l.id}>
-              <td>{l.sku}</td>
-              <th scope="row">{l.product_name}</th>
-              <td class="num">
-                {editable ? (
-                  <input
-                    type="number"
-                    min={1}
-                    max={1000000}
-                    class="qty"
-                    aria-label={`Quantity of ${l.product_name}`}
-                    value={l.quantity}
-                    onChange={(e) => {
-                      const quantity = Number(e.currentTarget.value);
-                      void act(() => ok(api.PATCH("/api/v1/quotes/{id}/lines/{line_id}", { ...path(l), body: input<"LinePatch">({ quantity }) })), `${l.product_name}: quantity ${quantity}.`);
-                    }}
-                  />
-                ) : (
-                  l.quantity
-                )}
-              </td>
-              <td class="num">{money(l.unit_price, quote.currency_code)}</td>
-              <td class="num">
-                {vendor ? (
-                  <input
-                    type="text"
-                    inputMode="decimal"
-                    class="qty"
-                    aria-label={`Discount % of ${l.product_name}`}
-                    value={l.discount_percent}
-                    onChange={(e) => {
-                      const discount_percent = e.currentTarget.value;
-                      void act(() => ok(api.PATCH("/api/v1/quotes/{id}/lines/{line_id}", { ...path(l), body: input<"LinePatch">({ discount_percent }) })), `${l.product_name}: discount ${discount_percent} %.`);
-                    }}
-                  />
-                ) : (
-                  `${l.discount_percent} %`
-                )}
-              </td>
-              <td>{l.billing === "monthly" ? "Monthly" : "One-time"}</td>
-              <td class="num">{money(l.net_amount, quote.currency_code)}</td>
-              {editable && (
-                <td>
-                  <button type="button" class="link" aria-label={`Remove ${l.product_name}`} onClick={() => void act(() => ok(api.DELETE("/api/v1/quotes/{id}/lines/{line_id}", path(l))), `${l.product_name} removed.`)}>
-                    Remove
-                  </button>
-                </td>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <LineTable
+      caption="The quote's lines"
+      lines={quote.lines}
+      currency={quote.currency_code}
+      quantity={editable ? (l) => <CellInput numeric label={`Quantity of ${l.product_name}`} value={l.quantity} onValue={(v) => patch(l, input<"LinePatch">({ quantity: Number(v) }), `${l.product_name}: quantity ${v}.`)} /> : undefined}
+      discount={vendor ? (l) => <CellInput label={`Discount % of ${l.product_name}`} value={l.discount_percent} onValue={(v) => patch(l, input<"LinePatch">({ discount_percent: v }), `${l.product_name}: discount ${v} %.`)} /> : undefined}
+      remove={
+        editable
+          ? (l) => (
+              <button type="button" class="link" aria-label={`Remove ${l.product_name}`} onClick={() => void act(() => ok(api.DELETE("/api/v1/quotes/{id}/lines/{line_id}", path(l))), `${l.product_name} removed.`)}>
+                Remove
+              </button>
+            )
+          : undefined
+      }
+    />
   );
 }
 
