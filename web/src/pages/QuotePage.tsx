@@ -10,6 +10,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, idempotent, input, ok, rawResponse } from "../api/client";
 import type { components } from "../api/schema";
 import { useMe } from "../lib/me";
+import { canEdit } from "../lib/domain";
 import { navigate } from "../lib/router";
 import { isoDay } from "../lib/date";
 import { formatMoney } from "../lib/money";
@@ -123,9 +124,8 @@ export function QuotePage({ id }: { id: string }) {
       </section>
     );
   const k = q.data;
-  const partnerSide = !!me.partner_id;
   const vendor = me.role === "vendor_admin";
-  const writable = (partnerSide && k.partner_id === me.partner_id && (me.role === "partner_admin" || k.owner_id === me.id));
+  const writable = canEdit(me, k);
   const editable = writable && (k.status === "draft" || k.status === "presented");
   /** Runs a change; the quote the server answers replaces the page's. */
   const act = async (f: () => Promise<QuoteJson | unknown>, done: string) => {
