@@ -16,6 +16,7 @@ import { Kanban } from "./pages/Kanban";
 import { CasePage } from "./pages/CasePage";
 import { QuotePage } from "./pages/QuotePage";
 import { OrderPage } from "./pages/OrderPage";
+import { ReportBuilder, ReportList, ReportView } from "./pages/Reports";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 import { isKind } from "./api/records";
 
@@ -114,6 +115,15 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (m) return <QuotePage id={m.id} />;
   m = match("/orders/:id", path);
   if (m) return <OrderPage id={m.id} />;
+  if (path === "/reports") return <ReportList />;
+  if (path === "/reports/new") {
+    const from = new URLSearchParams(location.search).get("from") ?? undefined;
+    return <ReportBuilder key={`new-${from ?? ""}`} from={from} />;
+  }
+  m = match("/reports/:id/edit", path);
+  if (m) return <ReportBuilder key={`edit-${m.id}`} id={m.id} />;
+  m = match("/reports/:id", path);
+  if (m) return <ReportView id={m.id} />;
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
     m = match(`/${key}/:id`, path);

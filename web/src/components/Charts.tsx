@@ -1,6 +1,7 @@
 // Small hand-drawn SVG charts. Each is an image with a text alternative
 // (role="img", a <title> per bar) and the figures also stand beside it as text.
 
+import { useEffect, useRef } from "preact/hooks";
 import { formatCount, magnitude, formatMoney } from "../lib/money";
 import { stageLabel } from "../lib/domain";
 
@@ -66,4 +67,34 @@ export function PipelineBars({ data }: { data: { currency_code: string; mrr: str
       })}
     </svg>
   );
+}
+
+/**
+ * A chart the report service drew, placed inline so its role="img", label
+ * and per-figure titles reach assistive technology. The document is parsed
+ * as SVG and kept to drawing only (no script, no foreign content, no event
+ * handlers, no links out), whatever the server sent.
+ */
+export function ServerChart({ svg }: { svg: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const host = ref.current;
+    if (!host) return;
+    const el = safeSvg(svg);
+    host.replaceChildren(...(el ? [document.importNode(el, true)] : []));
+  }, [svg]);
+  return <div class="server-chart" ref={ref} />;
+}
+
+function safeSvg(text: string): SVGSVGElement | null {
+  const doc = new DOMParser().parseFromString(text, "image/svg+xml");
+  const root = doc.documentElement;
+  if (root.nodeName !== "svg" || doc.getElementsByTagName("parsererror").length) return null;
+  for (const bad of Array.from(root.querySelectorAll("script, foreignObject, iframe, a, use, image"))) bad.remove();
+  for (const el of [root, ...Array.from(root.querySelectorAll("*"))]) {
+    for (const a of Array.from(el.attributes)) {
+      if (/^on/i.test(a.name) || /href$/i.test(a.name) || a.name === "style") el.removeAttribute(a.name);
+    }
+  }
+  return root as unknown as SVGSVGElement;
 }

@@ -1,4 +1,4 @@
-// Part 2 pages for now: a plain list of quotes, orders, cases, reports,
+// Part 2 pages for now: a plain list of quotes, orders, cases,
 // users and partners, and a plain page for one record (a task's too; the
 // tasks' list is a full list view, ListPage).
 
@@ -69,17 +69,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
       ["Priority", (r) => words(s(r, "priority"))],
       ["Status", (r) => words(s(r, "status"))],
       ["Opened", (r) => <DateText value={s(r, "create_time")} />],
-    ],
-  },
-  reports: {
-    title: "Reports",
-    list: (query, signal) => ok(api.GET("/api/v1/reports", { params: { query }, signal })),
-    link: false,
-    empty: "No reports.",
-    cols: [
-      ["Report", (r) => s(r, "name")],
-      ["Over", (r) => words(s(r, "collection") || s(r, "source"))],
-      ["Built in", (r) => (r.built_in ? "Yes" : "No")],
     ],
   },
   users: {
