@@ -9,7 +9,10 @@
 
 use std::str::FromStr;
 
-use prm_proto::record::v1::{AggregateFunction, AggregateRequest, AggregateResponse, AggregateRow, DateBucket};
+use prm_proto::record::v1::{
+    self as rpb, AggregateFunction, AggregateRequest, AggregateResponse, AggregateRow, CollectionField, DateBucket,
+    DescribeCollectionResponse,
+};
 use rust_decimal::{Decimal, RoundingStrategy};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryResult, QuerySelect, QueryTrait, Select,
@@ -43,6 +46,33 @@ pub enum Kind {
     Flag,
 }
 
+impl Kind {
+    /// How a list field is aggregated: an enum is its words, text.
+    fn of_listed(kind: FieldKind) -> Kind {
+        match kind {
+            FieldKind::Text | FieldKind::Enum(_) => Kind::Text,
+            FieldKind::Timestamp => Kind::Timestamp,
+            FieldKind::Uuid => Kind::Uuid,
+            FieldKind::Date => Kind::Date,
+            FieldKind::Integer => Kind::Integer,
+            FieldKind::Money => Kind::Money,
+        }
+    }
+
+    /// The kind on the wire.
+    pub fn proto(self) -> rpb::FieldKind {
+        match self {
+            Kind::Text => rpb::FieldKind::Text,
+            Kind::Uuid => rpb::FieldKind::Uuid,
+            Kind::Date => rpb::FieldKind::Date,
+            Kind::Timestamp => rpb::FieldKind::Timestamp,
+            Kind::Integer => rpb::FieldKind::Integer,
+            Kind::Money => rpb::FieldKind::Money,
+            Kind::Flag => rpb::FieldKind::Flag,
+        }
+    }
+}
+
 /// A field that can be grouped or measured: a column, or an SQL expression
 /// over the collection's columns (static text of the service, never input).
 #[derive(Debug, Clone, Copy)]
@@ -66,18 +96,7 @@ impl<E: EntityTrait> Source<E> {
         self.fields
             .iter()
             .find(|f| f.name == name)
-            .map(|f| Field {
-                name: f.name,
-                sql: f.column.as_str(),
-                kind: match f.kind {
-                    FieldKind::Text | FieldKind::Enum(_) => Kind::Text,
-                    FieldKind::Timestamp => Kind::Timestamp,
-                    FieldKind::Uuid => Kind::Uuid,
-                    FieldKind::Date => Kind::Date,
-                    FieldKind::Integer => Kind::Integer,
-                    FieldKind::Money => Kind::Money,
-                },
-            })
+            .map(|f| Field { name: f.name, sql: f.column.as_str(), kind: Kind::of_listed(f.kind) })
             .or_else(|| self.computed.iter().find(|f| f.name == name).copied())
     }
 }
@@ -85,6 +104,51 @@ impl<E: EntityTrait> Source<E> {
 /// The answer for an unknown collection name.
 pub fn unknown_collection(known: &[&str]) -> Error {
     Error::invalid("collection", format!("must be one of {}", known.join(", ")))
+}
+
+/// Every field of `source` a grouping or a measure may name, with its kind
+/// and an enum's words: its list fields, then its computed fields (one a
+/// list field already names is that field, as [`run`] reads it).
+pub fn describe<E: EntityTrait>(source: &Source<E>) -> DescribeCollectionResponse {
+    let listed = source.fields.iter().map(|f| CollectionField {
+        name: f.name.to_string(),
+        kind: Kind::of_listed(f.kind).proto() as i32,
+        values: match f.kind {
+            FieldKind::Enum(words) => words.iter().map(|w| w.to_string()).collect(),
+            _ => vec![],
+        },
+    });
+    let computed = source
+        .computed
+        .iter()
+        .filter(|c| !source.fields.iter().any(|f| f.name == c.name))
+        .map(|c| CollectionField { name: c.name.to_string(), kind: c.kind.proto() as i32, values: vec![] });
+    DescribeCollectionResponse { fields: listed.chain(computed).collect() }
+}
+
+/// A [`Source`] of whatever entity, as [`describe_collection`] takes it.
+pub trait Described {
+    fn name(&self) -> &'static str;
+    fn describe(&self) -> DescribeCollectionResponse;
+}
+
+impl<E: EntityTrait> Described for Source<E> {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn describe(&self) -> DescribeCollectionResponse {
+        describe(self)
+    }
+}
+
+/// What a service's `DescribeCollection` answers for `collection`, one of
+/// its `sources` (an unknown one is refused as [`run`]'s callers refuse it).
+pub fn describe_collection(sources: &[&dyn Described], collection: &str) -> Result<DescribeCollectionResponse> {
+    match sources.iter().find(|s| s.name() == collection) {
+        Some(s) => Ok(s.describe()),
+        None => Err(unknown_collection(&sources.iter().map(|s| s.name()).collect::<Vec<_>>())),
+    }
 }
 
 /// How a grouping key is read back.
@@ -345,6 +409,67 @@ fn show(d: Decimal, money: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::search_document as doc;
+
+    const STATUSES: &[&str] = &["open", "closed"];
+
+    /// A collection with a field of each listed kind, and computed fields
+    /// (one of them named as a list field is).
+    const DOCS: Source<doc::Entity> = Source {
+        name: "docs",
+        fields: &[
+            listing::Field { name: "title", column: doc::Column::Title, kind: FieldKind::Text },
+            listing::Field { name: "status", column: doc::Column::Subtitle, kind: FieldKind::Enum(STATUSES) },
+            listing::Field { name: "partner_id", column: doc::Column::PartnerId, kind: FieldKind::Uuid },
+            listing::Field { name: "due", column: doc::Column::TitleKey, kind: FieldKind::Date },
+            listing::Field { name: "seen", column: doc::Column::Terms, kind: FieldKind::Timestamp },
+            listing::Field { name: "pages", column: doc::Column::Digits, kind: FieldKind::Integer },
+            listing::Field { name: "price", column: doc::Column::RecordType, kind: FieldKind::Money },
+        ],
+        id_column: doc::Column::RecordId,
+        computed: &[
+            Field { name: "open", sql: "subtitle = 'open'", kind: Kind::Flag },
+            Field { name: "partner_id", sql: "partner_id", kind: Kind::Uuid },
+            Field { name: "cost", sql: "cost_units", kind: Kind::Money },
+        ],
+    };
+
+    #[test]
+    fn a_collection_is_described_by_its_list_fields_then_its_computed_ones() {
+        let fields = describe(&DOCS).fields;
+        let described: Vec<(&str, rpb::FieldKind, Vec<String>)> =
+            fields.iter().map(|f| (f.name.as_str(), f.kind(), f.values.clone())).collect();
+        let none = Vec::<String>::new;
+        assert_eq!(
+            described,
+            [
+                ("title", rpb::FieldKind::Text, none()),
+                ("status", rpb::FieldKind::Text, vec!["open".to_string(), "closed".to_string()]),
+                ("partner_id", rpb::FieldKind::Uuid, none()),
+                ("due", rpb::FieldKind::Date, none()),
+                ("seen", rpb::FieldKind::Timestamp, none()),
+                ("pages", rpb::FieldKind::Integer, none()),
+                ("price", rpb::FieldKind::Money, none()),
+                ("open", rpb::FieldKind::Flag, none()),
+                ("cost", rpb::FieldKind::Money, none()),
+            ]
+        );
+        // Every field described is one a grouping may name, of the kind described.
+        for f in &fields {
+            assert_eq!(DOCS.field(&f.name).map(|k| k.kind.proto()), Some(f.kind()), "{}", f.name);
+        }
+    }
+
+    #[test]
+    fn an_unknown_collection_is_not_described() {
+        assert_eq!(describe_collection(&[&DOCS], "docs").unwrap(), describe(&DOCS));
+        match describe_collection(&[&DOCS], "widgets") {
+            Err(Error::Invalid { field, message }) => {
+                assert_eq!((field.as_str(), message.as_str()), ("collection", "must be one of docs"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn money_shows_exactly_with_cents() {

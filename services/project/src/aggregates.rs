@@ -11,7 +11,10 @@ use prm_kit::{
 };
 use prm_proto::{
     common::v1::RecordType,
-    record::v1::{AggregateRequest, AggregateResponse, aggregate_service_server::AggregateService},
+    record::v1::{
+        AggregateRequest, AggregateResponse, DescribeCollectionRequest, DescribeCollectionResponse,
+        aggregate_service_server::AggregateService,
+    },
 };
 use sea_orm::DatabaseConnection;
 use tonic::{Request, Response, Status};
@@ -70,5 +73,14 @@ impl AggregateService for AggregateApi {
     ) -> std::result::Result<Response<AggregateResponse>, Status> {
         let caller = Caller::of(&req)?;
         Ok(Response::new(AggregateApi::aggregate(self, &caller, req.get_ref()).await?))
+    }
+
+    #[tracing::instrument(skip_all, fields(collection = %req.get_ref().collection))]
+    async fn describe_collection(
+        &self,
+        req: Request<DescribeCollectionRequest>,
+    ) -> std::result::Result<Response<DescribeCollectionResponse>, Status> {
+        Caller::of(&req)?;
+        Ok(Response::new(aggregate::describe_collection(&[&PROJECTS], &req.get_ref().collection)?))
     }
 }

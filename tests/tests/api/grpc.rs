@@ -3,8 +3,11 @@
 
 use std::process::Command;
 
-use prm_kit::{Caller, Role};
-use prm_proto::account::v1::{self as pb, account_service_client::AccountServiceClient};
+use prm_kit::{Caller, Role, auth::CallerInterceptor, testing::field_of};
+use prm_proto::{
+    account::v1::{self as pb, account_service_client::AccountServiceClient},
+    record::v1::{DescribeCollectionRequest, FieldKind, aggregate_service_client::AggregateServiceClient},
+};
 use tonic::Code;
 
 use crate::helpers::spawn_app;
@@ -111,5 +114,32 @@ async fn a_service_called_without_a_token_answers_unauthenticated() {
     assert_eq!(err.code(), Code::Unauthenticated);
     let err = client.get_account(pb::GetAccountRequest { id: uuid::Uuid::now_v7().to_string() }).await.unwrap_err();
     assert_eq!(err.code(), Code::Unauthenticated);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_collection_is_described_by_its_service_and_an_unknown_one_is_invalid() {
+    let app = spawn_app().await;
+    let caller = prm_kit::testing::person(Role::PartnerUser, Some(uuid::Uuid::now_v7()));
+    let channel = tonic::transport::Channel::from_shared(format!("http://{}", app.account_addr)).unwrap();
+    let auth = CallerInterceptor::new(&app.internal_key, &caller).unwrap();
+    let mut client = AggregateServiceClient::with_interceptor(channel.connect().await.unwrap(), auth);
+    let accounts = client
+        .describe_collection(DescribeCollectionRequest { collection: "accounts".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    let owner = accounts.fields.iter().find(|f| f.name == "owner_id").expect("accounts have an owner");
+    assert_eq!(owner.kind(), FieldKind::Uuid);
+    for collection in ["widgets", "", "projects"] {
+        let err =
+            client.describe_collection(DescribeCollectionRequest { collection: collection.into() }).await.unwrap_err();
+        assert_eq!((err.code(), field_of(&err).as_str()), (Code::InvalidArgument, "collection"), "{collection}");
+        assert!(err.message().contains("accounts, contacts"), "{}", err.message());
+    }
+    // As every call here, it needs a caller.
+    let mut anonymous = AggregateServiceClient::new(channel.connect().await.unwrap());
+    let err = anonymous.describe_collection(DescribeCollectionRequest { collection: "accounts".into() }).await;
+    assert_eq!(err.unwrap_err().code(), Code::Unauthenticated);
     app.stop().await;
 }
