@@ -20,13 +20,15 @@ use prm_proto::{
     report::v1::{self as pb, report_service_server::ReportService},
 };
 use sea_orm::DatabaseConnection;
-use tonic::{Request, Response, Status, transport::Channel};
+use tonic::{Request, Response, Status, service::interceptor::InterceptedService, transport::Channel};
 use uuid::Uuid;
 
 use crate::{
     domain::{
         Bucket, ChartType, Definition, Function, Grouping, Measure, Reference, Sort, Source, access, builtin,
-        csv as csv_out, reference_of, svg,
+        csv as csv_out,
+        fields::{self, Kind, SourceField},
+        reference_of, svg,
         table::{self, Row, Table},
     },
     store::{self, Saved},
@@ -102,12 +104,7 @@ impl Owners {
     /// the caller's scope: the call goes out as the caller.
     pub async fn aggregate(&self, caller: &Caller, def: &Definition) -> Result<Vec<(Vec<String>, Vec<String>)>> {
         let service = def.source.service();
-        let channel = self
-            .channels
-            .get(service)
-            .cloned()
-            .ok_or_else(|| Error::Unavailable(format!("the {service} service is not deployed here")))?;
-        let mut client = AggregateServiceClient::with_interceptor(channel, CallerInterceptor::new(&self.key, caller)?);
+        let mut client = self.aggregates(caller, service)?;
         let mut request = Request::new(rpb::AggregateRequest {
             collection: def.source.to_string(),
             filter: def.filter.clone(),
@@ -135,6 +132,44 @@ impl Owners {
                 Ok((r.keys, r.values))
             })
             .collect()
+    }
+
+    /// The fields of `source` as its owning service describes them, asked
+    /// as the caller, with what a definition may do with each.
+    pub async fn describe(&self, caller: &Caller, source: Source) -> Result<Vec<SourceField>> {
+        let service = source.service();
+        let mut client = self.aggregates(caller, service)?;
+        let mut request = Request::new(rpb::DescribeCollectionRequest { collection: source.to_string() });
+        request.set_timeout(AGGREGATE_DEADLINE);
+        let reply = client.describe_collection(request).await.map_err(|s| match owner_error(service, s) {
+            Error::Invalid { message, .. } => Error::invalid("source", message),
+            other => other,
+        })?;
+        reply
+            .into_inner()
+            .fields
+            .into_iter()
+            .map(|f| {
+                let kind = kind_in(f.kind).ok_or_else(|| {
+                    Error::Internal(anyhow::anyhow!("the {service} service described `{}` as kind {}", f.name, f.kind))
+                })?;
+                Ok(fields::describe(source, &f.name, kind, f.values))
+            })
+            .collect()
+    }
+
+    /// The `AggregateService` of the service that owns a source, called as `caller`.
+    fn aggregates(
+        &self,
+        caller: &Caller,
+        service: &str,
+    ) -> Result<AggregateServiceClient<InterceptedService<Channel, CallerInterceptor>>> {
+        let channel = self
+            .channels
+            .get(service)
+            .cloned()
+            .ok_or_else(|| Error::Unavailable(format!("the {service} service is not deployed here")))?;
+        Ok(AggregateServiceClient::with_interceptor(channel, CallerInterceptor::new(&self.key, caller)?))
     }
 }
 
@@ -172,7 +207,7 @@ impl ReportApi {
 
 // --- wire mapping ------------------------------------------------------------
 
-fn source_in(v: i32) -> Result<Source> {
+fn source_in(v: i32, field: &str) -> Result<Source> {
     Ok(match pb::ReportSource::try_from(v) {
         Ok(pb::ReportSource::Leads) => Source::Leads,
         Ok(pb::ReportSource::Projects) => Source::Projects,
@@ -180,8 +215,8 @@ fn source_in(v: i32) -> Result<Source> {
         Ok(pb::ReportSource::Orders) => Source::Orders,
         Ok(pb::ReportSource::Cases) => Source::Cases,
         Ok(pb::ReportSource::Tasks) => Source::Tasks,
-        Ok(pb::ReportSource::Unspecified) => return Err(Error::invalid("report.source", "is required")),
-        Err(_) => return Err(Error::invalid("report.source", "is not one of its values")),
+        Ok(pb::ReportSource::Unspecified) => return Err(Error::invalid(field, "is required")),
+        Err(_) => return Err(Error::invalid(field, "is not one of its values")),
     })
 }
 
@@ -243,6 +278,45 @@ fn function_out(f: Function) -> rpb::AggregateFunction {
     }
 }
 
+/// A kind the owning service sends; `None` for one this service does not know.
+fn kind_in(v: i32) -> Option<Kind> {
+    Some(match rpb::FieldKind::try_from(v).ok()? {
+        rpb::FieldKind::Text => Kind::Text,
+        rpb::FieldKind::Uuid => Kind::Uuid,
+        rpb::FieldKind::Date => Kind::Date,
+        rpb::FieldKind::Timestamp => Kind::Timestamp,
+        rpb::FieldKind::Integer => Kind::Integer,
+        rpb::FieldKind::Money => Kind::Money,
+        rpb::FieldKind::Flag => Kind::Flag,
+        rpb::FieldKind::Unspecified => return None,
+    })
+}
+
+fn kind_out(k: Kind) -> rpb::FieldKind {
+    match k {
+        Kind::Text => rpb::FieldKind::Text,
+        Kind::Uuid => rpb::FieldKind::Uuid,
+        Kind::Date => rpb::FieldKind::Date,
+        Kind::Timestamp => rpb::FieldKind::Timestamp,
+        Kind::Integer => rpb::FieldKind::Integer,
+        Kind::Money => rpb::FieldKind::Money,
+        Kind::Flag => rpb::FieldKind::Flag,
+    }
+}
+
+fn field_out(f: SourceField) -> pb::SourceField {
+    pb::SourceField {
+        kind: kind_out(f.kind) as i32,
+        buckets: f.buckets.into_iter().map(|b| bucket_out(b) as i32).collect(),
+        name: f.name,
+        label: f.label,
+        groupable: f.groupable,
+        measurable: f.measurable,
+        money: f.money,
+        values: f.values,
+    }
+}
+
 fn chart_in(v: i32) -> Result<ChartType> {
     Ok(match pb::ChartType::try_from(v) {
         Ok(pb::ChartType::Unspecified | pb::ChartType::Bar) => ChartType::Bar,
@@ -282,7 +356,7 @@ fn definition_in(r: &pb::Report) -> Result<Definition> {
     Ok(Definition {
         name: r.name.clone(),
         description: r.description.clone(),
-        source: source_in(r.source)?,
+        source: source_in(r.source, "report.source")?,
         filter: r.filter.clone(),
         group_by,
         measures,
@@ -512,7 +586,7 @@ impl ReportService for ReportApi {
         let r = req.into_inner();
         let source = match r.source {
             0 => None,
-            v => Some(source_in(v).map_err(|_| Error::invalid("source", "is not one of its values"))?),
+            v => Some(source_in(v, "source")?),
         };
         let size = match r.page_size {
             n if n < 0 => return Err(Error::invalid("page_size", "must not be negative").into()),
@@ -657,5 +731,13 @@ impl ReportService for ReportApi {
             svg: svg::render(&table.chart),
             content_type: svg::CONTENT_TYPE.into(),
         }))
+    }
+
+    #[tracing::instrument(skip_all, fields(source = req.get_ref().source))]
+    async fn describe_source(&self, req: Request<pb::DescribeSourceRequest>) -> Reply<pb::DescribeSourceResponse> {
+        let caller = caller_of(&req)?;
+        let source = source_in(req.get_ref().source, "source")?;
+        let fields = self.owners.describe(&caller, source).await?;
+        Ok(Response::new(pb::DescribeSourceResponse { fields: fields.into_iter().map(field_out).collect() }))
     }
 }

@@ -808,3 +808,49 @@ async fn an_owning_service_that_is_not_there_is_unavailable_by_name() {
     assert_eq!(app.list(&a).await.len(), 4);
     app.services.stop().await;
 }
+
+#[tokio::test]
+async fn a_source_is_described_by_its_owning_service_with_what_reports_do_with_each_field() {
+    let app = TestApp::spawn().await;
+    let (a, _) = partner(&app).await;
+    let describe = |source: pb::ReportSource| {
+        let app = &app;
+        let a = a.clone();
+        async move {
+            app.reports(&a)
+                .await
+                .describe_source(pb::DescribeSourceRequest { source: source as i32 })
+                .await
+                .map(|r| r.into_inner().fields)
+        }
+    };
+    let fields = describe(pb::ReportSource::Projects).await.unwrap();
+    let field = |name: &str| fields.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("no {name}")).clone();
+    let stage = field("stage");
+    assert_eq!((stage.label.as_str(), stage.kind()), ("Stage", rpb::FieldKind::Text));
+    assert_eq!(stage.values.first().map(String::as_str), Some("intro_qualification"));
+    assert!(stage.groupable && !stage.measurable && !stage.money && stage.buckets.is_empty());
+    let close = field("close_date");
+    assert_eq!(close.kind(), rpb::FieldKind::Date);
+    let buckets: Vec<DateBucket> = close.buckets.iter().map(|b| DateBucket::try_from(*b).unwrap()).collect();
+    assert_eq!(
+        buckets,
+        [DateBucket::Day, DateBucket::Week, DateBucket::Month, DateBucket::Quarter, DateBucket::Year, DateBucket::Age]
+    );
+    let mrr = field("mrr");
+    assert!(mrr.measurable && mrr.money && mrr.kind() == rpb::FieldKind::Money, "{mrr:?}");
+    let demo_done = field("demo_done");
+    assert!(demo_done.measurable && !demo_done.money && demo_done.kind() == rpb::FieldKind::Flag, "{demo_done:?}");
+    // Leads carry no money; their computed fields follow their list fields.
+    let leads = describe(pb::ReportSource::Leads).await.unwrap();
+    assert!(leads.iter().all(|f| !f.money));
+    assert_eq!(leads.last().map(|f| f.name.as_str()), Some("distribute_time"));
+
+    let e = describe(pb::ReportSource::Unspecified).await.unwrap_err();
+    assert_eq!((e.code(), field_of(&e).as_str()), (Code::InvalidArgument, "source"));
+    // Orders are not deployed here: unavailable, by name, as a run is.
+    let e = describe(pb::ReportSource::Orders).await.unwrap_err();
+    assert_eq!(e.code(), Code::Unavailable);
+    assert!(e.message().contains("order service"), "{}", e.message());
+    app.services.stop().await;
+}

@@ -5,6 +5,7 @@
 //! | what a definition may hold, checked field by field | [`Definition::check`] |
 //! | money is never summed across currencies | [`Definition::effective`] |
 //! | column keys and labels ("Sum of MRR") | [`Definition::columns`] |
+//! | what a source's fields may be grouped by and measured | [`fields`] |
 //! | the built-in reports and who sees them | [`builtin`] |
 //! | who sees, edits and deletes a saved report | [`access`] |
 //! | what an id in a filter refers to, checked before a report is saved | [`reference_of`] |
@@ -14,6 +15,7 @@
 pub mod access;
 pub mod builtin;
 pub mod csv;
+pub mod fields;
 pub mod svg;
 pub mod table;
 
