@@ -952,6 +952,76 @@ await test("part 2 list pages and the support agent's cases", async (page) => {
   await check(page, "cases-sam");
 });
 
+// The vendor's pages by role (pages/vendor/): news, price book, partners and
+// users, the lead pool, project settings and the Bonus Pipeline.
+const signOut = async (page) => {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+};
+
+await test("news: victor posts an item, edits it and retires it; bob's Home shows it, then no longer", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const tag = `Nw${Date.now() % 1_000_000}`;
+  const [first, second] = [`${tag} Partner webinar`, `${tag} Partner webinar moved to Friday`];
+  const home = async (title, shown) => {
+    await page.goto(`${base}/`);
+    const news = page.getByRole("region", { name: "News & updates" });
+    await news.waitFor();
+    await news.getByRole("heading", { level: 3 }).first().waitFor();
+    const n = await news.getByRole("heading", { name: title, exact: true }).count();
+    expect(n === (shown ? 1 : 0), `bob's Home ${shown ? "does not show" : "still shows"} “${title}”`);
+  };
+  await signIn(page, "victor@vendor.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "News" }).click();
+  await page.getByRole("heading", { name: "News", level: 1 }).waitFor();
+  // Posted empty: the server names the field.
+  await page.getByRole("button", { name: "Post news" }).click();
+  const post = page.getByRole("dialog", { name: "Post news" });
+  await post.getByRole("button", { name: "Post", exact: true }).click();
+  await post.locator(".field.invalid").filter({ has: page.getByLabel("Title") }).locator(".field-error").waitFor();
+  await post.getByLabel("Title").fill(first);
+  await post.getByLabel("Text").fill("Join us on Thursday at 10:00 for the 2027 price book.");
+  await check(page, "news-post");
+  await post.getByRole("button", { name: "Post", exact: true }).click();
+  await post.waitFor({ state: "hidden" });
+  await page.getByRole("article", { name: first }).waitFor();
+  await page.getByRole("status").filter({ hasText: `“${first}” is posted.` }).waitFor();
+  await page.getByRole("button", { name: `Edit “${first}”` }).click();
+  const edit = page.getByRole("dialog", { name: "Edit news" });
+  expect((await edit.getByLabel("Title").inputValue()) === first, "the edit starts from the item");
+  await edit.getByLabel("Title").fill(second);
+  await edit.getByLabel("Text").fill("Join us on Friday at 10:00 instead.");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "hidden" });
+  const item = page.getByRole("article", { name: second });
+  await item.getByText("Join us on Friday at 10:00 instead.").waitFor();
+  await item.getByText("Published", { exact: true }).waitFor();
+  await noPageOverflow(page, "news");
+  await check(page, "news");
+  const stored = (await victor("GET", "/api/v1/news?include_retired=true&page_size=100")).items.find((n) => n.title === second);
+  expect(stored && stored.body === "Join us on Friday at 10:00 instead." && !stored.retire_time, `the item as stored: ${JSON.stringify(stored)}`);
+  await signOut(page);
+
+  await signIn(page, "bob@acme.example");
+  await home(second, true);
+  await signOut(page);
+
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/news`);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Retire “${second}”` }).click();
+  await item.getByText("Retired", { exact: true }).waitFor();
+  expect((await page.getByRole("button", { name: `Retire “${second}”` }).count()) === 0, "a retired item is offered to retire again");
+  await check(page, "news-retired");
+  const retired = await victor("GET", `/api/v1/news/${stored.id}`);
+  expect(retired.retire_time, `retired as stored: ${JSON.stringify(retired)}`);
+  await signOut(page);
+
+  await signIn(page, "bob@acme.example");
+  await home(second, false);
+});
+
 await browser.close();
 stopServer();
 

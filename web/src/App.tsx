@@ -19,6 +19,7 @@ import { OrderPage } from "./pages/OrderPage";
 import { ReportBuilder, ReportList, ReportView } from "./pages/Reports";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 import { isKind } from "./api/records";
+import { NewsAdmin } from "./pages/vendor/News";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -124,6 +125,10 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (m) return <ReportBuilder key={`edit-${m.id}`} id={m.id} />;
   m = match("/reports/:id", path);
   if (m) return <ReportView id={m.id} />;
+
+  // The vendor's pages, and the users of a partner admin's company (pages/vendor/).
+  if (path === "/news") return <NewsAdmin />;
+
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
     m = match(`/${key}/:id`, path);
