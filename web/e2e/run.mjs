@@ -1022,6 +1022,93 @@ await test("news: victor posts an item, edits it and retires it; bob's Home show
   await home(second, false);
 });
 
+await test("price book: victor creates a product, sets its EUR list price, renames and deactivates it, changes a weighted average price and a partner's discount", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const tag = `${Date.now() % 1_000_000}`;
+  const sku = `E2E-HW-${tag}`;
+  // A partner of this test's own, so that its discount changes no other test's prices.
+  const partner = await victor("POST", "/api/v1/partners", { name: `E2E Discounted ${tag}`, tier: null });
+  const wapBefore = await victor("GET", "/api/v1/weighted-average-prices/EUR");
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/price-book`);
+  await page.getByRole("heading", { name: "Price book", level: 1 }).waitFor();
+  const products = page.getByRole("region", { name: "Products" });
+  await products.getByRole("rowheader", { name: "LIC-PRO" }).waitFor();
+
+  await products.getByRole("button", { name: "New product" }).click();
+  const create = page.getByRole("dialog", { name: "New product" });
+  await create.getByLabel("SKU").fill(sku.toLowerCase());
+  await create.getByLabel("Name").fill(`Ceiling speaker ${tag}`);
+  await create.getByLabel("Family").selectOption("hwaas");
+  await create.getByLabel("Billing").selectOption("monthly");
+  await check(page, "price-book-new-product");
+  await create.getByRole("button", { name: "Create product" }).click();
+  await create.waitFor({ state: "hidden" });
+  const row = products.getByRole("row").filter({ has: page.getByRole("rowheader", { name: sku }) });
+  await page.getByRole("status").filter({ hasText: `${sku} is created and offered to partners` }).waitFor();
+  await row.getByRole("cell", { name: "Yes", exact: true }).waitFor();
+
+  // The list price: refused text is named on its field; the exact decimal is stored as typed.
+  await products.getByRole("button", { name: `Set a list price of ${sku}` }).click();
+  const price = page.getByRole("dialog", { name: `List price of ${sku}` });
+  expect((await price.getByLabel("Currency").inputValue()) === "EUR", "the currency starts at EUR");
+  await price.getByLabel("Amount").fill("twelve");
+  await price.getByRole("button", { name: "Set price" }).click();
+  await price.locator(".field.invalid").filter({ has: page.getByLabel("Amount") }).locator(".field-error").waitFor();
+  await check(page, "price-book-price-refused");
+  await price.getByLabel("Amount").fill("12,30");
+  await price.getByRole("button", { name: "Set price" }).click();
+  await price.waitFor({ state: "hidden" });
+  await row.getByText("12.30").waitFor();
+  await products.getByRole("button", { name: `Edit ${sku}` }).click();
+  const edit = page.getByRole("dialog", { name: `Edit ${sku}` });
+  // Renamed and taken out of the offer.
+  await edit.getByLabel("Name").fill(`Ceiling speaker, white ${tag}`);
+  await edit.getByLabel("Active (offered on quotes and orders)").uncheck();
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "hidden" });
+  await row.getByText("No (not offered)").waitFor();
+  await row.getByRole("cell", { name: `Ceiling speaker, white ${tag}` }).waitFor();
+  const stored = (await victor("GET", `/api/v1/products?filter=${encodeURIComponent(`sku = ${sku}`)}`)).items[0];
+  expect(stored && !stored.active && stored.name === `Ceiling speaker, white ${tag}` && stored.family === "hwaas" && stored.billing === "monthly", `the product as stored: ${JSON.stringify(stored)}`);
+  expect(stored.list_prices.length === 1 && stored.list_prices[0].amount === "12.30" && stored.list_prices[0].currency_code === "EUR", `its list prices: ${JSON.stringify(stored.list_prices)}`);
+
+  // A weighted average price in EUR, read back through the API, then the demo's put back.
+  const waps = page.getByRole("region", { name: "Weighted average prices" });
+  const hwaas = waps.getByLabel("HWaaS (EUR)");
+  await hwaas.waitFor();
+  expect((await hwaas.inputValue()) === wapBefore.hwaas, `the form shows the stored ${wapBefore.hwaas}`);
+  await hwaas.fill("10.15");
+  await waps.getByRole("button", { name: "Save EUR prices" }).click();
+  await page.getByRole("status").filter({ hasText: "The EUR weighted average prices are saved." }).waitFor();
+  const wapAfter = await victor("GET", "/api/v1/weighted-average-prices/EUR");
+  expect(wapAfter.hwaas === "10.15" && wapAfter.licenses === wapBefore.licenses && wapAfter.classound === wapBefore.classound, `the EUR WAPs as stored: ${JSON.stringify(wapAfter)}`);
+  await victor("PUT", "/api/v1/weighted-average-prices/EUR", { licenses: wapBefore.licenses, hwaas: wapBefore.hwaas, classound: wapBefore.classound });
+  await waps.getByLabel("Currency").selectOption("USD");
+  await waps.getByText("No weighted average prices in USD yet").waitFor();
+
+  // A discount of one partner, chosen by name; one over 100 % is refused on its field.
+  const discounts = page.getByRole("region", { name: "Partner discounts" });
+  await discounts.getByRole("rowheader", { name: "Tier “gold”" }).waitFor();
+  await discounts.getByRole("button", { name: "Set a discount" }).click();
+  const set = page.getByRole("dialog", { name: "Set a partner discount" });
+  await set.getByLabel("One partner").check();
+  await set.getByLabel("Partner", { exact: true }).selectOption({ label: partner.name });
+  await set.getByLabel("Discount (%)").fill("150");
+  await set.getByRole("button", { name: "Save discount" }).click();
+  await set.locator(".field.invalid").filter({ has: page.getByLabel("Discount (%)") }).getByText("must not be over 100 %").waitFor();
+  await check(page, "price-book-discount-refused");
+  await set.getByLabel("Discount (%)").fill("12.5");
+  await set.getByRole("button", { name: "Save discount" }).click();
+  await set.waitFor({ state: "hidden" });
+  await discounts.getByRole("row").filter({ has: page.getByRole("rowheader", { name: `Partner ${partner.name}` }) }).getByText("12.5 %").waitFor();
+  const kept = (await victor("GET", "/api/v1/partner-discounts")).items.find((d) => d.partner_id === partner.id);
+  expect(kept && kept.percent === "12.5", `the discount as stored: ${JSON.stringify(kept)}`);
+  await noPageOverflow(page, "the price book");
+  await check(page, "price-book");
+});
+
 await browser.close();
 stopServer();
 

@@ -20,6 +20,7 @@ import { ReportBuilder, ReportList, ReportView } from "./pages/Reports";
 import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 import { isKind } from "./api/records";
 import { NewsAdmin } from "./pages/vendor/News";
+import { PriceBook } from "./pages/vendor/PriceBook";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -128,6 +129,7 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
 
   // The vendor's pages, and the users of a partner admin's company (pages/vendor/).
   if (path === "/news") return <NewsAdmin />;
+  if (path === "/price-book") return <PriceBook />;
 
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;

@@ -87,6 +87,7 @@ export const NAV: NavItem[] = [
   { path: "/users", label: "Users", roles: ["partner_admin", "vendor_admin"] },
   { path: "/partners", label: "Partners", roles: ["vendor_admin"] },
   { path: "/news", label: "News", roles: ["vendor_admin"] },
+  { path: "/price-book", label: "Price book", roles: ["vendor_admin"] },
 ];
 
 export function navFor(role: Role): NavItem[] {
