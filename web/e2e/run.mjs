@@ -1109,6 +1109,134 @@ await test("price book: victor creates a product, sets its EUR list price, renam
   await check(page, "price-book");
 });
 
+await test("partners: victor creates a partner, keeps its addresses, assigns and unassigns an account manager, adds its first user", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const maria = await restAs("maria@vendor.example");
+  const tag = `${Date.now() % 1_000_000}`;
+  const name = `E2E Fjordnet ${tag}`;
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/partners`);
+  await page.getByRole("rowheader", { name: "Acme Telecom" }).waitFor();
+  await noPageOverflow(page, "the partners");
+  await check(page, "partners");
+  await page.getByRole("button", { name: "New partner" }).click();
+  const create = page.getByRole("dialog", { name: "New partner" });
+  await create.getByLabel("Company name").fill(name);
+  await create.getByLabel("Tier").fill("silver");
+  await create.getByRole("button", { name: "Create partner" }).click();
+  await page.getByRole("heading", { name, level: 1 }).waitFor();
+  const id = new URL(page.url()).pathname.split("/").pop();
+
+  await page.getByRole("button", { name: "Edit addresses" }).click();
+  const addresses = page.getByRole("dialog", { name: `Addresses of ${name}` });
+  await addresses.getByLabel("Partner address: street").fill("Bryggen 3");
+  await addresses.getByLabel("Partner address: postal code").fill("5003");
+  await addresses.getByLabel("Partner address: city").fill("Bergen");
+  await addresses.getByLabel("Partner address: country").fill("NO");
+  await addresses.getByLabel("Reseller address: street").fill("Lagerveien 9");
+  await addresses.getByLabel("Reseller address: city").fill("Bergen");
+  await addresses.getByLabel("Reseller address: country").fill("NO");
+  await check(page, "partner-addresses");
+  await addresses.getByRole("button", { name: "Save addresses" }).click();
+  await addresses.waitFor({ state: "hidden" });
+  await page.getByTestId("partner-address").filter({ hasText: "Bryggen 3, 5003 Bergen, NO" }).waitFor();
+  const stored = await victor("GET", `/api/v1/partners/${id}`);
+  expect(stored.tier === "silver" && stored.partner_address.city === "Bergen" && stored.reseller_address.street === "Lagerveien 9", `the partner as stored: ${JSON.stringify(stored)}`);
+
+  // Maria, an account manager, sees the partner while she is assigned to it.
+  const ams = page.getByRole("region", { name: "Account managers" });
+  await ams.getByLabel("Account manager", { exact: true }).selectOption({ label: "Maria Manager (maria@vendor.example)" });
+  await ams.getByRole("button", { name: "Assign", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: `Maria Manager is an account manager of ${name}.` }).waitFor();
+  expect((await maria("GET", "/api/v1/partners")).items.some((p) => p.id === id), "maria does not see the partner she was assigned");
+  await ams.getByRole("button", { name: "Unassign" }).click();
+  await page.getByRole("status").filter({ hasText: `Maria Manager is no longer an account manager of ${name}.` }).waitFor();
+  expect(!(await maria("GET", "/api/v1/partners")).items.some((p) => p.id === id), "maria still sees the partner she was unassigned from");
+  // Once more: the server answers that there is no such assignment.
+  await ams.getByRole("button", { name: "Unassign" }).click();
+  await ams.getByRole("alert").filter({ hasText: `Maria Manager is not an account manager of ${name}.` }).waitFor();
+  expect((await page.getByRole("status").filter({ hasText: "no longer" }).count()) === 0, "the last success is still announced beside the refusal");
+
+  // The partner's first user, its partner admin.
+  const users = page.getByRole("region", { name: `Users of ${name}` });
+  await users.getByText("No users yet.").waitFor();
+  await users.getByRole("button", { name: "New user" }).click();
+  const dlg = page.getByRole("dialog", { name: "New user" });
+  await dlg.getByLabel("E-mail").fill(`admin.${tag}@fjordnet.example`);
+  await dlg.getByLabel("Name").fill(`Frida Admin ${tag}`);
+  await dlg.getByLabel("Initial password").fill("fjordnet-start-2027");
+  await dlg.getByLabel("Role").selectOption("partner_admin");
+  expect((await dlg.getByLabel("Partner").inputValue()) === id, "the new user's partner is the page's");
+  await dlg.getByRole("button", { name: "Create user" }).click();
+  await dlg.waitFor({ state: "hidden" });
+  await users.getByRole("rowheader", { name: `Frida Admin ${tag}` }).waitFor();
+  const theirs = (await victor("GET", `/api/v1/users?partner_id=${id}`)).items;
+  expect(theirs.length === 1 && theirs[0].role === "partner_admin" && theirs[0].partner_id === id, `the partner's users: ${JSON.stringify(theirs)}`);
+  await noPageOverflow(page, "a partner's page");
+  await check(page, "partner");
+});
+
+await test("users: alice creates a user of Acme and deactivates them; she never sees Borealis' people", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const alice = await restAs("alice@acme.example");
+  const borealis = (await victor("GET", "/api/v1/partners")).items.find((p) => p.name === "Borealis Networks");
+  const tag = `${Date.now() % 1_000_000}`;
+  const email = `e2e.seller.${tag}@acme.example`;
+  const name = `Erik Seller ${tag}`;
+  await signIn(page, "alice@acme.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Users" }).click();
+  await page.getByRole("heading", { name: "Users", level: 1 }).waitFor();
+  await page.getByRole("rowheader", { name: "Bob Seller" }).waitFor();
+  expect((await page.getByRole("rowheader", { name: "Carol North" }).count()) === 0, "alice sees Borealis' Carol");
+  expect((await page.getByRole("combobox", { name: "Show the users of" }).count()) === 0, "alice is offered other partners' users");
+
+  await page.getByRole("button", { name: "New user" }).click();
+  const dlg = page.getByRole("dialog", { name: "New user" });
+  const roles = (await dlg.getByLabel("Role").locator("option").allTextContents()).map((s) => s.trim());
+  expect(JSON.stringify(roles) === JSON.stringify(["Partner user", "Partner admin"]), `roles offered to a partner admin: ${roles}`);
+  expect((await dlg.getByLabel("Partner").count()) === 0, "a partner admin chooses the partner");
+  await dlg.getByLabel("E-mail").fill(email);
+  await dlg.getByLabel("Name").fill(name);
+  // The server's rule: too short a password, named on its field.
+  await dlg.getByLabel("Initial password").fill("short");
+  await dlg.getByRole("button", { name: "Create user" }).click();
+  await dlg.locator(".field.invalid").filter({ has: page.getByLabel("Initial password") }).getByText("must be at least 8 characters").waitFor();
+  await check(page, "users-new-refused");
+  await dlg.getByLabel("Initial password").fill("acme-seller-2027");
+  await dlg.getByRole("button", { name: "Create user" }).click();
+  await dlg.waitFor({ state: "hidden" });
+  const row = page.getByRole("row").filter({ has: page.getByRole("rowheader", { name }) });
+  await row.getByText("Active", { exact: true }).waitFor();
+  const made = (await alice("GET", "/api/v1/users")).items.find((u) => u.email === email);
+  const me = await alice("GET", "/api/v1/me");
+  expect(made && made.partner_id === me.partner_id && made.role === "partner_user" && made.active, `the new user as stored: ${JSON.stringify(made)}`);
+
+  await page.getByRole("button", { name: `Edit ${name}` }).click();
+  const edit = page.getByRole("dialog", { name: `Edit ${name}` });
+  await edit.getByLabel("Role").selectOption("partner_admin");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await edit.waitFor({ state: "hidden" });
+  await row.getByText("Partner admin").waitFor();
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: `Deactivate ${name}` }).click();
+  await row.getByText("Deactivated", { exact: true }).waitFor();
+  await page.getByRole("button", { name: `Reactivate ${name}` }).waitFor();
+  const after = await alice("GET", `/api/v1/users/${made.id}`);
+  expect(after.active === false && after.role === "partner_admin", `deactivated as stored: ${JSON.stringify(after)}`);
+  const login = await fetch(`${base}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email, password: "acme-seller-2027" }) });
+  expect(!login.ok, `a deactivated user signs in: ${login.status}`);
+  // Borealis' people do not exist for alice, asked by partner or by id.
+  const carol = (await victor("GET", `/api/v1/users?partner_id=${borealis.id}`)).items[0];
+  expect((await alice("GET", `/api/v1/users?partner_id=${borealis.id}`)).items.length === 0, "alice lists Borealis' users");
+  expect(!(await alice("GET", "/api/v1/users")).items.some((u) => u.partner_id !== me.partner_id), "alice lists another partner's users");
+  const probe = await fetch(`${base}/api/v1/users/${carol.id}`, { headers: { authorization: `Bearer ${await restTokens.get("alice@acme.example")}` } });
+  expect(probe.status === 404, `alice reads Carol: ${probe.status}`);
+  await noPageOverflow(page, "the users");
+  await check(page, "users-alice");
+});
+
 await browser.close();
 stopServer();
 

@@ -21,6 +21,8 @@ import { SimpleList, SIMPLE_LISTS, SimpleRecord } from "./pages/SimpleList";
 import { isKind } from "./api/records";
 import { NewsAdmin } from "./pages/vendor/News";
 import { PriceBook } from "./pages/vendor/PriceBook";
+import { PartnerList, PartnerPage } from "./pages/vendor/Partners";
+import { UsersPage } from "./pages/vendor/Users";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -130,6 +132,10 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   // The vendor's pages, and the users of a partner admin's company (pages/vendor/).
   if (path === "/news") return <NewsAdmin />;
   if (path === "/price-book") return <PriceBook />;
+  if (path === "/partners") return <PartnerList />;
+  m = match("/partners/:id", path);
+  if (m) return <PartnerPage id={m.id} />;
+  if (path === "/users") return <UsersPage />;
 
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;

@@ -71,29 +71,6 @@ export const SIMPLE_LISTS: Record<string, Simple> = {
       ["Opened", (r) => <DateText value={s(r, "create_time")} />],
     ],
   },
-  users: {
-    title: "Users",
-    // Users and partners are answered whole (one page): no paging to send.
-    list: (_, signal) => ok<Page>(api.GET("/api/v1/users", { signal })),
-    link: false,
-    empty: "No users.",
-    cols: [
-      ["Name", (r) => s(r, "display_name")],
-      ["E-mail", (r) => s(r, "email")],
-      ["Role", (r) => words(s(r, "role"))],
-      ["Active", (r) => (r.active ? "Yes" : "No")],
-    ],
-  },
-  partners: {
-    title: "Partners",
-    list: (_, signal) => ok<Page>(api.GET("/api/v1/partners", { signal })),
-    link: false,
-    empty: "No partners.",
-    cols: [
-      ["Partner", (r) => s(r, "name")],
-      ["Tier", (r) => s(r, "tier") || "—"],
-    ],
-  },
 };
 
 export function SimpleList({ kind }: { kind: string }) {
