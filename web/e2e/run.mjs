@@ -1237,6 +1237,69 @@ await test("users: alice creates a user of Acme and deactivates them; she never 
   await check(page, "users-alice");
 });
 
+await test("lead pool: victor adds a pool lead and distributes it to Acme by name; alice sees it pending; her rejection brings it back with the reason", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const alice = await restAs("alice@acme.example");
+  const tag = `${Date.now() % 1_000_000}`;
+  const company = `Pooled Dynamics ${tag}`;
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/lead-pool`);
+  await page.getByRole("heading", { name: "Lead pool", level: 1 }).waitFor();
+  const pool = page.getByRole("region", { name: "In the pool" });
+  const sent = page.getByRole("region", { name: "Distributed" });
+  await pool.getByRole("rowheader", { name: "Oceanic Airlines" }).waitFor();
+  await sent.getByRole("rowheader", { name: "Wonka Confectionery" }).waitFor();
+  await noPageOverflow(page, "the lead pool");
+  await check(page, "lead-pool");
+
+  // A new lead of a vendor admin is the pool's; the dialog opens it.
+  await page.getByRole("button", { name: "New pool lead" }).click();
+  const dlg = page.getByRole("dialog", { name: "New lead" });
+  await dlg.getByLabel("Company").fill(company);
+  await dlg.getByLabel("Last name").fill("Pooley");
+  await dlg.getByLabel("E-mail").fill(`pooley.${tag}@pooled.example`);
+  await dlg.getByLabel("Estimated users").fill("40");
+  await dlg.getByRole("button", { name: "Save lead" }).click();
+  await page.getByRole("heading", { name: "Pooley", level: 1 }).waitFor();
+  const id = new URL(page.url()).pathname.split("/").pop();
+  expect(!(await victor("GET", `/api/v1/leads/${id}`)).partner_id, "a vendor admin's new lead is not in the pool");
+  await page.goto(`${base}/lead-pool`);
+  await pool.getByRole("button", { name: `Distribute ${company}` }).click();
+  const distribute = page.getByRole("dialog", { name: `Distribute ${company}` });
+  await distribute.getByLabel("Partner").selectOption({ label: "Acme Telecom" });
+  await check(page, "lead-pool-distribute");
+  await distribute.getByRole("button", { name: "Distribute" }).click();
+  await distribute.waitFor({ state: "hidden" });
+  await page.getByRole("status").filter({ hasText: `${company} is distributed to Acme Telecom` }).waitFor();
+  await pool.getByRole("rowheader", { name: company }).waitFor({ state: "detached" });
+  const row = sent.getByRole("row").filter({ has: page.getByRole("rowheader", { name: company }) });
+  await row.getByRole("cell", { name: "Acme Telecom" }).waitFor();
+  await row.getByText("Pending", { exact: true }).waitFor();
+  await sent.getByLabel("Partner's answer").selectOption("accepted");
+  await row.waitFor({ state: "detached" });
+  await sent.getByLabel("Partner's answer").selectOption("pending");
+  await row.waitFor();
+
+  // Acme's side, as in "a distributed lead: the partner admin accepts one and rejects another".
+  const pending = await alice("GET", `/api/v1/leads/${id}`);
+  expect(pending.acceptance_state === "pending" && pending.source === "vendor_distributed", `alice's view of the lead: ${JSON.stringify(pending)}`);
+  await signOut(page);
+  await signIn(page, "alice@acme.example");
+  await page.goto(`${base}/leads/${id}`);
+  await page.getByText("Pending acceptance.").waitFor();
+  await page.getByRole("button", { name: "Accept lead" }).waitFor();
+  await alice("POST", `/api/v1/leads/${id}:reject`, { reason: "No capacity this quarter" });
+  await signOut(page);
+
+  await signIn(page, "victor@vendor.example");
+  await page.goto(`${base}/lead-pool`);
+  await pool.getByRole("row").filter({ has: page.getByRole("rowheader", { name: company }) }).getByText("Rejected by Acme Telecom: No capacity this quarter").waitFor();
+  await sent.getByLabel("Partner's answer").selectOption("rejected");
+  await row.getByRole("cell", { name: "No capacity this quarter" }).waitFor();
+  await check(page, "lead-pool-rejected");
+});
+
 await browser.close();
 stopServer();
 

@@ -23,6 +23,7 @@ import { NewsAdmin } from "./pages/vendor/News";
 import { PriceBook } from "./pages/vendor/PriceBook";
 import { PartnerList, PartnerPage } from "./pages/vendor/Partners";
 import { UsersPage } from "./pages/vendor/Users";
+import { LeadPool } from "./pages/vendor/LeadPool";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -136,6 +137,7 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   m = match("/partners/:id", path);
   if (m) return <PartnerPage id={m.id} />;
   if (path === "/users") return <UsersPage />;
+  if (path === "/lead-pool") return <LeadPool />;
 
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
