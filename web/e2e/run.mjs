@@ -1300,6 +1300,62 @@ await test("lead pool: victor adds a pool lead and distributes it to Acme by nam
   await check(page, "lead-pool-rejected");
 });
 
+await test("project settings: victor changes a stage's default probability and the Demo Answers questions (then the demo's are put back)", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const victor = await restAs("victor@vendor.example");
+  const before = await victor("GET", "/api/v1/projects/settings");
+  const tag = `St${Date.now() % 1_000_000}`;
+  const proposal = before.probabilities.find((p) => p.stage === "proposal").probability;
+  const next = proposal === 65 ? 70 : 65;
+  try {
+    await signIn(page, "victor@vendor.example");
+    await page.goto(`${base}/settings`);
+    await page.getByRole("heading", { name: "Project settings", level: 1 }).waitFor();
+    const probs = page.getByRole("region", { name: "Default probability per stage" });
+    const field = probs.getByLabel("Proposal", { exact: true });
+    expect((await field.inputValue()) === String(proposal), "the form shows the stored probability");
+    await field.fill("150");
+    await probs.getByRole("button", { name: "Save probabilities" }).click();
+    await probs.locator("tr").filter({ has: page.getByLabel("Proposal", { exact: true }) }).locator(".field-error").filter({ hasText: "is not a percentage" }).waitFor();
+    await check(page, "settings-refused");
+    await field.fill(String(next));
+    await probs.getByRole("button", { name: "Save probabilities" }).click();
+    await page.getByRole("status").filter({ hasText: "The default probabilities are saved (Proposal)." }).waitFor();
+    let stored = await victor("GET", "/api/v1/projects/settings");
+    expect(stored.probabilities.find((p) => p.stage === "proposal").probability === next, `proposal as stored: ${JSON.stringify(stored.probabilities)}`);
+    expect(stored.probabilities.filter((p) => p.stage !== "proposal").every((p) => before.probabilities.find((b) => b.stage === p.stage).probability === p.probability), "another stage changed");
+
+    // The questions: one reworded, one added and moved up; an empty one is refused on its row.
+    const qs = page.getByRole("region", { name: "Demo Answers questions" });
+    const n = before.demo_questions.length;
+    await qs.getByLabel(`Question ${n}`, { exact: true }).fill(`${before.demo_questions[n - 1].text} (${tag})`);
+    await qs.getByRole("button", { name: "Add a question" }).click();
+    await qs.getByRole("button", { name: "Save questions" }).click();
+    await qs.locator("li.invalid").filter({ has: page.getByLabel(`Question ${n + 1}`, { exact: true }) }).getByText("must not be empty").waitFor();
+    await qs.getByLabel(`Question ${n + 1}`, { exact: true }).fill(`${tag} Who signs the order?`);
+    await qs.getByRole("button", { name: `Move question ${n + 1} up` }).click();
+    expect((await qs.getByLabel(`Question ${n}`, { exact: true }).inputValue()) === `${tag} Who signs the order?`, "the new question moved up");
+    await check(page, "settings");
+    await qs.getByRole("button", { name: "Save questions" }).click();
+    await page.getByRole("status").filter({ hasText: "The Demo Answers questions are saved." }).waitFor();
+    stored = await victor("GET", "/api/v1/projects/settings");
+    const texts = stored.demo_questions.map((q) => q.text);
+    expect(stored.demo_questions.length === n + 1 && texts[n - 1] === `${tag} Who signs the order?` && texts[n] === `${before.demo_questions[n - 1].text} (${tag})`, `questions as stored: ${texts}`);
+    expect(stored.demo_questions[n].id === before.demo_questions[n - 1].id, "the reworded question kept its id (and its answers)");
+    // Removed again from the page.
+    await qs.getByRole("button", { name: `Remove question ${n}` }).click();
+    const removed = page.waitForResponse((r) => r.url().endsWith("/api/v1/projects/settings") && r.request().method() === "PATCH");
+    await qs.getByRole("button", { name: "Save questions" }).click();
+    expect((await removed).ok(), "the removal was refused");
+    stored = await victor("GET", "/api/v1/projects/settings");
+    expect(stored.demo_questions.length === n && !stored.demo_questions.some((q) => q.text.startsWith(tag)), `after the removal: ${stored.demo_questions.map((q) => q.text)}`);
+    await noPageOverflow(page, "the project settings");
+  } finally {
+    // Later tests (and a rerun) start from the demo's settings, the questions' ids kept.
+    await victor("PATCH", "/api/v1/projects/settings", { probabilities: before.probabilities, demo_questions: before.demo_questions });
+  }
+});
+
 await browser.close();
 stopServer();
 

@@ -24,6 +24,7 @@ import { PriceBook } from "./pages/vendor/PriceBook";
 import { PartnerList, PartnerPage } from "./pages/vendor/Partners";
 import { UsersPage } from "./pages/vendor/Users";
 import { LeadPool } from "./pages/vendor/LeadPool";
+import { ProjectSettings } from "./pages/vendor/Settings";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -138,6 +139,7 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (m) return <PartnerPage id={m.id} />;
   if (path === "/users") return <UsersPage />;
   if (path === "/lead-pool") return <LeadPool />;
+  if (path === "/settings") return <ProjectSettings />;
 
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;
