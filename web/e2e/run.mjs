@@ -954,6 +954,7 @@ await test("part 2 list pages and the support agent's cases", async (page) => {
 
 // The vendor's pages by role (pages/vendor/): news, price book, partners and
 // users, the lead pool, project settings and the Bonus Pipeline.
+const dayFromToday = (n) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 const signOut = async (page) => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
@@ -1354,6 +1355,45 @@ await test("project settings: victor changes a stage's default probability and t
     // Later tests (and a rerun) start from the demo's settings, the questions' ids kept.
     await victor("PATCH", "/api/v1/projects/settings", { probabilities: before.probabilities, demo_questions: before.demo_questions });
   }
+});
+
+await test("bonus pipeline: maria sets Approved by AM on a Demo Done project of Acme, her partner, and it is stored", async (page) => {
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const bob = await restAs("bob@acme.example");
+  const maria = await restAs("maria@vendor.example");
+  const tag = `Bp${Date.now() % 1_000_000}`;
+  // A project of Acme through Demo with every Demo Answers question answered: Demo Done.
+  const globex = (await bob("GET", `/api/v1/accounts?filter=${encodeURIComponent('name = "Globex Logistics"')}`)).items[0];
+  const name = `${tag} Globex bonus`;
+  const project = await bob("POST", "/api/v1/projects", { name, account_id: globex.id, record_type: "new_business", close_date: dayFromToday(45), currency_code: "EUR", total_users: 20, interested_solutions: ["licenses"], users_of_poc: 5 });
+  await bob("POST", `/api/v1/projects/${project.id}:move`, { stage: "demo" });
+  const { demo_questions } = await bob("GET", "/api/v1/projects/settings");
+  await bob("PATCH", `/api/v1/projects/${project.id}`, { amount_mrr: "380.00", demo_answers: demo_questions.map((q) => ({ question_id: q.id, answer: `Answer ${tag}` })) });
+  const done = await bob("POST", `/api/v1/projects/${project.id}:move`, { stage: "project_presentation" });
+  expect(done.demo_done && done.demo_date && !done.approved_by_am, `Demo Done: ${JSON.stringify(done)}`);
+
+  await signIn(page, "maria@vendor.example");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Bonus Pipeline" }).click();
+  await page.getByRole("heading", { name: "Bonus Pipeline", level: 1 }).waitFor();
+  const partners = (await page.getByLabel("Partner", { exact: true }).locator("option").allTextContents()).map((s) => s.trim());
+  expect(JSON.stringify(partners) === JSON.stringify(["Acme Telecom"]), `maria's partners: ${partners}`);
+  await page.getByRole("link", { name: "Bonus Pipeline status by partner" }).waitFor();
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name, exact: true }) });
+  await row.waitFor();
+  expect((await row.locator("td").nth(1).textContent()) === "Yes", "the project is not shown Demo Done");
+  const box = row.getByLabel(`Approved by AM: ${name}`);
+  expect(!(await box.isChecked()), "approved before maria approved it");
+  await noPageOverflow(page, "the Bonus Pipeline");
+  await check(page, "bonus-pipeline");
+  await box.check();
+  await page.getByRole("status").filter({ hasText: `${name}: Approved by AM; the Bonus Pipeline requirements are satisfied.` }).waitFor();
+  await row.locator("td").last().filter({ hasText: "Yes" }).waitFor();
+  const stored = await maria("GET", `/api/v1/projects/${project.id}`);
+  expect(stored.approved_by_am && stored.bonus_pipeline_satisfied, `approved as stored: ${JSON.stringify(stored)}`);
+  await page.reload();
+  await row.waitFor();
+  expect(await row.getByLabel(`Approved by AM: ${name}`).isChecked(), "the approval is gone after a reload");
+  await check(page, "bonus-pipeline-approved");
 });
 
 await browser.close();

@@ -25,6 +25,7 @@ import { PartnerList, PartnerPage } from "./pages/vendor/Partners";
 import { UsersPage } from "./pages/vendor/Users";
 import { LeadPool } from "./pages/vendor/LeadPool";
 import { ProjectSettings } from "./pages/vendor/Settings";
+import { BonusPipeline } from "./pages/vendor/BonusPipeline";
 
 export function App() {
   const [user, setUser] = useState<SessionUser | null>(session.user);
@@ -140,6 +141,7 @@ function Route({ path, allowed }: { path: string; allowed: string[] }) {
   if (path === "/users") return <UsersPage />;
   if (path === "/lead-pool") return <LeadPool />;
   if (path === "/settings") return <ProjectSettings />;
+  if (path === "/bonus-pipeline") return <BonusPipeline />;
 
   for (const key of Object.keys(LIST_PAGES)) {
     if (path === `/${key}`) return <ListPage kind={key} />;

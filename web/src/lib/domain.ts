@@ -89,6 +89,7 @@ export const NAV: NavItem[] = [
   { path: "/news", label: "News", roles: ["vendor_admin"] },
   { path: "/price-book", label: "Price book", roles: ["vendor_admin"] },
   { path: "/lead-pool", label: "Lead pool", roles: ["vendor_admin"] },
+  { path: "/bonus-pipeline", label: "Bonus Pipeline", roles: ["account_manager", "vendor_admin"] },
   { path: "/settings", label: "Project settings", roles: ["vendor_admin"] },
 ];
 
