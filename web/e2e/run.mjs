@@ -960,6 +960,33 @@ const signOut = async (page) => {
   await page.getByRole("button", { name: "Sign in" }).waitFor();
 };
 
+await test("vendor pages: each role's navigation shows the vendor pages it should, and a page not in it answers not found", async (page) => {
+  const pages = ["Users", "Partners", "News", "Price book", "Lead pool", "Bonus Pipeline", "Project settings"];
+  const want = {
+    "victor@vendor.example": pages,
+    "maria@vendor.example": ["Bonus Pipeline"],
+    "alice@acme.example": ["Users"],
+    "bob@acme.example": [],
+    "carol@borealis.example": [],
+    "sam@vendor.example": [],
+  };
+  const hidden = { "maria@vendor.example": "/settings", "alice@acme.example": "/price-book", "bob@acme.example": "/users", "sam@vendor.example": "/bonus-pipeline" };
+  for (const [email, has] of Object.entries(want)) {
+    await signIn(page, email);
+    const names = await navNames(page);
+    for (const n of pages) expect(names.includes(n) === has.includes(n), `${email} ${has.includes(n) ? "should" : "should not"} see ${n}: ${names}`);
+    // The vendor pages come after Reports, in the order of NAV.
+    const shown = names.filter((n) => pages.includes(n));
+    expect(JSON.stringify(shown) === JSON.stringify(pages.filter((n) => has.includes(n))), `${email}: the order of ${shown}`);
+    if (has.length) expect(names.indexOf(shown[0]) > names.indexOf("Reports"), `${email}: vendor pages before Reports: ${names}`);
+    if (hidden[email]) {
+      await page.goto(`${base}${hidden[email]}`);
+      await page.getByRole("heading", { name: "Page not found", level: 1 }).waitFor();
+    }
+    await signOut(page);
+  }
+});
+
 await test("news: victor posts an item, edits it and retires it; bob's Home shows it, then no longer", async (page) => {
   await page.setViewportSize({ width: 1024, height: 768 });
   const victor = await restAs("victor@vendor.example");
