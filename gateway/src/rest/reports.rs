@@ -183,10 +183,78 @@ pub struct ReportListQuery {
     pub source: String,
 }
 
+/// `?source=`: a missing one reads as empty, so the refusal names `source`
+/// (serde's own error for a missing field would name none).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FieldsQuery {
+    pub source: String,
+}
+
+// By hand: the derive drops `required` and the description of a parameter
+// whose schema is given by a function.
+impl utoipa::IntoParams for FieldsQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        vec![
+            utoipa::openapi::path::ParameterBuilder::new()
+                .name("source")
+                .parameter_in(utoipa::openapi::path::ParameterIn::Query)
+                .required(utoipa::openapi::Required::True)
+                .description(Some("The source whose fields to describe."))
+                .schema(Some(named_source_schema()))
+                .build(),
+        ]
+    }
+}
+
+/// One field of a source, as its owning service describes it, and what a
+/// definition may do with it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SourceFieldJson {
+    /// What `group_by[].field` and `measures[].field` name, e.g. `close_date`.
+    pub name: String,
+    /// How reports label it: `Close date`, `Amount MRR`.
+    pub label: String,
+    /// What it holds.
+    #[schema(schema_with = field_kind_schema)]
+    pub kind: String,
+    /// Whether a grouping may name it (every field may; people and partners are named in the result).
+    pub groupable: bool,
+    /// Whether a `sum`, `avg`, `min` or `max` may take it (numbers, money, yes/no); any field may be counted.
+    pub measurable: bool,
+    /// Whether measuring it is measuring money, which groups the report by `currency_code` too.
+    pub money: bool,
+    /// The periods a grouping by it may take (dates and times); empty for other fields.
+    #[schema(schema_with = bucket_list_schema)]
+    pub buckets: Vec<String>,
+    /// The words an enum field holds (a filter compares with these); empty for other fields.
+    pub values: Vec<String>,
+}
+
+/// The fields of a source: its list fields, then those computed for reports.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SourceFieldsJson {
+    #[schema(schema_with = named_source_schema)]
+    pub source: String,
+    pub fields: Vec<SourceFieldJson>,
+}
+
 // --- words ⇄ proto enums -----------------------------------------------------
 
 table!(SOURCE, source_schema, pb::ReportSource, "REPORT_SOURCE_", empty: true);
 static BUCKET: Table = Table::new(|| words!(rpb::DateBucket, "DATE_BUCKET_"));
+table!(FIELD_KIND, field_kind_schema, rpb::FieldKind, "FIELD_KIND_", empty: false);
+
+/// A source that must be given.
+fn named_source_schema() -> utoipa::openapi::schema::Object {
+    SOURCE.schema(false)
+}
+
+fn bucket_list_schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    BUCKET.list_schema()
+}
 
 /// A grouping's period: `none`, as the empty word, groups by the value itself.
 fn bucket_schema() -> utoipa::openapi::schema::Object {
@@ -355,10 +423,41 @@ async fn run(acting: &Acting, id: String) -> Result<pb::ReportResult, Problem> {
     Ok(r)
 }
 
+/// Runs the unsaved definition a body holds (a new report's body) as the
+/// caller, with names for people and partners; errors name the body's fields.
+async fn run_definition(acting: &Acting, body: &Bytes) -> Result<pb::ReportResult, Problem> {
+    let map = object(body)?;
+    refuse_server_owned(&map, SERVER_OWNED)?;
+    let input: ReportInput = parse_json(body)?;
+    let definition = input_to_proto(String::new(), input)?;
+    let mut r = acting
+        .reports()?
+        .run_report(pb::RunReportRequest { id: String::new(), definition: Some(definition) })
+        .await
+        .map_err(|s| problem(s).without_prefix("report."))?
+        .into_inner()
+        .result
+        .unwrap_or_default();
+    name_people(acting, &mut r).await;
+    Ok(r)
+}
+
+/// The chart of a result already run (and named), drawn by the report service.
+async fn draw(acting: &Acting, result: pb::ReportResult) -> Result<Response, Problem> {
+    let r = acting
+        .reports()?
+        .render_chart(pb::RenderChartRequest { result: Some(result), ..Default::default() })
+        .await
+        .or_problem()?;
+    Ok(([(header::CONTENT_TYPE, r.content_type)], r.svg).into_response())
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/reports", get(list).post(create))
         .route("/api/v1/reports:run", post(preview))
+        .route("/api/v1/reports:renderChart", post(preview_chart))
+        .route("/api/v1/reports/fields", get(fields))
         .route("/api/v1/reports/{id}", get(read).patch(update).delete(delete))
         .route("/api/v1/reports/{id}/result", get(result))
         .route("/api/v1/reports/{id}/export.csv", get(export_csv))
@@ -440,20 +539,40 @@ pub async fn delete(acting: Acting, Path(id): Path<String>) -> Result<StatusCode
 #[utoipa::path(post, path = "/api/v1/reports:run", tag = "reports", request_body = ReportInput,
     responses((status = 200, body = ResultJson), (status = 400, description = "names the field"), (status = 503)))]
 pub async fn preview(acting: Acting, body: Bytes) -> Result<Json<ResultJson>, Problem> {
-    let map = object(&body)?;
-    refuse_server_owned(&map, SERVER_OWNED)?;
-    let input: ReportInput = parse_json(&body)?;
-    let definition = input_to_proto(String::new(), input)?;
-    let mut r = acting
-        .reports()?
-        .run_report(pb::RunReportRequest { id: String::new(), definition: Some(definition) })
-        .await
-        .map_err(|s| problem(s).without_prefix("report."))?
-        .into_inner()
-        .result
-        .unwrap_or_default();
-    name_people(&acting, &mut r).await;
-    Ok(Json(result_json(r)))
+    Ok(Json(result_json(run_definition(&acting, &body).await?)))
+}
+
+/// The chart of an unsaved definition (a preview's), drawn by the report
+/// service: the same body as `reports:run`.
+#[utoipa::path(post, path = "/api/v1/reports:renderChart", tag = "reports", request_body = ReportInput,
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 400, description = "names the field"), (status = 503)))]
+pub async fn preview_chart(acting: Acting, body: Bytes) -> Result<Response, Problem> {
+    let result = run_definition(&acting, &body).await?;
+    draw(&acting, result).await
+}
+
+/// The fields a definition over a source may group and measure, as the
+/// service that owns the source describes them.
+#[utoipa::path(get, path = "/api/v1/reports/fields", tag = "reports", params(FieldsQuery),
+    responses((status = 200, body = SourceFieldsJson), (status = 400, description = "names `source`"), (status = 503, description = "the owning service is unavailable")))]
+pub async fn fields(acting: Acting, ApiQuery(q): ApiQuery<FieldsQuery>) -> Result<Json<SourceFieldsJson>, Problem> {
+    let source = SOURCE.required("source", &q.source)?;
+    let r = acting.reports()?.describe_source(pb::DescribeSourceRequest { source }).await.or_problem()?;
+    let fields = r
+        .fields
+        .into_iter()
+        .map(|f| SourceFieldJson {
+            kind: FIELD_KIND.word(f.kind),
+            buckets: f.buckets.iter().map(|b| BUCKET.word(*b)).collect(),
+            name: f.name,
+            label: f.label,
+            groupable: f.groupable,
+            measurable: f.measurable,
+            money: f.money,
+            values: f.values,
+        })
+        .collect();
+    Ok(Json(SourceFieldsJson { source: SOURCE.word(source), fields }))
 }
 
 /// Runs a saved or built-in report in the caller's scope.
@@ -483,10 +602,5 @@ pub async fn export_csv(acting: Acting, Path(id): Path<String>) -> Result<Respon
     responses((status = 200, content_type = "image/svg+xml", body = String), (status = 404)))]
 pub async fn chart_svg(acting: Acting, Path(id): Path<String>) -> Result<Response, Problem> {
     let result = run(&acting, id).await?;
-    let r = acting
-        .reports()?
-        .render_chart(pb::RenderChartRequest { result: Some(result), ..Default::default() })
-        .await
-        .or_problem()?;
-    Ok(([(header::CONTENT_TYPE, r.content_type)], r.svg).into_response())
+    draw(&acting, result).await
 }

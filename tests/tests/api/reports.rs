@@ -239,3 +239,191 @@ async fn saved_reports_over_rest_name_people_and_partners_and_stay_in_their_part
     assert_eq!(app.get(&format!("/api/v1/reports/{id}"), &bob).await.status, StatusCode::NOT_FOUND);
     app.stop().await;
 }
+
+/// The fields a report builder offers, by name.
+fn fields_by_name(body: &Value) -> std::collections::BTreeMap<String, Value> {
+    body["fields"].as_array().unwrap().iter().map(|f| (f["name"].as_str().unwrap().to_string(), f.clone())).collect()
+}
+
+const SOURCES: [&str; 6] = ["leads", "projects", "quotes", "orders", "cases", "tasks"];
+
+#[tokio::test]
+async fn the_fields_of_a_source_are_its_owning_services_and_each_runs_as_described() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+
+    let r = app.get("/api/v1/reports/fields?source=projects", &bob).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["source"], "projects");
+    let fields = fields_by_name(&r.body);
+    let stage = &fields["stage"];
+    assert_eq!(
+        (&stage["label"], &stage["kind"], &stage["groupable"], &stage["measurable"], &stage["money"]),
+        (&json!("Stage"), &json!("text"), &json!(true), &json!(false), &json!(false)),
+        "{stage}"
+    );
+    assert_eq!(stage["buckets"], json!([]));
+    let stages = strings(&stage["values"]);
+    assert!(stages.starts_with(&["intro_qualification".to_string()]), "{stages:?}");
+    assert!(stages.contains(&"closed_won".to_string()) && stages.contains(&"closed_lost".to_string()), "{stages:?}");
+    let close = &fields["close_date"];
+    assert_eq!(
+        (&close["kind"], &close["label"], &close["measurable"]),
+        (&json!("date"), &json!("Close date"), &json!(false))
+    );
+    assert_eq!(close["buckets"], json!(["day", "week", "month", "quarter", "year", "age"]));
+    let amount = &fields["amount_mrr"];
+    assert_eq!(
+        (&amount["kind"], &amount["label"], &amount["measurable"], &amount["money"]),
+        (&json!("money"), &json!("Amount MRR"), &json!(true), &json!(true)),
+        "{amount}"
+    );
+    assert_eq!((&fields["owner_id"]["kind"], &fields["owner_id"]["label"]), (&json!("uuid"), &json!("Owner")));
+    assert_eq!(
+        (&fields["users_of_poc"]["measurable"], &fields["users_of_poc"]["money"]),
+        (&json!(true), &json!(false))
+    );
+    assert_eq!(fields["create_time"]["kind"], "timestamp");
+    assert_eq!(fields["won"]["kind"], "flag");
+
+    // Every source answers; what each field is said to allow, a preview
+    // runs, and a sum of what is not measurable is refused naming it.
+    for source in SOURCES {
+        let r = app.get(&format!("/api/v1/reports/fields?source={source}"), &bob).await;
+        assert_eq!(r.status, StatusCode::OK, "{source}: {}", r.body);
+        let fields = r.body["fields"].as_array().unwrap();
+        assert!(!fields.is_empty(), "{source}");
+        for f in fields {
+            let name = f["name"].as_str().unwrap();
+            assert!(!f["label"].as_str().unwrap().is_empty(), "{source}.{name}");
+            let mut groupings = vec![json!({"field": name})];
+            groupings.extend(f["buckets"].as_array().unwrap().iter().map(|b| json!({"field": name, "bucket": b})));
+            for g in groupings {
+                let body = json!({"name": "x", "source": source, "group_by": [g], "measures": [{"function": "count"}]});
+                let r = app.post("/api/v1/reports:run", &bob, body).await;
+                assert_eq!(r.status, StatusCode::OK, "{source}: grouped by {g}: {}", r.body);
+            }
+            let body = json!({"name": "x", "source": source, "measures": [{"function": "sum", "field": name}]});
+            let r = app.post("/api/v1/reports:run", &bob, body).await;
+            if f["measurable"] == true {
+                assert_eq!(r.status, StatusCode::OK, "{source}: sum of {name}: {}", r.body);
+                let money = r.body["columns"].as_array().unwrap().iter().any(|c| c["money"] == true);
+                assert_eq!(json!(money), f["money"], "{source}: sum of {name} is money as described: {}", r.body);
+            } else {
+                assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "measures[0].field"), "{source}.{name}");
+            }
+        }
+    }
+
+    for path in ["/api/v1/reports/fields?source=nope", "/api/v1/reports/fields", "/api/v1/reports/fields?source="] {
+        let r = app.get(path, &bob).await;
+        assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, "source"), "{path}: {}", r.body);
+    }
+    let r = app.call(reqwest::Method::GET, "/api/v1/reports/fields?source=projects", None, None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    // Every signed-in role may build reports.
+    for who in ["sam@vendor.example", "maria@vendor.example", "carol@borealis.example"] {
+        let token = app.login(who).await;
+        assert_eq!(app.get("/api/v1/reports/fields?source=cases", &token).await.status, StatusCode::OK, "{who}");
+    }
+    app.stop().await;
+}
+
+/// The bars of a chart as (category, value).
+fn bars(svg: &str) -> Vec<(String, String)> {
+    let doc = roxmltree::Document::parse(svg).unwrap();
+    doc.descendants()
+        .filter(|n| n.attribute("class") == Some("bar"))
+        .map(|n| (n.attribute("data-category").unwrap().to_string(), n.attribute("data-value").unwrap().to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_preview_chart_is_drawn_from_the_callers_own_data() {
+    let app = spawn_app().await;
+    let bob = app.login("bob@acme.example").await;
+    let carol = app.login("carol@borealis.example").await;
+    let account = app.create_account(&bob, "Charted GmbH").await["id"].as_str().unwrap().to_string();
+    let carol_account = app.create_account(&carol, "Charted AB").await["id"].as_str().unwrap().to_string();
+    new_project(&app, &bob, &account, "Intro A", 7).await;
+    new_project(&app, &bob, &account, "Intro B", 13).await;
+    let d = new_project(&app, &bob, &account, "Demo D", 3).await;
+    let r =
+        app.post(&format!("/api/v1/projects/{}:move", d["id"].as_str().unwrap()), &bob, json!({"stage": "demo"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    new_project(&app, &carol, &carol_account, "Borealis deal", 100).await;
+
+    let by_stage = json!({
+        "name": "Projects by stage",
+        "source": "projects",
+        "group_by": [{"field": "stage"}],
+        "measures": [{"function": "count"}],
+        "chart_type": "bar",
+    });
+    let chart =
+        |token: &str| app.http.post(app.url("/api/v1/reports:renderChart")).bearer_auth(token).json(&by_stage).send();
+    let res = chart(&bob).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.headers()["content-type"], "image/svg+xml");
+    let svg = res.text().await.unwrap();
+    assert!(svg.starts_with("<svg"), "{svg}");
+    assert!(svg.contains("Intro / Qualification") && svg.contains("Demo"), "{svg}");
+    let counted = |bars: &[(String, String)]| bars.iter().map(|(_, v)| v.parse::<i64>().unwrap()).sum::<i64>();
+    let bob_bars = bars(&svg);
+    assert_eq!(
+        bob_bars,
+        [("Intro / Qualification".to_string(), "2".to_string()), ("Demo".to_string(), "1".to_string())]
+    );
+    // The same figures as the preview's table.
+    let table = app.post("/api/v1/reports:run", &bob, by_stage.clone()).await;
+    let rows = table.body["rows"].as_array().unwrap();
+    assert_eq!(
+        counted(&bob_bars),
+        rows.iter().map(|r| r["values"][0].as_str().unwrap().parse::<i64>().unwrap()).sum::<i64>()
+    );
+
+    // Carol's partner: her project alone, none of Bob's figures.
+    let svg = chart(&carol).await.unwrap().text().await.unwrap();
+    let carol_bars = bars(&svg);
+    assert_eq!(carol_bars, [("Intro / Qualification".to_string(), "1".to_string())], "{svg}");
+    assert_eq!(counted(&carol_bars), 1);
+    assert!(!svg.contains("Demo"), "{svg}");
+
+    // People are named, as in a saved report's chart.
+    let by_owner = json!({"name": "By owner", "source": "projects", "group_by": [{"field": "owner_id"}],
+                          "measures": [{"function": "count"}], "chart_type": "pie"});
+    let res = app.http.post(app.url("/api/v1/reports:renderChart")).bearer_auth(&bob).json(&by_owner).send().await;
+    let svg = res.unwrap().text().await.unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    assert!(
+        doc.descendants()
+            .any(|n| n.attribute("class") == Some("slice") && n.attribute("data-category") == Some("Bob Seller")),
+        "{svg}"
+    );
+
+    // A bad definition is refused as reports:run refuses it, naming the field.
+    for (body, field) in [
+        (
+            json!({"name": "x", "source": "projects", "chart_type": "pie", "group_by": [{"field": "stage"}, {"field": "owner_id"}], "measures": [{"function": "count"}]}),
+            "chart_type",
+        ),
+        (
+            json!({"name": "x", "source": "projects", "group_by": [{"field": "colour"}], "measures": [{"function": "count"}]}),
+            "group_by[0].field",
+        ),
+        (
+            json!({"name": "x", "source": "projects", "measures": [{"function": "sum", "field": "nope"}]}),
+            "measures[0].field",
+        ),
+        (json!({"name": "x", "source": "widgets", "measures": [{"function": "count"}]}), "source"),
+        (json!({"id": "mine", "name": "x", "source": "projects", "measures": [{"function": "count"}]}), "id"),
+    ] {
+        for path in ["/api/v1/reports:renderChart", "/api/v1/reports:run"] {
+            let r = app.post(path, &bob, body.clone()).await;
+            assert_eq!((r.status, r.field()), (StatusCode::BAD_REQUEST, field), "{path} {body}: {}", r.body);
+        }
+    }
+    let r = app.call(reqwest::Method::POST, "/api/v1/reports:renderChart", None, Some(by_stage.clone())).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}

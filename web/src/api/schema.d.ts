@@ -2233,6 +2233,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/reports/fields": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The fields a definition over a source may group and measure, as the
+         *     service that owns the source describes them.
+         */
+        get: operations["fields"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/reports/{id}": {
         parameters: {
             query?: never;
@@ -2295,6 +2315,26 @@ export interface paths {
         get: operations["result"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports:renderChart": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The chart of an unsaved definition (a preview's), drawn by the report
+         *     service: the same body as `reports:run`.
+         */
+        post: operations["preview_chart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -4322,6 +4362,33 @@ export interface components {
             column: string;
             /** @default false */
             descending: boolean;
+        };
+        /**
+         * @description One field of a source, as its owning service describes it, and what a
+         *     definition may do with it.
+         */
+        SourceFieldJson: {
+            buckets: ("day" | "week" | "month" | "quarter" | "year" | "age")[];
+            /** @description Whether a grouping may name it (every field may; people and partners are named in the result). */
+            groupable: boolean;
+            /** @enum {string} */
+            kind: "text" | "uuid" | "date" | "timestamp" | "integer" | "money" | "flag";
+            /** @description How reports label it: `Close date`, `Amount MRR`. */
+            label: string;
+            /** @description Whether a `sum`, `avg`, `min` or `max` may take it (numbers, money, yes/no); any field may be counted. */
+            measurable: boolean;
+            /** @description Whether measuring it is measuring money, which groups the report by `currency_code` too. */
+            money: boolean;
+            /** @description What `group_by[].field` and `measures[].field` name, e.g. `close_date`. */
+            name: string;
+            /** @description The words an enum field holds (a filter compares with these); empty for other fields. */
+            values: string[];
+        };
+        /** @description The fields of a source: its list fields, then those computed for reports. */
+        SourceFieldsJson: {
+            fields: components["schemas"]["SourceFieldJson"][];
+            /** @enum {string} */
+            source: "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
         };
         StageCountJson: {
             /** Format: int64 */
@@ -19995,6 +20062,69 @@ export interface operations {
             };
         };
     };
+    fields: {
+        parameters: {
+            query: {
+                /** @description The source whose fields to describe. */
+                source: "leads" | "projects" | "quotes" | "orders" | "cases" | "tasks";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SourceFieldsJson"];
+                };
+            };
+            /** @description names `source` */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the owning service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     reports_read: {
         parameters: {
             query?: never;
@@ -20434,6 +20564,87 @@ export interface operations {
                 };
             };
             /** @description the owning service is unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    preview_chart: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportCreate"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            /** @description names the field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (problem+json, with WWW-Authenticate: Bearer) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller's role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The record as it stands refuses this change (a rule of the domain names why) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             503: {
                 headers: {
                     [name: string]: unknown;
