@@ -6,7 +6,8 @@
 // definition.
 
 import { useEffect, useMemo, useState } from "preact/hooks";
-import { api, idempotent, ok, raw, rawResponse } from "../api/client";
+import { api, idempotent, ok, rawResponse } from "../api/client";
+import type { components } from "../api/schema";
 import { useMe } from "../lib/me";
 import { navigate } from "../lib/router";
 import { ApiError, fieldErrors } from "../lib/problem";
@@ -36,22 +37,10 @@ import { Dialog, ErrorMessage, Field, Loading, Select, TextInput, useAnnouncer, 
 const at = (id: string) => ({ params: { path: { id } } });
 
 /** A field of a source as its owning service describes it. */
-interface SourceField {
-  name: string;
-  label: string;
-  kind: string;
-  groupable: boolean;
-  measurable: boolean;
-  money: boolean;
-  buckets: string[];
-  values: string[];
-}
+type SourceField = components["schemas"]["SourceFieldJson"];
 
 function useFields(source: Source) {
-  return useAsync(
-    (signal) => raw<{ fields: SourceField[] }>("GET", "/api/v1/reports/fields", { query: { source }, signal }).then((r) => r.fields),
-    [source],
-  );
+  return useAsync((signal) => ok(api.GET("/api/v1/reports/fields", { params: { query: { source } }, signal })).then((r) => r.fields), [source]);
 }
 
 // ---------------------------------------------------------------- the list
